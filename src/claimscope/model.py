@@ -1,0 +1,398 @@
+"""The data model every stage shares: a Document owns the text, everything else is a span into it.
+
+Each annotation stores character offsets ``(start, end)`` into ``Document.text`` (end exclusive),
+never a copy of the text. Serialisation adds the covered text next to each span (``text`` for
+``start``/``end``, ``<name>_text`` for ``<name>_start``/``<name>_end``) so that JSON readers need
+not slice; ``from_dict`` drops those derived keys again.
+
+Field descriptions live in each field's metadata: the JSON Schema (``claimscope.schema``) and
+``docs/schema.md`` are generated from them, so a field cannot go undocumented.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = "1.0"
+
+SegmentKind = Literal["paragraph", "heading", "quote", "post"]
+DateKind = Literal["date", "range"]
+Granularity = Literal["day", "month", "year"]
+Qualifier = Literal[
+    "exact", "approx", "at_least", "at_most", "more_than", "less_than", "up_to", "estimated"
+]
+AttributionKind = Literal["according_to", "reporting_verb", "post"]
+
+
+def doc(text: str, **kwargs: Any) -> Any:
+    """A dataclass field carrying its documentation (used by the schema and docs generators)."""
+    return field(metadata={"doc": text}, **kwargs)
+
+
+def content_hash(text: str) -> str:
+    """The document id: a stable hash of the exact text (ingestion is idempotent by it)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class Document:
+    """One input text, kept exactly: every offset in an Analysis points into ``text``."""
+
+    text: str = doc("The exact text every offset refers to (after decoding and mojibake repair).")
+    id: str = doc("Content hash of `text` (16 hex digits).", default="")
+    source: str = doc("Where the text came from: a path, `<stdin>` or `<text>`.", default="<text>")
+    url: str | None = doc("The article's URL, when known.", default=None)
+    title: str | None = doc("The article's title, when known.", default=None)
+    published: str | None = doc("Publication date (ISO 8601), when known.", default=None)
+    outlet: str | None = doc("The publishing outlet or site, when known.", default=None)
+    lang: str | None = doc("Language code (ISO 639-1), when known.", default=None)
+    encoding: str | None = doc("The byte encoding detected when the input was bytes.", default=None)
+    repairs: list[str] = doc(
+        "Repairs applied before analysis (e.g. mojibake fixed); empty when the text is as read.",
+        default_factory=list,
+    )
+    meta: dict[str, str] = doc("Other metadata fields carried from the input.", default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = content_hash(self.text)
+
+
+@dataclass(slots=True)
+class Link:
+    """A URL inside the text, including ones glued to the previous word by a scraper."""
+
+    start: int = doc("Offset of the first character of the link.")
+    end: int = doc("Offset after the last character of the link.")
+    url: str = doc("The link as a full URL (`pic.twitter.com/x` becomes `https://pic.twitter.com/x`).")
+
+
+@dataclass(slots=True)
+class Post:
+    """An embedded social-media post recovered from flattened text."""
+
+    start: int = doc("Offset where the post (body and signature) starts.")
+    end: int = doc("Offset where the post ends.")
+    body_start: int = doc("Offset where the post's own text starts.")
+    body_end: int = doc("Offset where the post's own text ends (before the signature).")
+    author: str | None = doc("Display name of the author, when the post is signed.", default=None)
+    handle: str | None = doc("Account handle with its `@`, when the post is signed.", default=None)
+    date: str | None = doc("Date of the post (ISO 8601), when the post is signed.", default=None)
+    platform: str = doc("Platform the post's form points to (e.g. `twitter`).", default="twitter")
+    signature_start: int | None = doc("Offset of the signature line, when signed.", default=None)
+    signature_end: int | None = doc("Offset after the signature line, when signed.", default=None)
+    links: list[Link] = doc("Links inside the post body.", default_factory=list)
+
+
+@dataclass(slots=True)
+class Segment:
+    """A block of the document: a paragraph, a heading, a block quotation or an embedded post."""
+
+    id: int = doc("Index of the segment in document order.")
+    kind: SegmentKind = doc("`paragraph`, `heading`, `quote` or `post`.")
+    start: int = doc("Offset where the segment starts.")
+    end: int = doc("Offset where the segment ends.")
+    post: Post | None = doc("The recovered post, when `kind` is `post`.", default=None)
+
+
+@dataclass(slots=True)
+class Sentence:
+    """One sentence, with the features a checker looks at and the model scores."""
+
+    id: int = doc("Index of the sentence in document order.")
+    segment: int = doc("Id of the segment holding the sentence.")
+    start: int = doc("Offset where the sentence starts.")
+    end: int = doc("Offset where the sentence ends.")
+    features: dict[str, bool] = doc(
+        "Claim features: has_quantity, has_date, has_entity, attributed, is_question, "
+        "is_from_post, hedged, first_person, exclamation.",
+        default_factory=dict,
+    )
+    speaker: str | None = doc(
+        "Who says the sentence: an attributed source, or the author of the post it is in.",
+        default=None,
+    )
+    attribution: int | None = doc("Id of the attribution naming the speaker.", default=None)
+    scores: dict[str, float] = doc(
+        "Scores in [0, 1] from the scoring stages (e.g. `claim`), keyed by score name.",
+        default_factory=dict,
+    )
+
+
+@dataclass(slots=True)
+class Entity:
+    """A named entity: a person, organisation, place, group, law or event."""
+
+    id: int = doc("Index of the entity mention.")
+    sentence: int = doc("Id of the sentence holding the mention.")
+    start: int = doc("Offset where the mention starts.")
+    end: int = doc("Offset where the mention ends.")
+    label: str = doc("PERSON, ORG, GPE, LOC, NORP, LAW, EVENT, FAC, PRODUCT, WORK_OF_ART, HANDLE.")
+    norm: str = doc("Normalized name: leading article and possessive removed.")
+
+
+@dataclass(slots=True)
+class Quantity:
+    """A number with what it counts: ``approximately 700 troops`` is 700, troops, approx."""
+
+    id: int = doc("Index of the quantity mention.")
+    sentence: int = doc("Id of the sentence holding the mention.")
+    start: int = doc("Offset where the mention starts (qualifier included).")
+    end: int = doc("Offset where the mention ends (unit included).")
+    value: float = doc("The numeric value (`four` is 4, `1.5 million` is 1500000).")
+    unit: str | None = doc(
+        "What is counted or measured, lower-cased (`troops`, `votes for`, `%`, `USD`).", default=None
+    )
+    qualifier: Qualifier = doc(
+        "exact, approx, at_least, at_most, more_than, less_than, up_to or estimated.",
+        default="exact",
+    )
+    noun: str | None = doc(
+        "The counted phrase as written, modifiers included (`mobilised soldiers`).", default=None
+    )
+
+
+@dataclass(slots=True)
+class DateRef:
+    """A date, month, year or range, normalized to ISO dates (an interval for each)."""
+
+    id: int = doc("Index of the date mention.")
+    sentence: int = doc("Id of the sentence holding the mention.")
+    start: int = doc("Offset where the expression starts.")
+    end: int = doc("Offset where the expression ends.")
+    kind: DateKind = doc("`date` for one date, month or year; `range` for a period.")
+    start_date: str = doc("First day covered (ISO 8601).")
+    end_date: str = doc("Last day covered (ISO 8601).")
+    granularity: Granularity = doc("Precision of the expression: day, month or year.")
+    value: str = doc("ISO 8601 value: `2023-05-18`, `2022-12`, `1992`, or `start/end` for a range.")
+    anchored: bool = doc(
+        "True when part of the date (usually the year) was taken from the anchor date.",
+        default=False,
+    )
+
+
+@dataclass(slots=True)
+class Attribution:
+    """Who says a sentence: speaker, cue and content spans (``According to La Lupa, ...``)."""
+
+    id: int = doc("Index of the attribution.")
+    sentence: int = doc("Id of the attributed sentence.")
+    kind: AttributionKind = doc("according_to, reporting_verb or post.")
+    speaker: str = doc("Normalized speaker name (`La Lupa`, `@BenjaminNorton`).")
+    speaker_start: int = doc("Offset where the speaker span starts.")
+    speaker_end: int = doc("Offset where the speaker span ends.")
+    cue_start: int | None = doc("Offset where the cue (`according to`, `reported`) starts.", default=None)
+    cue_end: int | None = doc("Offset where the cue ends.", default=None)
+    content_start: int | None = doc("Offset where the attributed content starts.", default=None)
+    content_end: int | None = doc("Offset where the attributed content ends.", default=None)
+
+
+@dataclass(slots=True)
+class Quote:
+    """An inline quotation between quotation marks."""
+
+    id: int = doc("Index of the quotation.")
+    sentence: int = doc("Id of the sentence where the quotation starts.")
+    start: int = doc("Offset of the opening quotation mark.")
+    end: int = doc("Offset after the closing quotation mark.")
+
+
+@dataclass(slots=True)
+class Claim:
+    """A sentence that states something checkable, joined to its speaker and mentions."""
+
+    id: int = doc("Index of the claim.")
+    sentence: int = doc("Id of the claim's sentence.")
+    start: int = doc("Offset where the claim's sentence starts.")
+    end: int = doc("Offset where the claim's sentence ends.")
+    score: float = doc("Check-worthiness score in [0, 1]: higher is more worth checking.")
+    rank: int = doc("1 for the most check-worthy claim of the document.")
+    speaker: str | None = doc("Who makes the claim, when attributed.", default=None)
+    entities: list[int] = doc("Ids of the entity mentions in the claim.", default_factory=list)
+    quantities: list[int] = doc("Ids of the quantity mentions in the claim.", default_factory=list)
+    dates: list[int] = doc("Ids of the date mentions in the claim.", default_factory=list)
+    reasons: list[str] = doc("Why it ranks where it does: the features that scored.", default_factory=list)
+
+
+@dataclass(slots=True)
+class TimelineEvent:
+    """A dated event: a date mention and the sentence that dates it (derived, for reports)."""
+
+    date: int = doc("Id of the date mention.")
+    sentence: int = doc("Id of the sentence.")
+    start_date: str = doc("First day of the event's date (ISO 8601).")
+    value: str = doc("The date's ISO value.")
+    speaker: str | None = doc("Who states it, when attributed.", default=None)
+
+
+@dataclass(slots=True)
+class Failure:
+    """An input that could not be analyzed, and why (one line)."""
+
+    source: str = doc("The input that failed: a path, `path#record`, `<stdin>` or `<text>`.")
+    error: str = doc("The one-line reason.")
+    kind: str = doc("The error class, e.g. `InputError`.", default="InputError")
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything claimscope found in one document; all spans index ``document.text``."""
+
+    document: Document = doc("The document, with its exact text and metadata.")
+    segments: list[Segment] = doc("Paragraphs, headings, quotations and posts.", default_factory=list)
+    sentences: list[Sentence] = doc("Every sentence, in order.", default_factory=list)
+    entities: list[Entity] = doc("Named-entity mentions.", default_factory=list)
+    quantities: list[Quantity] = doc("Quantity mentions.", default_factory=list)
+    dates: list[DateRef] = doc("Date and range mentions.", default_factory=list)
+    attributions: list[Attribution] = doc("Who says what.", default_factory=list)
+    quotes: list[Quote] = doc("Inline quotations.", default_factory=list)
+    claims: list[Claim] = doc("Check-worthy sentences, best first.", default_factory=list)
+    anchor_date: str | None = doc(
+        "The date that year-less dates were resolved against (ISO 8601).", default=None
+    )
+    anchor_source: str | None = doc(
+        "Where the anchor came from: `published`, `settings` or `latest date in text`.", default=None
+    )
+    ranking: str = doc("How claims were ranked (method and version).", default="")
+    pipeline: list[str] = doc("Ids of the stages that produced this analysis.", default_factory=list)
+    schema_version: str = doc("Version of this JSON layout.", default=SCHEMA_VERSION)
+
+    # -- views -------------------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        """The document text (every offset indexes it)."""
+        return self.document.text
+
+    def span_text(self, start: int, end: int) -> str:
+        """The text covered by ``(start, end)``."""
+        return self.document.text[start:end]
+
+    @property
+    def posts(self) -> list[Post]:
+        """The embedded posts, in document order."""
+        return [s.post for s in self.segments if s.post is not None]
+
+    def timeline(self) -> list[TimelineEvent]:
+        """Dated events: each date mention with its sentence, ordered by date."""
+        events = [
+            TimelineEvent(
+                date=d.id,
+                sentence=d.sentence,
+                start_date=d.start_date,
+                value=d.value,
+                speaker=self.sentences[d.sentence].speaker,
+            )
+            for d in self.dates
+        ]
+        return sorted(events, key=lambda e: (e.start_date, e.sentence))
+
+    # -- serialisation -----------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The analysis as JSON-ready data, with the covered text next to every span."""
+        data = _to_data(self, self.document.text)
+        data["timeline"] = [_to_data(e, self.document.text) for e in self.timeline()]
+        return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The analysis as JSON (see docs/schema.md)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        """Rebuild an analysis from ``to_dict`` output; derived keys are dropped."""
+        return _from_data(cls, data)
+
+    @classmethod
+    def from_json(cls, text: str) -> Analysis:
+        """Rebuild an analysis from ``to_json`` output."""
+        return cls.from_dict(json.loads(text))
+
+    def _repr_html_(self) -> str:
+        from claimscope.report.html import render_html
+
+        return render_html([self])
+
+
+# -- generic (de)serialisation over the dataclasses above ---------------------------------------
+
+
+def span_fields(obj: Any) -> list[tuple[str, int | None, int | None]]:
+    """The spans an object carries: ``(name, start, end)``, name '' for the main span."""
+    spans = []
+    for f in dataclasses.fields(obj):
+        if f.name == "start":
+            spans.append(("", obj.start, obj.end))
+        elif f.name.endswith("_start") and hasattr(obj, f.name[:-6] + "_end"):
+            prefix = f.name[:-6]
+            spans.append((prefix, getattr(obj, f.name), getattr(obj, prefix + "_end")))
+    return spans
+
+
+def _to_data(obj: Any, text: str) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(obj):
+            out[f.name] = _to_data(getattr(obj, f.name), text)
+        if not isinstance(obj, Document):
+            for name, start, end in span_fields(obj):
+                key = f"{name}_text" if name else "text"
+                out[key] = text[start:end] if start is not None and end is not None else None
+        return out
+    if isinstance(obj, list):
+        return [_to_data(x, text) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _to_data(v, text) for k, v in obj.items()}
+    return obj
+
+
+def _from_data(tp: Any, data: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp) and isinstance(data, dict):
+        hints = typing.get_type_hints(tp)
+        kwargs = {
+            f.name: _from_data(hints[f.name], data[f.name])
+            for f in dataclasses.fields(tp)
+            if f.name in data
+        }
+        return tp(**kwargs)
+    if origin in (types.UnionType, typing.Union):
+        if data is None:
+            return None
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _from_data(inner[0], data)
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return [_from_data(item, x) for x in data]
+    if origin is dict:
+        _, value = typing.get_args(tp)
+        return {k: _from_data(value, v) for k, v in data.items()}
+    if tp is float and isinstance(data, int):
+        return float(data)
+    return data
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Analysis",
+    "Attribution",
+    "Claim",
+    "DateRef",
+    "Document",
+    "Entity",
+    "Failure",
+    "Link",
+    "Post",
+    "Quantity",
+    "Quote",
+    "Segment",
+    "Sentence",
+    "TimelineEvent",
+    "content_hash",
+    "span_fields",
+]
