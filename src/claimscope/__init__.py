@@ -26,8 +26,18 @@ __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+
+def __getattr__(name: str) -> object:
+    # The pipeline pulls in spaCy and trafilatura: load it on first use, not on import.
+    if name in ("analyze", "analyze_many", "iter_analyses", "Batch"):
+        from claimscope import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'claimscope' has no attribute {name!r}")
+
 __all__ = [
     "Analysis",
+    "Batch",
     "Attribution",
     "Claim",
     "ClaimscopeError",
@@ -43,4 +53,7 @@ __all__ = [
     "Sentence",
     "Settings",
     "__version__",
+    "analyze",
+    "analyze_many",
+    "iter_analyses",
 ]

@@ -12,6 +12,7 @@ Field descriptions live in each field's metadata: the JSON Schema (``claimscope.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import types
@@ -83,6 +84,8 @@ class Post:
     body_end: int = doc("Offset where the post's own text ends (before the signature).")
     author: str | None = doc("Display name of the author, when the post is signed.", default=None)
     handle: str | None = doc("Account handle with its `@`, when the post is signed.", default=None)
+    handle_start: int | None = doc("Offset of the handle in the signature.", default=None)
+    handle_end: int | None = doc("Offset after the handle in the signature.", default=None)
     date: str | None = doc("Date of the post (ISO 8601), when the post is signed.", default=None)
     platform: str = doc("Platform the post's form points to (e.g. `twitter`).", default="twitter")
     signature_start: int | None = doc("Offset of the signature line, when signed.", default=None)
@@ -322,16 +325,20 @@ class Analysis:
 # -- generic (de)serialisation over the dataclasses above ---------------------------------------
 
 
-def span_fields(obj: Any) -> list[tuple[str, int | None, int | None]]:
-    """The spans an object carries: ``(name, start, end)``, name '' for the main span."""
-    spans = []
-    for f in dataclasses.fields(obj):
-        if f.name == "start":
-            spans.append(("", obj.start, obj.end))
-        elif f.name.endswith("_start") and hasattr(obj, f.name[:-6] + "_end"):
-            prefix = f.name[:-6]
-            spans.append((prefix, getattr(obj, f.name), getattr(obj, prefix + "_end")))
-    return spans
+@functools.cache
+def span_keys(cls: type) -> tuple[tuple[str, str, str], ...]:
+    """The spans a dataclass carries: ``(text key, start field, end field)``.
+
+    ``start``/``end`` give the key ``text``; ``<name>_start``/``<name>_end`` give ``<name>_text``.
+    """
+    names = [f.name for f in dataclasses.fields(cls)]
+    keys = []
+    for name in names:
+        if name == "start":
+            keys.append(("text", "start", "end"))
+        elif name.endswith("_start") and name[:-6] + "_end" in names:
+            keys.append((name[:-6] + "_text", name, name[:-6] + "_end"))
+    return tuple(keys)
 
 
 def _to_data(obj: Any, text: str) -> Any:
@@ -340,8 +347,8 @@ def _to_data(obj: Any, text: str) -> Any:
         for f in dataclasses.fields(obj):
             out[f.name] = _to_data(getattr(obj, f.name), text)
         if not isinstance(obj, Document):
-            for name, start, end in span_fields(obj):
-                key = f"{name}_text" if name else "text"
+            for key, start_field, end_field in span_keys(type(obj)):
+                start, end = getattr(obj, start_field), getattr(obj, end_field)
                 out[key] = text[start:end] if start is not None and end is not None else None
         return out
     if isinstance(obj, list):
@@ -394,5 +401,5 @@ __all__ = [
     "Sentence",
     "TimelineEvent",
     "content_hash",
-    "span_fields",
+    "span_keys",
 ]

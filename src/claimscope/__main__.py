@@ -1,0 +1,5 @@
+"""``python -m claimscope``: the command line."""
+
+from claimscope.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Claims: sentence features, and the ranking of sentences that state something checkable."""

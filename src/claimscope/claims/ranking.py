@@ -1,0 +1,81 @@
+"""The heuristic claim ranker: hand-set feature weights read from its card, like a model."""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from claimscope.model import Analysis, Claim
+
+_REASONS = {
+    "has_quantity": "states a number",
+    "has_date": "gives a date",
+    "has_entity": "names someone or something",
+    "attributed": "is attributed",
+    "is_question": "is a question",
+    "is_from_post": "comes from an embedded post",
+    "hedged": "is hedged",
+    "first_person": "is in the first person",
+    "exclamation": "exclaims",
+}
+
+
+@functools.cache
+def load_card() -> dict[str, Any]:
+    """The ranker's card: weights, threshold and method, shipped as package data."""
+    path = resources.files("claimscope.claims").joinpath("heuristic_card.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def describe(card: dict[str, Any]) -> str:
+    """One line saying how claims were ranked, for the reports."""
+    weights = ", ".join(f"{k} {v:+g}" for k, v in card["weights"].items())
+    return (
+        f"{card['name']} v{card['version']}: hand-set feature weights (base {card['base']:g}; "
+        f"{weights}); claims score >= {card['threshold']:g} and name a number, date or entity."
+    )
+
+
+def rank_claims(analysis: Analysis, *, threshold: float = 0.0) -> None:
+    """Score every sentence (``scores['claim']``) and fill ``analysis.claims``, best first."""
+    card = load_card()
+    threshold = threshold or card["threshold"]
+    weights: dict[str, float] = card["weights"]
+    n_quantities: dict[int, int] = {}
+    for q in analysis.quantities:
+        n_quantities[q.sentence] = n_quantities.get(q.sentence, 0) + 1
+    candidates = []
+    for s in analysis.sentences:
+        f = s.features
+        score = card["base"] + sum(w for name, w in weights.items() if f.get(name))
+        score += card["per_extra_quantity"] * max(0, n_quantities.get(s.id, 0) - 1)
+        score = min(1.0, max(0.0, score))
+        s.scores["claim"] = round(score, 4)
+        verifiable = f.get("has_quantity") or f.get("has_date") or f.get("has_entity")
+        words = len(analysis.text[s.start : s.end].split())
+        if score >= threshold and verifiable and words >= card["min_words"]:
+            candidates.append((score, s))
+    candidates.sort(key=lambda c: (-c[0], c[1].id))
+    by_sentence: dict[str, dict[int, list[int]]] = {"e": {}, "q": {}, "d": {}}
+    for key, items in (("e", analysis.entities), ("q", analysis.quantities), ("d", analysis.dates)):
+        for item in items:
+            by_sentence[key].setdefault(item.sentence, []).append(item.id)
+    analysis.claims = [
+        Claim(
+            id=i,
+            sentence=s.id,
+            start=s.start,
+            end=s.end,
+            score=round(score, 4),
+            rank=i + 1,
+            speaker=s.speaker,
+            entities=by_sentence["e"].get(s.id, []),
+            quantities=by_sentence["q"].get(s.id, []),
+            dates=by_sentence["d"].get(s.id, []),
+            reasons=[_REASONS[k] for k, w in weights.items() if s.features.get(k) and w != 0],
+        )
+        for i, (score, s) in enumerate(candidates)
+    ]
+    analysis.ranking = describe(card)

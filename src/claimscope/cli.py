@@ -1,0 +1,189 @@
+"""The ``claimscope`` command: parse flags, build Settings, call the API, render."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from claimscope import __version__
+from claimscope.errors import ClaimscopeError
+from claimscope.model import Analysis, Failure
+from claimscope.settings import INPUT_FORMATS, Settings
+
+app = typer.Typer(
+    help="Read news articles and social posts the way a fact-checker does. Offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Settings file (TOML); flags override it.")
+]
+
+
+def build_settings(config: Path | None, **flags: Any) -> Settings:
+    """The one place where CLI flags become Settings (flags left unset keep the file's value)."""
+    changes = {k: v for k, v in flags.items() if v is not None}
+    if config is not None:
+        return Settings.from_toml(config, **changes)
+    return Settings.from_mapping(changes)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line error and give the exit to raise (code 2: bad input or usage)."""
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _write(path: str, content: str) -> None:
+    if path == "-":
+        sys.stdout.write(content)
+        return
+    try:
+        Path(path).write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise ClaimscopeError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _json_output(analyses: list[Analysis], path: str) -> str:
+    if path.endswith(".jsonl"):
+        return "".join(a.to_json(indent=None) + "\n" for a in analyses)
+    if len(analyses) == 1:
+        return analyses[0].to_json() + "\n"
+    return json.dumps([a.to_dict() for a in analyses], ensure_ascii=False, indent=2) + "\n"
+
+
+@app.command()
+def analyze(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files to analyze (.txt, .html, .json, .jsonl, .csv); - for stdin."),
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Analyze this text.")] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write JSON here (- for stdout, .jsonl for lines).")
+    ] = None,
+    html_out: Annotated[
+        str | None, typer.Option("--html", help="Write a self-contained HTML report here.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report.")] = False,
+    config: ConfigOpt = None,
+    input_format: Annotated[
+        str | None, typer.Option(help=f"Input format: {', '.join(INPUT_FORMATS)}.")
+    ] = None,
+    text_field: Annotated[str | None, typer.Option(help="Record field with the text.")] = None,
+    title_field: Annotated[str | None, typer.Option(help="Record field with the title.")] = None,
+    url_field: Annotated[str | None, typer.Option(help="Record field with the URL.")] = None,
+    date_field: Annotated[str | None, typer.Option(help="Record field with the date.")] = None,
+    outlet_field: Annotated[str | None, typer.Option(help="Record field with the outlet.")] = None,
+    max_bytes: Annotated[int | None, typer.Option(help="Largest input file, in bytes.")] = None,
+    anchor_date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD that year-less dates resolve against.")
+    ] = None,
+    max_claims: Annotated[int | None, typer.Option(help="Claims shown in the terminal.")] = None,
+) -> None:
+    """Analyze articles: structure, posts, claims, speakers, numbers, dates."""
+    from claimscope.pipeline import analyze_many
+    from claimscope.report import render_html, render_terminal
+
+    try:
+        settings = build_settings(
+            config,
+            input_format=input_format,
+            text_field=text_field,
+            title_field=title_field,
+            url_field=url_field,
+            date_field=date_field,
+            outlet_field=outlet_field,
+            max_bytes=max_bytes,
+            anchor_date=anchor_date,
+            max_claims=max_claims,
+        )
+        sources: list[Any] = list(paths or [])
+        if text is not None:
+            from claimscope.ingest import read_text
+
+            sources.append(read_text(text, settings=settings))
+        if not sources:
+            sources = ["-"]
+        with _progress(len(sources)) as advance:
+            batch = analyze_many(sources, settings=settings, progress=advance)
+        if json_out:
+            _write(json_out, _json_output(batch.analyses, json_out))
+        if html_out and batch.analyses:
+            _write(html_out, render_html(batch.analyses))
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if not quiet and json_out != "-" and batch.analyses:
+        render_terminal(batch.analyses, Console(), max_claims=settings.max_claims)
+    if html_out and batch.analyses and html_out != "-":
+        err.print(f"HTML report written to {html_out}", highlight=False)
+    _report_failures(batch.failures)
+    if batch.failures:
+        raise typer.Exit(2)
+
+
+class _progress:
+    """A progress bar on stderr for multi-input runs; a no-op for one input."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Progress | None = None
+
+    def __enter__(self) -> Any:
+        if self.total < 2 or not err.is_terminal:
+            return None
+        self.bar = Progress(
+            TextColumn("analyzing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task("analyze", total=self.total)
+        bar = self.bar
+        return lambda _item: bar.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+
+def _report_failures(failures: list[Failure]) -> None:
+    if not failures:
+        return
+    err.print(f"[red]{len(failures)} input(s) failed:[/red]", markup=True)
+    for f in failures:
+        err.print(f"  error: {f.source}: {f.error}" if not f.error.startswith(f.source) else
+                  f"  error: {f.error}", highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def schema(
+    markdown: Annotated[bool, typer.Option(help="The Markdown reference instead.")] = False,
+) -> None:
+    """Print the JSON Schema of the analysis output."""
+    from claimscope.schema import schema_json, schema_markdown
+
+    sys.stdout.write(schema_markdown() if markdown else schema_json())
+
+
+@app.command()
+def version() -> None:
+    """Print the claimscope version."""
+    typer.echo(f"claimscope {__version__}")
+
+
+def main() -> None:
+    """Entry point for ``python -m claimscope``."""
+    app()

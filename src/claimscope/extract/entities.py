@@ -1,0 +1,87 @@
+"""Named entities with spaCy's NER, plus rules for laws and resolutions and for @handles."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from claimscope.errors import SettingsError
+
+logger = logging.getLogger(__name__)
+
+# spaCy's numeric labels are left to the quantity and date extractors, which normalize them.
+KEPT_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "LAW", "EVENT", "FAC", "PRODUCT", "WORK_OF_ART"}
+)
+# Only NER runs: the tagger, parser and lemmatizer would triple the cost for nothing we use.
+_EXCLUDED = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+_LAW_WORDS = ["Resolution", "Law", "Act", "Decree", "Bill", "Ordinance", "Amendment", "Article"]
+_LAW_PATTERNS = [
+    {
+        "label": "LAW",
+        "pattern": [
+            {"TEXT": {"IN": _LAW_WORDS}},
+            {"TEXT": {"IN": ["No", "No.", "N°", "Number", "#"]}, "OP": "?"},
+            {"TEXT": {"REGEX": r"^\d[\d\-/.]*$"}},
+        ],
+    }
+]
+_LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_JUNK = "—–-·•:;,\"“”'‘’()[] "
+
+Entity = tuple[int, int, str]
+
+
+@functools.cache
+def load_nlp(name: str) -> Any:
+    """The spaCy pipeline for entities, loaded once per process."""
+    import spacy
+
+    try:
+        nlp = spacy.load(name, exclude=_EXCLUDED)
+    except OSError as exc:
+        raise SettingsError(f"spaCy model {name!r} is not installed: {exc}") from None
+    ruler = nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": True})
+    ruler.add_patterns(_LAW_PATTERNS)
+    logger.debug("loaded spaCy model %s with %s", name, nlp.pipe_names)
+    return nlp
+
+
+def normalize_name(name: str) -> str:
+    """A mention's canonical name: no leading article, possessive or stray punctuation."""
+    name = " ".join(name.split()).strip(_JUNK)
+    name = _LEADING.sub("", name)
+    return _POSSESSIVE.sub("", name).strip(_JUNK)
+
+
+def find_entities(
+    texts: Sequence[tuple[str, int, int]], *, model: str, batch_size: int
+) -> list[list[Entity]]:
+    """Entities in each ``(text, start, end)`` piece, as ``(start, end, label)`` into ``text``.
+
+    Pieces from many documents go through spaCy in one stream so batching pays off.
+    """
+    nlp = load_nlp(model)
+    pieces = (text[start:end] for text, start, end in texts)
+    out: list[list[Entity]] = []
+    for (_, start, _), doc in zip(texts, nlp.pipe(pieces, batch_size=batch_size), strict=True):
+        found = []
+        for ent in doc.ents:
+            if ent.label_ not in KEPT_LABELS:
+                continue
+            s, e = _trim(ent.text, ent.start_char, ent.end_char)
+            if e > s:
+                found.append((start + s, start + e, ent.label_))
+        out.append(found)
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span past leading/trailing punctuation spaCy sometimes includes ("— Name")."""
+    lead = len(text) - len(text.lstrip(_JUNK))
+    trail = len(text) - len(text.rstrip(_JUNK))
+    return start + lead, end - trail

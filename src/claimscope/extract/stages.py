@@ -1,0 +1,163 @@
+"""The extraction stages: anchor date, entities, dates, quantities and attributions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from claimscope.extract.attribution import find_attribution
+from claimscope.extract.dates import find_dates, infer_anchor
+from claimscope.extract.entities import find_entities, normalize_name
+from claimscope.extract.quantities import find_quantities
+from claimscope.model import Analysis, Attribution, Entity
+from claimscope.registry import register
+from claimscope.settings import Settings
+from claimscope.spans import SpanIndex
+from claimscope.text.links import find_handles, find_links
+
+
+@register("claimscope.anchor.v1", requires=("segments",), assigns=("anchor_date",))
+def anchor_stage(batch: list[Analysis], settings: Settings) -> None:
+    """The date that year-less dates resolve against: settings, published, posts, then text."""
+    for a in batch:
+        anchor, source = None, None
+        if settings.anchor_date:
+            anchor, source = settings.anchor_date, "settings"
+        elif a.document.published:
+            anchor, source = a.document.published[:10], "published"
+        else:
+            post_dates = [p.date for p in a.posts if p.date]
+            if post_dates:
+                anchor, source = max(post_dates), "latest post date"
+            else:
+                inferred = infer_anchor([a.text])
+                if inferred:
+                    anchor, source = inferred.isoformat(), "latest date in text"
+        a.anchor_date, a.anchor_source = anchor, source
+
+
+def _anchor(a: Analysis) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(a.anchor_date) if a.anchor_date else None
+    except ValueError:
+        return None
+
+
+@register("claimscope.entities.v1", requires=("sentences",), assigns=("entities",))
+def entities_stage(batch: list[Analysis], settings: Settings) -> None:
+    """Named entities (spaCy NER on each segment, laws by rule) and @handles."""
+    pieces, owners = [], []
+    for a in batch:
+        for seg in a.segments:
+            s, e = (seg.post.body_start, seg.post.body_end) if seg.post else (seg.start, seg.end)
+            if e > s:
+                pieces.append((a.text, s, e))
+                owners.append(a)
+    found = find_entities(pieces, model=settings.spacy_model, batch_size=settings.batch_size)
+    per_doc: dict[int, list[tuple[int, int, str]]] = {}
+    for a, ents in zip(owners, found, strict=True):
+        per_doc.setdefault(id(a), []).extend(ents)
+    for a in batch:
+        index = SpanIndex([(s.start, s.end) for s in a.sentences])
+        links = [(link.start, link.end) for link in find_links(a.text)]
+        spans = [
+            (s, e, label)
+            for s, e, label in per_doc.get(id(a), [])
+            if not any(ls < e and s < le for ls, le in links)
+        ]
+        for sent in a.sentences:
+            spans += [(s, e, "HANDLE") for s, e in find_handles(a.text, sent.start, sent.end)]
+        entities = []
+        for s, e, label in sorted(spans):
+            sid = index.locate(s, e, "strict")
+            if sid is None:
+                continue
+            norm = a.text[s:e] if label == "HANDLE" else normalize_name(a.text[s:e])
+            if norm:
+                entities.append(Entity(id=0, sentence=sid, start=s, end=e, label=label, norm=norm))
+        for i, ent in enumerate(entities):
+            ent.id = i
+        a.entities = entities
+
+
+@register("claimscope.dates.v1", requires=("sentences", "anchor_date"), assigns=("dates",))
+def dates_stage(batch: list[Analysis], settings: Settings) -> None:
+    """Dates and ranges, normalized to ISO and resolved against the anchor date."""
+    for a in batch:
+        anchor = _anchor(a)
+        links = [(link.start, link.end) for link in find_links(a.text)]
+        dates = []
+        for sent in a.sentences:
+            for d in find_dates(
+                a.text[sent.start : sent.end], anchor=anchor, offset=sent.start, sentence=sent.id
+            ):
+                if not any(ls < d.end and d.start < le for ls, le in links):
+                    dates.append(d)
+        for i, d in enumerate(dates):
+            d.id = i
+        a.dates = dates
+
+
+@register(
+    "claimscope.quantities.v1",
+    requires=("sentences", "dates", "entities"),
+    assigns=("quantities",),
+)
+def quantities_stage(batch: list[Analysis], settings: Settings) -> None:
+    """Quantities with value, unit and qualifier (dates, links, handles and laws excluded)."""
+    for a in batch:
+        exclude = [(d.start, d.end) for d in a.dates]
+        exclude += [(link.start, link.end) for link in find_links(a.text)]
+        exclude += [(e.start, e.end) for e in a.entities if e.label in ("HANDLE", "LAW")]
+        quantities = []
+        for sent in a.sentences:
+            quantities += find_quantities(
+                a.text[sent.start : sent.end],
+                offset=sent.start,
+                sentence=sent.id,
+                exclude=exclude,
+            )
+        for i, q in enumerate(quantities):
+            q.id = i
+        a.quantities = quantities
+
+
+@register(
+    "claimscope.attribution.v1",
+    requires=("sentences", "entities"),
+    assigns=("attributions", "speakers"),
+)
+def attribution_stage(batch: list[Analysis], settings: Settings) -> None:
+    """Who says each sentence: the post's author, or a source named by a cue."""
+    for a in batch:
+        by_sentence: dict[int, list[tuple[int, int, str]]] = {}
+        for ent in a.entities:
+            by_sentence.setdefault(ent.sentence, []).append((ent.start, ent.end, ent.label))
+        attributions: list[Attribution] = []
+        for sent in a.sentences:
+            post = a.segments[sent.segment].post
+            if post is not None:
+                if post.handle and post.handle_start is not None and post.handle_end is not None:
+                    attributions.append(
+                        Attribution(
+                            id=len(attributions),
+                            sentence=sent.id,
+                            kind="post",
+                            speaker=post.handle,
+                            speaker_start=post.handle_start,
+                            speaker_end=post.handle_end,
+                            content_start=sent.start,
+                            content_end=sent.end,
+                        )
+                    )
+            else:
+                found = find_attribution(
+                    a.text, sent.start, sent.end, by_sentence.get(sent.id, [])
+                )
+                if found:
+                    attributions.append(Attribution(id=len(attributions), sentence=sent.id, **{
+                        k: getattr(found, k) for k in found.__slots__  # type: ignore[attr-defined]
+                    }))
+            if attributions and attributions[-1].sentence == sent.id:
+                sent.attribution = attributions[-1].id
+                sent.speaker = attributions[-1].speaker
+        a.attributions = attributions

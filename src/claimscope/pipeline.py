@@ -1,0 +1,184 @@
+"""The pipeline: ordered stages over batches of documents; ``analyze`` and ``analyze_many``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Importing the stage modules registers their stages.
+import claimscope.claims.stage
+import claimscope.extract.stages
+import claimscope.text.stage  # noqa: F401
+from claimscope import ingest
+from claimscope.errors import ClaimscopeError, InputError, PipelineError
+from claimscope.model import Analysis, Document, Failure
+from claimscope.registry import STAGES, Stage
+from claimscope.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_STAGES: tuple[str, ...] = (
+    "claimscope.structure.v1",
+    "claimscope.anchor.v1",
+    "claimscope.entities.v1",
+    "claimscope.dates.v1",
+    "claimscope.quantities.v1",
+    "claimscope.attribution.v1",
+    "claimscope.claims.v1",
+)
+_PATH_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv")
+# Documents analyzed together: large enough for spaCy to batch, small enough to stream.
+CHUNK_SIZE = 32
+
+
+def build_pipeline(names: Sequence[str] = DEFAULT_STAGES) -> list[Stage]:
+    """The stages named, checked so that each one's inputs are assigned by an earlier one."""
+    assigned = {"document"}
+    stages = []
+    for name in names:
+        if name not in STAGES:
+            raise PipelineError(f"unknown stage {name!r}; known: {', '.join(sorted(STAGES))}")
+        stage = STAGES[name]
+        missing = [r for r in stage.requires if r not in assigned]
+        if missing:
+            raise PipelineError(f"stage {name} needs {', '.join(missing)}, assigned by no earlier stage")
+        assigned.update(stage.assigns)
+        stages.append(stage)
+    return stages
+
+
+@dataclass(slots=True)
+class Batch:
+    """The result of analyzing many inputs: the analyses, and the inputs that failed."""
+
+    analyses: list[Analysis] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def run_stages(
+    documents: Sequence[Document], stages: Sequence[Stage], settings: Settings
+) -> Batch:
+    """Run ``stages`` over the documents as one batch; a document that breaks a stage fails alone."""
+    batch = [Analysis(document=d, pipeline=[s.name for s in stages]) for d in documents]
+    failed: list[Failure] = []
+    for stage in stages:
+        try:
+            stage(batch, settings)
+        except Exception:
+            # Retry one by one, so the one bad document is isolated and the rest go on.
+            survivors = []
+            for a in batch:
+                try:
+                    stage([a], settings)
+                    survivors.append(a)
+                except ClaimscopeError:
+                    raise
+                except Exception as exc:
+                    logger.exception("stage %s failed on %s", stage.name, a.document.source)
+                    failed.append(
+                        Failure(
+                            source=a.document.source,
+                            error=f"stage {stage.name} failed: {type(exc).__name__}: {exc}",
+                            kind="StageError",
+                        )
+                    )
+            batch = survivors
+    return Batch(analyses=batch, failures=failed)
+
+
+def _looks_like_path(source: str) -> bool:
+    return "\n" not in source and len(source) < 4096 and (
+        Path(source).suffix.lower() in _PATH_SUFFIXES or Path(source).exists()
+    )
+
+
+def analyze(
+    source: str | Path | Document,
+    *,
+    settings: Settings | None = None,
+    **meta: Any,
+) -> Analysis:
+    """Analyze one article: a path, a text, or a Document.
+
+    A ``str`` is read as a path when it names a file (or ends like one: ``.txt``, ``.html``...),
+    and as the article's text otherwise. ``meta`` (title, url, published, outlet, lang) applies
+    to a text. Raises ``ClaimscopeError`` with a one-line message for bad input.
+    """
+    settings = settings or Settings()
+    if isinstance(source, Document):
+        docs: list[Document | Failure] = [source]
+    elif isinstance(source, Path) or _looks_like_path(source):
+        docs = list(ingest.read_path(source, settings=settings))
+    else:
+        docs = [ingest.read_text(source, settings=settings, **meta)]
+    if len(docs) != 1:
+        raise InputError(
+            f"holds {len(docs)} records; use analyze_many() or the CLI for record files",
+            source=str(source),
+        )
+    doc = docs[0]
+    if isinstance(doc, Failure):
+        raise InputError(doc.error)
+    result = run_stages([doc], build_pipeline(), settings)
+    if result.failures:
+        raise PipelineError(result.failures[0].error, source=doc.source)
+    return result.analyses[0]
+
+
+def iter_analyses(
+    sources: Iterable[str | Path | Document],
+    *,
+    settings: Settings | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[Analysis | Failure]:
+    """Analyze many inputs lazily, in chunks; yields each Analysis, or a Failure for bad input."""
+    settings = settings or Settings()
+    stages = build_pipeline()
+    pending: list[Document] = []
+
+    def flush() -> Iterator[Analysis | Failure]:
+        result = run_stages(pending, stages, settings)
+        pending.clear()
+        yield from result.analyses
+        yield from result.failures
+
+    for item in _documents(sources, settings):
+        if isinstance(item, Failure):
+            yield item
+            continue
+        pending.append(item)
+        if len(pending) >= chunk_size:
+            yield from flush()
+    if pending:
+        yield from flush()
+
+
+def _documents(
+    sources: Iterable[str | Path | Document], settings: Settings
+) -> Iterator[Document | Failure]:
+    for source in sources:
+        if isinstance(source, Document):
+            yield source
+        else:
+            yield from ingest.iter_documents([source], settings=settings)
+
+
+def analyze_many(
+    sources: Iterable[str | Path | Document],
+    *,
+    settings: Settings | None = None,
+    progress: Callable[[Analysis | Failure], None] | None = None,
+) -> Batch:
+    """Analyze many inputs (paths, ``-`` for stdin, or Documents); bad ones are listed, not raised."""
+    batch = Batch()
+    for item in iter_analyses(sources, settings=settings):
+        if isinstance(item, Failure):
+            batch.failures.append(item)
+        else:
+            batch.analyses.append(item)
+        if progress:
+            progress(item)
+    return batch

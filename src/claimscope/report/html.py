@@ -1,0 +1,430 @@
+"""The HTML report: one self-contained file (inline CSS and JS, nothing fetched) per set of analyses.
+
+The article is rebuilt from offsets: each segment's text is cut at every annotation boundary by
+``render_spans`` and each piece is escaped, so document text can never become markup. Everything
+else (titles, authors, URLs, entity names) goes through Jinja2 with autoescaping on.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+
+from claimscope.model import Analysis, Post, Segment, content_hash
+from claimscope.report.views import (
+    Lookup,
+    claims_by_rank,
+    display_title,
+    excerpt,
+    format_date,
+    format_number,
+    format_quantity,
+    group_entities,
+    score_of,
+    segment_counts,
+    word_count,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+HEAT_LEVELS = 5
+CLAIM_CHARS = 180
+EXCERPT_CHARS = 120
+
+_CLASS_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+_ATTR_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+# -- spans ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A span to mark in the text: ``[start, end)`` in document offsets, rendered as a ``<span>``.
+
+    ``layer`` decides nesting when two spans start and end together (lower is outside);
+    ``anchor`` becomes the ``id`` of the first piece only, when the span has to be split.
+    """
+
+    start: int
+    end: int
+    classes: str
+    tooltip: str | None = None
+    anchor: str | None = None
+    data: tuple[tuple[str, str], ...] = ()
+    layer: int = 0
+
+
+def render_spans(text: str, annotations: Iterable[Annotation], *, offset: int = 0) -> Markup:
+    """``text`` (which starts at document offset ``offset``) escaped, with annotations as spans.
+
+    A boundary sweep: the text is cut at every annotation start and end, each piece is escaped,
+    and around each piece the open spans are kept properly nested. Spans that overlap without
+    nesting are closed and reopened, so the output is always well formed; an outer span (earlier
+    start, then later end, then lower layer) always encloses an inner one.
+    """
+    n = len(text)
+    items: list[tuple[int, int, int, Annotation]] = []
+    for i, ann in enumerate(annotations):
+        s, e = max(0, ann.start - offset), min(n, ann.end - offset)
+        if s < e:
+            items.append((s, e, i, ann))
+    if not items:
+        return escape(text)
+
+    def order(item: tuple[int, int, int, Annotation]) -> tuple[int, int, int, int]:
+        s, e, i, ann = item
+        return (s, -e, ann.layer, i)
+
+    items.sort(key=order)
+    bounds = sorted({0, n, *(s for s, _, _, _ in items), *(e for _, e, _, _ in items)})
+    out: list[str] = []
+    stack: list[tuple[int, int, int, Annotation]] = []
+    active: list[tuple[int, int, int, Annotation]] = []
+    anchored: set[int] = set()
+    pending = iter(items)
+    upcoming = next(pending, None)
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        active = [it for it in active if it[1] > lo]
+        while upcoming is not None and upcoming[0] <= lo:
+            active.append(upcoming)
+            upcoming = next(pending, None)
+        wanted = sorted(active, key=order)
+        keep = 0
+        while keep < len(stack) and keep < len(wanted) and stack[keep] is wanted[keep]:
+            keep += 1
+        out.extend("</span>" for _ in stack[keep:])
+        for item in wanted[keep:]:
+            out.append(_open_tag(item[3], first=item[2] not in anchored))
+            anchored.add(item[2])
+        stack = wanted
+        out.append(str(escape(text[lo:hi])))
+    out.extend("</span>" for _ in stack)
+    return Markup("".join(out))
+
+
+def _open_tag(ann: Annotation, *, first: bool) -> str:
+    attrs = [f'class="{escape(ann.classes)}"']
+    if ann.anchor and first:
+        attrs.append(f'id="{escape(ann.anchor)}"')
+    if ann.tooltip:
+        attrs.append(f'title="{escape(ann.tooltip)}"')
+    for name, value in ann.data:
+        if _ATTR_NAME.match(name):
+            attrs.append(f'data-{name}="{escape(value)}"')
+    return "<span " + " ".join(attrs) + ">"
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL, else None (it is then shown as text only)."""
+    if not url:
+        return None
+    candidate = url.strip()
+    if any(ord(c) < 0x21 or c in "\\\x7f" for c in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return candidate
+
+
+def _css_token(value: str) -> str:
+    return _CLASS_SAFE.sub("_", value)[:40] or "_"
+
+
+def heat(score: float) -> int:
+    """The colour level (0 to HEAT_LEVELS - 1) for a score in [0, 1]."""
+    return min(HEAT_LEVELS - 1, int(score * HEAT_LEVELS))
+
+
+# -- the view of one analysis ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Block:
+    kind: str
+    html: Markup
+    anchor: str
+    post: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class _DocView:
+    key: str
+    title: str
+    meta: list[tuple[str, str]]
+    url: str | None
+    url_href: str | None
+    counts: dict[str, int]
+    blocks: list[_Block] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+    ranking: str = ""
+    anchored_dates: bool = False
+
+
+def _doc_key(analysis: Analysis, seen: set[str]) -> str:
+    raw = analysis.document.id or content_hash(analysis.text)
+    key = _CLASS_SAFE.sub("", raw)[:32] or content_hash(analysis.text)
+    base, n = key, 2
+    while key in seen:
+        key, n = f"{base}-{n}", n + 1
+    seen.add(key)
+    return key
+
+
+def _annotations(analysis: Analysis, key: str, lookup: Lookup) -> list[Annotation]:
+    anns: list[Annotation] = []
+    claims = {c.sentence: c for c in analysis.claims}
+    for s in analysis.sentences:
+        classes, tooltip = "s", None
+        claim = claims.get(s.id)
+        if claim is not None:
+            score = score_of(claim)
+            classes = f"s claim heat-{heat(score)}"
+            lines = [f"Claim #{claim.rank} · score {score:.2f}"]
+            speaker = lookup.speaker(claim)
+            if speaker:
+                lines.append(f"speaker: {speaker}")
+            if claim.reasons:
+                lines.append("reasons: " + ", ".join(claim.reasons))
+            tooltip = "\n".join(lines)
+        anns.append(Annotation(s.start, s.end, classes, tooltip, anchor=f"s-{key}-{s.id}"))
+    for a in analysis.attributions:
+        anns.append(
+            Annotation(
+                a.speaker_start,
+                a.speaker_end,
+                "spk",
+                f"speaker: {a.speaker} ({a.kind.replace('_', ' ')})",
+                layer=1,
+            )
+        )
+        if a.cue_start is not None and a.cue_end is not None:
+            anns.append(Annotation(a.cue_start, a.cue_end, "cue", "attribution cue", layer=1))
+    for q in analysis.quotes:
+        anns.append(Annotation(q.start, q.end, "q", "quotation", layer=2))
+    group_of: dict[int, tuple[str, int]] = {}
+    for i, group in enumerate(group_entities(analysis.entities)):
+        for entity_id in group.ids:
+            group_of[entity_id] = (f"e{i}", group.count)
+    for e in analysis.entities:
+        gkey, count = group_of.get(e.id, ("", 1))
+        mentions = "1 mention" if count == 1 else f"{count} mentions"
+        anns.append(
+            Annotation(
+                e.start,
+                e.end,
+                f"ent ent-{_css_token(e.label)}",
+                f"{e.label} · {e.norm} · {mentions}",
+                data=(("ent", gkey),),
+                layer=3,
+            )
+        )
+    for qty in analysis.quantities:
+        qualifier = qty.qualifier.replace("_", " ")
+        anns.append(
+            Annotation(qty.start, qty.end, "qty", f"{format_quantity(qty)} ({qualifier})", layer=3)
+        )
+    for d in analysis.dates:
+        tip = f"{d.value} ({d.kind}, {d.granularity})"
+        if d.anchored:
+            tip += "\nyear taken from the anchor date"
+        anns.append(Annotation(d.start, d.end, "date", tip, layer=3))
+    for post in analysis.posts:
+        for link in post.links:
+            anns.append(Annotation(link.start, link.end, "lnk", link.url, layer=4))
+    return anns
+
+
+def _blocks(analysis: Analysis, key: str, anns: list[Annotation]) -> list[_Block]:
+    text = analysis.text
+    blocks: list[_Block] = []
+
+    def spans(start: int, end: int) -> Markup:
+        return render_spans(text[start:end], anns, offset=start)
+
+    def gap(start: int, end: int) -> None:
+        # Text no segment covers is still shown: nothing of the document silently disappears.
+        if text[start:end].strip():
+            blocks.append(_Block("gap", spans(start, end), f"g-{key}-{start}"))
+
+    cursor = 0
+    for seg in sorted(analysis.segments, key=lambda s: (s.start, s.id)):
+        if seg.start > cursor:
+            gap(cursor, seg.start)
+        anchor = f"seg-{key}-{seg.id}"
+        if seg.kind == "post" and seg.post is not None:
+            blocks.append(_post_block(seg, seg.post, anchor, spans))
+        else:
+            blocks.append(_Block(seg.kind, spans(seg.start, seg.end), anchor))
+        cursor = max(cursor, seg.end)
+    gap(cursor, len(text))
+    return blocks
+
+
+def _post_block(seg: Segment, post: Post, anchor: str, spans: Any) -> _Block:
+    signature = None
+    if post.signature_start is not None and post.signature_end is not None:
+        signature = spans(post.signature_start, post.signature_end)
+    links = [
+        {"url": link.url, "href": safe_href(link.url), "label": _link_label(link.url)}
+        for link in post.links
+    ]
+    meta = {
+        "author": post.author,
+        "handle": post.handle,
+        "date": post.date,
+        "platform": post.platform,
+        "links": links,
+        "signature": signature,
+    }
+    return _Block("post", spans(post.body_start, post.body_end), anchor, meta)
+
+
+def _link_label(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return excerpt(url, 48)
+    if parts.netloc:
+        label = parts.netloc + parts.path
+        return label if len(label) <= 48 else label[:47] + "…"
+    return url if len(url) <= 48 else url[:47] + "…"
+
+
+def _doc_view(analysis: Analysis, key: str) -> _DocView:
+    doc = analysis.document
+    lookup = Lookup(analysis)
+    meta: list[tuple[str, str]] = []
+    if doc.title:
+        meta.append(("source", doc.source))
+    for label, value in (("outlet", doc.outlet), ("published", doc.published), ("lang", doc.lang)):
+        if value:
+            meta.append((label, value))
+    meta.append(("words", f"{word_count(analysis.text):,}"))
+    if analysis.anchor_date:
+        anchor = analysis.anchor_date
+        if analysis.anchor_source:
+            anchor += f" ({analysis.anchor_source})"
+        meta.append(("anchor date", anchor))
+    if doc.repairs:
+        meta.append(("repairs", ", ".join(doc.repairs)))
+    view = _DocView(
+        key=key,
+        title=display_title(doc),
+        meta=meta,
+        url=doc.url,
+        url_href=safe_href(doc.url),
+        counts=segment_counts(analysis),
+        ranking=analysis.ranking,
+        anchored_dates=any(d.anchored for d in analysis.dates),
+    )
+    anns = _annotations(analysis, key, lookup)
+    view.blocks = _blocks(analysis, key, anns)
+    for claim in claims_by_rank(analysis):
+        score = score_of(claim)
+        view.claims.append(
+            {
+                "rank": claim.rank,
+                "score": f"{score:.2f}",
+                "pct": round(score * 100),
+                "heat": heat(score),
+                "speaker": lookup.speaker(claim),
+                "text": excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS),
+                "values": lookup.claim_values(claim),
+                "reasons": ", ".join(claim.reasons),
+                "href": f"#s-{key}-{claim.sentence}",
+            }
+        )
+    for i, group in enumerate(group_entities(analysis.entities)):
+        view.entities.append(
+            {"key": f"e{i}", "norm": group.norm, "label": group.label, "count": group.count}
+        )
+    for q in sorted(analysis.quantities, key=lambda q: (q.start, q.id)):
+        view.numbers.append(
+            {
+                "normalized": format_quantity(q),
+                "value": format_number(q.value),
+                "unit": q.unit or "",
+                "qualifier": q.qualifier.replace("_", " "),
+                "text": excerpt(analysis.span_text(q.start, q.end), EXCERPT_CHARS),
+                "href": f"#s-{key}-{q.sentence}",
+            }
+        )
+    for event in analysis.timeline():
+        date = lookup.dates.get(event.date)
+        sentence = lookup.sentences.get(event.sentence)
+        text = ""
+        if sentence is not None:
+            focus = None
+            if date is not None:
+                focus = (date.start - sentence.start, date.end - sentence.start)
+            text = excerpt(analysis.span_text(sentence.start, sentence.end), EXCERPT_CHARS, focus)
+        view.timeline.append(
+            {
+                "value": format_date(date) if date else event.value,
+                "speaker": event.speaker,
+                "text": text,
+                "href": f"#s-{key}-{event.sentence}",
+            }
+        )
+    return view
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@functools.cache
+def _asset(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def render_html(
+    analyses: Sequence[Analysis], *, title: str | None = None, fragment: bool = False
+) -> str:
+    """One self-contained HTML report for ``analyses``: article, claims, entities, numbers, timeline.
+
+    ``fragment=True`` returns a single ``<div class="claimscope">`` (scoped CSS, no ``<html>``)
+    for embedding, e.g. in a notebook.
+    """
+    seen: set[str] = set()
+    docs = [_doc_view(a, _doc_key(a, seen)) for a in analyses]
+    if title is None:
+        title = docs[0].title if len(docs) == 1 else "claimscope report"
+    script = _asset("report.js")
+    script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    return _environment().get_template("report.html.j2").render(
+        title=title,
+        docs=docs,
+        fragment=fragment,
+        css=Markup(_asset("report.css")),
+        script=Markup(script),
+        script_hash=script_hash,
+        heat_levels=HEAT_LEVELS,
+    )

@@ -1,0 +1,278 @@
+"""The terminal report: what a fact-checker reads top-down, one block per analysis.
+
+Document text is hostile input: every piece of it reaches rich as a ``Text`` (never as markup),
+and control characters that could drive the terminal are replaced before printing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from claimscope.model import Analysis, Post
+from claimscope.report.views import (
+    Lookup,
+    claims_by_rank,
+    display_title,
+    excerpt,
+    format_date,
+    format_number,
+    format_quantity,
+    group_entities,
+    plural,
+    score_of,
+    segment_counts,
+    word_count,
+)
+
+CLAIM_CHARS = 220
+EXCERPT_CHARS = 110
+POST_CHARS = 60
+
+# C0/C1 controls (ESC starts terminal escape sequences) and bidi overrides that reorder text.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean(value: str) -> str:
+    return _UNSAFE.sub("\ufffd", value)
+
+
+def _t(value: str | None, style: str = "") -> Text:
+    """Document text as a rich Text: printed literally, never parsed as markup."""
+    return Text(_clean(value or ""), style=style)
+
+
+def _dash() -> Text:
+    return Text("—", style="dim")
+
+
+def _score_style(score: float) -> str:
+    if score >= 0.75:
+        return "bold red"
+    if score >= 0.5:
+        return "bold yellow"
+    if score >= 0.25:
+        return "yellow"
+    return "dim"
+
+
+def render_terminal(
+    analyses: Sequence[Analysis],
+    console: Console,
+    *,
+    max_claims: int = 15,
+    max_rows: int = 30,
+) -> None:
+    """Print a summary of each analysis: header, structure, posts, claims, entities, numbers, timeline.
+
+    ``max_claims`` caps the claims table; ``max_rows`` caps the entity, number and timeline tables
+    (a dim line says how many rows were left out).
+    """
+    for i, analysis in enumerate(analyses):
+        if i:
+            console.print()
+        _render_one(analysis, console, max_claims=max_claims, max_rows=max_rows)
+
+
+def _render_one(analysis: Analysis, console: Console, *, max_claims: int, max_rows: int) -> None:
+    lookup = Lookup(analysis)
+    _header(analysis, console)
+    _structure(analysis, console)
+    _posts(analysis, console)
+    _claims(analysis, lookup, console, max_claims)
+    _entities(analysis, console, max_rows)
+    _numbers(analysis, console, max_rows)
+    _timeline(analysis, lookup, console, max_rows)
+
+
+def _section(console: Console, title: str) -> None:
+    console.print()
+    console.print(Text(title, style="bold underline"))
+
+
+def _more(console: Console, shown: int, total: int, what: str) -> None:
+    if total > shown:
+        console.print(Text(f"… {total - shown} more {what} not shown", style="dim"))
+
+
+def _header(analysis: Analysis, console: Console) -> None:
+    doc = analysis.document
+    console.rule(_t(display_title(doc), "bold"))
+    meta = Text()
+    parts: list[tuple[str, str | None]] = [
+        ("source", doc.source if doc.title else None),
+        ("outlet", doc.outlet),
+        ("published", doc.published),
+        ("lang", doc.lang),
+    ]
+    for label, value in parts:
+        if value:
+            if meta:
+                meta.append(" · ", style="dim")
+            meta.append(f"{label} ", style="dim")
+            meta.append_text(_t(value))
+    if meta:
+        meta.append(" · ", style="dim")
+    meta.append(plural(word_count(analysis.text), "word"))
+    if analysis.anchor_date:
+        meta.append(" · anchor date ", style="dim")
+        meta.append_text(_t(analysis.anchor_date))
+        if analysis.anchor_source:
+            meta.append_text(_t(f" ({analysis.anchor_source})", "dim"))
+    console.print(meta)
+    if doc.url:
+        console.print(Text("url ", style="dim") + _t(doc.url, "blue"))
+    if doc.repairs:
+        console.print(Text("repairs ", style="dim") + _t(", ".join(doc.repairs)))
+
+
+def _structure(analysis: Analysis, console: Console) -> None:
+    counts = segment_counts(analysis)
+    line = Text("Structure: ", style="bold")
+    line.append(
+        " · ".join(
+            [
+                plural(counts["paragraph"], "paragraph"),
+                plural(counts["heading"], "heading"),
+                plural(counts["quote"], "quote"),
+                plural(counts["post"], "post"),
+                plural(counts["sentences"], "sentence"),
+                plural(counts["claims"], "claim"),
+            ]
+        )
+    )
+    console.print()
+    console.print(line)
+
+
+def _posts(analysis: Analysis, console: Console) -> None:
+    posts = analysis.posts
+    if not posts:
+        return
+    _section(console, "Embedded posts")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("author")
+    table.add_column("handle", style="cyan")
+    table.add_column("date", no_wrap=True)
+    table.add_column("first words", ratio=3)
+    table.add_column("links", ratio=2, overflow="fold")
+    for i, post in enumerate(posts, 1):
+        table.add_row(
+            str(i),
+            _t(post.author) if post.author else _dash(),
+            _t(post.handle, "cyan") if post.handle else _dash(),
+            _t(post.date) if post.date else _dash(),
+            _t(_post_words(analysis, post)),
+            _t("\n".join(link.url for link in post.links), "blue") if post.links else _dash(),
+        )
+    console.print(table)
+
+
+def _post_words(analysis: Analysis, post: Post) -> str:
+    return excerpt(analysis.span_text(post.body_start, post.body_end), POST_CHARS)
+
+
+def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: int) -> None:
+    _section(console, "Claims to check")
+    claims = claims_by_rank(analysis)
+    if not claims:
+        console.print(Text("No check-worthy claims found.", style="italic"))
+    else:
+        shown = claims[: max(0, max_claims)]
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        table.add_column("rank", justify="right")
+        table.add_column("score", justify="right")
+        table.add_column("speaker", ratio=1)
+        table.add_column("claim", ratio=5)
+        table.add_column("numbers & dates", ratio=2)
+        for claim in shown:
+            score = score_of(claim)
+            speaker = lookup.speaker(claim)
+            values = lookup.claim_values(claim)
+            table.add_row(
+                str(claim.rank),
+                Text(f"{score:.2f}", style=_score_style(score)),
+                _t(speaker, "magenta") if speaker else _dash(),
+                _t(excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS)),
+                _t("\n".join(values), "green") if values else _dash(),
+            )
+        console.print(table)
+        _more(console, len(shown), len(claims), "claims")
+    if analysis.ranking:
+        console.print(_t(analysis.ranking, "dim"))
+
+
+def _entities(analysis: Analysis, console: Console, max_rows: int) -> None:
+    _section(console, "Key entities")
+    groups = group_entities(analysis.entities)
+    if not groups:
+        console.print(Text("No entities found.", style="italic"))
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("entity")
+    table.add_column("label", style="dim")
+    table.add_column("mentions", justify="right")
+    for group in groups[:max_rows]:
+        table.add_row(_t(group.norm, "bold"), _t(group.label, "dim"), str(group.count))
+    console.print(table)
+    _more(console, min(len(groups), max_rows), len(groups), "entities")
+
+
+def _numbers(analysis: Analysis, console: Console, max_rows: int) -> None:
+    _section(console, "Numbers")
+    quantities = sorted(analysis.quantities, key=lambda q: (q.start, q.id))
+    if not quantities:
+        console.print(Text("No numbers found.", style="italic"))
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("value", justify="right", style="green")
+    table.add_column("unit")
+    table.add_column("qualifier", style="dim")
+    table.add_column("normalized", style="green")
+    table.add_column("text", ratio=1)
+    for q in quantities[:max_rows]:
+        table.add_row(
+            format_number(q.value),
+            _t(q.unit) if q.unit else _dash(),
+            _t(q.qualifier.replace("_", " ")),
+            _t(format_quantity(q), "green"),
+            _t(excerpt(analysis.span_text(q.start, q.end), EXCERPT_CHARS)),
+        )
+    console.print(table)
+    _more(console, min(len(quantities), max_rows), len(quantities), "numbers")
+
+
+def _timeline(analysis: Analysis, lookup: Lookup, console: Console, max_rows: int) -> None:
+    _section(console, "Timeline")
+    events = analysis.timeline()
+    if not events:
+        console.print(Text("No dated events.", style="italic"))
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("date", no_wrap=True, style="green")
+    table.add_column("speaker", ratio=1)
+    table.add_column("sentence", ratio=5)
+    for event in events[:max_rows]:
+        date = lookup.dates.get(event.date)
+        sentence = lookup.sentences.get(event.sentence)
+        text = ""
+        if sentence is not None:
+            focus = None
+            if date is not None:
+                focus = (date.start - sentence.start, date.end - sentence.start)
+            text = excerpt(analysis.span_text(sentence.start, sentence.end), EXCERPT_CHARS, focus)
+        table.add_row(
+            _t(format_date(date) if date else event.value, "green"),
+            _t(event.speaker, "magenta") if event.speaker else _dash(),
+            _t(text),
+        )
+    console.print(table)
+    _more(console, min(len(events), max_rows), len(events), "dated events")
+    if any(d.anchored for d in analysis.dates):
+        console.print(Text("* year taken from the anchor date", style="dim"))

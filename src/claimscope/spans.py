@@ -1,0 +1,32 @@
+"""Mapping offsets onto sentences: one helper, with an explicit alignment mode."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import Literal
+
+Alignment = Literal["strict", "expand"]
+
+
+class SpanIndex:
+    """Finds which of a sorted list of non-overlapping spans holds a given span.
+
+    ``strict`` returns the span's index only when ``(start, end)`` lies wholly inside it;
+    ``expand`` returns the span holding ``start`` (or the next one, for a start in a gap).
+    """
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self._starts = [s for s, _ in spans]
+        self._ends = [e for _, e in spans]
+
+    def locate(self, start: int, end: int, mode: Alignment = "strict") -> int | None:
+        """Index of the span holding ``(start, end)``, or None."""
+        i = bisect.bisect_right(self._starts, start) - 1
+        if mode == "strict":
+            if i >= 0 and end <= self._ends[i]:
+                return i
+            return None
+        if i >= 0 and start < self._ends[i]:
+            return i
+        return i + 1 if i + 1 < len(self._starts) else None

@@ -1,0 +1,100 @@
+"""Segmentation: a document's text cut into paragraphs, headings, block quotations and posts."""
+
+from __future__ import annotations
+
+import re
+
+from claimscope.model import Post, Segment
+from claimscope.text.posts import find_signed_posts, find_unsigned_posts
+
+_LINE = re.compile(r"[^\n]*")
+_TERMINAL = re.compile(r"[.!?…:;,][\"”’')\]]*$")
+_QUOTE_BLOCK = re.compile(r"^(?:>\s?.*|[“\"«].*[”\"»](?:\s*[—–-]+\s*[^\n]{1,80})?)$")
+_CAPITALIZED = re.compile(r"^[A-Z0-9]")
+
+Line = tuple[int, int]
+
+
+def _lines(text: str) -> list[Line]:
+    """Every line's span, without its line break (a CR before LF stays out too)."""
+    spans = []
+    for m in _LINE.finditer(text):
+        s, e = m.span()
+        if e > s and text[e - 1] == "\r":
+            e -= 1
+        if m.start() == m.end() and spans and spans[-1][1] == m.start():
+            continue  # finditer's empty match right after a line
+        spans.append((s, e))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_wrapped(text: str, block: list[Line]) -> bool:
+    """Whether a block's lines are one hard-wrapped paragraph rather than one paragraph each."""
+    if len(block) < 2:
+        return False
+    inner = block[:-1]
+    longest = max(e - s for s, e in block)
+    open_ended = sum(1 for s, e in inner if not _TERMINAL.search(text[s:e].rstrip()))
+    long_enough = sum(1 for s, e in inner if e - s >= 40)
+    return longest <= 110 and open_ended >= 0.6 * len(inner) and long_enough >= 0.6 * len(inner)
+
+
+def _kind(text: str, start: int, end: int, first: bool) -> str:
+    line = text[start:end]
+    if _QUOTE_BLOCK.match(line) and len(line) > 2:
+        return "quote"
+    if "\n" in line or len(line) > 100 or _TERMINAL.search(line):
+        return "paragraph"
+    words = line.lstrip("#").split()
+    if not words or len(words) > 15:
+        return "paragraph"
+    if line.startswith("#") or first:
+        return "heading"
+    long_words = [w for w in words if len(w) >= 4]
+    capitalized = sum(1 for w in long_words if _CAPITALIZED.match(w))
+    return "heading" if long_words and capitalized >= 0.6 * len(long_words) else "paragraph"
+
+
+def segment_text(text: str, *, post_max_chars: int = 300) -> list[Segment]:
+    """The segments of ``text`` in order, each span trimmed of surrounding whitespace."""
+    lines = _lines(text)
+    taken = [False] * len(lines)
+    posts = find_signed_posts(text, lines, taken, max_chars=post_max_chars)
+    posts += find_unsigned_posts(text, lines, taken, max_chars=post_max_chars)
+
+    pieces: list[tuple[int, int, str, Post | None]] = [
+        (p.start, p.end, "post", p) for p in posts
+    ]
+    block: list[Line] = []
+
+    def flush() -> None:
+        if not block:
+            return
+        groups = [block[:]] if _is_wrapped(text, block) else [[line] for line in block]
+        for group in groups:
+            s, e = _trim(text, group[0][0], group[-1][1])
+            if s < e:
+                pieces.append((s, e, "", None))
+        block.clear()
+
+    for (s, e), used in zip(lines, taken, strict=True):
+        if used or not text[s:e].strip():
+            flush()
+        else:
+            block.append((s, e))
+    flush()
+
+    pieces.sort(key=lambda p: p[0])
+    segments = []
+    for i, (s, e, kind, post) in enumerate(pieces):
+        kind = kind or _kind(text, s, e, first=i == 0 and len(pieces) > 1)
+        segments.append(Segment(id=i, kind=kind, start=s, end=e, post=post))  # type: ignore[arg-type]
+    return segments
