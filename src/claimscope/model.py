@@ -319,7 +319,7 @@ class Analysis:
     def _repr_html_(self) -> str:
         from claimscope.report.html import render_html
 
-        return render_html([self])
+        return render_html([self], fragment=True)
 
 
 # -- generic (de)serialisation over the dataclasses above ---------------------------------------

@@ -18,10 +18,11 @@ FEATURES = (
     "exclamation",
 )
 
+# Case-insensitive except "may": "May" is usually the month.
 _HEDGES = re.compile(
-    r"\b(?:could|might|may|reportedly|allegedly|rumou?rs?|rumou?red|suggestions?|suggests?|"
+    r"\b(?:may|(?i:could|might|reportedly|allegedly|rumou?rs?|rumou?red|suggestions?|suggests?|"
     r"possibly|possible|potential(?:ly)?|perhaps|apparently|appears?|seems?|likely|unlikely|"
-    r"unconfirmed|speculat\w*|hints?|hinted|claimed|purportedly|supposedly|unverified)\b"
+    r"unconfirmed|speculat\w*|hints?|hinted|claimed|purportedly|supposedly|unverified))\b"
 )
 # Lower-case "us" only: "US" is the country.
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|mine|we|our|ours|us)\b")

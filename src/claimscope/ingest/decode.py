@@ -28,8 +28,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-# C0 controls that never occur in text; tab, newlines, vertical tab, form feed and ESC do.
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0E, 0x0F, *range(0x10, 0x1B), *range(0x1C, 0x20)])
+# Control characters that text does not hold (tab, line breaks, form feed and ESC it does);
+# binary data decoded by accident is full of them.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _CONTROL_SHARE = 0.05
 
 # A candidate this close to the best charset-normalizer match counts as just as good.
@@ -73,6 +74,8 @@ def decode_raw(data: bytes, *, source: str) -> tuple[str, str, list[str]]:
     if not data:
         raise EmptyDocumentError("empty input (0 bytes)", source=source)
     text, encoding, repairs = _decode(data, source)
+    if "\x00" in text or _control_share(text) > _CONTROL_SHARE:
+        raise InputError("binary file, not text", source=source)
     if not text.strip():
         raise EmptyDocumentError("no text, only whitespace", source=source)
     log.debug("%s: decoded as %s", source, encoding)
@@ -80,7 +83,7 @@ def decode_raw(data: bytes, *, source: str) -> tuple[str, str, list[str]]:
 
 
 def repair_mojibake(text: str) -> tuple[str, list[str]]:
-    """Undo mojibake with ftfy's encoding repair only; returns the text and a note when it changed."""
+    """Undo mojibake with ftfy's encoding repair only: the text, and a note when it changed."""
     if text.isascii():
         # ASCII cannot hold mojibake, and most inputs are ASCII: skip ftfy's per-line work.
         return text, []
@@ -121,7 +124,8 @@ def _decode(data: bytes, source: str) -> tuple[str, str, list[str]]:
     if utf16 is not None:
         return _strict(data, utf16, source), utf16, []
 
-    if b"\x00" in data or _control_share(data) > _CONTROL_SHARE:
+    # NULs never occur in 8-bit text: reject without asking charset-normalizer.
+    if b"\x00" in data:
         raise InputError("binary file, not text", source=source)
 
     try:
@@ -133,10 +137,10 @@ def _decode(data: bytes, source: str) -> tuple[str, str, list[str]]:
     if mixed is not None:
         return mixed
 
-    encoding = _detect(data)
-    if encoding is None:
+    detected = _detect(data)
+    if detected is None:
         raise InputError("binary file, not text (no plausible text encoding)", source=source)
-    return _strict(data, encoding, source), encoding, []
+    return _strict(data, detected, source), detected, []
 
 
 def _strict(data: bytes, encoding: str, source: str) -> str:
@@ -148,8 +152,8 @@ def _strict(data: bytes, encoding: str, source: str) -> str:
         ) from None
 
 
-def _control_share(data: bytes) -> float:
-    return (len(data) - len(data.translate(None, _CONTROL_BYTES))) / len(data)
+def _control_share(text: str) -> float:
+    return sum(1 for _ in _CONTROLS.finditer(text)) / max(len(text), 1)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -167,10 +171,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _mostly_utf8(data: bytes) -> tuple[str, str, list[str]] | None:
-    """UTF-8 with a few stray legacy bytes (a pasted cp1252 quote): keep the UTF-8, read the rest."""
+    """UTF-8 holding a few stray legacy bytes (a pasted cp1252 quote), read byte by byte."""
     text = data.decode("utf-8", "surrogateescape")
     stray = sum(len(m.group()) for m in _ESCAPED.finditer(text))
-    good = sum(1 for ch in text if ch >= "\x80") - stray
+    good = len(text) - len(text.encode("ascii", "ignore")) - stray
     # Legacy-encoded text almost never forms valid multi-byte UTF-8 sequences by chance, so
     # real UTF-8 outnumbering the stray bytes means the file is UTF-8 with a few slips.
     if good < stray:

@@ -1,4 +1,4 @@
-"""The HTML report: one self-contained file (inline CSS and JS, nothing fetched) per set of analyses.
+"""The HTML report: one self-contained file (inline CSS and JS, nothing fetched) for analyses.
 
 The article is rebuilt from offsets: each segment's text is cut at every annotation boundary by
 ``render_spans`` and each piece is escaped, so document text can never become markup. Everything
@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,14 +65,24 @@ class Annotation:
     layer: int = 0
 
 
-def render_spans(text: str, annotations: Iterable[Annotation], *, offset: int = 0) -> Markup:
+def render_spans(
+    text: str,
+    annotations: Iterable[Annotation],
+    *,
+    offset: int = 0,
+    placed: set[str] | None = None,
+) -> Markup:
     """``text`` (which starts at document offset ``offset``) escaped, with annotations as spans.
 
     A boundary sweep: the text is cut at every annotation start and end, each piece is escaped,
     and around each piece the open spans are kept properly nested. Spans that overlap without
     nesting are closed and reopened, so the output is always well formed; an outer span (earlier
     start, then later end, then lower layer) always encloses an inner one.
+
+    ``placed`` holds the anchors already written (it is updated): pass one set for all the blocks
+    of a document so a span cut across blocks keeps its ``id`` once.
     """
+    placed = set() if placed is None else placed
     n = len(text)
     items: list[tuple[int, int, int, Annotation]] = []
     for i, ann in enumerate(annotations):
@@ -90,10 +101,9 @@ def render_spans(text: str, annotations: Iterable[Annotation], *, offset: int = 
     out: list[str] = []
     stack: list[tuple[int, int, int, Annotation]] = []
     active: list[tuple[int, int, int, Annotation]] = []
-    anchored: set[int] = set()
     pending = iter(items)
     upcoming = next(pending, None)
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         active = [it for it in active if it[1] > lo]
         while upcoming is not None and upcoming[0] <= lo:
             active.append(upcoming)
@@ -104,17 +114,19 @@ def render_spans(text: str, annotations: Iterable[Annotation], *, offset: int = 
             keep += 1
         out.extend("</span>" for _ in stack[keep:])
         for item in wanted[keep:]:
-            out.append(_open_tag(item[3], first=item[2] not in anchored))
-            anchored.add(item[2])
+            ann = item[3]
+            out.append(_open_tag(ann, anchor=ann.anchor not in placed))
+            if ann.anchor:
+                placed.add(ann.anchor)
         stack = wanted
         out.append(str(escape(text[lo:hi])))
     out.extend("</span>" for _ in stack)
     return Markup("".join(out))
 
 
-def _open_tag(ann: Annotation, *, first: bool) -> str:
+def _open_tag(ann: Annotation, *, anchor: bool) -> str:
     attrs = [f'class="{escape(ann.classes)}"']
-    if ann.anchor and first:
+    if ann.anchor and anchor:
         attrs.append(f'id="{escape(ann.anchor)}"')
     if ann.tooltip:
         attrs.append(f'title="{escape(ann.tooltip)}"')
@@ -251,12 +263,40 @@ def _annotations(analysis: Analysis, key: str, lookup: Lookup) -> list[Annotatio
     return anns
 
 
+class _SpanIndex:
+    """Annotations bucketed by position, so each block is handed only those that touch it."""
+
+    BUCKET = 512
+
+    def __init__(self, annotations: list[Annotation], length: int) -> None:
+        self.annotations = annotations
+        self.buckets: dict[int, list[int]] = {}
+        for i, ann in enumerate(annotations):
+            start, end = max(0, ann.start), min(length, ann.end)
+            for b in range(start // self.BUCKET, (end - 1) // self.BUCKET + 1):
+                self.buckets.setdefault(b, []).append(i)
+
+    def touching(self, start: int, end: int) -> list[Annotation]:
+        """The annotations overlapping ``[start, end)``, in their original order."""
+        if end <= start:
+            return []
+        found: set[int] = set()
+        for b in range(start // self.BUCKET, (end - 1) // self.BUCKET + 1):
+            found.update(self.buckets.get(b, ()))
+        anns = (self.annotations[i] for i in sorted(found))
+        return [a for a in anns if a.start < end and a.end > start]
+
+
 def _blocks(analysis: Analysis, key: str, anns: list[Annotation]) -> list[_Block]:
     text = analysis.text
     blocks: list[_Block] = []
+    index = _SpanIndex(anns, len(text))
+    placed: set[str] = set()
 
     def spans(start: int, end: int) -> Markup:
-        return render_spans(text[start:end], anns, offset=start)
+        return render_spans(
+            text[start:end], index.touching(start, end), offset=start, placed=placed
+        )
 
     def gap(start: int, end: int) -> None:
         # Text no segment covers is still shown: nothing of the document silently disappears.
@@ -285,7 +325,9 @@ def _post_block(seg: Segment, post: Post, anchor: str, spans: Any) -> _Block:
         {"url": link.url, "href": safe_href(link.url), "label": _link_label(link.url)}
         for link in post.links
     ]
+    name = (post.author or "").strip() or (post.handle or "").lstrip("@")
     meta = {
+        "initial": name[:1].upper() or "?",
         "author": post.author,
         "handle": post.handle,
         "date": post.date,
@@ -346,7 +388,7 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
                 "heat": heat(score),
                 "speaker": lookup.speaker(claim),
                 "text": excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS),
-                "values": lookup.claim_values(claim),
+                "normalized": lookup.claim_values(claim),
                 "reasons": ", ".join(claim.reasons),
                 "href": f"#s-{key}-{claim.sentence}",
             }
@@ -408,7 +450,7 @@ def _asset(name: str) -> str:
 def render_html(
     analyses: Sequence[Analysis], *, title: str | None = None, fragment: bool = False
 ) -> str:
-    """One self-contained HTML report for ``analyses``: article, claims, entities, numbers, timeline.
+    """A self-contained HTML report of ``analyses``: article, claims, entities, numbers, timeline.
 
     ``fragment=True`` returns a single ``<div class="claimscope">`` (scoped CSS, no ``<html>``)
     for embedding, e.g. in a notebook.
@@ -419,12 +461,16 @@ def render_html(
         title = docs[0].title if len(docs) == 1 else "claimscope report"
     script = _asset("report.js")
     script_hash = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
-    return _environment().get_template("report.html.j2").render(
-        title=title,
-        docs=docs,
-        fragment=fragment,
-        css=Markup(_asset("report.css")),
-        script=Markup(script),
-        script_hash=script_hash,
-        heat_levels=HEAT_LEVELS,
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            docs=docs,
+            fragment=fragment,
+            css=Markup(_asset("report.css")),
+            script=Markup(script),
+            script_hash=script_hash,
+            heat_levels=HEAT_LEVELS,
+        )
     )

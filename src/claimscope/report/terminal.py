@@ -68,7 +68,7 @@ def render_terminal(
     max_claims: int = 15,
     max_rows: int = 30,
 ) -> None:
-    """Print a summary of each analysis: header, structure, posts, claims, entities, numbers, timeline.
+    """Print each analysis: header, structure, posts, claims, entities, numbers and timeline.
 
     ``max_claims`` caps the claims table; ``max_rows`` caps the entity, number and timeline tables
     (a dim line says how many rows were left out).
@@ -103,32 +103,36 @@ def _more(console: Console, shown: int, total: int, what: str) -> None:
 def _header(analysis: Analysis, console: Console) -> None:
     doc = analysis.document
     console.rule(_t(display_title(doc), "bold"))
-    meta = Text()
-    parts: list[tuple[str, str | None]] = [
-        ("source", doc.source if doc.title else None),
-        ("outlet", doc.outlet),
-        ("published", doc.published),
-        ("lang", doc.lang),
-    ]
-    for label, value in parts:
-        if value:
-            if meta:
-                meta.append(" · ", style="dim")
-            meta.append(f"{label} ", style="dim")
-            meta.append_text(_t(value))
-    if meta:
-        meta.append(" · ", style="dim")
-    meta.append(plural(word_count(analysis.text), "word"))
+    about = [("outlet", doc.outlet), ("published", doc.published), ("lang", doc.lang)]
+    line = _pairs([(k, v) for k, v in about if v])
+    if line:
+        line.append(" · ", style="dim")
+    line.append(plural(word_count(analysis.text), "word"))
+    console.print(line)
+    origin: list[tuple[str, str]] = []
     if analysis.anchor_date:
-        meta.append(" · anchor date ", style="dim")
-        meta.append_text(_t(analysis.anchor_date))
+        anchor = analysis.anchor_date
         if analysis.anchor_source:
-            meta.append_text(_t(f" ({analysis.anchor_source})", "dim"))
-    console.print(meta)
+            anchor += f" ({analysis.anchor_source})"
+        origin.append(("anchor date", anchor))
+    if doc.title:
+        origin.append(("source", doc.source))
+    if origin:
+        console.print(_pairs(origin))
     if doc.url:
         console.print(Text("url ", style="dim") + _t(doc.url, "blue"))
     if doc.repairs:
         console.print(Text("repairs ", style="dim") + _t(", ".join(doc.repairs)))
+
+
+def _pairs(pairs: list[tuple[str, str]]) -> Text:
+    line = Text()
+    for label, value in pairs:
+        if line:
+            line.append(" · ", style="dim")
+        line.append(f"{label} ", style="dim")
+        line.append_text(_t(value))
+    return line
 
 
 def _structure(analysis: Analysis, console: Console) -> None:

@@ -42,8 +42,8 @@ def word_count(text: str) -> int:
 
 def segment_counts(analysis: Analysis) -> dict[str, int]:
     """How many segments of each kind, plus sentences and claims."""
-    counts = Counter(s.kind for s in analysis.segments)
-    out = {kind: counts.get(kind, 0) for kind in SEGMENT_KINDS}
+    counts: Counter[str] = Counter(s.kind for s in analysis.segments)
+    out = {kind: counts[kind] for kind in SEGMENT_KINDS}
     out["sentences"] = len(analysis.sentences)
     out["claims"] = len(analysis.claims)
     return out
@@ -135,7 +135,9 @@ class Lookup:
 
     def claim_values(self, claim: Claim) -> list[str]:
         """The claim's numbers then dates, normalized."""
-        values = [format_quantity(self.quantities[i]) for i in claim.quantities if i in self.quantities]
+        values = [
+            format_quantity(self.quantities[i]) for i in claim.quantities if i in self.quantities
+        ]
         values += [format_date(self.dates[i]) for i in claim.dates if i in self.dates]
         return values
 

@@ -12,8 +12,9 @@ _ABBREVIATIONS = frozenset(
     u.s u.k u.n e.u a.m p.m d.c n.y l.a""".split()
 )
 
-# A candidate end: terminal punctuation, closing quotes or brackets, then whitespace.
-_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)")
+# A candidate end: terminal punctuation, closing quotes or brackets (or a link glued on by a
+# scraper: "border?https://t.co/x"), then whitespace.
+_END = re.compile(r"[.!?…]+(?:https?://\S+|[\"”’')\]]*)(?=\s)")
 # What may start the next sentence.
 _NEXT_START = re.compile(r"\s+(?=[\"“‘'(\[]?[A-Z0-9@#¿¡\u00C0-\u024F\u0370-\u1FFF\u2C00-\uFFFF])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")

@@ -1,0 +1,108 @@
+"""The HTML reader: an article's text and metadata out of a web page, with trafilatura, offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from claimscope.errors import EmptyDocumentError
+from claimscope.ingest.dates import parse_date
+from claimscope.ingest.decode import repair_mojibake
+from claimscope.model import Document
+from claimscope.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_LANG = re.compile(r"([a-z]{2})(?:$|[-_])", re.IGNORECASE)
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _date_params() -> dict[str, object]:
+    """htmldate options: the publication date, from markup only.
+
+    ``original_date`` prefers publication over last modification; ``extensive_search`` is off
+    because it takes any date in the body text (``on 12 January 2021 the council said``) for
+    the publication date, and a wrong date would misplace every year-less date in the article.
+    """
+    return {
+        "original_date": True,
+        "extensive_search": False,
+        "max_date": dt.date.today().isoformat(),
+    }
+
+
+def read_html(html: str, *, source: str, settings: Settings) -> Document:
+    """The article in a web page as a Document: a paragraph per line, with title, date, site."""
+    tree = load_html(html)
+    if tree is None:
+        raise EmptyDocumentError("no article text found in HTML", source=source)
+    lang = _page_lang(tree)
+    # A parsed tree is handed over, never a URL: trafilatura only fetches when asked to, and
+    # bare_extraction does no I/O on a tree (the tests run it with sockets disabled).
+    result = trafilatura.bare_extraction(
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        include_formatting=False,
+        include_links=False,
+        include_images=False,
+        deduplicate=False,
+        date_extraction_params=_date_params(),
+    )
+    text = getattr(result, "text", None)
+    if not isinstance(text, str) or not text.strip():
+        raise EmptyDocumentError("no article text found in HTML", source=source)
+
+    log.debug("%s: %d characters of article text extracted", source, len(text))
+    repairs: list[str] = []
+    if settings.repair_mojibake:
+        text, repairs = repair_mojibake(text)
+
+    meta = {
+        key: value
+        for key in ("author", "description", "hostname", "sitename")
+        if isinstance(value := getattr(result, key, None), str) and value.strip()
+    }
+    return Document(
+        text=text,
+        source=source,
+        url=_str(getattr(result, "url", None)),
+        title=_str(getattr(result, "title", None)),
+        published=parse_date(getattr(result, "date", None)),
+        outlet=_str(getattr(result, "sitename", None)) or _str(getattr(result, "hostname", None)),
+        lang=lang,
+        repairs=repairs,
+        meta=meta,
+    )
+
+
+def _page_lang(tree: HtmlElement) -> str | None:
+    """The page's declared language, ISO 639-1 (trafilatura only reports a detected one)."""
+    root = tree.getroottree().getroot()
+    candidates = [root.get("lang"), root.get(_XML_LANG)]
+    for meta in root.iter("meta"):
+        name = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
+        if name in ("content-language", "og:locale", "language"):
+            candidates.append(meta.get("content"))
+    for value in candidates:
+        code = lang_code(value)
+        if code:
+            return code
+    return None
+
+
+def lang_code(value: object) -> str | None:
+    """``en`` from ``en``, ``en-GB`` or ``en_US``; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    match = _LANG.match(value.strip())
+    return match[1].lower() if match else None
+
+
+def _str(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None

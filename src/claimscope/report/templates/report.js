@@ -1,0 +1,23 @@
+(function () {
+  "use strict";
+  // Binds to its own report only, so several reports (or notebook cells) can share a page.
+  var script = document.currentScript;
+  var root = script && script.closest(".claimscope");
+  if (!root) { return; }
+  root.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-ent-toggle]");
+    if (!button || !root.contains(button)) { return; }
+    var doc = button.closest(".cs-doc");
+    var key = button.getAttribute("data-ent-toggle");
+    var on = !button.classList.contains("on");
+    button.classList.toggle("on", on);
+    doc.querySelectorAll("[data-ent]").forEach(function (mark) {
+      if (mark.getAttribute("data-ent") === key) { mark.classList.toggle("hl", on); }
+    });
+  });
+  root.addEventListener("change", function (event) {
+    if (event.target.hasAttribute("data-marks-toggle")) {
+      root.classList.toggle("cs-nomarks", !event.target.checked);
+    }
+  });
+})();
