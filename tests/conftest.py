@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's own example article, and the seed article when ../shared exists."""
+"""Shared fixtures: the project's example article, and the seed article when ../shared exists."""
 
 from __future__ import annotations
 

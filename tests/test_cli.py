@@ -90,8 +90,15 @@ def test_cli_analyze_records_with_custom_fields(tmp_path):
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = _run(
-        "analyze", str(path), "--text-field", "body", "--outlet-field", "site",
-        "--json", str(out), "-q",
+        "analyze",
+        str(path),
+        "--text-field",
+        "body",
+        "--outlet-field",
+        "site",
+        "--json",
+        str(out),
+        "-q",
     )
     assert result.exit_code == 2
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]

@@ -33,6 +33,18 @@ def test_docs_every_command_is_in_the_cli_reference():
 
 def test_docs_glossary_defines_the_words():
     text = (ROOT / "docs" / "glossary.md").read_text()
-    for word in ("document", "segment", "sentence", "mention", "claim", "span", "offset",
-                 "stage", "score", "post", "attribution", "anchor date"):
+    for word in (
+        "document",
+        "segment",
+        "sentence",
+        "mention",
+        "claim",
+        "span",
+        "offset",
+        "stage",
+        "score",
+        "post",
+        "attribution",
+        "anchor date",
+    ):
         assert f"**{word}**" in text, word

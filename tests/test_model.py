@@ -1,11 +1,27 @@
-from claimscope.model import Analysis, Document, Link, Post, Quantity, Segment, Sentence, content_hash
+from claimscope.model import (
+    Analysis,
+    Document,
+    Link,
+    Post,
+    Quantity,
+    Segment,
+    Sentence,
+    content_hash,
+)
 
 
 def _analysis():
     text = "Officials counted 700 troops.\nMore soon pic.twitter.com/Ab12\n— A B (@ab) May 1, 2024"
     post = Post(
-        start=30, end=len(text), body_start=30, body_end=60, author="A B", handle="@ab",
-        handle_start=text.index("@ab"), handle_end=text.index("@ab") + 3, date="2024-05-01",
+        start=30,
+        end=len(text),
+        body_start=30,
+        body_end=60,
+        author="A B",
+        handle="@ab",
+        handle_start=text.index("@ab"),
+        handle_end=text.index("@ab") + 3,
+        date="2024-05-01",
         links=[Link(start=40, end=60, url="https://pic.twitter.com/Ab12")],
     )
     return Analysis(

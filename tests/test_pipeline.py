@@ -87,9 +87,11 @@ def test_run_stages_isolates_a_document_that_breaks_a_stage(monkeypatch):
             raise RuntimeError("boom")
         original(batch, settings)
 
-    monkeypatch.setitem(STAGES, stage.name, stage.__class__(
-        stage.name, flaky, stage.requires, stage.assigns, stage.doc
-    ))
+    monkeypatch.setitem(
+        STAGES,
+        stage.name,
+        stage.__class__(stage.name, flaky, stage.requires, stage.assigns, stage.doc),
+    )
     docs = [Document(text="Fine text with 3 buses."), Document(text="BOOM 4 buses.")]
     result = run_stages(docs, build_pipeline(), Settings())
     assert [a.text for a in result.analyses] == ["Fine text with 3 buses."]
@@ -97,7 +99,10 @@ def test_run_stages_isolates_a_document_that_breaks_a_stage(monkeypatch):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8), st.sampled_from(["\n", "\n\n", " "]))
+@given(
+    st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=8),
+    st.sampled_from(["\n", "\n\n", " "]),
+)
 def test_analyze_offsets_are_exact_for_every_span(fragments, sep):
     text = sep.join(fragments)
     if not text.strip():

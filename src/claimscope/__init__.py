@@ -35,10 +35,11 @@ def __getattr__(name: str) -> object:
         return getattr(pipeline, name)
     raise AttributeError(f"module 'claimscope' has no attribute {name!r}")
 
+
 __all__ = [
     "Analysis",
-    "Batch",
     "Attribution",
+    "Batch",
     "Claim",
     "ClaimscopeError",
     "DateRef",

@@ -164,8 +164,14 @@ def _report_failures(failures: list[Failure]) -> None:
         return
     err.print(f"[red]{len(failures)} input(s) failed:[/red]", markup=True)
     for f in failures:
-        err.print(f"  error: {f.source}: {f.error}" if not f.error.startswith(f.source) else
-                  f"  error: {f.error}", highlight=False, markup=False, soft_wrap=True)
+        err.print(
+            f"  error: {f.source}: {f.error}"
+            if not f.error.startswith(f.source)
+            else f"  error: {f.error}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""The claimscope error tree: every error a user can cause is a ClaimscopeError with a one-line message."""
+"""The error tree: every error a user can cause is a ClaimscopeError with a one-line message."""
 
 from __future__ import annotations
 

@@ -58,7 +58,9 @@ class Document:
         "Repairs applied before analysis (e.g. mojibake fixed); empty when the text is as read.",
         default_factory=list,
     )
-    meta: dict[str, str] = doc("Other metadata fields carried from the input.", default_factory=dict)
+    meta: dict[str, str] = doc(
+        "Other metadata fields carried from the input.", default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -71,7 +73,9 @@ class Link:
 
     start: int = doc("Offset of the first character of the link.")
     end: int = doc("Offset after the last character of the link.")
-    url: str = doc("The link as a full URL (`pic.twitter.com/x` becomes `https://pic.twitter.com/x`).")
+    url: str = doc(
+        "The link as a full URL (`pic.twitter.com/x` becomes `https://pic.twitter.com/x`)."
+    )
 
 
 @dataclass(slots=True)
@@ -150,7 +154,8 @@ class Quantity:
     end: int = doc("Offset where the mention ends (unit included).")
     value: float = doc("The numeric value (`four` is 4, `1.5 million` is 1500000).")
     unit: str | None = doc(
-        "What is counted or measured, lower-cased (`troops`, `votes for`, `%`, `USD`).", default=None
+        "What is counted or measured, lower-cased (`troops`, `votes for`, `%`, `USD`).",
+        default=None,
     )
     qualifier: Qualifier = doc(
         "exact, approx, at_least, at_most, more_than, less_than, up_to or estimated.",
@@ -190,7 +195,9 @@ class Attribution:
     speaker: str = doc("Normalized speaker name (`La Lupa`, `@BenjaminNorton`).")
     speaker_start: int = doc("Offset where the speaker span starts.")
     speaker_end: int = doc("Offset where the speaker span ends.")
-    cue_start: int | None = doc("Offset where the cue (`according to`, `reported`) starts.", default=None)
+    cue_start: int | None = doc(
+        "Offset where the cue (`according to`, `reported`) starts.", default=None
+    )
     cue_end: int | None = doc("Offset where the cue ends.", default=None)
     content_start: int | None = doc("Offset where the attributed content starts.", default=None)
     content_end: int | None = doc("Offset where the attributed content ends.", default=None)
@@ -220,7 +227,9 @@ class Claim:
     entities: list[int] = doc("Ids of the entity mentions in the claim.", default_factory=list)
     quantities: list[int] = doc("Ids of the quantity mentions in the claim.", default_factory=list)
     dates: list[int] = doc("Ids of the date mentions in the claim.", default_factory=list)
-    reasons: list[str] = doc("Why it ranks where it does: the features that scored.", default_factory=list)
+    reasons: list[str] = doc(
+        "Why it ranks where it does: the features that scored.", default_factory=list
+    )
 
 
 @dataclass(slots=True)
@@ -248,7 +257,9 @@ class Analysis:
     """Everything claimscope found in one document; all spans index ``document.text``."""
 
     document: Document = doc("The document, with its exact text and metadata.")
-    segments: list[Segment] = doc("Paragraphs, headings, quotations and posts.", default_factory=list)
+    segments: list[Segment] = doc(
+        "Paragraphs, headings, quotations and posts.", default_factory=list
+    )
     sentences: list[Sentence] = doc("Every sentence, in order.", default_factory=list)
     entities: list[Entity] = doc("Named-entity mentions.", default_factory=list)
     quantities: list[Quantity] = doc("Quantity mentions.", default_factory=list)
@@ -260,10 +271,13 @@ class Analysis:
         "The date that year-less dates were resolved against (ISO 8601).", default=None
     )
     anchor_source: str | None = doc(
-        "Where the anchor came from: `published`, `settings` or `latest date in text`.", default=None
+        "Where the anchor came from: `published`, `settings` or `latest date in text`.",
+        default=None,
     )
     ranking: str = doc("How claims were ranked (method and version).", default="")
-    pipeline: list[str] = doc("Ids of the stages that produced this analysis.", default_factory=list)
+    pipeline: list[str] = doc(
+        "Ids of the stages that produced this analysis.", default_factory=list
+    )
     schema_version: str = doc("Version of this JSON layout.", default=SCHEMA_VERSION)
 
     # -- views -------------------------------------------------------------------------------

@@ -44,7 +44,9 @@ def build_pipeline(names: Sequence[str] = DEFAULT_STAGES) -> list[Stage]:
         stage = STAGES[name]
         missing = [r for r in stage.requires if r not in assigned]
         if missing:
-            raise PipelineError(f"stage {name} needs {', '.join(missing)}, assigned by no earlier stage")
+            raise PipelineError(
+                f"stage {name} needs {', '.join(missing)}, assigned by no earlier stage"
+            )
         assigned.update(stage.assigns)
         stages.append(stage)
     return stages
@@ -58,10 +60,8 @@ class Batch:
     failures: list[Failure] = field(default_factory=list)
 
 
-def run_stages(
-    documents: Sequence[Document], stages: Sequence[Stage], settings: Settings
-) -> Batch:
-    """Run ``stages`` over the documents as one batch; a document that breaks a stage fails alone."""
+def run_stages(documents: Sequence[Document], stages: Sequence[Stage], settings: Settings) -> Batch:
+    """Run ``stages`` over the documents as one batch; a document breaking a stage fails alone."""
     batch = [Analysis(document=d, pipeline=[s.name for s in stages]) for d in documents]
     failed: list[Failure] = []
     for stage in stages:
@@ -90,8 +90,10 @@ def run_stages(
 
 
 def _looks_like_path(source: str) -> bool:
-    return "\n" not in source and len(source) < 4096 and (
-        Path(source).suffix.lower() in _PATH_SUFFIXES or Path(source).exists()
+    return (
+        "\n" not in source
+        and len(source) < 4096
+        and (Path(source).suffix.lower() in _PATH_SUFFIXES or Path(source).exists())
     )
 
 
@@ -172,7 +174,7 @@ def analyze_many(
     settings: Settings | None = None,
     progress: Callable[[Analysis | Failure], None] | None = None,
 ) -> Batch:
-    """Analyze many inputs (paths, ``-`` for stdin, or Documents); bad ones are listed, not raised."""
+    """Analyze many inputs (paths, ``-`` for stdin, Documents); bad ones are listed, not raised."""
     batch = Batch()
     for item in iter_analyses(sources, settings=settings):
         if isinstance(item, Failure):

@@ -26,7 +26,10 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if origin is list:
         return {"type": "array", "items": _type_schema(typing.get_args(tp)[0], defs)}
     if origin is dict:
-        return {"type": "object", "additionalProperties": _type_schema(typing.get_args(tp)[1], defs)}
+        return {
+            "type": "object",
+            "additionalProperties": _type_schema(typing.get_args(tp)[1], defs),
+        }
     if dataclasses.is_dataclass(tp):
         name = tp.__name__
         if name not in defs:
@@ -102,7 +105,14 @@ def schema_markdown() -> str:
     objects = [("Analysis", {k: v for k, v in schema.items() if k != "$defs"})]
     objects += sorted(schema["$defs"].items())
     for name, obj in objects:
-        lines += [f"## {name}", "", obj["description"], "", "| key | type | meaning |", "|---|---|---|"]
+        lines += [
+            f"## {name}",
+            "",
+            obj["description"],
+            "",
+            "| key | type | meaning |",
+            "|---|---|---|",
+        ]
         for key, prop in obj["properties"].items():
             lines.append(f"| `{key}` | {_type_name(prop)} | {prop['description']} |")
         lines.append("")

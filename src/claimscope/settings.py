@@ -32,7 +32,9 @@ class Settings:
     url_field: str = _setting("url", "Record field holding the URL.")
     date_field: str = _setting("published", "Record field holding the publication date.")
     outlet_field: str = _setting("outlet", "Record field holding the outlet or source name.")
-    repair_mojibake: bool = _setting(True, "Repair mojibake (UTF-8 read as Latin-1 etc.) with ftfy.")
+    repair_mojibake: bool = _setting(
+        True, "Repair mojibake (UTF-8 read as Latin-1 etc.) with ftfy."
+    )
     anchor_date: str | None = _setting(
         None, "Date (YYYY-MM-DD) that year-less dates resolve against; default: the published date."
     )

@@ -12,9 +12,12 @@ TEXT = (
 
 def _analysis():
     start, bounds = 0, []
-    for piece in ("The mill laid off 200 workers on May 3, 2024.", "Could this be the end?",
-                  "It was a sad day for everyone we know.",
-                  "Rumors say the owner may sell the land to Norvik."):
+    for piece in (
+        "The mill laid off 200 workers on May 3, 2024.",
+        "Could this be the end?",
+        "It was a sad day for everyone we know.",
+        "Rumors say the owner may sell the land to Norvik.",
+    ):
         s = TEXT.index(piece, start)
         bounds.append((s, s + len(piece)))
         start = s + len(piece)
@@ -27,9 +30,19 @@ def _analysis():
         segments=[Segment(id=0, kind="paragraph", start=0, end=len(TEXT))],
         sentences=sentences,
         quantities=[Quantity(id=0, sentence=0, start=q, end=q + 11, value=200, unit="workers")],
-        dates=[DateRef(id=0, sentence=0, start=d, end=d + 11, kind="date",
-                       start_date="2024-05-03", end_date="2024-05-03", granularity="day",
-                       value="2024-05-03")],
+        dates=[
+            DateRef(
+                id=0,
+                sentence=0,
+                start=d,
+                end=d + 11,
+                kind="date",
+                start_date="2024-05-03",
+                end_date="2024-05-03",
+                granularity="day",
+                value="2024-05-03",
+            )
+        ],
         entities=[Entity(id=0, sentence=3, start=n, end=n + 6, label="ORG", norm="Norvik")],
     )
 
@@ -48,7 +61,7 @@ def test_rank_claims_orders_by_score_and_explains():
     a = _analysis()
     sentence_features(a)
     rank_claims(a)
-    assert [c.sentence for c in a.claims][0] == 0
+    assert a.claims[0].sentence == 0
     top = a.claims[0]
     assert top.rank == 1 and top.quantities == [0] and top.dates == [0]
     assert "states a number" in top.reasons

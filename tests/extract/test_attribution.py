@@ -65,3 +65,9 @@ def test_find_attribution_ignores_passive_and_non_reporting_uses():
 
 def test_find_attribution_without_cue_is_none():
     assert _find("The river flooded three villages.") is None
+
+
+def test_find_attribution_prefers_named_person_in_appositive():
+    text = "A spokesperson for the Harbour Board, Ines Duarte, said the quay is safe."
+    found = _find(text, ("Harbour Board", "ORG"), ("Ines Duarte", "PERSON"))
+    assert found.speaker == "Ines Duarte"

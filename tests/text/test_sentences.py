@@ -20,7 +20,10 @@ def test_split_sentences_on_terminal_punctuation():
 
 def test_split_sentences_keeps_abbreviations_and_initials():
     text = "Dr. Sam Lee met Mr. Ortiz in the U.S. capital. J. K. Moreno was there."
-    assert _split(text) == ["Dr. Sam Lee met Mr. Ortiz in the U.S. capital.", "J. K. Moreno was there."]
+    assert _split(text) == [
+        "Dr. Sam Lee met Mr. Ortiz in the U.S. capital.",
+        "J. K. Moreno was there.",
+    ]
 
 
 def test_split_sentences_keeps_glued_link_in_sentence():
@@ -34,11 +37,17 @@ def test_split_sentences_splits_after_closing_quote():
 
 
 def test_split_sentences_breaks_at_newlines():
-    assert _split("A line without a stop\nAnother line.") == ["A line without a stop", "Another line."]
+    assert _split("A line without a stop\nAnother line.") == [
+        "A line without a stop",
+        "Another line.",
+    ]
 
 
 def test_split_sentences_keeps_decimals():
-    assert _split("Growth was 2.5 percent. Prices rose.") == ["Growth was 2.5 percent.", "Prices rose."]
+    assert _split("Growth was 2.5 percent. Prices rose.") == [
+        "Growth was 2.5 percent.",
+        "Prices rose.",
+    ]
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))

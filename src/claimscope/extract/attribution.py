@@ -47,14 +47,16 @@ _AUX_TAIL = re.compile(
 )
 _LEAD_CONNECTIVE = re.compile(r"^(?:and|but|while|as|so|yet|then|meanwhile)\s+", re.IGNORECASE)
 _PRONOUNS = frozenset(
-    "he she they it we i you this that which who my our his her their its your".split()
+    {"he", "she", "they", "it", "we", "i", "you", "this", "that", "which", "who"}
+    | {"my", "our", "his", "her", "their", "its", "your"}
 )
 # Verbs that report speech only when a clause follows ("adds another layer" reports nothing).
 _WEAK = frozenset(
-    "added adds noted notes showed shows maintained maintains estimated estimates posted".split()
+    {"added", "adds", "noted", "notes", "showed", "shows", "maintained", "maintains"}
+    | {"estimated", "estimates", "posted"}
 )
 _PASSIVE = re.compile(r"\b(?:been|be|being|is|was|were|are)\s+(?:[a-z]+ly\s+)?$")
-_QUOTE_OPEN = "\"“«"
+_QUOTE_OPEN = '"“«'
 
 
 @dataclass(slots=True)
@@ -79,17 +81,32 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _is_person(ents: Sequence[tuple[int, int, str]], span: tuple[int, int]) -> bool:
+    return any((s, e) == span and label == "PERSON" for s, e, label in ents)
+
+
 def _entity_in(
-    ents: Sequence[tuple[int, int, str]], start: int, end: int, *, last: bool = False
+    ents: Sequence[tuple[int, int, str]],
+    start: int,
+    end: int,
+    *,
+    last: bool = False,
+    person: bool = False,
 ) -> tuple[int, int] | None:
-    inside = [(s, e) for s, e, label in ents if s >= start and e <= end and label in SPEAKER_LABELS]
+    labels = {"PERSON"} if person else SPEAKER_LABELS
+    inside = [(s, e) for s, e, label in ents if s >= start and e <= end and label in labels]
     if not inside:
         return None
     return inside[-1] if last else inside[0]
 
 
-def _speaker(text: str, span: tuple[int, int], kind: str, cue: tuple[int, int],
-             content: tuple[int, int] | None) -> Found | None:
+def _speaker(
+    text: str,
+    span: tuple[int, int],
+    kind: str,
+    cue: tuple[int, int],
+    content: tuple[int, int] | None,
+) -> Found | None:
     s, e = _strip(text, *span)
     name = normalize_name(text[s:e])
     if not name or name.lower() in _PRONOUNS or len(name.split()) > 12:
@@ -100,7 +117,9 @@ def _speaker(text: str, span: tuple[int, int], kind: str, cue: tuple[int, int],
     return Found(kind, name, s, e, cue[0], cue[1], c_start, c_end)
 
 
-def _according(text: str, start: int, end: int, ents: Sequence[tuple[int, int, str]]) -> Found | None:
+def _according(
+    text: str, start: int, end: int, ents: Sequence[tuple[int, int, str]]
+) -> Found | None:
     m = _ACCORDING.search(text, start, end)
     if not m:
         return None
@@ -119,7 +138,9 @@ def _according(text: str, start: int, end: int, ents: Sequence[tuple[int, int, s
     return _speaker(text, span, "according_to", cue, content)
 
 
-def _reporting(text: str, start: int, end: int, ents: Sequence[tuple[int, int, str]]) -> Found | None:
+def _reporting(
+    text: str, start: int, end: int, ents: Sequence[tuple[int, int, str]]
+) -> Found | None:
     for m in _CUE.finditer(text, start, end):
         verb = (m.start("verb"), m.end("verb"))
         cue = (m.start(), m.end())
@@ -134,7 +155,7 @@ def _reporting(text: str, start: int, end: int, ents: Sequence[tuple[int, int, s
             continue  # "it has been confirmed that": no speaker named
         # Quote first, speaker after or just before the verb: '"...," said X.' / '"...," X said.'
         stripped = before.rstrip()
-        if stripped.endswith((",\"", ",”", "”", "\"")) or (
+        if stripped.endswith((',"', ",”", "”", '"')) or (
             before.lstrip()[:1] in _QUOTE_OPEN and re.search(r"[,”\"]\s*$", before)
         ):
             quote_end = start + len(stripped)
@@ -151,6 +172,10 @@ def _reporting(text: str, start: int, end: int, ents: Sequence[tuple[int, int, s
             # Appositive subject: the name comes first, its description between commas.
             first_comma = before.find(",")
             ent = _entity_in(ents, start, start + first_comma)
+            if ent is None or not _is_person(ents, ent):
+                # "A spokesperson for X, Jane Doe, said": the name is the appositive.
+                person = _entity_in(ents, start + first_comma, start + last_comma, person=True)
+                ent = person or ent
             span = ent or (start, start + first_comma)
         else:
             lead = _LEAD_CONNECTIVE.match(text, tail_start, m.start())

@@ -44,7 +44,8 @@ _ABBR = _cased(_ABBREVIATIONS)
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?!\d)(?:st|nd|rd|th)?\b"
 # A year is four digits 1800-2100 that are not part of a longer number ("2,023", "140,000").
 _YEAR_END = r"(?![\d%]|[.,:/]\d|\s?percent\b)"
-_YEAR_CORE = r"(?:1[89]\d\d|20\d\d|2100)" + _YEAR_END
+_YEAR_DIGITS = r"(?:1[89]\d\d|20\d\d|2100)"
+_YEAR_CORE = _YEAR_DIGITS + _YEAR_END
 _YEAR = r"(?<![\d,.])" + _YEAR_CORE
 
 
@@ -56,7 +57,7 @@ _DAY_MONTH = rf"(?:of\s+)?(?P<{{0}}>\b(?:{_FULL})\b|\b(?:{_ABBR})\b\.?)(?:,?\s+(
 _ATOM = re.compile(
     r"(?=\d)(?:"
     # 2023-05-18, 2023/05/18
-    r"(?P<iso>(?<![\w/.-])(?P<iy>" + _YEAR + r")(?P<isep>[-/])(?P<im>0[1-9]|1[0-2])"
+    r"(?P<iso>(?<![\w/.,-])(?P<iy>" + _YEAR_DIGITS + r")(?P<isep>[-/])(?P<im>0[1-9]|1[0-2])"
     r"(?P=isep)(?P<id>0[1-9]|[12]\d|3[01])(?![\w/-]|[.,:]\d))"
     # 18/05/2023, 05.18.2023 (kept only when day and month cannot be confused)
     r"|(?P<num>(?<![\w/.:-])(?P<na>\d{1,2})(?P<nsep>[/.])(?P<nb>\d{1,2})(?P=nsep)"
@@ -93,7 +94,12 @@ _ATOM = re.compile(
     r"(?:week|Week|month|Month|year|Year|" + _cased(_WEEKDAYS) + "|" + _FULL + r")\b)))"
 )
 
-_DAY_TAIL = re.compile(r"\s?[-–—]\s?(" + _DAY + r")(?![\w%/:.-]\d)(?:,?\s+(" + _YEAR + r"))?")
+# The end day of "June 1–30" or "March 3 to 5" ("to" only when no counted noun follows).
+_DAY_TAIL = re.compile(
+    r"(?:\s?[-–—]\s?|\s+(?:to|through|until)\s+(?=\d+(?:,?\s+" + _YEAR_DIGITS + r"|\s*[,.;:)]"
+    r"|\s*$|\s+(?:and|in|at|on|for|when|while|but|after|before)\b)))(" + _DAY + r")"
+    r"(?![\d%]|[/:.,-]\d|\s*(?:percent|per\s+cent)\b)(?:,?\s+(" + _YEAR + r"))?"
+)
 _PREV_WORD = re.compile(r"([A-Za-z]+)(['’]s)?(?:\s+|-)$")
 _LAST_TOKEN = re.compile(r"([A-Za-z]+)\s+$")
 _NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
@@ -277,7 +283,8 @@ def _relative(
             year = anchor.year + (step if (month - anchor.month) * step <= 0 else 0)
             part = _Part(year, month)
     bounds = part.bounds()
-    assert bounds is not None
+    if bounds is None:
+        return None  # before year 1
     return bounds[0], bounds[1], part.granularity, part.iso(), False
 
 
@@ -290,7 +297,7 @@ def _atoms(text: str, anchor: dt.date | None) -> list[_Item]:
             items.append(_Item(start, end, _Part(int(m["iy"]), int(m["im"]), int(m["id"]))))
         elif kind == "num":
             a, b = int(m["na"]), int(m["nb"])
-            if a > 12 >= b or a == b:
+            if a > 12 >= b or a == b <= 12:
                 day, month = a, b
             elif b > 12 >= a:
                 day, month = b, a
@@ -311,6 +318,9 @@ def _atoms(text: str, anchor: dt.date | None) -> list[_Item]:
                 # June 1–30: the end day shares the month.
                 year = _year(tail[2])
                 last = _Part(year, month, _day(tail[1]))
+                opener = _RANGE_OPEN.search(text, max(0, start - 10), start)
+                if opener is not None and opener.group(1).lower() == "from":
+                    start = opener.start()
                 items.append(_Item(start, tail.end(), _Part(year, month, day), last))
             else:
                 items.append(_Item(start, end, _Part(year, month, day)))
@@ -339,7 +349,10 @@ def _atoms(text: str, anchor: dt.date | None) -> list[_Item]:
             if kind == "rel" and m.group() == "Today" and _after_name(text, start):
                 continue  # "USA Today", "Russia Today"
             word = m["runit"] if kind == "reldir" else m.group()
-            resolved = _relative(word, m["rdir"], anchor)
+            try:
+                resolved = _relative(word, m["rdir"], anchor)
+            except OverflowError:  # an anchor at the edge of the calendar
+                continue
             if resolved is not None:
                 items.append(_Item(start, end, _Part(None), resolved=resolved))
         elif kind == "year":
@@ -507,6 +520,8 @@ def find_dates(
     Year-less dates need ``anchor`` (or a year stated later in the same list); relative
     expressions ("yesterday", "last week") need ``anchor``; otherwise they are skipped.
     """
+    if isinstance(anchor, dt.datetime):
+        anchor = anchor.date()
     items = _combine(text, _atoms(text, anchor))
     placed: list[tuple[_Part, _Part | None] | None] = [None] * len(items)
     anchored = [False] * len(items)

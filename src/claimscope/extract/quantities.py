@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from claimscope.model import Quantity, Qualifier
+from claimscope.model import Qualifier, Quantity
 
 
 def _words(text: str) -> frozenset[str]:
@@ -107,6 +107,12 @@ _TIME_AFTER = re.compile(r"[ \u00a0]?(?:[ap]\.m\.|[AP]\.M\.|[ap]m\b|[AP]M\b|GMT\
 _HYPHEN_WORD = re.compile(r"-([A-Za-z]+)")
 _NP_WORD = re.compile(r"[ \u00a0]+([A-Za-z]+(?:-[A-Za-z]+)*)")
 _VOTE_SIDE = re.compile(r"[ \u00a0]+(for|against|in[ \u00a0]+favou?r)\b")
+_RANGE_HEAD = re.compile(r"(?<![\w/.:,–-])\d[\d,.]*[-–]$")
+_CHAIN_AFTER = re.compile(r"[-–]\d+[-–/.:]\d")
+_MONTH_AFTER = re.compile(
+    r"[ \u00a0]+(?:of[ \u00a0]+)?(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b"
+)
 _RANGE_LINK = re.compile(r"[ \u00a0]*(?:-|–|—|to|and|or)[ \u00a0]*")
 
 _MONTHS = _words(
@@ -122,8 +128,19 @@ _STOP = _words(
     if when where which who whom whose whether then there here he she it they we you i them us
     him me is are was were be been being am has have had do does did will would shall should
     can could may might must said says say told tells according reportedly also still just
-    only even already again not never ago later earlier each another percent per"""
+    only even already again not never ago later earlier each another percent per
+    remain remains remained stay stays stayed die dies died flee flees fled left leave leaves
+    arrive arrives arrived went go goes came come comes took take takes made make makes got
+    gets gave give gives saw see sees became become becomes rose rise rises fell fall falls
+    grew grow grows lost lose loses won win wins need needs needed want wants wanted"""
 )
+# Participles that name people when they follow a number ("700 wounded").
+_NOMINAL_PARTICIPLES = _words(
+    """wounded injured killed dead missing displaced detained arrested disappeared unemployed
+    infected vaccinated hospitalised hospitalized evacuated surveyed polled interviewed
+    affected employed murdered abducted kidnapped jailed imprisoned convicted accused"""
+)
+_AUXILIARIES = re.compile(r"[ \u00a0]+(?:were|are|was|is|had|have|has|remain|remained)\b")
 # Words read as modifiers when a noun follows them ("700 more troops", "armed men").
 _ADJECTIVES = _words(
     """new more other additional extra further foreign local young old former top senior junior
@@ -142,12 +159,18 @@ _LABELS = _words(
     room line route highway flight gate seat platform row level phase round stage step grade
     category figure table version season episode game clause rule term part question"""
 )
+_PLURALS = _words("people men women children police personnel cattle livestock staff")
 # "no one", "the one who": "one" is a pronoun there.
 _ONE_PRONOUN = _words("no the any every each this that which")
 _FRACTIONS = _words(
     "half halves third thirds quarter quarters fourth fourths fifth fifths tenth tenths"
 )
-_ALLOWED_BEFORE = _STOP | _ADJECTIVES | {w for q in _QUALIFIERS for w in q.split()}
+_ALLOWED_BEFORE = (
+    _STOP
+    | _ADJECTIVES
+    | {w for q in _QUALIFIERS for w in q.split()}
+    | _words("exactly precisely barely merely both another nearly only")
+)
 
 
 @dataclass(slots=True)
@@ -170,6 +193,7 @@ def _is_modifier(word: str) -> bool:
         word[0].isupper()
         or "-" in word
         or lower in _ADJECTIVES
+        or lower.endswith(("ous", "less"))
         or (lower.endswith(_MODIFIER_SUFFIXES) and not lower.endswith("s"))
     )
 
@@ -213,10 +237,18 @@ def _noun_phrase(text: str, pos: int) -> tuple[int, str, str] | None:
             (i for i, m in enumerate(words) if not m.group(1).lower().endswith(("ed", "ing"))), 0
         )
     word = words[head].group(1)
+    lower = word.lower()
+    if (
+        len(words) == 1
+        and lower.endswith(("ed", "ing"))
+        and lower not in _NOMINAL_PARTICIPLES
+        and not _AUXILIARIES.match(text, words[0].end())
+    ):
+        return None  # a verb: "more than 100 marched"
     if word[0].isupper() and not (word.endswith("s") or word.upper() in ("USD", "EUR", "GBP")):
         return None  # a name ("in 1992 Fujimori"), not a counted thing
     end = words[head].end()
-    unit = word.lower()
+    unit = lower
     if unit in ("votes", "vote", "ballots"):
         side = _VOTE_SIDE.match(text, end)
         if side:
@@ -253,17 +285,19 @@ def _label_before(text: str, start: int) -> bool:
 
 def _glued(text: str, start: int, end: int) -> bool:
     """Whether the digits at ``start:end`` belong to a code, time, date, URL or version."""
-    if start > 0:
-        before = text[start - 1]
-        if before.isalnum() or before in "_@#/:.'’":
-            return True
-        if before in "-–" and start > 1 and (text[start - 2].isalpha() or text[start - 2] == "_"):
-            return True  # COVID-19, F-16
-    if end < len(text):
-        after = text[end]
-        if after in ":/.,-" and end + 1 < len(text) and text[end + 1].isdigit():
-            return True  # 10:30, 24/7, 1.2.3, 3-0 scores are fine but 2023-05-18 is a date
-    return False
+    before = text[start - 1] if start > 0 else " "
+    if before.isalnum() or before in "_@#/:.'’":
+        return True
+    after_digit = end + 1 < len(text) and text[end + 1].isdigit()
+    after = text[end] if end < len(text) else " "
+    if after in ":/.," and after_digit:
+        return True  # 10:30, 24/7, 1.2.3
+    if before in "-–":
+        if start < 2 or not text[start - 2].isdigit():
+            return start >= 2 and (text[start - 2].isalpha() or text[start - 2] == "_")  # COVID-19
+        # The second half of "20-30" counts; a part of 2023-05-18 or 555-12-34 does not.
+        return (after in "-–" and after_digit) or not _RANGE_HEAD.search(text, 0, start)
+    return after in "-–" and _CHAIN_AFTER.match(text, end) is not None
 
 
 def _from_digits(text: str, m: re.Match[str]) -> _Found | None:
@@ -289,6 +323,13 @@ def _from_digits(text: str, m: re.Match[str]) -> _Found | None:
         elif suffix == "bn":
             value *= 1e9
             multiplied = True
+        elif suffix == "m":
+            # "1.2m voters" is a million; "a 5m wall" is metres: read it only before a plural.
+            phrase = _noun_phrase(text, m.end())
+            if phrase is None or (phrase[1] not in _PLURALS and not phrase[1].endswith("s")):
+                return None
+            value *= 1e6
+            multiplied = True
         elif suffix in _MEASURES:
             unit, noun = suffix, m["suffix"]
         else:
@@ -296,10 +337,8 @@ def _from_digits(text: str, m: re.Match[str]) -> _Found | None:
     if m["scale"]:
         value *= 100 if m["scale"].lower() == "hundred" else _SCALES[m["scale"].lower()]
         multiplied = True
-    elif suffix and not multiplied and unit is None:
-        return None
-    if _TIME_AFTER.match(text, number_end):
-        return None
+    if _TIME_AFTER.match(text, number_end) or _MONTH_AFTER.match(text, number_end):
+        return None  # 10 am, 18 May
     if code is None and _label_before(text, start):
         return None
     if code is not None:
@@ -384,8 +423,7 @@ def _from_words(text: str, m: re.Match[str]) -> _Found | None:
         return None
     value, number_end = parsed
     start = m.start()
-    first = m.group().split(None, 1)[0].lower()
-    if first == "one" and _PREV_TOKEN.search(text, max(0, start - 16), start):
+    if m.group()[:3].lower() == "one" and number_end - start == 3:
         prev = _PREV_TOKEN.search(text, max(0, start - 16), start)
         if prev is not None and prev.group(1).lower() in _ONE_PRONOUN:
             return None
@@ -403,10 +441,13 @@ def _from_words(text: str, m: re.Match[str]) -> _Found | None:
     return _Found(start, number_end, end, value, money or unit, noun, "exact", False)
 
 
-def _qualify(text: str, found: _Found) -> None:
+def _qualify(text: str, found: _Found, spans: Sequence[tuple[int, int]]) -> None:
     m = _QUALIFIER.search(text, max(0, found.start - 32), found.start)
-    if m:
-        found.qualifier = _QUALIFIERS[" ".join(m["q"].lower().split()[-3:]).removeprefix("a ")]
+    if m and not (spans and _overlaps(m.start(), found.start, spans)):
+        words = m["q"].lower().split()
+        if words[0] in ("a", "an"):
+            words = words[1:]
+        found.qualifier = _QUALIFIERS[" ".join(words)]
         found.start = m.start()
 
 
@@ -442,7 +483,7 @@ def find_quantities(
             item.end, item.noun = item.number_end, None
             if item.unit not in _CURRENCY_NOUN and item.unit not in ("%", "percentage points"):
                 item.unit = None
-        _qualify(text, item)
+        _qualify(text, item, spans)
         found.append(item)
     # "20-30 people", "from 20 to 30 percent": the first number counts what the second does.
     for i in range(len(found) - 2, -1, -1):

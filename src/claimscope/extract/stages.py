@@ -150,13 +150,18 @@ def attribution_stage(batch: list[Analysis], settings: Settings) -> None:
                         )
                     )
             else:
-                found = find_attribution(
-                    a.text, sent.start, sent.end, by_sentence.get(sent.id, [])
-                )
+                found = find_attribution(a.text, sent.start, sent.end, by_sentence.get(sent.id, []))
                 if found:
-                    attributions.append(Attribution(id=len(attributions), sentence=sent.id, **{
-                        k: getattr(found, k) for k in found.__slots__  # type: ignore[attr-defined]
-                    }))
+                    attributions.append(
+                        Attribution(
+                            id=len(attributions),
+                            sentence=sent.id,
+                            **{
+                                k: getattr(found, k)
+                                for k in found.__slots__  # type: ignore[attr-defined]
+                            },
+                        )
+                    )
             if attributions and attributions[-1].sentence == sent.id:
                 sent.attribution = attributions[-1].id
                 sent.speaker = attributions[-1].speaker

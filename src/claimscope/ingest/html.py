@@ -42,18 +42,9 @@ def read_html(html: str, *, source: str, settings: Settings) -> Document:
     if tree is None:
         raise EmptyDocumentError("no article text found in HTML", source=source)
     lang = _page_lang(tree)
-    # A parsed tree is handed over, never a URL: trafilatura only fetches when asked to, and
-    # bare_extraction does no I/O on a tree (the tests run it with sockets disabled).
-    result = trafilatura.bare_extraction(
-        tree,
-        with_metadata=True,
-        include_comments=False,
-        include_formatting=False,
-        include_links=False,
-        include_images=False,
-        deduplicate=False,
-        date_extraction_params=_date_params(),
-    )
+    if not _has_content(load_html(html)):
+        raise EmptyDocumentError("no article text found in HTML", source=source)
+    result = _extract(tree)
     text = getattr(result, "text", None)
     if not isinstance(text, str) or not text.strip():
         raise EmptyDocumentError("no article text found in HTML", source=source)
@@ -78,6 +69,40 @@ def read_html(html: str, *, source: str, settings: Settings) -> Document:
         lang=lang,
         repairs=repairs,
         meta=meta,
+    )
+
+
+def _has_content(tree: HtmlElement | None) -> bool:
+    """Whether any text is left once navigation and page furniture are dropped.
+
+    trafilatura falls back to whatever text a page has, so a page of menus would otherwise
+    come back as an "article" made of its menu.
+    """
+    if tree is None:
+        return False
+    furniture = tree.xpath(
+        "//nav|//header|//footer|//aside|//menu|//form|//script|//style|//noscript|//template"
+        "|//*[@role='navigation' or @role='banner' or @role='contentinfo']"
+    )
+    for element in furniture:
+        if element.getparent() is not None:
+            element.drop_tree()  # keeps the tail text that follows the element
+    body = tree.find(".//body")
+    return bool((body if body is not None else tree).text_content().strip())
+
+
+def _extract(tree: HtmlElement) -> object:
+    # A parsed tree is handed over, never a URL: trafilatura only fetches when asked to, and
+    # bare_extraction does no I/O on a tree (the tests run it with sockets disabled).
+    return trafilatura.bare_extraction(
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        include_formatting=False,
+        include_links=False,
+        include_images=False,
+        deduplicate=False,
+        date_extraction_params=_date_params(),
     )
 
 

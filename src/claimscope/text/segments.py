@@ -70,9 +70,7 @@ def segment_text(text: str, *, post_max_chars: int = 300) -> list[Segment]:
     posts = find_signed_posts(text, lines, taken, max_chars=post_max_chars)
     posts += find_unsigned_posts(text, lines, taken, max_chars=post_max_chars)
 
-    pieces: list[tuple[int, int, str, Post | None]] = [
-        (p.start, p.end, "post", p) for p in posts
-    ]
+    pieces: list[tuple[int, int, str, Post | None]] = [(p.start, p.end, "post", p) for p in posts]
     block: list[Line] = []
 
     def flush() -> None:

@@ -6,10 +6,10 @@ import re
 
 # Words that end with a period without ending a sentence.
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sen rep gen col lt sgt capt cmdr adm gov pres st jr sr rev hon
-    inc ltd co corp bros dept univ assn est approx vs etc al e.g i.e cf no nos vol fig
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-    u.s u.k u.n e.u a.m p.m d.c n.y l.a""".split()
+    """mr mrs ms dr prof sen rep gen col lt sgt capt cmdr adm gov pres st jr sr rev hon inc
+    ltd co corp bros dept univ assn est approx vs etc al e.g i.e cf no nos vol fig jan
+    feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun u.s u.k u.n
+    e.u a.m p.m d.c n.y l.a""".split()
 )
 
 # A candidate end: terminal punctuation, closing quotes or brackets (or a link glued on by a
