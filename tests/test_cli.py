@@ -118,3 +118,9 @@ def test_cli_schema_prints_json_schema():
     result = _run("schema")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["$defs"]["Post"]
+
+
+def test_cli_analyze_success_prints_no_failure_line(example_path):
+    result = _run("analyze", str(example_path), "-q")
+    assert result.exit_code == 0
+    assert "failed" not in result.stderr

@@ -126,7 +126,7 @@ def analyze(
         render_terminal(batch.analyses, Console(), max_claims=settings.max_claims)
     if html_out and batch.analyses and html_out != "-":
         err.print(f"HTML report written to {html_out}", highlight=False)
-    _report_failures(batch.failures)
+    _report_failures(batch.failures, any_ok=bool(batch.analyses))
     if batch.failures:
         raise typer.Exit(2)
 
@@ -159,19 +159,15 @@ class _progress:
             self.bar.stop()
 
 
-def _report_failures(failures: list[Failure]) -> None:
+def _report_failures(failures: list[Failure], *, any_ok: bool) -> None:
+    """One line per failed input; a header first when other inputs went through."""
     if not failures:
         return
-    err.print(f"[red]{len(failures)} input(s) failed:[/red]", markup=True)
+    if any_ok or len(failures) > 1:
+        err.print(f"[red]{len(failures)} input(s) failed:[/red]", markup=True)
     for f in failures:
-        err.print(
-            f"  error: {f.source}: {f.error}"
-            if not f.error.startswith(f.source)
-            else f"  error: {f.error}",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
+        line = f.error if f.error.startswith(f.source) else f"{f.source}: {f.error}"
+        err.print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
