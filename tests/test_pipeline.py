@@ -116,3 +116,9 @@ def test_example_article_offsets_are_exact(example_analysis):
 
 def test_example_article_is_project_written(example_path):
     assert Path(example_path).read_text(encoding="utf-8").startswith("Why is nobody asking")
+
+
+def test_analyze_reads_long_or_spaced_strings_as_text():
+    long_text = "The council approved 48 new buses on March 3, 2024. " * 40
+    assert analyze(long_text).sentences
+    assert analyze("Read the notes in report.txt before May 2, 2024.").sentences

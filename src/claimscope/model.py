@@ -374,7 +374,7 @@ def _to_data(obj: Any, text: str) -> Any:
 
 def _from_data(tp: Any, data: Any) -> Any:
     origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp) and isinstance(data, dict):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp) and isinstance(data, dict):
         hints = typing.get_type_hints(tp)
         kwargs = {
             f.name: _from_data(hints[f.name], data[f.name])

@@ -90,11 +90,15 @@ def run_stages(documents: Sequence[Document], stages: Sequence[Stage], settings:
 
 
 def _looks_like_path(source: str) -> bool:
-    return (
-        "\n" not in source
-        and len(source) < 4096
-        and (Path(source).suffix.lower() in _PATH_SUFFIXES or Path(source).exists())
-    )
+    """A path when it names a file, or has no spaces and ends like one (``report.txt``)."""
+    if "\n" in source or len(source) > 1024:
+        return False
+    try:
+        if Path(source).exists():
+            return True
+    except OSError:  # e.g. a name too long for the file system: a text, then
+        return False
+    return not any(c.isspace() for c in source) and Path(source).suffix.lower() in _PATH_SUFFIXES
 
 
 def analyze(

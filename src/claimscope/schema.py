@@ -30,7 +30,7 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
             "type": "object",
             "additionalProperties": _type_schema(typing.get_args(tp)[1], defs),
         }
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         name = tp.__name__
         if name not in defs:
             defs[name] = {}  # placeholder against recursion

@@ -45,7 +45,7 @@ def load_nlp(name: str) -> Any:
         nlp = spacy.load(name, exclude=_EXCLUDED)
     except OSError as exc:
         raise SettingsError(f"spaCy model {name!r} is not installed: {exc}") from None
-    ruler = nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": True})
+    ruler: Any = nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": True})
     ruler.add_patterns(_LAW_PATTERNS)
     logger.debug("loaded spaCy model %s with %s", name, nlp.pipe_names)
     return nlp

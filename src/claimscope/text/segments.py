@@ -17,7 +17,7 @@ Line = tuple[int, int]
 
 def _lines(text: str) -> list[Line]:
     """Every line's span, without its line break (a CR before LF stays out too)."""
-    spans = []
+    spans: list[Line] = []
     for m in _LINE.finditer(text):
         s, e = m.span()
         if e > s and text[e - 1] == "\r":

@@ -22,7 +22,7 @@ def structure(analysis: Analysis, settings: Settings) -> None:
             sentences.append(Sentence(id=len(sentences), segment=seg.id, start=s, end=e))
     analysis.sentences = sentences
     index = SpanIndex([(s.start, s.end) for s in sentences])
-    quotes = []
+    quotes: list[Quote] = []
     for seg in analysis.segments:
         for s, e in find_quotes(text, seg.start, seg.end):
             sent = index.locate(s, e, "expand")
