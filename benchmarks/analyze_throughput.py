@@ -86,22 +86,22 @@ def stage_timers(totals: dict[str, float]) -> Iterator[None]:
         extract_stages.find_entities = saved_ner
 
 
-def run_spacy(nlp: Any, texts: list[str]) -> float:
+def run_spacy(nlp: Any, texts: list[str]) -> tuple[float, float]:
     gc.collect()
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     list(nlp.pipe(texts, batch_size=64))
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
-def run_claimscope(docs: list[Any], stages: dict[str, float]) -> tuple[float, Any]:
+def run_claimscope(docs: list[Any], stages: dict[str, float]) -> tuple[float, float, Any]:
     import claimscope
 
     gc.collect()
     with stage_timers(stages):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         batch = claimscope.analyze_many(docs)
-        elapsed = time.perf_counter() - t0
-    return elapsed, batch
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return elapsed, cpu, batch
 
 
 def summarize(batch: Any) -> dict[str, int]:
@@ -169,17 +169,28 @@ def main(argv: list[str] | None = None) -> int:
 
     spacy_runs: list[float] = []
     claimscope_runs: list[float] = []
+    # CPU seconds and the load average next to each run: on a shared machine, a run whose CPU
+    # time is far below its wall time (or a high load) was slowed by other processes.
+    cpu_runs: dict[str, list[float]] = {"spacy": [], "claimscope": []}
+    load_runs: list[float] = []
     stage_runs: list[dict[str, float]] = []
     found: dict[str, int] = {}
     for i in range(args.repeats):
-        spacy_runs.append(run_spacy(nlp, texts))
+        load_runs.append(os.getloadavg()[0])
+        wall, cpu = run_spacy(nlp, texts)
+        spacy_runs.append(wall)
+        cpu_runs["spacy"].append(cpu)
         stages: dict[str, float] = defaultdict(float)
-        elapsed, batch = run_claimscope(docs, stages)
+        elapsed, cpu, batch = run_claimscope(docs, stages)
         claimscope_runs.append(elapsed)
+        cpu_runs["claimscope"].append(cpu)
         stages[OTHER_KEY] = elapsed - sum(v for k, v in stages.items() if k != NER_KEY)
         stage_runs.append(dict(stages))
         found = summarize(batch)
-        print(f"run {i + 1}: spaCy {spacy_runs[-1]:.2f}s, claimscope {elapsed:.2f}s")
+        print(
+            f"run {i + 1}: spaCy {spacy_runs[-1]:.2f}s (cpu {cpu_runs['spacy'][-1]:.2f}s), "
+            f"claimscope {elapsed:.2f}s (cpu {cpu:.2f}s), load before {load_runs[-1]:.2f}"
+        )
 
     spacy_s = statistics.median(spacy_runs)
     claimscope_s = statistics.median(claimscope_runs)
@@ -219,7 +230,13 @@ def main(argv: list[str] | None = None) -> int:
         },
         "ratio_claimscope_over_spacy": spacy_s / claimscope_s,
         "claimscope_stages_median_run": shares,
-        "runs": {"spacy": spacy_runs, "claimscope": claimscope_runs, "stages": stage_runs},
+        "runs": {
+            "spacy": spacy_runs,
+            "claimscope": claimscope_runs,
+            "cpu_seconds": cpu_runs,
+            "load_average_before": load_runs,
+            "stages": stage_runs,
+        },
         "found": found,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -739,10 +739,12 @@ class Article:
         if form == 0:
             return f"{p.full}, the {p.title} of {p.org},"
         if form == 1:
-            return f"{_cap(p.title)} {p.full}"
+            # Sentence() capitalises the title when it opens the sentence.
+            return f"{p.title} {p.full}"
         if form == 2:
-            return f"{p.full}, {self.r.choice(['a', 'the'])} {p.title},"
-        return f"The {p.title}, {p.full},"
+            a = "the" if self.r.random() < 0.5 else "an" if p.title[0] in "aeiou" else "a"
+            return f"{p.full}, {a} {p.title},"
+        return f"the {p.title}, {p.full},"
 
     def qual(self) -> str:
         return self.r.choices(_QUAL_WORDS, cum_weights=_QUAL_CUM)[0]
