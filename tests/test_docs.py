@@ -4,7 +4,7 @@ from pathlib import Path
 
 from claimscope.cli import app
 from claimscope.schema import schema_json, schema_markdown
-from claimscope.settings import settings_help
+from claimscope.settings import settings_help, settings_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,11 +22,14 @@ def test_docs_every_setting_is_documented():
     text = (ROOT / "docs" / "configuration.md").read_text()
     missing = [name for name, _, _ in settings_help() if f"`{name}`" not in text]
     assert not missing, f"settings missing from docs/configuration.md: {missing}"
+    assert settings_table() in text, "regenerate the table with settings_table()"
 
 
 def test_docs_every_command_is_in_the_cli_reference():
     text = (ROOT / "docs" / "cli.md").read_text()
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    for group in app.registered_groups:
+        names += [f"{group.name} {c.name}" for c in group.typer_instance.registered_commands]
     missing = [n for n in names if f"claimscope {n}" not in text]
     assert not missing, f"commands missing from docs/cli.md: {missing}"
 

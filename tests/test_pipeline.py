@@ -122,3 +122,11 @@ def test_analyze_reads_long_or_spaced_strings_as_text():
     long_text = "The council approved 48 new buses on March 3, 2024. " * 40
     assert analyze(long_text).sentences
     assert analyze("Read the notes in report.txt before May 2, 2024.").sentences
+
+
+def test_analyze_reads_years_and_units_glued_to_links():
+    a = analyze(
+        "Prices have doubled since 2021https://t.co/Ab12 and cost 77 million euroshttps://t.co/Cd34"
+    )
+    assert [d.value for d in a.dates] == ["2021"]
+    assert [(q.value, q.unit) for q in a.quantities] == [(77_000_000, "EUR")]

@@ -29,6 +29,19 @@ ConfigOpt = Annotated[
 ]
 
 
+DataOpt = Annotated[
+    Path, typer.Option("--data", help="Labelled file (CheckThat! TSV or ClaimBuster JSON).")
+]
+PredOpt = Annotated[
+    Path | None, typer.Option("--predictions", help="Write per-sentence predictions (TSV) here.")
+]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Claim models: default or fast.")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="A claim-model folder to use.")]
+ThresholdOpt = Annotated[
+    float | None, typer.Option("--threshold", help="Decision threshold (default: the card's).")
+]
+
+
 def build_settings(config: Path | None, **flags: Any) -> Settings:
     """The one place where CLI flags become Settings (flags left unset keep the file's value)."""
     changes = {k: v for k, v in flags.items() if v is not None}
@@ -89,6 +102,12 @@ def analyze(
         str | None, typer.Option(help="YYYY-MM-DD that year-less dates resolve against.")
     ] = None,
     max_claims: Annotated[int | None, typer.Option(help="Claims shown in the terminal.")] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(help="Claim models: default (encoder), fast (static), rules (no model)."),
+    ] = None,
+    model: ModelOpt = None,
+    threads: Annotated[int | None, typer.Option(help="CPU threads for the models.")] = None,
 ) -> None:
     """Analyze articles: structure, posts, claims, speakers, numbers, dates."""
     from claimscope.pipeline import analyze_many
@@ -106,6 +125,9 @@ def analyze(
             max_bytes=max_bytes,
             anchor_date=anchor_date,
             max_claims=max_claims,
+            profile=profile,
+            model=model,
+            threads=threads,
         )
         sources: list[Any] = list(paths or [])
         if text is not None:
@@ -168,6 +190,123 @@ def _report_failures(failures: list[Failure], *, any_ok: bool) -> None:
     for f in failures:
         line = f.error if f.error.startswith(f.source) else f"{f.source}: {f.error}"
         err.print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
+
+
+eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _eval(
+    task: str,
+    data: Path,
+    predictions: Path | None,
+    profile: str | None,
+    model: str | None,
+    threshold: float | None,
+    json_out: str | None,
+) -> None:
+    from claimscope.claims.evaluate import evaluate_task, write_predictions
+
+    try:
+        settings = build_settings(None, profile=profile, model=model)
+        report = evaluate_task(task, data, settings=settings, threshold=threshold)
+        if predictions:
+            write_predictions(report, predictions)
+        if json_out:
+            body = {k: v for k, v in report.items() if k != "predictions"}
+            _write(json_out, json.dumps(body, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    from rich.table import Table
+
+    table = Table(title=f"{task} on {data.name} ({report['n']} sentences)", title_justify="left")
+    for column in ("precision", "recall", "F1", "macro-F1", "accuracy"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(f"{report[k]:.4f}" for k in ("precision", "recall", "f1", "macro_f1", "accuracy"))
+    )
+    console = Console()
+    console.print(table)
+    console.print(
+        f"model {report['model']}, threshold {report['threshold']:g}; precision, recall and F1 "
+        f"of the positive class ({report['support']} positive)",
+        highlight=False,
+    )
+
+
+@eval_app.command("checkworthiness")
+def eval_checkworthiness(
+    data: DataOpt,
+    predictions: PredOpt = None,
+    profile: ProfileOpt = None,
+    model: ModelOpt = None,
+    threshold: ThresholdOpt = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the report as JSON.")
+    ] = None,
+) -> None:
+    """Check-worthiness: precision, recall and F1 of the positive class."""
+    _eval("checkworthiness", data, predictions, profile, model, threshold, json_out)
+
+
+@eval_app.command("subjectivity")
+def eval_subjectivity(
+    data: DataOpt,
+    predictions: PredOpt = None,
+    profile: ProfileOpt = None,
+    model: ModelOpt = None,
+    threshold: ThresholdOpt = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the report as JSON.")
+    ] = None,
+) -> None:
+    """Subjectivity: macro-F1 over OBJ and SUBJ (and the SUBJ class's precision and recall)."""
+    _eval("subjectivity", data, predictions, profile, model, threshold, json_out)
+
+
+@app.command()
+def train(
+    task: Annotated[str, typer.Argument(help="claims (also: checkworthiness, subjectivity).")],
+    data_dir: Annotated[Path, typer.Option(help="The datasets folder.")] = Path("../shared/data"),
+    out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path("model-out"),
+    work: Annotated[Path, typer.Option(help="Scratch folder for torch weights.")] = Path(
+        "train-work"
+    ),
+    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    limit: Annotated[int, typer.Option(help="Examples per task at most (0: all).")] = 0,
+    compare_frozen: Annotated[bool, typer.Option(help="Also measure a frozen encoder.")] = True,
+) -> None:
+    """Train the claim model (one encoder for check-worthiness and subjectivity); [train] extra."""
+    if task not in ("claims", "checkworthiness", "subjectivity"):
+        raise fail(f"unknown task {task!r}: claims, checkworthiness or subjectivity")
+    try:
+        from claimscope.training.build import build_claim_model
+        from claimscope.training.claims import TrainConfig
+    except ImportError as exc:
+        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    cw, subj = data_dir / "checkworthiness", data_dir / "subjectivity"
+    needed = [cw / "ct24_english_train.tsv", subj / "ct25_train_en.tsv", subj / "ct25_dev_en.tsv"]
+    missing = [str(p) for p in needed if not p.is_file()]
+    if missing:
+        raise fail(f"training data not found: {', '.join(missing)}")
+    report_cw, report_subj = cw / "ct24_english_dev.tsv", subj / "ct25_dev_test_en.tsv"
+    card = build_claim_model(
+        checkworthiness=[cw / "ct24_english_train.tsv"],
+        extra_checkworthiness=[p for p in [cw / "claimbuster" / "train.json"] if p.is_file()],
+        subjectivity_train=subj / "ct25_train_en.tsv",
+        subjectivity_dev=subj / "ct25_dev_en.tsv",
+        out=out,
+        work=work,
+        config=TrainConfig(epochs=epochs, seed=seed, limit=limit or None),
+        report_checkworthiness=report_cw if report_cw.is_file() else None,
+        report_subjectivity=report_subj if report_subj.is_file() else None,
+        compare_frozen=compare_frozen,
+    )
+    typer.echo(json.dumps(card["metrics"], indent=2))
 
 
 @app.command()

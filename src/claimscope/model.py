@@ -127,7 +127,12 @@ class Sentence:
     )
     attribution: int | None = doc("Id of the attribution naming the speaker.", default=None)
     scores: dict[str, float] = doc(
-        "Scores in [0, 1] from the scoring stages (e.g. `claim`), keyed by score name.",
+        "Scores in [0, 1] keyed by name: `checkworthiness` and `subjectivity` (probabilities "
+        "from the claim model), `claim` (the score claims are ranked by).",
+        default_factory=dict,
+    )
+    labels: dict[str, str] = doc(
+        "Labels from the scores, keyed by name: `subjectivity` is `SUBJ` or `OBJ`.",
         default_factory=dict,
     )
 

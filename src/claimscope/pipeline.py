@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 # Importing the stage modules registers their stages.
+import claimscope.claims.scoring
 import claimscope.claims.stage
 import claimscope.extract.stages
 import claimscope.text.stage  # noqa: F401
@@ -27,6 +28,7 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "claimscope.dates.v1",
     "claimscope.quantities.v1",
     "claimscope.attribution.v1",
+    "claimscope.scores.v1",
     "claimscope.claims.v1",
 )
 _PATH_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv")

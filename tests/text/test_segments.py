@@ -93,3 +93,25 @@ def test_segment_text_keeps_crlf_out_of_spans():
 def test_segment_text_handles_empty_and_blank_text():
     assert segment_text("") == []
     assert segment_text("\n\n   \n") == []
+
+
+def test_segment_text_handles_ascii_dashes_glued_to_photo_link():
+    text = (
+        "Queues again at the depot pic.twitter.com/Ab12Cd34-- Bus Riders (@busriders) Feb 4, 2022"
+    )
+    (post,) = [s.post for s in segment_text(text) if s.post]
+    assert post.handle == "@busriders"
+    assert post.links[0].url == "https://pic.twitter.com/Ab12Cd34"
+
+
+def test_segment_text_keeps_photo_post_apart_from_next_signed_post():
+    text = (
+        "A long article paragraph that ends with a full stop and says plenty of things.\n"
+        "Look at this pic.twitter.com/Zz11Yy22\n"
+        "Nobody asked us about the new depot\n"
+        "— Ana Ruiz (@ana_ruiz) June 2, 2024\n"
+    )
+    posts = [s.post for s in segment_text(text) if s.post]
+    assert len(posts) == 2
+    signed = next(p for p in posts if p.handle)
+    assert text[signed.body_start : signed.body_end] == "Nobody asked us about the new depot"

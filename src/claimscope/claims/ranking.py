@@ -38,22 +38,53 @@ def describe(card: dict[str, Any]) -> str:
     )
 
 
-def rank_claims(analysis: Analysis, *, threshold: float = 0.0) -> None:
-    """Score every sentence (``scores['claim']``) and fill ``analysis.claims``, best first."""
+def heuristic_scores(analysis: Analysis) -> dict[int, float]:
+    """The heuristic score of every sentence, from its features and the card's weights."""
     card = load_card()
-    threshold = threshold or card["threshold"]
     weights: dict[str, float] = card["weights"]
     n_quantities: dict[int, int] = {}
     for q in analysis.quantities:
         n_quantities[q.sentence] = n_quantities.get(q.sentence, 0) + 1
+    scores = {}
+    for s in analysis.sentences:
+        score = card["base"] + sum(w for name, w in weights.items() if s.features.get(name))
+        score += card["per_extra_quantity"] * max(0, n_quantities.get(s.id, 0) - 1)
+        scores[s.id] = min(1.0, max(0.0, score))
+    return scores
+
+
+def rank_claims(
+    analysis: Analysis,
+    *,
+    threshold: float = 0.0,
+    model: tuple[str, float] | None = None,
+) -> None:
+    """Score every sentence (``scores['claim']``) and fill ``analysis.claims``, best first.
+
+    With ``model`` (its name and threshold), sentences are ranked by the model's
+    ``checkworthiness`` score; without, by the heuristic ranker's card.
+    """
+    card = load_card()
+    if model is not None:
+        name, model_threshold = model
+        scores = {s.id: s.scores["checkworthiness"] for s in analysis.sentences}
+        threshold = threshold or model_threshold
+        analysis.ranking = (
+            f"{name}: fine-tuned check-worthiness probability; claims score >= {threshold:g} "
+            "(threshold chosen on validation data, see the model card)."
+        )
+    else:
+        scores = heuristic_scores(analysis)
+        threshold = threshold or card["threshold"]
+        analysis.ranking = describe(card)
     candidates = []
     for s in analysis.sentences:
-        f = s.features
-        score = card["base"] + sum(w for name, w in weights.items() if f.get(name))
-        score += card["per_extra_quantity"] * max(0, n_quantities.get(s.id, 0) - 1)
-        score = min(1.0, max(0.0, score))
+        score = scores[s.id]
         s.scores["claim"] = round(score, 4)
-        verifiable = f.get("has_quantity") or f.get("has_date") or f.get("has_entity")
+        f = s.features
+        verifiable = model is not None or (
+            f.get("has_quantity") or f.get("has_date") or f.get("has_entity")
+        )
         words = len(analysis.text[s.start : s.end].split())
         if score >= threshold and verifiable and words >= card["min_words"]:
             candidates.append((score, s))
@@ -62,6 +93,7 @@ def rank_claims(analysis: Analysis, *, threshold: float = 0.0) -> None:
     for key, items in (("e", analysis.entities), ("q", analysis.quantities), ("d", analysis.dates)):
         for item in items:
             by_sentence[key].setdefault(item.sentence, []).append(item.id)
+    weights: dict[str, float] = card["weights"]
     analysis.claims = [
         Claim(
             id=i,
@@ -74,8 +106,8 @@ def rank_claims(analysis: Analysis, *, threshold: float = 0.0) -> None:
             entities=by_sentence["e"].get(s.id, []),
             quantities=by_sentence["q"].get(s.id, []),
             dates=by_sentence["d"].get(s.id, []),
-            reasons=[_REASONS[k] for k, w in weights.items() if s.features.get(k) and w != 0],
+            reasons=([f"check-worthiness {score:.2f}"] if model is not None else [])
+            + [_REASONS[k] for k, w in weights.items() if s.features.get(k) and w != 0],
         )
         for i, (score, s) in enumerate(candidates)
     ]
-    analysis.ranking = describe(card)

@@ -35,6 +35,18 @@ def anchor_stage(batch: list[Analysis], settings: Settings) -> None:
         a.anchor_date, a.anchor_source = anchor, source
 
 
+def _without_links(text: str) -> str:
+    """The text with every link blanked out, same length: offsets stay valid.
+
+    Scrapers glue links to the word before ("since 2021https://t.co/x"); the date and number
+    rules must see the word end there.
+    """
+    chars = list(text)
+    for link in find_links(text):
+        chars[link.start : link.end] = " " * (link.end - link.start)
+    return "".join(chars)
+
+
 def _anchor(a: Analysis) -> dt.date | None:
     try:
         return dt.date.fromisoformat(a.anchor_date) if a.anchor_date else None
@@ -84,14 +96,12 @@ def dates_stage(batch: list[Analysis], settings: Settings) -> None:
     """Dates and ranges, normalized to ISO and resolved against the anchor date."""
     for a in batch:
         anchor = _anchor(a)
-        links = [(link.start, link.end) for link in find_links(a.text)]
+        text = _without_links(a.text)
         dates = []
         for sent in a.sentences:
-            for d in find_dates(
-                a.text[sent.start : sent.end], anchor=anchor, offset=sent.start, sentence=sent.id
-            ):
-                if not any(ls < d.end and d.start < le for ls, le in links):
-                    dates.append(d)
+            dates += find_dates(
+                text[sent.start : sent.end], anchor=anchor, offset=sent.start, sentence=sent.id
+            )
         for i, d in enumerate(dates):
             d.id = i
         a.dates = dates
@@ -108,10 +118,11 @@ def quantities_stage(batch: list[Analysis], settings: Settings) -> None:
         exclude = [(d.start, d.end) for d in a.dates]
         exclude += [(link.start, link.end) for link in find_links(a.text)]
         exclude += [(e.start, e.end) for e in a.entities if e.label in ("HANDLE", "LAW")]
+        text = _without_links(a.text)
         quantities = []
         for sent in a.sentences:
             quantities += find_quantities(
-                a.text[sent.start : sent.end],
+                text[sent.start : sent.end],
                 offset=sent.start,
                 sentence=sent.id,
                 exclude=exclude,

@@ -203,7 +203,7 @@ def _annotations(analysis: Analysis, key: str, lookup: Lookup) -> list[Annotatio
     anns: list[Annotation] = []
     claims = {c.sentence: c for c in analysis.claims}
     for s in analysis.sentences:
-        classes, tooltip = "s", None
+        classes, lines = "s", []
         claim = claims.get(s.id)
         if claim is not None:
             score = score_of(claim)
@@ -214,7 +214,14 @@ def _annotations(analysis: Analysis, key: str, lookup: Lookup) -> list[Annotatio
                 lines.append(f"speaker: {speaker}")
             if claim.reasons:
                 lines.append("reasons: " + ", ".join(claim.reasons))
-            tooltip = "\n".join(lines)
+        if "checkworthiness" in s.scores and claim is None:
+            lines.append(f"check-worthiness {s.scores['checkworthiness']:.2f}")
+        subjectivity = s.labels.get("subjectivity")
+        if subjectivity is not None:
+            lines.append(f"subjectivity: {subjectivity} ({s.scores.get('subjectivity', 0):.2f})")
+            if subjectivity == "SUBJ":
+                classes += " subj"
+        tooltip = "\n".join(lines) or None
         anns.append(Annotation(s.start, s.end, classes, tooltip, anchor=f"s-{key}-{s.id}"))
     for a in analysis.attributions:
         anns.append(

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from claimscope.model import Analysis, Post
+from claimscope.model import Analysis, Post, Sentence
 from claimscope.report.views import (
     Lookup,
     claims_by_rank,
@@ -182,6 +182,15 @@ def _post_words(analysis: Analysis, post: Post) -> str:
     return excerpt(analysis.span_text(post.body_start, post.body_end), POST_CHARS)
 
 
+def _subjectivity(sentence: Sentence) -> Text:
+    """``SUBJ .81`` / ``OBJ .12`` from the claim model, or a dash without one."""
+    label = sentence.labels.get("subjectivity")
+    if label is None:
+        return _dash()
+    value = sentence.scores.get("subjectivity", 0.0)
+    return Text(f"{label} {value:.2f}", style="yellow" if label == "SUBJ" else "dim")
+
+
 def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: int) -> None:
     _section(console, "Claims to check")
     claims = claims_by_rank(analysis)
@@ -192,6 +201,7 @@ def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: in
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         table.add_column("rank", justify="right")
         table.add_column("score", justify="right")
+        table.add_column("subj.", justify="right")
         table.add_column("speaker", ratio=1)
         table.add_column("claim", ratio=5)
         table.add_column("numbers & dates", ratio=2)
@@ -202,6 +212,7 @@ def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: in
             table.add_row(
                 str(claim.rank),
                 Text(f"{score:.2f}", style=_score_style(score)),
+                _subjectivity(analysis.sentences[claim.sentence]),
                 _t(speaker, "magenta") if speaker else _dash(),
                 _t(excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS)),
                 _t("\n".join(values), "green") if values else _dash(),

@@ -11,7 +11,8 @@ _LINK = re.compile(
     r"(?:https?://|www\.|pic\.twitter\.com/|t\.co/)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+",
     re.IGNORECASE,
 )
-_TRAILING = ".,;:!?)]'\""
+# A signature dash may be glued to the link ("pic.twitter.com/x-- Name"): dashes end no URL.
+_TRAILING = ".,;:!?)]'\"-"
 _HANDLE = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_]{1,15}\b")
 
 # A tweet's length counts every link as 23 characters, whatever its length.

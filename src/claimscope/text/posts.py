@@ -24,7 +24,7 @@ _MONTHS = (
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 )
 _SIGNATURE = re.compile(
-    r"(?:[—–―]{1,2}|(?<![^\s])--?)\s*"
+    r"(?:[—–―]{1,2}|--|(?<![^\s])-)\s*"
     r"(?P<name>[^\n()—–]{0,80}?)\s*\(\s*(?P<handle>@[A-Za-z0-9_]{1,15})\s*\)\s*"
     rf"(?P<date>(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}})"
     r"\s*$"
@@ -67,6 +67,12 @@ def _trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
+def _ends_with_short_link(text: str, start: int, end: int) -> bool:
+    end = _trim_end(text, start, end)
+    links = find_links(text, start, end)
+    return bool(links) and links[-1].end == end and links[-1].url.startswith(_SHORT_LINK_HOSTS)
+
+
 def find_signed_posts(
     text: str, lines: list[Line], taken: list[bool], *, max_chars: int
 ) -> list[Post]:
@@ -95,6 +101,8 @@ def find_signed_posts(
                 break
             if substantive and _SENTENCE_END.search(text, s, e):
                 break
+            if body and _ends_with_short_link(text, s, e):
+                break  # the last line of an unsigned post just before this one
             body.insert(0, (s, e))
             total += length
             substantive = substantive or _has_words(text, s, e)
@@ -132,9 +140,9 @@ def find_unsigned_posts(
         end = _trim_end(text, ls, le)
         if taken[i] or end == ls or tweet_length(text, ls, end) > max_chars:
             continue
-        links = find_links(text, ls, end)
-        if not links or links[-1].end != end or not links[-1].url.startswith(_SHORT_LINK_HOSTS):
+        if not _ends_with_short_link(text, ls, end):
             continue
+        links = find_links(text, ls, end)
         start = ls + (len(text[ls:end]) - len(text[ls:end].lstrip()))
         taken[i] = True
         posts.append(Post(start=start, end=end, body_start=start, body_end=end, links=links))

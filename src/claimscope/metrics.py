@@ -1,0 +1,58 @@
+"""Evaluation metrics as plain functions: ``*_score`` is higher-better; each returns data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def binary_scores(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, float]:
+    """Precision, recall and F1 of the positive class, with the counts behind them."""
+    tp = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == 1 and p == 1)
+    fp = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == 0 and p == 1)
+    fn = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == 1 and p == 0)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "support": tp + fn,
+        "n": len(y_true),
+    }
+
+
+def f1_score(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
+    """F1 of the positive class."""
+    return binary_scores(y_true, y_pred)["f1"]
+
+
+def macro_f1_score(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
+    """The mean of the F1 of both classes of a binary task."""
+    pos = f1_score(y_true, y_pred)
+    neg = f1_score([1 - t for t in y_true], [1 - p for p in y_pred])
+    return (pos + neg) / 2
+
+
+def accuracy_score(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
+    """The share of predictions equal to the truth."""
+    if not y_true:
+        return 0.0
+    return sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == p) / len(y_true)
+
+
+def best_threshold(
+    y_true: Sequence[int], scores: Sequence[float], *, metric: str = "f1"
+) -> tuple[float, float]:
+    """The threshold on ``scores`` that maximizes ``f1`` or ``macro_f1``, and that value."""
+    score_fn = f1_score if metric == "f1" else macro_f1_score
+    best = (0.5, -1.0)
+    for step in range(5, 96):
+        t = step / 100
+        value = score_fn(y_true, [int(s >= t) for s in scores])
+        if value > best[1]:
+            best = (t, value)
+    return best

@@ -1,0 +1,151 @@
+"""Sentence scoring with the claim models: check-worthiness and subjectivity, batched.
+
+Two kinds of model folder share one interface: the default encoder (ONNX, run by onnxruntime)
+and the fast static-embedding model (a token-vector table averaged per sentence, then the
+same kind of logistic heads), for corpus-scale runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import os
+from collections.abc import Sequence
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from claimscope.errors import SettingsError
+from claimscope.models.folder import SHIPPED, ModelFolder
+
+logger = logging.getLogger(__name__)
+
+TASKS = ("checkworthiness", "subjectivity")
+# Texts per tokenizer call in static models: bounds the gathered token vectors (~50 MB).
+_STATIC_CHUNK = 4096
+
+
+class ClaimScorer:
+    """Scores sentences for every task in a model folder; ``load()`` does the work."""
+
+    def __init__(self, model: str = SHIPPED["default"], *, batch_size: int = 32, threads: int = 0):
+        self.model = model
+        self.batch_size = batch_size
+        self.threads = threads
+
+    def load(self) -> ClaimScorer:
+        """Open the folder, the tokenizer and the ONNX session (or the static table)."""
+        self.folder_ = ModelFolder.open(self.model)
+        card = self.folder_.card
+        self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
+        self.tokenizer_.no_padding()
+        self.tokenizer_.enable_truncation(int(card.get("max_tokens", 128)))
+        self.kind_ = card.get("kind", "encoder")
+        if self.kind_ == "encoder":
+            import onnxruntime as ort
+
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
+            options.inter_op_num_threads = 1
+            try:
+                self.session_ = ort.InferenceSession(
+                    str(self.folder_.path / "model.onnx"),
+                    options,
+                    providers=["CPUExecutionProvider"],
+                )
+            except Exception as exc:  # onnxruntime raises its own untyped errors
+                raise SettingsError(f"cannot load {self.folder_.path}/model.onnx: {exc}") from None
+        elif self.kind_ == "static":
+            with np.load(self.folder_.path / "static.npz") as data:
+                self.vectors_ = data["vectors"].astype(np.float32)
+                if "scales" in data:  # int8 vectors carry one scale per row
+                    self.vectors_ *= data["scales"].astype(np.float32)[:, None]
+                self.heads_ = {
+                    t: (data[f"{t}_w"].astype(np.float32), float(data[f"{t}_b"])) for t in TASKS
+                }
+            unk = getattr(self.tokenizer_.model, "unk_token", None)
+            self.unk_id_ = self.tokenizer_.token_to_id(unk) if unk else None
+        else:
+            raise SettingsError(f"unknown model kind {self.kind_!r} in {self.folder_.path}")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The model's name and version, from its card."""
+        card = self.folder_.card
+        return f"{card['name']} v{card['version']}"
+
+    def threshold(self, task: str) -> float:
+        """The card's decision threshold for ``task``."""
+        return self.folder_.threshold(task)
+
+    def score(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """P(positive) for each task, one value per text, in input order."""
+        out = {t: np.zeros(len(texts), dtype=np.float32) for t in TASKS}
+        if not texts:
+            return out
+        if self.kind_ == "static":
+            pooled = self.embed(texts)
+            for task, (w, b) in self.heads_.items():
+                out[task] = 1.0 / (1.0 + np.exp(-(pooled @ w + b)))
+            return out
+        encodings = self.tokenizer_.encode_batch(list(texts))
+        # Similar lengths together: padding is wasted work.
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(idx):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            results = self.session_.run(list(TASKS), {"input_ids": ids, "attention_mask": mask})
+            for task, values in zip(TASKS, results, strict=True):
+                out[task][idx] = values
+        return out
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """The L2-normalized sentence embeddings of a static model, one row per text.
+
+        The mean of each text's token vectors (no special tokens, ``[UNK]`` dropped, at most
+        ``max_tokens`` tokens), L2-normalized; a text with no tokens gets the zero vector. The
+        heads were trained on exactly these (``claimscope.training.static`` calls this method).
+        """
+        if self.kind_ != "static":
+            raise SettingsError(f"{self.folder_.path} is not a static model: embed() needs one")
+        pooled = np.zeros((len(texts), self.vectors_.shape[1]), dtype=np.float32)
+        for start in range(0, len(texts), _STATIC_CHUNK):
+            chunk = list(texts[start : start + _STATIC_CHUNK])
+            self._pool_static(chunk, pooled[start : start + len(chunk)])
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        pooled /= np.maximum(norms, 1e-9)
+        return pooled
+
+    def _pool_static(self, texts: list[str], out: np.ndarray) -> None:
+        """Sum each text's token vectors into its row of ``out``: after the L2 norm, sum = mean."""
+        encodings = self.tokenizer_.encode_batch_fast(texts, add_special_tokens=False)
+        ids = [e.ids for e in encodings]
+        lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64, count=lengths.sum())
+        if self.unk_id_ is not None:
+            keep = flat != self.unk_id_
+            if not keep.all():
+                rows = np.repeat(np.arange(len(ids)), lengths)[keep]
+                flat = flat[keep]
+                lengths = np.bincount(rows, minlength=len(ids))
+        if not flat.size:
+            return
+        # One segment sum over all tokens instead of a Python loop per text; reduceat needs
+        # the empty texts left out (it would copy the next text's first vector into them).
+        filled = lengths > 0
+        starts = (np.cumsum(lengths) - lengths)[filled]
+        out[filled] = np.add.reduceat(self.vectors_[flat], starts, axis=0)
+
+
+@functools.cache
+def load_scorer(model: str, threads: int = 0) -> ClaimScorer:
+    """A loaded scorer, cached per process (the only global state: a lazy model cache)."""
+    return ClaimScorer(model, threads=threads).load()

@@ -1,0 +1,415 @@
+"""Train the multi-task claim model: one MiniLM encoder, a check-worthiness and a subjectivity head.
+
+Seeded and reproducible on CPU. Model selection (epoch, thresholds) uses a validation split cut
+from the CT24 training file and the CT25 ``dev`` file; the files given as ``report_*`` are only
+scored at the end, never used to choose anything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+from torch import nn
+from transformers import AutoModel
+
+from claimscope.claims.data import Example, deduplicate, read_examples
+from claimscope.metrics import best_threshold, binary_scores, macro_f1_score
+
+logger = logging.getLogger(__name__)
+
+TASKS = ("checkworthiness", "subjectivity")
+
+
+@dataclass(slots=True)
+class TrainConfig:
+    """Hyper-parameters of a training run (stored in the model card)."""
+
+    epochs: int = 3
+    batch_size: int = 32
+    lr: float = 5e-5
+    head_lr: float = 1e-3
+    max_len: int = 96
+    seed: int = 0
+    val_fraction: float = 0.1
+    subj_oversample: int = 4
+    warmup: float = 0.1
+    limit: int | None = None  # for smoke tests: this many examples per task at most
+    threads: int = 2
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ClaimModel(nn.Module):
+    """Encoder, mean pooling, one logit per task; the exported graph returns probabilities."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.encoder = AutoModel.from_pretrained(base)
+        hidden = self.encoder.config.hidden_size
+        self.heads = nn.ModuleDict({task: nn.Linear(hidden, 1) for task in TASKS})
+
+    def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(out.dtype)
+        return (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        pooled = self.pooled(input_ids, attention_mask)
+        return {task: head(pooled).squeeze(-1) for task, head in self.heads.items()}
+
+
+class _Export(nn.Module):
+    """The graph that ships: probabilities per task and the normalized sentence embedding."""
+
+    def __init__(self, model: ClaimModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, ...]:
+        pooled = self.model.pooled(input_ids, attention_mask)
+        probs = [torch.sigmoid(self.model.heads[t](pooled).squeeze(-1)) for t in TASKS]
+        embedding = nn.functional.normalize(pooled, dim=-1)
+        return (*probs, embedding)
+
+
+def load_tokenizer(path: Path, max_len: int) -> Tokenizer:
+    """The encoder's tokenizer as the run time uses it: truncated, no fixed padding."""
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    tok.enable_truncation(max_len)
+    return tok
+
+
+def _batch(tok: Tokenizer, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    enc = tok.encode_batch(list(texts))
+    width = max(len(e.ids) for e in enc)
+    ids = torch.zeros((len(enc), width), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for i, e in enumerate(enc):
+        ids[i, : len(e.ids)] = torch.tensor(e.ids)
+        mask[i, : len(e.ids)] = 1
+    return ids, mask
+
+
+@torch.no_grad()
+def predict(model: ClaimModel, tok: Tokenizer, texts: Sequence[str], task: str) -> list[float]:
+    """Probabilities of the positive class for ``task``, in input order."""
+    model.eval()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = [0.0] * len(texts)
+    for start in range(0, len(order), 64):
+        idx = order[start : start + 64]
+        ids, mask = _batch(tok, [texts[i] for i in idx])
+        probs = torch.sigmoid(model(ids, mask)[task]).tolist()
+        for i, p in zip(idx, probs, strict=True):
+            out[i] = p
+    return out
+
+
+def _split(
+    examples: list[Example], fraction: float, seed: int
+) -> tuple[list[Example], list[Example]]:
+    """A stratified split: (train, validation)."""
+    rng = random.Random(seed)
+    train, val = [], []
+    for label in (0, 1):
+        group = [e for e in examples if e.label == label]
+        rng.shuffle(group)
+        cut = round(len(group) * fraction)
+        val += group[:cut]
+        train += group[cut:]
+    rng.shuffle(train)
+    return train, val
+
+
+def _evaluate(
+    model: ClaimModel, tok: Tokenizer, cw_val: list[Example], subj_val: list[Example]
+) -> dict[str, Any]:
+    cw_scores = predict(model, tok, [e.text for e in cw_val], "checkworthiness")
+    cw_t, cw_f1 = best_threshold([e.label for e in cw_val], cw_scores, metric="f1")
+    subj_scores = predict(model, tok, [e.text for e in subj_val], "subjectivity")
+    subj_t, subj_f1 = best_threshold([e.label for e in subj_val], subj_scores, metric="macro_f1")
+    return {
+        "checkworthiness": {"threshold": cw_t, "f1": cw_f1},
+        "subjectivity": {"threshold": subj_t, "macro_f1": subj_f1},
+    }
+
+
+def train(
+    *,
+    checkworthiness: Sequence[Path],
+    subjectivity_train: Path,
+    subjectivity_dev: Path,
+    base: Path,
+    out: Path,
+    config: TrainConfig,
+    extra_checkworthiness: Sequence[Path] = (),
+) -> dict[str, Any]:
+    """Fine-tune, pick the best epoch on validation data, and save the torch model under ``out``."""
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+
+    cw: list[Example] = []
+    for path in checkworthiness:
+        cw += read_examples(path)
+    extra: list[Example] = []
+    for path in extra_checkworthiness:
+        extra += deduplicate(read_examples(path), cw + extra)
+    cw_train, cw_val = _split(cw, config.val_fraction, config.seed)
+    cw_train += extra
+    subj_train = read_examples(subjectivity_train)
+    subj_val = read_examples(subjectivity_dev)
+    if config.limit:
+        cw_train, cw_val = cw_train[: config.limit], cw_val[: config.limit // 4 or 8]
+        subj_train, subj_val = subj_train[: config.limit], subj_val[: config.limit // 4 or 8]
+    logger.info(
+        "check-worthiness: %d train (%d from extra files after dedup), %d validation; "
+        "subjectivity: %d train, %d dev",
+        len(cw_train),
+        len(extra),
+        len(cw_val),
+        len(subj_train),
+        len(subj_val),
+    )
+
+    tok = load_tokenizer(base / "tokenizer.json", config.max_len)
+    model = ClaimModel(str(base))
+    head_params = list(model.heads.parameters())
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": model.encoder.parameters(), "lr": config.lr},
+            {"params": head_params, "lr": config.head_lr},
+        ],
+        weight_decay=0.01,
+    )
+    rng = random.Random(config.seed)
+
+    def epoch_batches() -> list[tuple[str, list[Example]]]:
+        batches: list[tuple[str, list[Example]]] = []
+        for task, data, repeat in (
+            ("checkworthiness", cw_train, 1),
+            ("subjectivity", subj_train, config.subj_oversample),
+        ):
+            for _ in range(repeat):
+                pool = data[:]
+                rng.shuffle(pool)
+                batches += [
+                    (task, pool[i : i + config.batch_size])
+                    for i in range(0, len(pool), config.batch_size)
+                ]
+        rng.shuffle(batches)
+        return batches
+
+    steps_per_epoch = len(epoch_batches())
+    total = steps_per_epoch * config.epochs
+    warmup = max(1, int(total * config.warmup))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
+    )
+    loss_fn = nn.BCEWithLogitsLoss()
+    history = []
+    best: tuple[float, dict[str, Any], dict[str, torch.Tensor]] | None = None
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        started, losses = time.perf_counter(), []
+        for step, (task, batch) in enumerate(epoch_batches(), start=1):
+            ids, mask = _batch(tok, [e.text for e in batch])
+            logits = model(ids, mask)[task]
+            loss = loss_fn(logits, torch.tensor([float(e.label) for e in batch]))
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            losses.append(loss.item())
+            if step % 100 == 0:
+                logger.info(
+                    "epoch %d step %d/%d loss %.4f",
+                    epoch,
+                    step,
+                    steps_per_epoch,
+                    np.mean(losses[-100:]),
+                )
+        val = _evaluate(model, tok, cw_val, subj_val)
+        seconds = time.perf_counter() - started
+        history.append({"epoch": epoch, "loss": float(np.mean(losses)), "seconds": seconds, **val})
+        logger.info("epoch %d: %s (%.0f s)", epoch, val, seconds)
+        # One model serves both tasks: select on the mean of their validation scores.
+        key = (val["checkworthiness"]["f1"] + val["subjectivity"]["macro_f1"]) / 2
+        if best is None or key > best[0]:
+            best = (key, val, {k: v.detach().clone() for k, v in model.state_dict().items()})
+    assert best is not None
+    model.load_state_dict(best[2])
+    out.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), out / "model.pt")
+    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
+    summary = {
+        "config": {k: getattr(config, k) for k in config.__slots__},  # type: ignore[attr-defined]
+        "data": {
+            "checkworthiness": [str(p) for p in checkworthiness],
+            "checkworthiness_extra": [str(p) for p in extra_checkworthiness],
+            "subjectivity_train": str(subjectivity_train),
+            "subjectivity_dev": str(subjectivity_dev),
+            "sizes": {
+                "checkworthiness_train": len(cw_train),
+                "checkworthiness_validation": len(cw_val),
+                "checkworthiness_extra_after_dedup": len(extra),
+                "subjectivity_train": len(subj_train),
+                "subjectivity_dev": len(subj_val),
+            },
+        },
+        "history": history,
+        "selected": best[1],
+        "validation_texts": {
+            "checkworthiness": [[e.text, e.label] for e in cw_val],
+            "subjectivity": [[e.text, e.label] for e in subj_val],
+        },
+    }
+    (out / "training.json").write_text(json.dumps(summary, indent=1))
+    return summary
+
+
+def export(*, trained: Path, base: Path, out: Path, max_len: int) -> dict[str, Any]:
+    """Export ``trained/model.pt`` to ONNX, quantize to int8, check both against torch."""
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model = ClaimModel(str(base))
+    model.load_state_dict(torch.load(trained / "model.pt"))
+    model.eval()
+    tok = load_tokenizer(trained / "tokenizer.json", max_len)
+    out.mkdir(parents=True, exist_ok=True)
+    fp32 = trained / "model.fp32.onnx"
+    ids, mask = _batch(tok, ["A sample sentence.", "Another, longer sample sentence for export."])
+    torch.onnx.export(
+        _Export(model),
+        (ids, mask),
+        str(fp32),
+        input_names=["input_ids", "attention_mask"],
+        output_names=[*TASKS, "embedding"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "tokens"},
+            "attention_mask": {0: "batch", 1: "tokens"},
+            **{name: {0: "batch"} for name in (*TASKS, "embedding")},
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")
+
+    summary = json.loads((trained / "training.json").read_text())
+    checks: dict[str, Any] = {}
+    sessions = {
+        name: ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        for name, path in (("fp32", fp32), ("int8", out / "model.onnx"))
+    }
+    texts = [t for t, _ in summary["validation_texts"]["checkworthiness"][:256]]
+    with torch.no_grad():
+        ref = {t: np.array(predict(model, tok, texts, t)) for t in TASKS}
+    for name, session in sessions.items():
+        got = _onnx_predict(session, tok, texts)
+        checks[name] = {t: float(np.max(np.abs(got[t] - ref[t]))) for t in TASKS}
+    summary["export_checks_max_abs_diff_vs_torch"] = checks
+    return summary
+
+
+def _onnx_predict(session: Any, tok: Tokenizer, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    outs: dict[str, list[float]] = {t: [] for t in TASKS}
+    for start in range(0, len(texts), 64):
+        ids, mask = _batch(tok, texts[start : start + 64])
+        res = session.run(list(TASKS), {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})
+        for t, r in zip(TASKS, res, strict=True):
+            outs[t] += r.tolist()
+    return {t: np.array(v) for t, v in outs.items()}
+
+
+def thresholds_on_validation(
+    session: Any, tok: Tokenizer, summary: dict[str, Any]
+) -> dict[str, Any]:
+    """Thresholds for the shipped (int8) model, chosen on the validation data."""
+    result = {}
+    for task, metric in (("checkworthiness", "f1"), ("subjectivity", "macro_f1")):
+        rows = summary["validation_texts"][task]
+        scores = _onnx_predict(session, tok, [t for t, _ in rows])[task]
+        labels = [int(y) for _, y in rows]
+        t, value = best_threshold(labels, scores.tolist(), metric=metric)
+        result[task] = {"threshold": t, metric: value}
+    return result
+
+
+def frozen_baseline(
+    *,
+    base: Path,
+    checkworthiness: Sequence[Path],
+    subjectivity_train: Path,
+    subjectivity_dev: Path,
+    seed: int,
+    val_fraction: float,
+    threads: int,
+) -> dict[str, Any]:
+    """The comparison the card records: the same encoder frozen, with logistic-regression heads."""
+    from sklearn.linear_model import LogisticRegression
+
+    torch.set_num_threads(threads)
+    model = ClaimModel(str(base)).eval()
+    tok = load_tokenizer(base / "tokenizer.json", 96)
+
+    @torch.no_grad()
+    def embed(texts: list[str]) -> np.ndarray:
+        vecs = []
+        for start in range(0, len(texts), 64):
+            ids, mask = _batch(tok, texts[start : start + 64])
+            vecs.append(nn.functional.normalize(model.pooled(ids, mask), dim=-1).numpy())
+        return np.concatenate(vecs)
+
+    cw: list[Example] = []
+    for path in checkworthiness:
+        cw += read_examples(path)
+    cw_train, cw_val = _split(cw, val_fraction, seed)
+    subj_train, subj_val = read_examples(subjectivity_train), read_examples(subjectivity_dev)
+    out = {}
+    for task, train_ex, val_ex, metric in (
+        ("checkworthiness", cw_train, cw_val, "f1"),
+        ("subjectivity", subj_train, subj_val, "macro_f1"),
+    ):
+        clf = LogisticRegression(max_iter=2000, C=1.0, random_state=seed)
+        clf.fit(embed([e.text for e in train_ex]), [e.label for e in train_ex])
+        scores = clf.predict_proba(embed([e.text for e in val_ex]))[:, 1]
+        t, value = best_threshold([e.label for e in val_ex], scores.tolist(), metric=metric)
+        out[task] = {"threshold": t, metric: value}
+    return out
+
+
+def report(
+    session: Any, tok: Tokenizer, files: dict[str, Path], thresholds: dict[str, float]
+) -> dict[str, Any]:
+    """Scores on held-out files (never used for selection), for the card and benchmarks."""
+    out = {}
+    for task, path in files.items():
+        examples = read_examples(path)
+        scores = _onnx_predict(session, tok, [e.text for e in examples])[task]
+        preds = [int(s >= thresholds[task]) for s in scores]
+        labels = [e.label for e in examples]
+        out[task] = {
+            "file": path.name,
+            **binary_scores(labels, preds),
+            "macro_f1": macro_f1_score(labels, preds),
+        }
+    return out
