@@ -30,3 +30,12 @@ class SpanIndex:
         if i >= 0 and start < self._ends[i]:
             return i
         return i + 1 if i + 1 < len(self._starts) else None
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` shrunk past whitespace at either side."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

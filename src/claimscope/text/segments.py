@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from claimscope.model import Post, Segment
+from claimscope.spans import trim
 from claimscope.text.posts import find_signed_posts, find_unsigned_posts
 
 _LINE = re.compile(r"[^\n]*")
@@ -26,14 +27,6 @@ def _lines(text: str) -> list[Line]:
             continue  # finditer's empty match right after a line
         spans.append((s, e))
     return spans
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _is_wrapped(text: str, block: list[Line]) -> bool:
@@ -78,7 +71,7 @@ def segment_text(text: str, *, post_max_chars: int = 300) -> list[Segment]:
             return
         groups = [block[:]] if _is_wrapped(text, block) else [[line] for line in block]
         for group in groups:
-            s, e = _trim(text, group[0][0], group[-1][1])
+            s, e = trim(text, group[0][0], group[-1][1])
             if s < e:
                 pieces.append((s, e, "", None))
         block.clear()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from claimscope.spans import trim
+
 # Words that end with a period without ending a sentence.
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sen rep gen col lt sgt capt cmdr adm gov pres st jr sr rev hon inc
@@ -58,12 +60,4 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
         spans.append((cur, m.end()))
         cur = nxt.end()
     spans.append((cur, end))
-    return [_trim(text, s, e) for s, e in spans if text[s:e].strip()]
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    return [trim(text, s, e) for s, e in spans if text[s:e].strip()]
