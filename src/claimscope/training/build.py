@@ -17,6 +17,8 @@ LICENSES = {
     "checkworthiness": "CLEF CheckThat! 2024 task 1 English (ClaimBuster corpus of US debates); "
     "no data license stated by the source repository; research use",
     "subjectivity": "CLEF CheckThat! 2025 task 1 English subjectivity; CC BY-NC-SA 4.0",
+    "claimbuster": "ClaimBuster 2-class sets (GPL-3.0 repository; no separate data license); "
+    "deduplicated against CT24 train and the held-out files, which leaves almost nothing",
 }
 
 
@@ -46,6 +48,7 @@ def build_claim_model(
         base=base,
         out=work,
         config=config,
+        held_out=[p for p in (report_checkworthiness, report_subjectivity) if p is not None],
     )
     summary = claims.export(trained=work, base=base, out=out, max_len=config.max_len)
     session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])

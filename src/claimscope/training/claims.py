@@ -158,8 +158,13 @@ def train(
     out: Path,
     config: TrainConfig,
     extra_checkworthiness: Sequence[Path] = (),
+    held_out: Sequence[Path] = (),
 ) -> dict[str, Any]:
-    """Fine-tune, pick the best epoch on validation data, and save the torch model under ``out``."""
+    """Fine-tune, pick the best epoch on validation data, and save the torch model under ``out``.
+
+    ``extra_checkworthiness`` files (ClaimBuster) are deduplicated against the CT24 training
+    data and against every ``held_out`` file: ClaimBuster shares CT24's sentences, dev included.
+    """
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
@@ -168,9 +173,12 @@ def train(
     cw: list[Example] = []
     for path in checkworthiness:
         cw += read_examples(path)
+    reported: list[Example] = []
+    for path in held_out:
+        reported += read_examples(path)
     extra: list[Example] = []
     for path in extra_checkworthiness:
-        extra += deduplicate(read_examples(path), cw + extra)
+        extra += deduplicate(read_examples(path), cw + extra + reported)
     cw_train, cw_val = _split(cw, config.val_fraction, config.seed)
     cw_train += extra
     subj_train = read_examples(subjectivity_train)
