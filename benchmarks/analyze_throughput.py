@@ -93,13 +93,15 @@ def run_spacy(nlp: Any, texts: list[str]) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
-def run_claimscope(docs: list[Any], stages: dict[str, float]) -> tuple[float, float, Any]:
+def run_claimscope(
+    docs: list[Any], stages: dict[str, float], settings: Any
+) -> tuple[float, float, Any]:
     import claimscope
 
     gc.collect()
     with stage_timers(stages):
         c0, t0 = time.process_time(), time.perf_counter()
-        batch = claimscope.analyze_many(docs)
+        batch = claimscope.analyze_many(docs, settings=settings)
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     return elapsed, cpu, batch
 
@@ -144,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each (default 3)")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="JSON results file")
+    parser.add_argument(
+        "--profile", default="default", help="claimscope profile: default, fast or rules"
+    )
     args = parser.parse_args(argv)
 
     import spacy
@@ -153,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     records = list(corpus.generate(args.docs, seed=args.seed))
     texts = [r["text"] for r in records]
     docs = _documents(records)
+    settings = claimscope.Settings(profile=args.profile)
     words = sum(len(t.split()) for t in texts)
     chars = sum(len(t) for t in texts)
     print(f"{len(texts)} articles, {words:,} words, {chars:,} characters (seed {args.seed})")
@@ -162,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     list(nlp.pipe(texts[:8], batch_size=64))
     spacy_load = time.perf_counter() - t0
     t0 = time.perf_counter()
-    claimscope.analyze_many(docs[:8])
+    claimscope.analyze_many(docs[:8], settings=settings)
     claimscope_load = time.perf_counter() - t0
     pipes = ", ".join(nlp.pipe_names)
     print(f"warm-up: spaCy {spacy_load:.1f}s ({pipes}), claimscope {claimscope_load:.1f}s")
@@ -181,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         spacy_runs.append(wall)
         cpu_runs["spacy"].append(cpu)
         stages: dict[str, float] = defaultdict(float)
-        elapsed, cpu, batch = run_claimscope(docs, stages)
+        elapsed, cpu, batch = run_claimscope(docs, stages, settings)
         claimscope_runs.append(elapsed)
         cpu_runs["claimscope"].append(cpu)
         stages[OTHER_KEY] = elapsed - sum(v for k, v in stages.items() if k != NER_KEY)
@@ -208,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             "docs": len(texts),
             "repeats": args.repeats,
             "seed": args.seed,
+            "profile": args.profile,
             "words": words,
             "characters": chars,
             "spacy_model": SPACY_MODEL,
