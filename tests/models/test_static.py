@@ -177,7 +177,7 @@ def test_shipped_fast_model_is_small_and_scores():
     card = folder.card
     assert card["kind"] == "static"
     assert sum((folder.path / f).stat().st_size for f in card["files"]) < 12_000_000
-    assert set(card["data_licenses"]) == set(TASKS)
+    assert set(TASKS) <= set(card["data_licenses"])
     for task in TASKS:
         assert 0 < folder.threshold(task) < 1
     scores = ClaimScorer(SHIPPED["fast"]).load().score(SENTENCES)

@@ -407,9 +407,10 @@ def _encoder_seen_texts(trained: Path) -> set[str]:
     if not path.is_file():
         return set()
     data = json.loads(path.read_text(encoding="utf-8")).get("data", {})
+    # Extra files (ClaimBuster) are left out: training deduplicates them against the held-out
+    # files, so none of their sentences that the encoder saw can be in a report file.
     files = [
         *data.get("checkworthiness", []),
-        *data.get("checkworthiness_extra", []),
         data.get("subjectivity_train"),
         data.get("subjectivity_dev"),
     ]
