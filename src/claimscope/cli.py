@@ -234,34 +234,36 @@ def _eval(
     )
 
 
-@eval_app.command("checkworthiness")
-def eval_checkworthiness(
-    data: DataOpt,
-    predictions: PredOpt = None,
-    profile: ProfileOpt = None,
-    model: ModelOpt = None,
-    threshold: ThresholdOpt = None,
-    json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the report as JSON.")
-    ] = None,
-) -> None:
-    """Check-worthiness: precision, recall and F1 of the positive class."""
-    _eval("checkworthiness", data, predictions, profile, model, threshold, json_out)
+def _eval_command(task: str, summary: str) -> Any:
+    """The ``claimscope eval TASK`` command (the same flags for every task)."""
+
+    def command(
+        data: DataOpt,
+        predictions: PredOpt = None,
+        profile: ProfileOpt = None,
+        model: ModelOpt = None,
+        threshold: ThresholdOpt = None,
+        json_out: Annotated[
+            str | None, typer.Option("--json", help="Write the report as JSON.")
+        ] = None,
+    ) -> None:
+        _eval(task, data, predictions, profile, model, threshold, json_out)
+
+    command.__doc__ = summary
+    return command
 
 
-@eval_app.command("subjectivity")
-def eval_subjectivity(
-    data: DataOpt,
-    predictions: PredOpt = None,
-    profile: ProfileOpt = None,
-    model: ModelOpt = None,
-    threshold: ThresholdOpt = None,
-    json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the report as JSON.")
-    ] = None,
-) -> None:
-    """Subjectivity: macro-F1 over OBJ and SUBJ (and the SUBJ class's precision and recall)."""
-    _eval("subjectivity", data, predictions, profile, model, threshold, json_out)
+eval_app.command("checkworthiness")(
+    _eval_command(
+        "checkworthiness", "Check-worthiness: precision, recall and F1 of the positive class."
+    )
+)
+eval_app.command("subjectivity")(
+    _eval_command(
+        "subjectivity",
+        "Subjectivity: macro-F1 over OBJ and SUBJ (and SUBJ's precision and recall).",
+    )
+)
 
 
 @app.command()
