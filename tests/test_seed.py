@@ -96,3 +96,20 @@ def test_seed_json_uses_documented_names(seed_analysis):
 
 def test_seed_offsets_are_exact(seed_analysis):
     assert assert_offsets_exact(seed_analysis) > 200
+
+
+def _techniques_over(analysis, phrase):
+    """The techniques whose spans overlap the first occurrence of ``phrase``."""
+    start = analysis.text.index(phrase)
+    end = start + len(phrase)
+    return {t.technique for t in analysis.techniques if t.start < end and t.end > start}
+
+
+def test_seed_flags_whataboutism_and_the_loaded_coup_regime_phrase(seed_analysis):
+    assert _techniques_over(seed_analysis, "Why are we sending troops to Peru")
+    loaded = _techniques_over(seed_analysis, "unelected, US-backed coup regime")
+    assert loaded & {"loaded_language", "name_calling"}
+
+
+def test_seed_plain_reporting_of_the_vote_is_not_flagged(seed_analysis):
+    assert not _techniques_over(seed_analysis, "Resolution 4766, which was passed with 70 votes")

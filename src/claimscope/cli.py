@@ -108,8 +108,12 @@ def analyze(
     ] = None,
     model: ModelOpt = None,
     threads: Annotated[int | None, typer.Option(help="CPU threads for the models.")] = None,
+    techniques: Annotated[
+        bool | None,
+        typer.Option("--techniques/--no-techniques", help="Find persuasion techniques."),
+    ] = None,
 ) -> None:
-    """Analyze articles: structure, posts, claims, speakers, numbers, dates."""
+    """Analyze articles: structure, posts, claims, speakers, numbers, dates, techniques."""
     from claimscope.pipeline import analyze_many
     from claimscope.report import render_html, render_terminal
 
@@ -128,6 +132,7 @@ def analyze(
             profile=profile,
             model=model,
             threads=threads,
+            techniques=techniques,
         )
         sources: list[Any] = list(paths or [])
         if text is not None:
@@ -266,6 +271,60 @@ eval_app.command("subjectivity")(
 )
 
 
+@eval_app.command("persuasion")
+def eval_persuasion(
+    data: Annotated[
+        Path, typer.Option("--data", help="Folder of PTC articles (article<ID>.txt) and labels.")
+    ],
+    split: Annotated[
+        str | None,
+        typer.Option(help="Only the card's train, validation or dev articles (default: all)."),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option("--predictions", help="Write predicted spans (PTC task2-TC format) here."),
+    ] = None,
+    model: ModelOpt = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the report as JSON.")
+    ] = None,
+) -> None:
+    """Persuasion techniques: sentence F1 (any technique), micro-F1 over techniques, span F1."""
+    from claimscope.persuasion.evaluate import evaluate_persuasion, write_predictions
+
+    try:
+        settings = build_settings(None, model=model)
+        report = evaluate_persuasion(data, settings=settings, split=split)
+        if predictions:
+            write_predictions(report, predictions)
+        if json_out:
+            body = {k: v for k, v in report.items() if k != "predictions"}
+            _write(json_out, json.dumps(body, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    from rich.table import Table
+
+    where = f"{data.name}" + (f" ({split} split)" if split else "")
+    table = Table(
+        title=f"persuasion on {where}: {report['articles']} articles, "
+        f"{report['sentences']} sentences",
+        title_justify="left",
+    )
+    for column in ("measure", "precision", "recall", "F1"):
+        table.add_column(column, justify="right" if column != "measure" else "left")
+    for label, key in (
+        ("sentence, any technique", "binary"),
+        ("sentence, micro over techniques", "micro"),
+        ("span, technique matched (partial overlap)", "spans"),
+        ("span, any technique (partial overlap)", "spans_unlabelled"),
+    ):
+        row = report[key]
+        table.add_row(label, *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")))
+    console = Console()
+    console.print(table)
+    console.print(f"model {report['model']}", highlight=False)
+
+
 @app.command()
 def train(
     task: Annotated[str, typer.Argument(help="claims (also: checkworthiness, subjectivity).")],
@@ -278,8 +337,23 @@ def train(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     limit: Annotated[int, typer.Option(help="Examples per task at most (0: all).")] = 0,
     compare_frozen: Annotated[bool, typer.Option(help="Also measure a frozen encoder.")] = True,
+    techniques: Annotated[
+        bool, typer.Option(help="Add the persuasion-technique heads (PTC data).")
+    ] = True,
+    init: Annotated[
+        Path | None, typer.Option(help="Warm-start from an earlier run's work folder (model.pt).")
+    ] = None,
+    checkworthiness_per_epoch: Annotated[
+        int, typer.Option(help="Check-worthiness examples drawn per epoch (0: all).")
+    ] = 0,
+    lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 5e-5,
+    warmup: Annotated[float, typer.Option(help="Share of steps spent warming up.")] = 0.1,
+    subj_oversample: Annotated[
+        int, typer.Option(help="Passes over the (small) subjectivity data per epoch.")
+    ] = 4,
 ) -> None:
-    """Train the claim model (one encoder for check-worthiness and subjectivity); [train] extra."""
+    """Train the sentence model: one encoder for check-worthiness, subjectivity and persuasion
+    techniques; needs the [train] extra."""
     if task not in ("claims", "checkworthiness", "subjectivity"):
         raise fail(f"unknown task {task!r}: claims, checkworthiness or subjectivity")
     try:
@@ -296,6 +370,11 @@ def train(
     if missing:
         raise fail(f"training data not found: {', '.join(missing)}")
     report_cw, report_subj = cw / "ct24_english_dev.tsv", subj / "ct25_dev_test_en.tsv"
+    ptc = data_dir / "persuasion" / "ptc"
+    if techniques and not ptc.is_dir():
+        raise fail(f"persuasion data not found: {ptc} (or pass --no-techniques)")
+    if init is not None and not (init / "model.pt").is_file():
+        raise fail(f"--init: no model.pt in {init}")
     card = build_claim_model(
         checkworthiness=[cw / "ct24_english_train.tsv"],
         extra_checkworthiness=[p for p in [cw / "claimbuster" / "train.json"] if p.is_file()],
@@ -303,10 +382,20 @@ def train(
         subjectivity_dev=subj / "ct25_dev_en.tsv",
         out=out,
         work=work,
-        config=TrainConfig(epochs=epochs, seed=seed, limit=limit or None),
+        config=TrainConfig(
+            epochs=epochs,
+            seed=seed,
+            limit=limit or None,
+            checkworthiness_per_epoch=checkworthiness_per_epoch or None,
+            lr=lr,
+            warmup=warmup,
+            subj_oversample=subj_oversample,
+        ),
         report_checkworthiness=report_cw if report_cw.is_file() else None,
         report_subjectivity=report_subj if report_subj.is_file() else None,
         compare_frozen=compare_frozen,
+        persuasion_dir=ptc if techniques else None,
+        init=init,
     )
     typer.echo(json.dumps(card["metrics"], indent=2))
 

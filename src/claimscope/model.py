@@ -20,7 +20,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 SegmentKind = Literal["paragraph", "heading", "quote", "post"]
 DateKind = Literal["date", "range"]
@@ -238,6 +238,38 @@ class Claim:
 
 
 @dataclass(slots=True)
+class Technique:
+    """A persuasion technique used in a span of one sentence (loaded language, doubt...)."""
+
+    id: int = doc("Index of the technique span.")
+    sentence: int = doc("Id of the sentence holding the span.")
+    start: int = doc("Offset where the span starts.")
+    end: int = doc("Offset where the span ends.")
+    technique: str = doc(
+        "Technique key: loaded_language, name_calling, repetition, doubt, exaggeration, fear, "
+        "flag_waving, causal_oversimplification, appeal_to_authority, slogans, whataboutism, "
+        "black_and_white, thought_terminating_cliche, bandwagon."
+    )
+    name: str = doc("Display name of the technique.")
+    score: float = doc("The model's probability that the sentence uses the technique.")
+    explanation: str = doc("One line on what the technique is.")
+
+
+@dataclass(slots=True)
+class PersuasionSummary:
+    """How much a document argues: technique counts and density (derived, for reports)."""
+
+    words: int = doc("Words in the document.")
+    spans: int = doc("Technique spans found.")
+    density: float = doc("Technique spans per 1,000 words.")
+    counts: dict[str, int] = doc("Spans per technique key, most frequent first.")
+    sentences: int = doc("Sentences with at least one technique.")
+    top_sentences: list[int] = doc(
+        "Ids of the sentences with the most distinct techniques (at most 5), most first."
+    )
+
+
+@dataclass(slots=True)
 class TimelineEvent:
     """A dated event: a date mention and the sentence that dates it (derived, for reports)."""
 
@@ -272,6 +304,10 @@ class Analysis:
     attributions: list[Attribution] = doc("Who says what.", default_factory=list)
     quotes: list[Quote] = doc("Inline quotations.", default_factory=list)
     claims: list[Claim] = doc("Check-worthy sentences, best first.", default_factory=list)
+    techniques: list[Technique] = doc(
+        "Persuasion technique spans, in document order (empty when the model has none).",
+        default_factory=list,
+    )
     anchor_date: str | None = doc(
         "The date that year-less dates were resolved against (ISO 8601).", default=None
     )
@@ -314,11 +350,30 @@ class Analysis:
         ]
         return sorted(events, key=lambda e: (e.start_date, e.sentence))
 
+    def persuasion(self) -> PersuasionSummary:
+        """Technique counts, density per 1,000 words and the sentences that use the most."""
+        words = len(self.document.text.split())
+        counts: dict[str, int] = {}
+        per_sentence: dict[int, set[str]] = {}
+        for t in self.techniques:
+            counts[t.technique] = counts.get(t.technique, 0) + 1
+            per_sentence.setdefault(t.sentence, set()).add(t.technique)
+        top = sorted(per_sentence, key=lambda s: (-len(per_sentence[s]), s))[:5]
+        return PersuasionSummary(
+            words=words,
+            spans=len(self.techniques),
+            density=round(1000 * len(self.techniques) / words, 2) if words else 0.0,
+            counts=dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+            sentences=len(per_sentence),
+            top_sentences=top,
+        )
+
     # -- serialisation -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The analysis as JSON-ready data, with the covered text next to every span."""
         data = _to_data(self, self.document.text)
         data["timeline"] = [_to_data(e, self.document.text) for e in self.timeline()]
+        data["persuasion"] = _to_data(self.persuasion(), self.document.text)
         return data
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -413,11 +468,13 @@ __all__ = [
     "Entity",
     "Failure",
     "Link",
+    "PersuasionSummary",
     "Post",
     "Quantity",
     "Quote",
     "Segment",
     "Sentence",
+    "Technique",
     "TimelineEvent",
     "content_hash",
     "span_keys",

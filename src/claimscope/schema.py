@@ -8,7 +8,14 @@ import types
 import typing
 from typing import Any
 
-from claimscope.model import SCHEMA_VERSION, Analysis, Document, TimelineEvent, span_keys
+from claimscope.model import (
+    SCHEMA_VERSION,
+    Analysis,
+    Document,
+    PersuasionSummary,
+    TimelineEvent,
+    span_keys,
+)
 
 _SCALARS = {int: "integer", float: "number", str: "string", bool: "boolean"}
 
@@ -72,6 +79,11 @@ def analysis_schema() -> dict[str, Any]:
         "description": "Dated events, ordered by date (derived from `dates`).",
     }
     root["required"].append("timeline")
+    root["properties"]["persuasion"] = {
+        **_type_schema(PersuasionSummary, defs),
+        "description": "Technique counts and density (derived from `techniques`).",
+    }
+    root["required"].append("persuasion")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"claimscope-analysis-{SCHEMA_VERSION}",

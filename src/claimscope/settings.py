@@ -59,6 +59,10 @@ class Settings:
         "Minimum claim score kept as a claim; 0 keeps the ranker's own threshold (its card).",
     )
     max_claims: int = _setting(15, "Claims listed in the terminal report.")
+    techniques: bool = _setting(
+        True,
+        "Find persuasion techniques (needs a model with technique heads: the default profile's).",
+    )
 
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:

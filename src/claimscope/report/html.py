@@ -22,6 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from claimscope.model import Analysis, Post, Segment, content_hash
+from claimscope.persuasion.techniques import BY_KEY
 from claimscope.report.views import (
     Lookup,
     claims_by_rank,
@@ -185,6 +186,7 @@ class _DocView:
     entities: list[dict[str, Any]] = field(default_factory=list)
     numbers: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    persuasion: dict[str, Any] | None = None
     ranking: str = ""
     anchored_dates: bool = False
 
@@ -267,6 +269,17 @@ def _annotations(analysis: Analysis, key: str, lookup: Lookup) -> list[Annotatio
     for post in analysis.posts:
         for link in post.links:
             anns.append(Annotation(link.start, link.end, "lnk", link.url, layer=4))
+    for t in analysis.techniques:
+        anns.append(
+            Annotation(
+                t.start,
+                t.end,
+                f"tq tq-{_css_token(t.technique)}",
+                f"{t.name} · {t.score:.2f}\n{t.explanation}",
+                data=(("tq", t.technique),),
+                layer=2,
+            )
+        )
     return anns
 
 
@@ -415,6 +428,7 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
                 "href": f"#s-{key}-{q.sentence}",
             }
         )
+    view.persuasion = _persuasion_view(analysis, key)
     for event in analysis.timeline():
         date = lookup.dates.get(event.date)
         sentence = lookup.sentences.get(event.sentence)
@@ -433,6 +447,39 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
             }
         )
     return view
+
+
+def _persuasion_view(analysis: Analysis, key: str) -> dict[str, Any] | None:
+    """The techniques panel: summary, one filter per technique found, the top sentences."""
+    if not analysis.techniques and not any("persuasion" in s.scores for s in analysis.sentences):
+        return None  # the model has no technique heads
+    summary = analysis.persuasion()
+    names: dict[int, dict[str, str]] = {}
+    for t in analysis.techniques:
+        names.setdefault(t.sentence, {})[t.technique] = t.name
+    return {
+        "spans": summary.spans,
+        "sentences": summary.sentences,
+        "density": f"{summary.density:g}",
+        "techniques": [
+            {
+                "key": k,
+                "css": _css_token(k),
+                "name": BY_KEY[k].name,
+                "explanation": BY_KEY[k].explanation,
+                "count": n,
+            }
+            for k, n in summary.counts.items()
+        ],
+        "top": [
+            {
+                "text": excerpt(analysis.span_text(s.start, s.end), EXCERPT_CHARS),
+                "names": ", ".join(names[s.id].values()),
+                "href": f"#s-{key}-{s.id}",
+            }
+            for s in (analysis.sentences[i] for i in summary.top_sentences)
+        ],
+    }
 
 
 # -- rendering -----------------------------------------------------------------------------------

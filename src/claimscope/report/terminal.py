@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from claimscope.model import Analysis, Post, Sentence
+from claimscope.model import Analysis, Post, Sentence, Technique
+from claimscope.persuasion.techniques import BY_KEY
 from claimscope.report.views import (
     Lookup,
     claims_by_rank,
@@ -85,6 +86,7 @@ def _render_one(analysis: Analysis, console: Console, *, max_claims: int, max_ro
     _structure(analysis, console)
     _posts(analysis, console)
     _claims(analysis, lookup, console, max_claims)
+    _techniques(analysis, console)
     _entities(analysis, console, max_rows)
     _numbers(analysis, console, max_rows)
     _timeline(analysis, lookup, console, max_rows)
@@ -221,6 +223,45 @@ def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: in
         _more(console, len(shown), len(claims), "claims")
     if analysis.ranking:
         console.print(_t(analysis.ranking, "dim"))
+
+
+def _techniques(analysis: Analysis, console: Console) -> None:
+    """Counts and density, then the sentences that use the most techniques, spans underlined."""
+    if not analysis.techniques and not any("persuasion" in s.scores for s in analysis.sentences):
+        return  # the model has no technique heads: say nothing rather than "none found"
+    _section(console, "Persuasion techniques")
+    summary = analysis.persuasion()
+    if not summary.spans:
+        console.print(Text("No persuasion techniques found.", style="italic"))
+        return
+    line = Text()
+    line.append(plural(summary.spans, "span"), style="bold")
+    line.append(f" in {plural(summary.sentences, 'sentence')} · ")
+    line.append(f"{summary.density:g} per 1,000 words", style="bold")
+    console.print(line)
+    counts = Text()
+    for key, n in summary.counts.items():
+        if counts:
+            counts.append(" · ", style="dim")
+        counts.append(BY_KEY[key].name, style="magenta")
+        counts.append(f" {n}")
+    console.print(counts)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("sentence (techniques underlined)", ratio=5)
+    table.add_column("techniques", ratio=2)
+    by_sentence: dict[int, list[Technique]] = {}
+    for t in analysis.techniques:
+        by_sentence.setdefault(t.sentence, []).append(t)
+    for sentence_id in summary.top_sentences:
+        sentence = analysis.sentences[sentence_id]
+        found = by_sentence[sentence_id]
+        text = _t(analysis.span_text(sentence.start, sentence.end))
+        for t in found:
+            text.stylize("underline magenta", t.start - sentence.start, t.end - sentence.start)
+        text.truncate(CLAIM_CHARS, overflow="ellipsis")
+        names = {t.name: max(x.score for x in found if x.name == t.name) for t in found}
+        table.add_row(text, Text("\n".join(f"{name} {score:.2f}" for name, score in names.items())))
+    console.print(table)
 
 
 def _entities(analysis: Analysis, console: Console, max_rows: int) -> None:

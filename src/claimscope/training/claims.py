@@ -1,8 +1,9 @@
-"""Train the multi-task claim model: one MiniLM encoder, a check-worthiness and a subjectivity head.
+"""Train the multi-task sentence model: one MiniLM encoder with a check-worthiness head, a
+subjectivity head and, given PTC articles, persuasion-technique heads (sentence and token level).
 
 Seeded and reproducible on CPU. Model selection (epoch, thresholds) uses a validation split cut
-from the CT24 training file and the CT25 ``dev`` file; the files given as ``report_*`` are only
-scored at the end, never used to choose anything.
+from the CT24 training file, the CT25 ``dev`` file and validation articles of PTC; the files given
+as ``report_*`` (and the PTC dev articles) are only scored at the end, never used to choose.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from transformers import AutoModel
 
 from claimscope.claims.data import Example, deduplicate, read_examples
 from claimscope.metrics import best_threshold, binary_scores, macro_f1_score
+from claimscope.persuasion.techniques import KEYS as TECHNIQUES
+from claimscope.training import persuasion
 
 logger = logging.getLogger(__name__)
 
@@ -45,29 +48,50 @@ class TrainConfig:
     subj_oversample: int = 4
     warmup: float = 0.1
     limit: int | None = None  # for smoke tests: this many examples per task at most
+    # Check-worthiness examples drawn per epoch (None: all); a warm start replays a sample.
+    checkworthiness_per_epoch: int | None = None
+    token_loss_weight: float = 1.0
     threads: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 class ClaimModel(nn.Module):
-    """Encoder, mean pooling, one logit per task; the exported graph returns probabilities."""
+    """Encoder, mean pooling, one logit per task; the exported graph returns probabilities.
 
-    def __init__(self, base: str) -> None:
+    With ``techniques``, two more heads: sentence logits (any technique, then one per
+    technique) on the pooled vector, and per-token technique logits on the token states.
+    """
+
+    def __init__(self, base: str, *, techniques: bool = False) -> None:
         super().__init__()
         self.encoder = AutoModel.from_pretrained(base)
         hidden = self.encoder.config.hidden_size
         self.heads = nn.ModuleDict({task: nn.Linear(hidden, 1) for task in TASKS})
+        self.techniques = techniques
+        if techniques:
+            self.technique_head = nn.Linear(hidden, len(TECHNIQUES) + 1)
+            self.token_head = nn.Linear(hidden, len(TECHNIQUES))
 
-    def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def encode(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Token states and their masked mean."""
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(out.dtype)
-        return (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return out, (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+    def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.encode(input_ids, attention_mask)[1]
 
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> dict[str, torch.Tensor]:
-        pooled = self.pooled(input_ids, attention_mask)
-        return {task: head(pooled).squeeze(-1) for task, head in self.heads.items()}
+        states, pooled = self.encode(input_ids, attention_mask)
+        out = {task: head(pooled).squeeze(-1) for task, head in self.heads.items()}
+        if self.techniques:
+            out["techniques"] = self.technique_head(pooled)
+            out["technique_tokens"] = self.token_head(states)
+        return out
 
 
 class _Export(nn.Module):
@@ -80,10 +104,22 @@ class _Export(nn.Module):
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> tuple[torch.Tensor, ...]:
-        pooled = self.model.pooled(input_ids, attention_mask)
+        states, pooled = self.model.encode(input_ids, attention_mask)
         probs = [torch.sigmoid(self.model.heads[t](pooled).squeeze(-1)) for t in TASKS]
         embedding = nn.functional.normalize(pooled, dim=-1)
-        return (*probs, embedding)
+        if not self.model.techniques:
+            return (*probs, embedding)
+        return (
+            *probs,
+            embedding,
+            torch.sigmoid(self.model.technique_head(pooled)),
+            torch.sigmoid(self.model.token_head(states)),
+        )
+
+
+def output_names(techniques: bool) -> list[str]:
+    """The exported graph's outputs, in order."""
+    return [*TASKS, "embedding", *(["techniques", "technique_tokens"] if techniques else [])]
 
 
 def load_tokenizer(path: Path, max_len: int) -> Tokenizer:
@@ -137,16 +173,32 @@ def _split(
 
 
 def _evaluate(
-    model: ClaimModel, tok: Tokenizer, cw_val: list[Example], subj_val: list[Example]
+    model: ClaimModel,
+    tok: Tokenizer,
+    cw_val: list[Example],
+    subj_val: list[Example],
+    ptc_val: Sequence[persuasion.Sentence] = (),
 ) -> dict[str, Any]:
     cw_scores = predict(model, tok, [e.text for e in cw_val], "checkworthiness")
     cw_t, cw_f1 = best_threshold([e.label for e in cw_val], cw_scores, metric="f1")
     subj_scores = predict(model, tok, [e.text for e in subj_val], "subjectivity")
     subj_t, subj_f1 = best_threshold([e.label for e in subj_val], subj_scores, metric="macro_f1")
-    return {
+    out: dict[str, Any] = {
         "checkworthiness": {"threshold": cw_t, "f1": cw_f1},
         "subjectivity": {"threshold": subj_t, "macro_f1": subj_f1},
     }
+    if ptc_val:
+        probs = np.array(predict(model, tok, [s.text for s in ptc_val], "techniques"))
+        out["persuasion"] = persuasion.sentence_scores([s.techniques for s in ptc_val], probs)
+    return out
+
+
+def _selection_key(val: dict[str, Any]) -> float:
+    """One model serves every task: select on the mean of their validation scores."""
+    values = [val["checkworthiness"]["f1"], val["subjectivity"]["macro_f1"]]
+    if "persuasion" in val:
+        values += [val["persuasion"]["binary_f1"], val["persuasion"]["micro_f1"]]
+    return float(np.mean(values))
 
 
 def train(
@@ -159,11 +211,16 @@ def train(
     config: TrainConfig,
     extra_checkworthiness: Sequence[Path] = (),
     held_out: Sequence[Path] = (),
+    techniques_train: Sequence[persuasion.Sentence] = (),
+    techniques_validation: Sequence[persuasion.Sentence] = (),
+    init: Path | None = None,
 ) -> dict[str, Any]:
     """Fine-tune, pick the best epoch on validation data, and save the torch model under ``out``.
 
     ``extra_checkworthiness`` files (ClaimBuster) are deduplicated against the CT24 training
     data and against every ``held_out`` file: ClaimBuster shares CT24's sentences, dev included.
+    ``techniques_*`` (PTC sentences) add the persuasion heads. ``init`` warm-starts from the
+    ``model.pt`` of an earlier run (heads it lacks start fresh).
     """
     random.seed(config.seed)
     np.random.seed(config.seed)
@@ -183,22 +240,32 @@ def train(
     cw_train += extra
     subj_train = read_examples(subjectivity_train)
     subj_val = read_examples(subjectivity_dev)
+    ptc_train, ptc_val = list(techniques_train), list(techniques_validation)
     if config.limit:
         cw_train, cw_val = cw_train[: config.limit], cw_val[: config.limit // 4 or 8]
         subj_train, subj_val = subj_train[: config.limit], subj_val[: config.limit // 4 or 8]
+        ptc_train, ptc_val = ptc_train[: config.limit], ptc_val[: config.limit // 4 or 8]
     logger.info(
         "check-worthiness: %d train (%d from extra files after dedup), %d validation; "
-        "subjectivity: %d train, %d dev",
+        "subjectivity: %d train, %d dev; techniques: %d train, %d validation sentences",
         len(cw_train),
         len(extra),
         len(cw_val),
         len(subj_train),
         len(subj_val),
+        len(ptc_train),
+        len(ptc_val),
     )
 
     tok = load_tokenizer(base / "tokenizer.json", config.max_len)
-    model = ClaimModel(str(base))
-    head_params = list(model.heads.parameters())
+    model = ClaimModel(str(base), techniques=bool(ptc_train))
+    if init is not None:
+        missing, unexpected = model.load_state_dict(torch.load(init / "model.pt"), strict=False)
+        if unexpected:
+            raise ValueError(f"{init}/model.pt does not fit this model: {unexpected[:3]}")
+        logger.info("warm start from %s (new: %s)", init, ", ".join(missing) or "none")
+    encoder_ids = {id(p) for p in model.encoder.parameters()}
+    head_params = [p for p in model.parameters() if id(p) not in encoder_ids]
     optimizer = torch.optim.AdamW(
         [
             {"params": model.encoder.parameters(), "lr": config.lr},
@@ -208,12 +275,17 @@ def train(
     )
     rng = random.Random(config.seed)
 
-    def epoch_batches() -> list[tuple[str, list[Example]]]:
-        batches: list[tuple[str, list[Example]]] = []
-        for task, data, repeat in (
-            ("checkworthiness", cw_train, 1),
-            ("subjectivity", subj_train, config.subj_oversample),
-        ):
+    def epoch_batches() -> list[tuple[str, list[Any]]]:
+        batches: list[tuple[str, list[Any]]] = []
+        cw_pool = cw_train
+        if config.checkworthiness_per_epoch:
+            cw_pool = rng.sample(cw_train, min(len(cw_train), config.checkworthiness_per_epoch))
+        tasks: list[tuple[str, list[Any], int]] = [
+            ("checkworthiness", list(cw_pool), 1),
+            ("subjectivity", list(subj_train), config.subj_oversample),
+            ("techniques", list(ptc_train), 1),
+        ]
+        for task, data, repeat in tasks:
             for _ in range(repeat):
                 pool = data[:]
                 rng.shuffle(pool)
@@ -231,15 +303,23 @@ def train(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
     loss_fn = nn.BCEWithLogitsLoss()
+    token_loss_fn = nn.BCEWithLogitsLoss(reduction="none")
     history = []
     best: tuple[float, dict[str, Any], dict[str, torch.Tensor]] | None = None
     for epoch in range(1, config.epochs + 1):
         model.train()
         started, losses = time.perf_counter(), []
         for step, (task, batch) in enumerate(epoch_batches(), start=1):
-            ids, mask = _batch(tok, [e.text for e in batch])
-            logits = model(ids, mask)[task]
-            loss = loss_fn(logits, torch.tensor([float(e.label) for e in batch]))
+            if task == "techniques":
+                ids, mask, sent, tokens, token_mask = persuasion.batch(tok, batch)
+                outputs = model(ids, mask)
+                token_loss = token_loss_fn(outputs["technique_tokens"], tokens).mean(-1)
+                token_loss = (token_loss * token_mask).sum() / token_mask.sum().clamp(min=1.0)
+                loss = loss_fn(outputs["techniques"], sent) + config.token_loss_weight * token_loss
+            else:
+                ids, mask = _batch(tok, [e.text for e in batch])
+                logits = model(ids, mask)[task]
+                loss = loss_fn(logits, torch.tensor([float(e.label) for e in batch]))
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -254,14 +334,15 @@ def train(
                     steps_per_epoch,
                     np.mean(losses[-100:]),
                 )
-        val = _evaluate(model, tok, cw_val, subj_val)
+        val = _evaluate(model, tok, cw_val, subj_val, ptc_val)
         seconds = time.perf_counter() - started
         history.append({"epoch": epoch, "loss": float(np.mean(losses)), "seconds": seconds, **val})
         logger.info("epoch %d: %s (%.0f s)", epoch, val, seconds)
-        # One model serves both tasks: select on the mean of their validation scores.
-        key = (val["checkworthiness"]["f1"] + val["subjectivity"]["macro_f1"]) / 2
+        key = _selection_key(val)
         if best is None or key > best[0]:
             best = (key, val, {k: v.detach().clone() for k, v in model.state_dict().items()})
+        out.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), out / f"epoch{epoch}.pt")  # to resume by hand
     assert best is not None
     model.load_state_dict(best[2])
     out.mkdir(parents=True, exist_ok=True)
@@ -269,6 +350,7 @@ def train(
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
     summary = {
         "config": {k: getattr(config, k) for k in config.__slots__},  # type: ignore[attr-defined]
+        "init": str(init) if init else None,
         "data": {
             "checkworthiness": [str(p) for p in checkworthiness],
             "checkworthiness_extra": [str(p) for p in extra_checkworthiness],
@@ -280,10 +362,13 @@ def train(
                 "checkworthiness_extra_after_dedup": len(extra),
                 "subjectivity_train": len(subj_train),
                 "subjectivity_dev": len(subj_val),
+                "techniques_train_sentences": len(ptc_train),
+                "techniques_validation_sentences": len(ptc_val),
             },
         },
         "history": history,
         "selected": best[1],
+        "techniques": bool(ptc_train),
         "validation_texts": {
             "checkworthiness": [[e.text, e.label] for e in cw_val],
             "subjectivity": [[e.text, e.label] for e in subj_val],
@@ -298,23 +383,29 @@ def export(*, trained: Path, base: Path, out: Path, max_len: int) -> dict[str, A
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    model = ClaimModel(str(base))
+    summary = json.loads((trained / "training.json").read_text())
+    techniques = bool(summary.get("techniques"))
+    model = ClaimModel(str(base), techniques=techniques)
     model.load_state_dict(torch.load(trained / "model.pt"))
     model.eval()
     tok = load_tokenizer(trained / "tokenizer.json", max_len)
     out.mkdir(parents=True, exist_ok=True)
     fp32 = trained / "model.fp32.onnx"
     ids, mask = _batch(tok, ["A sample sentence.", "Another, longer sample sentence for export."])
+    names = output_names(techniques)
+    axes: dict[str, dict[int, str]] = {name: {0: "batch"} for name in names}
+    if techniques:
+        axes["technique_tokens"] = {0: "batch", 1: "tokens"}
     torch.onnx.export(
         _Export(model),
         (ids, mask),
         str(fp32),
         input_names=["input_ids", "attention_mask"],
-        output_names=[*TASKS, "embedding"],
+        output_names=names,
         dynamic_axes={
             "input_ids": {0: "batch", 1: "tokens"},
             "attention_mask": {0: "batch", 1: "tokens"},
-            **{name: {0: "batch"} for name in (*TASKS, "embedding")},
+            **axes,
         },
         opset_version=17,
         dynamo=False,
@@ -322,28 +413,30 @@ def export(*, trained: Path, base: Path, out: Path, max_len: int) -> dict[str, A
     quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
     shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")
 
-    summary = json.loads((trained / "training.json").read_text())
     checks: dict[str, Any] = {}
     sessions = {
         name: ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         for name, path in (("fp32", fp32), ("int8", out / "model.onnx"))
     }
     texts = [t for t, _ in summary["validation_texts"]["checkworthiness"][:256]]
+    compared = [*TASKS, *(["techniques"] if techniques else [])]
     with torch.no_grad():
-        ref = {t: np.array(predict(model, tok, texts, t)) for t in TASKS}
+        ref = {t: np.array(predict(model, tok, texts, t)) for t in compared}
     for name, session in sessions.items():
-        got = _onnx_predict(session, tok, texts)
-        checks[name] = {t: float(np.max(np.abs(got[t] - ref[t]))) for t in TASKS}
+        got = _onnx_predict(session, tok, texts, compared)
+        checks[name] = {t: float(np.max(np.abs(got[t] - ref[t]))) for t in compared}
     summary["export_checks_max_abs_diff_vs_torch"] = checks
     return summary
 
 
-def _onnx_predict(session: Any, tok: Tokenizer, texts: Sequence[str]) -> dict[str, np.ndarray]:
-    outs: dict[str, list[float]] = {t: [] for t in TASKS}
+def _onnx_predict(
+    session: Any, tok: Tokenizer, texts: Sequence[str], names: Sequence[str] = TASKS
+) -> dict[str, np.ndarray]:
+    outs: dict[str, list[Any]] = {t: [] for t in names}
     for start in range(0, len(texts), 64):
         ids, mask = _batch(tok, texts[start : start + 64])
-        res = session.run(list(TASKS), {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})
-        for t, r in zip(TASKS, res, strict=True):
+        res = session.run(list(names), {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})
+        for t, r in zip(names, res, strict=True):
             outs[t] += r.tolist()
     return {t: np.array(v) for t, v in outs.items()}
 

@@ -16,8 +16,15 @@
     });
   });
   root.addEventListener("change", function (event) {
-    if (event.target.hasAttribute("data-marks-toggle")) {
-      root.classList.toggle("cs-nomarks", !event.target.checked);
+    var input = event.target;
+    if (input.hasAttribute("data-marks-toggle")) {
+      root.classList.toggle("cs-nomarks", !input.checked);
+    }
+    if (input.hasAttribute("data-tq-toggle")) {
+      var key = input.getAttribute("data-tq-toggle");
+      input.closest(".cs-doc").querySelectorAll("[data-tq]").forEach(function (mark) {
+        if (mark.getAttribute("data-tq") === key) { mark.classList.toggle("off", !input.checked); }
+      });
     }
   });
 })();

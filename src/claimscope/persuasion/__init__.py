@@ -1,0 +1,1 @@
+"""Persuasion techniques: the catalogue, the PTC data reader, span decoding and evaluation."""

@@ -1,0 +1,82 @@
+"""From model outputs to technique spans: the sentence heads decide which techniques a sentence
+uses, the token head says where.
+
+The rule (thresholds from the model card, chosen on validation articles):
+- a sentence uses technique ``t`` when its sentence probability reaches ``thresholds[t]``; when
+  only the "any technique" head fires, the single most likely technique is kept;
+- each technique's spans are the runs of tokens whose probability reaches ``token``; a technique
+  with no such run covers the whole sentence (doubt and whataboutism often do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from claimscope.persuasion.techniques import KEYS
+
+
+@dataclass(slots=True, frozen=True)
+class Found:
+    """A technique found in one sentence: offsets relative to the sentence, and its score."""
+
+    technique: str
+    start: int
+    end: int
+    score: float
+
+
+def sentence_techniques(probs: np.ndarray, thresholds: Mapping[str, float]) -> list[int]:
+    """Indexes (into KEYS) of the techniques a sentence uses; ``probs[0]`` is the any-head."""
+    chosen = [i for i, key in enumerate(KEYS) if probs[i + 1] >= thresholds[key]]
+    if not chosen and probs[0] >= thresholds["any"]:
+        chosen = [int(np.argmax(probs[1:]))]
+    return chosen
+
+
+def decode(
+    probs: np.ndarray,
+    token_probs: np.ndarray,
+    offsets: np.ndarray,
+    text: str,
+    thresholds: Mapping[str, float],
+) -> list[Found]:
+    """The technique spans of one sentence ``text`` (offsets relative to it).
+
+    ``probs`` holds the any-head then one probability per technique; ``token_probs`` one row per
+    token (special tokens included, with empty offsets) and one column per technique;
+    ``offsets`` the tokens' ``(start, end)`` in ``text``.
+    """
+    found: list[Found] = []
+    for i in sentence_techniques(probs, thresholds):
+        hits = [
+            (a, b)
+            for (a, b), p in zip(offsets.tolist(), token_probs[:, i].tolist(), strict=True)
+            if b > a and p >= thresholds["token"]
+        ]
+        score = round(float(probs[i + 1]), 4)
+        if not hits:
+            start, end = _trim(text, 0, len(text))
+            if end > start:
+                found.append(Found(KEYS[i], start, end, score))
+            continue
+        start, end = hits[0]
+        for a, b in hits[1:]:
+            # Tokens of one run touch or are separated by spaces/punctuation only.
+            if text[end:a].strip(" \t,;:'\"") == "":
+                end = b
+            else:
+                found.append(Found(KEYS[i], start, end, score))
+                start, end = a, b
+        found.append(Found(KEYS[i], start, end, score))
+    return found
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

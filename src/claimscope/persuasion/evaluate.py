@@ -1,0 +1,160 @@
+"""Evaluation of the technique model on PTC-format articles.
+
+Three views, as the shared tasks measured them:
+- sentence level, binary: does the sentence use any technique (SemEval-2019 SLC);
+- sentence level, micro-F1 over (sentence, technique) pairs;
+- span level, SemEval-2020 task 11 / 2019 FLC partial-overlap scoring: a predicted span earns
+  the share of it that overlaps gold spans of the same technique (precision), a gold span the
+  share of it that predictions cover (recall); also reported without labels (span identification).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from claimscope.claims.scoring import scorer_for
+from claimscope.errors import SettingsError
+from claimscope.metrics import binary_scores
+from claimscope.models.scorer import ClaimScorer
+from claimscope.persuasion.data import Article, read_ptc
+from claimscope.persuasion.decode import decode
+from claimscope.persuasion.techniques import BY_KEY, KEYS
+from claimscope.settings import Settings
+
+Span = tuple[str, int, int]  # technique key, start, end
+
+
+def predict_articles(
+    scorer: ClaimScorer, articles: Sequence[Article], thresholds: dict[str, float] | None = None
+) -> list[tuple[list[set[str]], list[Span]]]:
+    """For each article: the techniques of each sentence (line) and the predicted spans."""
+    thresholds = thresholds or scorer.technique_thresholds()
+    lines = [(a, start, end) for a in articles for start, end in a.sentences()]
+    scores, tokens = scorer.score_with_tokens([a.text[s:e] for a, s, e in lines])
+    if tokens is None:
+        raise SettingsError(f"model {scorer.name} has no technique heads")
+    out: dict[str, tuple[list[set[str]], list[Span]]] = {a.id: ([], []) for a in articles}
+    for i, (article, start, end) in enumerate(lines):
+        offsets, token_probs = tokens[i]
+        found = decode(
+            scores["techniques"][i], token_probs, offsets, article.text[start:end], thresholds
+        )
+        labels, spans = out[article.id]
+        labels.append({f.technique for f in found})
+        spans += [(f.technique, start + f.start, start + f.end) for f in found]
+    return [out[a.id] for a in articles]
+
+
+def _merge(spans: Iterable[Span], labelled: bool) -> list[Span]:
+    """Overlapping spans of one technique (or of any, unlabelled) become one."""
+    merged: list[Span] = []
+    for tech, start, end in sorted(spans, key=lambda s: ((s[0] if labelled else ""), s[1])):
+        key = tech if labelled else ""
+        if merged and merged[-1][0] == key and start <= merged[-1][2]:
+            merged[-1] = (key, merged[-1][1], max(end, merged[-1][2]))
+        else:
+            merged.append((key, start, end))
+    return merged
+
+
+def span_counts(gold: Iterable[Span], pred: Iterable[Span], *, labelled: bool) -> list[float]:
+    """``[precision numerator, predicted spans, recall numerator, gold spans]`` of one article."""
+    g, p = _merge(gold, labelled), _merge(pred, labelled)
+
+    def overlap(a: Span, b: Span) -> int:
+        return max(0, min(a[2], b[2]) - max(a[1], b[1])) if a[0] == b[0] else 0
+
+    precision = sum(sum(overlap(s, t) for t in g) / (s[2] - s[1]) for s in p)
+    recall = sum(sum(overlap(s, t) for s in p) / (t[2] - t[1]) for t in g)
+    return [precision, len(p), recall, len(g)]
+
+
+def _prf(p_num: float, p_den: float, r_num: float, r_den: float) -> dict[str, float]:
+    precision = p_num / p_den if p_den else 0.0
+    recall = r_num / r_den if r_den else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def evaluate_persuasion(
+    data: str | Path,
+    *,
+    settings: Settings | None = None,
+    split: str | None = None,
+) -> dict[str, Any]:
+    """Measure the technique model on the PTC-format articles under ``data``.
+
+    ``split`` (``train``, ``validation`` or ``dev``) keeps only the articles the model card
+    lists for it: the dev articles are the ones the model never trained or was selected on.
+    """
+    settings = settings or Settings()
+    scorer = scorer_for(settings)
+    if scorer is None or not scorer.has_techniques_:
+        raise SettingsError("this model has no technique heads: use the default profile")
+    articles = read_ptc(data)
+    if split is not None:
+        splits = scorer.folder_.card["techniques"]["split"]
+        if split not in splits:
+            raise SettingsError(f"unknown split {split!r}; the card has {', '.join(splits)}")
+        keep = set(splits[split])
+        articles = [a for a in articles if a.id in keep]
+        if not articles:
+            raise SettingsError(f"no article of split {split!r} under {data}")
+    return {"data": str(data), "split": split, **measure(scorer, articles)}
+
+
+def measure(
+    scorer: ClaimScorer, articles: Sequence[Article], thresholds: dict[str, float] | None = None
+) -> dict[str, Any]:
+    """The report on ``articles``: counts, the three measures, per-technique scores and the
+    predicted spans (under ``predictions``)."""
+    predicted = predict_articles(scorer, articles, thresholds)
+
+    gold_any: list[int] = []
+    pred_any: list[int] = []
+    per_technique = {k: [0, 0, 0] for k in KEYS}  # tp, predicted, gold
+    labelled = np.zeros(4)
+    unlabelled = np.zeros(4)
+    for article, (labels, spans) in zip(articles, predicted, strict=True):
+        for gold, pred in zip(article.sentence_labels(), labels, strict=True):
+            gold_any.append(int(bool(gold)))
+            pred_any.append(int(bool(pred)))
+            for k in gold | pred:
+                per_technique[k][0] += int(k in gold and k in pred)
+                per_technique[k][1] += int(k in pred)
+                per_technique[k][2] += int(k in gold)
+        gold_spans = [(g.technique, g.start, g.end) for g in article.spans]
+        labelled += span_counts(gold_spans, spans, labelled=True)
+        unlabelled += span_counts(gold_spans, spans, labelled=False)
+
+    tp, npred, ngold = (sum(v[i] for v in per_technique.values()) for i in range(3))
+    micro = _prf(tp, npred, tp, ngold)
+    return {
+        "model": scorer.name,
+        "articles": len(articles),
+        "sentences": len(gold_any),
+        "binary": binary_scores(gold_any, pred_any),
+        "micro": {**micro, "tp": tp, "predicted": npred, "gold": ngold},
+        "per_technique": {
+            k: {**_prf(v[0], v[1], v[0], v[2]), "support": v[2]} for k, v in per_technique.items()
+        },
+        "spans": _prf(*labelled),
+        "spans_unlabelled": _prf(*unlabelled),
+        "predictions": [
+            (article.id, spans) for article, (_, spans) in zip(articles, predicted, strict=True)
+        ],
+    }
+
+
+def write_predictions(report: dict[str, Any], path: str | Path) -> None:
+    """Predicted spans in the PTC task2-TC format: article id, technique, start, end."""
+    with Path(path).open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter="\t", lineterminator="\n")
+        for article_id, spans in report["predictions"]:
+            for tech, start, end in sorted(spans, key=lambda s: (s[1], s[2], s[0])):
+                writer.writerow([article_id, BY_KEY[tech].ptc, start, end])
