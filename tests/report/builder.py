@@ -20,6 +20,7 @@ from claimscope.model import (
     Quote,
     Segment,
     Sentence,
+    Technique,
 )
 from tests.spans_check import assert_offsets_exact
 
@@ -352,3 +353,19 @@ def newsroom_analysis() -> Analysis:
         anchor_source="published",
         ranking="Ranked by claim score (claimscope.checkworthy.v1 heuristic); ties by position.",
     )
+
+
+def add_technique(analysis: Analysis, phrase: str, key: str, score: float = 0.8) -> Technique:
+    """Mark the first occurrence of ``phrase`` as a use of technique ``key``."""
+    from claimscope.persuasion.techniques import BY_KEY
+
+    start = analysis.text.index(phrase)
+    end = start + len(phrase)
+    sentence = next(s for s in analysis.sentences if s.start <= start and end <= s.end)
+    sentence.scores["persuasion"] = score
+    info = BY_KEY[key]
+    technique = Technique(
+        len(analysis.techniques), sentence.id, start, end, key, info.name, score, info.explanation
+    )
+    analysis.techniques.append(technique)
+    return technique

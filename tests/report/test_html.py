@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from claimscope.model import Analysis, Claim, Document, Segment, Sentence
 from claimscope.report import render_html
 from claimscope.report.html import Annotation, render_spans, safe_href
-from tests.report.builder import Day, Ent, Qty, Said, Url, Who, Writer
+from tests.report.builder import Day, Ent, Qty, Said, Url, Who, Writer, add_technique
 
 VOID = {"meta", "input", "br", "img", "hr", "link", "wbr", "col", "source"}
 
@@ -342,6 +342,7 @@ def test_render_html_escapes_hostile_document() -> None:
         )
         w.signature(f"— {script} (@x) May 2, 2024")
     analysis = w.build(ranking=f"{script}{img}", anchor_date=script, anchor_source=img)
+    add_technique(analysis, f"Post body {script}", "loaded_language")
     for html in (render_html([analysis], title=script), render_html([analysis], fragment=True)):
         lowered = html.lower()
         assert "<script>alert" not in lowered
@@ -359,7 +360,7 @@ def test_render_html_escapes_hostile_document() -> None:
             "html", "head", "meta", "title", "style", "body", "div", "span", "label", "input",
             "section", "header", "h1", "h2", "h3", "dl", "dt", "dd", "p", "article", "figure",
             "time", "a", "figcaption", "blockquote", "aside", "ol", "ul", "li", "button",
-            "table", "thead", "tbody", "tr", "th", "td", "b", "nav", "script",
+            "table", "thead", "tbody", "tr", "th", "td", "b", "nav", "script", "h4",
         }  # fmt: skip
         for _, attrs in tree.tags:
             assert all(not name.startswith("on") for name in attrs)
@@ -391,3 +392,33 @@ def test_render_html_splits_span_crossing_segments_keeping_one_anchor() -> None:
     assert tree.ids.count(f"s-{key}-0") == 1
     assert "".join(tree.text_by_class["claim"]).count("First half") == 1
     assert "that ends in the next block." in "".join(tree.text_by_class["claim"])
+
+
+def test_render_html_underlines_techniques_with_legend_filter_and_top_sentences(
+    newsroom: Analysis,
+) -> None:
+    sentence = newsroom.sentences[1]
+    phrase = newsroom.text[sentence.start : sentence.end].split()[0]
+    first = add_technique(newsroom, phrase, "loaded_language", 0.91)
+    add_technique(newsroom, newsroom.text[sentence.start : sentence.end], "doubt", 0.7)
+    html = render_html([newsroom])
+    tree = parse(html)
+    marks = [a for t, a in tree.tags if "tq" in _classes(a)]
+    assert {m.get("data-tq") for m in marks} == {"loaded_language", "doubt", None}  # + legend
+    loaded = next(m for m in marks if m.get("data-tq") == "loaded_language")
+    assert "tq-loaded_language" in _classes(loaded)
+    assert (loaded.get("title") or "").startswith("Loaded language · 0.91\nWords picked")
+    assert "".join(tree.text_by_class["tq-loaded_language"]).startswith(phrase)
+    toggles = [a.get("data-tq-toggle") for t, a in tree.tags if t == "input"]
+    assert toggles.count("loaded_language") == toggles.count("doubt") == 1
+    summary = "".join(tree.text_by_class["cs-tq-summary"])
+    assert summary.startswith("2 spans in 1 sentence")
+    top = [a.get("href") for t, a in tree.tags if t == "a" and a.get("href", "").endswith("-1")]
+    assert top and first.sentence == 1
+
+
+def test_render_html_says_when_a_technique_model_found_nothing(newsroom: Analysis) -> None:
+    assert "Persuasion techniques" not in render_html([newsroom])  # no technique model ran
+    for s in newsroom.sentences:
+        s.scores["persuasion"] = 0.01
+    assert "No persuasion techniques found." in render_html([newsroom])

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from claimscope.model import Analysis, Document
 from claimscope.report import render_terminal
-from tests.report.builder import Day, Ent, Qty, Url, Who, Writer
+from tests.report.builder import Day, Ent, Qty, Url, Who, Writer, add_technique
 
 
 def _render(analyses: list[Analysis], **kwargs: int) -> tuple[str, str]:
@@ -150,3 +150,15 @@ def test_render_terminal_separates_several_analyses(newsroom: Analysis) -> None:
         other.sentence("A quiet day.")
     out, _ = _render([newsroom, other.build()])
     assert out.index("Harbour authority says") < out.index("Second story")
+
+
+def test_render_terminal_lists_techniques_with_density(newsroom: Analysis) -> None:
+    assert "Persuasion techniques" not in _render([newsroom])[0]
+    sentence = newsroom.sentences[2]
+    phrase = newsroom.text[sentence.start : sentence.end].split()[0]
+    add_technique(newsroom, phrase, "name_calling", 0.66)
+    out = _render([newsroom])[0]
+    assert "Persuasion techniques" in out
+    words = len(newsroom.text.split())
+    assert f"1 span in 1 sentence · {round(1000 / words, 2):g} per 1,000 words" in out
+    assert "Name calling 0.66" in out
