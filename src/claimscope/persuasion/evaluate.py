@@ -75,8 +75,8 @@ def span_counts(gold: Iterable[Span], pred: Iterable[Span], *, labelled: bool) -
 
 
 def _prf(p_num: float, p_den: float, r_num: float, r_den: float) -> dict[str, float]:
-    precision = p_num / p_den if p_den else 0.0
-    recall = r_num / r_den if r_den else 0.0
+    precision = float(p_num / p_den) if p_den else 0.0
+    recall = float(r_num / r_den) if r_den else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1}
 

@@ -34,6 +34,7 @@ from claimscope.report.views import (
 CLAIM_CHARS = 220
 EXCERPT_CHARS = 110
 POST_CHARS = 60
+SPAN_CHARS = 40
 
 # C0/C1 controls (ESC starts terminal escape sequences) and bidi overrides that reorder text.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -247,8 +248,8 @@ def _techniques(analysis: Analysis, console: Console) -> None:
         counts.append(f" {n}")
     console.print(counts)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("sentence (techniques underlined)", ratio=5)
-    table.add_column("techniques", ratio=2)
+    table.add_column("sentence (spans underlined)", ratio=3)
+    table.add_column("technique, score, span", ratio=2)
     by_sentence: dict[int, list[Technique]] = {}
     for t in analysis.techniques:
         by_sentence.setdefault(t.sentence, []).append(t)
@@ -259,8 +260,15 @@ def _techniques(analysis: Analysis, console: Console) -> None:
         for t in found:
             text.stylize("underline magenta", t.start - sentence.start, t.end - sentence.start)
         text.truncate(CLAIM_CHARS, overflow="ellipsis")
-        names = {t.name: max(x.score for x in found if x.name == t.name) for t in found}
-        table.add_row(text, Text("\n".join(f"{name} {score:.2f}" for name, score in names.items())))
+        spans = Text()
+        for t in found:
+            if spans:
+                spans.append("\n")
+            spans.append(f"{t.name} {t.score:.2f} ", style="magenta")
+            if (t.start, t.end) != (sentence.start, sentence.end):
+                quoted = excerpt(analysis.span_text(t.start, t.end), SPAN_CHARS)
+                spans.append_text(_t(f"“{quoted}”"))
+        table.add_row(text, spans)
     console.print(table)
 
 

@@ -203,7 +203,7 @@ def _technique_card(
     probs = scorer.score([s.text for s in sentences])["techniques"]
     thresholds = persuasion.sentence_thresholds([s.techniques for s in sentences], probs)
     best = (0.5, -1.0)
-    for step in range(10, 75, 5):
+    for step in range(4, 72, 4):
         trial = {**thresholds, "token": step / 100}
         counts = np.zeros(4)
         for article, (_, spans) in zip(
@@ -211,8 +211,8 @@ def _technique_card(
         ):
             gold = [(g.technique, g.start, g.end) for g in article.spans]
             counts += span_counts(gold, spans, labelled=True)
-        precision = counts[0] / counts[1] if counts[1] else 0.0
-        recall = counts[2] / counts[3] if counts[3] else 0.0
+        precision = float(counts[0] / counts[1]) if counts[1] else 0.0
+        recall = float(counts[2] / counts[3]) if counts[3] else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         if f1 > best[1]:
             best = (step / 100, f1)
