@@ -371,6 +371,8 @@ def train(
         raise fail(f"training data not found: {', '.join(missing)}")
     report_cw, report_subj = cw / "ct24_english_dev.tsv", subj / "ct25_dev_test_en.tsv"
     ptc = data_dir / "persuasion" / "ptc"
+    task6 = data_dir / "persuasion" / "semeval2021_task6"
+    memes = [task6 / "training_set_task2.txt", task6 / "dev_set_task2.txt"]
     if techniques and not ptc.is_dir():
         raise fail(f"persuasion data not found: {ptc} (or pass --no-techniques)")
     if init is not None and not (init / "model.pt").is_file():
@@ -395,6 +397,7 @@ def train(
         report_subjectivity=report_subj if report_subj.is_file() else None,
         compare_frozen=compare_frozen,
         persuasion_dir=ptc if techniques else None,
+        persuasion_extra=[p for p in memes if p.is_file()] if techniques else None,
         init=init,
     )
     typer.echo(json.dumps(card["metrics"], indent=2))

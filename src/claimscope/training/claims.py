@@ -51,6 +51,8 @@ class TrainConfig:
     # Check-worthiness examples drawn per epoch (None: all); a warm start replays a sample.
     checkworthiness_per_epoch: int | None = None
     token_loss_weight: float = 1.0
+    # Positive-class weights for the technique heads (sqrt(neg/pos), capped); 0 turns them off.
+    technique_weight_cap: float = 10.0
     threads: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -304,6 +306,12 @@ def train(
     )
     loss_fn = nn.BCEWithLogitsLoss()
     token_loss_fn = nn.BCEWithLogitsLoss(reduction="none")
+    technique_loss_fn = loss_fn
+    if ptc_train and config.technique_weight_cap:
+        weights = persuasion.class_weights(ptc_train, config.technique_weight_cap)
+        logger.info("technique class weights: %s", [round(w, 2) for w in weights.tolist()])
+        technique_loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.cat([torch.ones(1), weights]))
+        token_loss_fn = nn.BCEWithLogitsLoss(reduction="none", pos_weight=weights)
     history = []
     best: tuple[float, dict[str, Any], dict[str, torch.Tensor]] | None = None
     for epoch in range(1, config.epochs + 1):
@@ -315,7 +323,10 @@ def train(
                 outputs = model(ids, mask)
                 token_loss = token_loss_fn(outputs["technique_tokens"], tokens).mean(-1)
                 token_loss = (token_loss * token_mask).sum() / token_mask.sum().clamp(min=1.0)
-                loss = loss_fn(outputs["techniques"], sent) + config.token_loss_weight * token_loss
+                loss = (
+                    technique_loss_fn(outputs["techniques"], sent)
+                    + config.token_loss_weight * token_loss
+                )
             else:
                 ids, mask = _batch(tok, [e.text for e in batch])
                 logits = model(ids, mask)[task]

@@ -1,9 +1,12 @@
-"""Persuasion-technique training data: PTC sentences with sentence and token labels."""
+"""Persuasion-technique training data: PTC sentences (and SemEval-2021 task 6 meme texts) with
+sentence and token labels, and the class weights that keep rare techniques from being ignored."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -23,6 +26,7 @@ class Sentence:
     text: str
     techniques: frozenset[str]
     spans: tuple[tuple[str, int, int], ...]
+    any_technique: bool = False  # a technique outside the 14 (SemEval-2021 only)
 
 
 def sentences(articles: Sequence[Article]) -> list[Sentence]:
@@ -46,6 +50,64 @@ def sentences(articles: Sequence[Article]) -> list[Sentence]:
     return out
 
 
+# SemEval-2021 task 6 names -> PTC technique keys; techniques PTC lacks (smears, glittering
+# generalities, obfuscation) stay unmapped: their texts count as "any technique" only.
+SEMEVAL2021 = {
+    "Appeal to authority": "appeal_to_authority",
+    "Appeal to fear/prejudice": "fear",
+    "Black-and-white Fallacy/Dictatorship": "black_and_white",
+    "Causal Oversimplification": "causal_oversimplification",
+    "Doubt": "doubt",
+    "Exaggeration/Minimisation": "exaggeration",
+    "Flag-waving": "flag_waving",
+    "Loaded Language": "loaded_language",
+    "Misrepresentation of Someone's Position (Straw Man)": "whataboutism",
+    "Name calling/Labeling": "name_calling",
+    "Presenting Irrelevant Data (Red Herring)": "whataboutism",
+    "Reductio ad hitlerum": "bandwagon",
+    "Repetition": "repetition",
+    "Slogans": "slogans",
+    "Thought-terminating cliché": "thought_terminating_cliche",
+    "Whataboutism": "whataboutism",
+    "Bandwagon": "bandwagon",
+}
+
+
+def read_semeval2021(path: Path) -> list[Sentence]:
+    """The meme texts of a SemEval-2021 task 6 subtask-2 file (a JSON list with spans), one
+    training unit per text; a text with only unmapped techniques is a positive of the any-head."""
+    out = []
+    for item in json.loads(path.read_text(encoding="utf-8")):
+        text = item["text"]
+        spans = tuple(
+            (SEMEVAL2021[label["technique"]], int(label["start"]), int(label["end"]))
+            for label in item["labels"]
+            if label["technique"] in SEMEVAL2021
+        )
+        any_technique = bool(item["labels"])
+        out.append(
+            Sentence(
+                f"semeval2021:{item['id']}",
+                text,
+                frozenset(t for t, _, _ in spans),
+                spans,
+                any_technique,
+            )
+        )
+    return out
+
+
+def class_weights(items: Sequence[Sentence], cap: float = 10.0) -> torch.Tensor:
+    """Positive-class weights per technique: sqrt(negatives / positives), between 1 and ``cap``.
+    Without them the rare techniques' probabilities never reach a usable threshold."""
+    counts = np.zeros(len(KEYS))
+    for item in items:
+        for t in item.techniques:
+            counts[INDEX[t]] += 1
+    ratio = (len(items) - counts) / np.maximum(counts, 1.0)
+    return torch.tensor(np.clip(np.sqrt(ratio), 1.0, cap), dtype=torch.float32)
+
+
 def batch(
     tok: Tokenizer, items: Sequence[Sentence]
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -65,7 +127,7 @@ def batch(
     for row, (e, item) in enumerate(zip(enc, items, strict=True)):
         ids[row, : len(e.ids)] = torch.tensor(e.ids)
         mask[row, : len(e.ids)] = 1
-        if item.techniques:
+        if item.techniques or item.any_technique:
             sent[row, 0] = 1.0
             for t in item.techniques:
                 sent[row, INDEX[t] + 1] = 1.0
