@@ -186,15 +186,157 @@ class _progress:
             self.bar.stop()
 
 
-def _report_failures(failures: list[Failure], *, any_ok: bool) -> None:
-    """One line per failed input; a header first when other inputs went through."""
+def _report_failures(failures: list[Failure], *, any_ok: bool, total: int | None = None) -> None:
+    """One line per failed input; a header first (with ``total`` failures, when only some are
+    listed) when other inputs went through."""
     if not failures:
         return
-    if any_ok or len(failures) > 1:
-        err.print(f"[red]{len(failures)} input(s) failed:[/red]", markup=True)
+    count = len(failures) if total is None else total
+    if any_ok or count > 1:
+        err.print(f"[red]{count} input(s) failed:[/red]", markup=True)
     for f in failures:
         line = f.error if f.error.startswith(f.source) else f"{f.source}: {f.error}"
         err.print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
+
+
+DbOpt = Annotated[str, typer.Option("--db", help="The corpus store: a DuckDB file.")]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files and folders (walked recursively): .txt, .html, .json, .jsonl, .csv, "
+            ".warc, .warc.gz."
+        ),
+    ],
+    db: DbOpt,
+    workers: Annotated[int, typer.Option(help="Processes analyzing documents.")] = 1,
+    chunk_size: Annotated[
+        int, typer.Option(help="Documents per chunk (one worker task, one transaction).")
+    ] = 32,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+    config: ConfigOpt = None,
+    input_format: Annotated[
+        str | None, typer.Option(help=f"Input format: {', '.join(INPUT_FORMATS)}.")
+    ] = None,
+    text_field: Annotated[str | None, typer.Option(help="Record field with the text.")] = None,
+    title_field: Annotated[str | None, typer.Option(help="Record field with the title.")] = None,
+    url_field: Annotated[str | None, typer.Option(help="Record field with the URL.")] = None,
+    date_field: Annotated[str | None, typer.Option(help="Record field with the date.")] = None,
+    outlet_field: Annotated[str | None, typer.Option(help="Record field with the outlet.")] = None,
+    max_bytes: Annotated[
+        int | None, typer.Option(help="Largest input file (or streamed record), in bytes.")
+    ] = None,
+    anchor_date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD that year-less dates resolve against.")
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(help="Claim models: default (encoder), fast (static), rules (no model)."),
+    ] = None,
+    model: ModelOpt = None,
+    threads: Annotated[
+        int | None, typer.Option(help="CPU threads for the models, per worker.")
+    ] = None,
+    techniques: Annotated[
+        bool | None,
+        typer.Option("--techniques/--no-techniques", help="Find persuasion techniques."),
+    ] = None,
+) -> None:
+    """Analyze many documents into a corpus store (DuckDB), in parallel; resumable."""
+    from claimscope.corpus.ingest import ingest_paths
+    from claimscope.corpus.render import IngestProgress, summary_line
+
+    try:
+        settings = build_settings(
+            config,
+            input_format=input_format,
+            text_field=text_field,
+            title_field=title_field,
+            url_field=url_field,
+            date_field=date_field,
+            outlet_field=outlet_field,
+            max_bytes=max_bytes,
+            anchor_date=anchor_date,
+            profile=profile,
+            model=model,
+            threads=threads,
+            techniques=techniques,
+        )
+        with IngestProgress(err) as show:
+            stats = ingest_paths(
+                paths,
+                db=db,
+                settings=settings,
+                workers=workers,
+                chunk_size=chunk_size,
+                progress=None if quiet else show,
+                count=not quiet,
+            )
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: what was stored stays; run the same command again to resume")
+        raise typer.Exit(130) from None
+    if not quiet:
+        err.print(summary_line(stats, db), highlight=False, markup=False, soft_wrap=True)
+    _report_failures(stats.failures, any_ok=True, total=stats.failed)
+    if stats.failed > len(stats.failures):
+        err.print(
+            f"... and {stats.failed - len(stats.failures)} more: "
+            f'claimscope sql "SELECT * FROM failures" --db {db}',
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    if stats.failed:
+        raise typer.Exit(2)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="The SQL query (DuckDB dialect), read-only.")],
+    db: DbOpt,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="Print the rows as CSV.")] = False,
+    max_rows: Annotated[int, typer.Option(help="Rows shown in the table.")] = 100,
+) -> None:
+    """Query a corpus store with SQL; prints a table, JSON or CSV."""
+    from claimscope.corpus.render import render_table, write_csv, write_json
+    from claimscope.corpus.store import Store
+
+    if json_out and csv_out:
+        raise fail("--json and --csv: choose one")
+    try:
+        with Store.open(db, read_only=True) as store:
+            result = store.query(query)
+            if json_out:
+                write_json(result, sys.stdout)
+            elif csv_out:
+                write_csv(result, sys.stdout)
+            else:
+                render_table(result, Console(), max_rows=max_rows)
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def export(
+    db: DbOpt,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the Parquet files to.")],
+) -> None:
+    """Write every table of a corpus store to Parquet, one file per table."""
+    from claimscope.corpus.store import Store
+
+    try:
+        with Store.open(db, read_only=True) as store:
+            written = store.export_parquet(out)
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    for table, path, rows in written:
+        err.print(f"{table}: {rows} rows -> {path}", highlight=False, markup=False)
 
 
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)

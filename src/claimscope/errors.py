@@ -33,3 +33,7 @@ class SettingsError(ClaimscopeError):
 
 class PipelineError(ClaimscopeError):
     """The pipeline is assembled wrongly: a stage needs what no earlier stage assigns."""
+
+
+class StoreError(ClaimscopeError):
+    """The corpus store cannot be opened, queried or written (missing, locked, bad SQL)."""

@@ -1,0 +1,321 @@
+"""The corpus store's schema: an ordered list of migrations, applied in order when a store opens.
+
+A migration is never edited once released: a later change (clusters, contradictions, new
+columns) appends one. Offsets are named ``start_char``/``end_char`` (``end`` is reserved in
+SQL); named spans keep the data model's ``<name>_start``/``<name>_end``. Every offset indexes
+``documents.text`` in characters (code points), as DuckDB's ``substring`` counts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: a version number, a name, and the statements it runs."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+_INITIAL = (
+    """
+    CREATE TABLE documents (
+        id VARCHAR PRIMARY KEY,
+        source VARCHAR NOT NULL,
+        url VARCHAR,
+        title VARCHAR,
+        published DATE,
+        outlet VARCHAR,
+        lang VARCHAR,
+        encoding VARCHAR,
+        repairs VARCHAR[],
+        meta JSON,
+        text VARCHAR NOT NULL,
+        anchor_date DATE,
+        anchor_source VARCHAR,
+        ranking VARCHAR,
+        pipeline VARCHAR[],
+        profile VARCHAR,
+        schema_version VARCHAR,
+        ingested_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE segments (
+        doc_id VARCHAR NOT NULL,
+        id INTEGER NOT NULL,
+        kind VARCHAR NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        post_author VARCHAR,
+        post_handle VARCHAR,
+        post_date DATE,
+        post_platform VARCHAR,
+        post JSON,
+        PRIMARY KEY (doc_id, id)
+    )
+    """,
+    """
+    CREATE TABLE sentences (
+        doc_id VARCHAR NOT NULL,
+        id INTEGER NOT NULL,
+        segment INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        speaker VARCHAR,
+        attribution INTEGER,
+        checkworthiness DOUBLE,
+        subjectivity DOUBLE,
+        subjectivity_label VARCHAR,
+        persuasion DOUBLE,
+        claim_score DOUBLE,
+        scores JSON,
+        labels JSON,
+        features JSON,
+        PRIMARY KEY (doc_id, id)
+    )
+    """,
+    """
+    CREATE TABLE mentions (
+        doc_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        id INTEGER NOT NULL,
+        sentence INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        label VARCHAR,
+        norm VARCHAR,
+        value DOUBLE,
+        unit VARCHAR,
+        qualifier VARCHAR,
+        noun VARCHAR,
+        date_kind VARCHAR,
+        start_date DATE,
+        end_date DATE,
+        granularity VARCHAR,
+        iso VARCHAR,
+        anchored BOOLEAN,
+        PRIMARY KEY (doc_id, kind, id)
+    )
+    """,
+    """
+    CREATE TABLE attributions (
+        doc_id VARCHAR NOT NULL,
+        id INTEGER NOT NULL,
+        sentence INTEGER NOT NULL,
+        kind VARCHAR NOT NULL,
+        speaker VARCHAR NOT NULL,
+        speaker_start INTEGER NOT NULL,
+        speaker_end INTEGER NOT NULL,
+        cue_start INTEGER,
+        cue_end INTEGER,
+        content_start INTEGER,
+        content_end INTEGER,
+        PRIMARY KEY (doc_id, id)
+    )
+    """,
+    """
+    CREATE TABLE quotes (
+        doc_id VARCHAR NOT NULL,
+        id INTEGER NOT NULL,
+        sentence INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        PRIMARY KEY (doc_id, id)
+    )
+    """,
+    """
+    CREATE TABLE claims (
+        doc_id VARCHAR NOT NULL,
+        id INTEGER NOT NULL,
+        sentence INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        score DOUBLE NOT NULL,
+        rank INTEGER NOT NULL,
+        speaker VARCHAR,
+        entities INTEGER[],
+        quantities INTEGER[],
+        dates INTEGER[],
+        reasons VARCHAR[],
+        PRIMARY KEY (doc_id, id)
+    )
+    """,
+    """
+    CREATE TABLE techniques (
+        doc_id VARCHAR NOT NULL,
+        id INTEGER NOT NULL,
+        sentence INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        technique VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        score DOUBLE NOT NULL,
+        explanation VARCHAR,
+        PRIMARY KEY (doc_id, id)
+    )
+    """,
+    """
+    CREATE TABLE failures (
+        source VARCHAR PRIMARY KEY,
+        error VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        failed_at TIMESTAMP NOT NULL
+    )
+    """,
+    # Reserved for the cross-document issues; empty until a later migration fills its shape in.
+    """
+    CREATE TABLE clusters (
+        cluster_id INTEGER NOT NULL,
+        doc_id VARCHAR NOT NULL,
+        claim INTEGER NOT NULL,
+        score DOUBLE
+    )
+    """,
+    """
+    CREATE TABLE contradictions (
+        id INTEGER NOT NULL,
+        doc_a VARCHAR NOT NULL,
+        claim_a INTEGER NOT NULL,
+        doc_b VARCHAR NOT NULL,
+        claim_b INTEGER NOT NULL,
+        kind VARCHAR,
+        reason VARCHAR,
+        score DOUBLE
+    )
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial corpus store", _INITIAL),)
+
+# The columns each writer fills, in the order rows.py builds its tuples. ``ingested_at`` and
+# ``failed_at`` are set by the store at write time, so they are not listed here.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": (
+        "id",
+        "source",
+        "url",
+        "title",
+        "published",
+        "outlet",
+        "lang",
+        "encoding",
+        "repairs",
+        "meta",
+        "text",
+        "anchor_date",
+        "anchor_source",
+        "ranking",
+        "pipeline",
+        "profile",
+        "schema_version",
+    ),
+    "segments": (
+        "doc_id",
+        "id",
+        "kind",
+        "start_char",
+        "end_char",
+        "post_author",
+        "post_handle",
+        "post_date",
+        "post_platform",
+        "post",
+    ),
+    "sentences": (
+        "doc_id",
+        "id",
+        "segment",
+        "start_char",
+        "end_char",
+        "text",
+        "speaker",
+        "attribution",
+        "checkworthiness",
+        "subjectivity",
+        "subjectivity_label",
+        "persuasion",
+        "claim_score",
+        "scores",
+        "labels",
+        "features",
+    ),
+    "mentions": (
+        "doc_id",
+        "kind",
+        "id",
+        "sentence",
+        "start_char",
+        "end_char",
+        "text",
+        "label",
+        "norm",
+        "value",
+        "unit",
+        "qualifier",
+        "noun",
+        "date_kind",
+        "start_date",
+        "end_date",
+        "granularity",
+        "iso",
+        "anchored",
+    ),
+    "attributions": (
+        "doc_id",
+        "id",
+        "sentence",
+        "kind",
+        "speaker",
+        "speaker_start",
+        "speaker_end",
+        "cue_start",
+        "cue_end",
+        "content_start",
+        "content_end",
+    ),
+    "quotes": ("doc_id", "id", "sentence", "start_char", "end_char", "text"),
+    "claims": (
+        "doc_id",
+        "id",
+        "sentence",
+        "start_char",
+        "end_char",
+        "text",
+        "score",
+        "rank",
+        "speaker",
+        "entities",
+        "quantities",
+        "dates",
+        "reasons",
+    ),
+    "techniques": (
+        "doc_id",
+        "id",
+        "sentence",
+        "start_char",
+        "end_char",
+        "text",
+        "technique",
+        "name",
+        "score",
+        "explanation",
+    ),
+}
+
+# Tables holding a document's annotations, written after its documents row.
+ANNOTATION_TABLES: tuple[str, ...] = tuple(t for t in COLUMNS if t != "documents")
+
+
+def latest_version() -> int:
+    """The schema version this claimscope writes (the last migration's)."""
+    return MIGRATIONS[-1].version

@@ -1,0 +1,364 @@
+"""The corpus store: one DuckDB file of documents and their annotations, migrated on open.
+
+Only this class writes to the database, and only one process writes at a time (DuckDB locks the
+file). Each write is one transaction, so a crash, SIGKILL included, leaves every document either
+stored whole or not at all; writing a document whose id is already stored does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+
+from claimscope.corpus.rows import DocumentRows
+from claimscope.corpus.schema import ANNOTATION_TABLES, COLUMNS, MIGRATIONS, latest_version
+from claimscope.errors import StoreError
+from claimscope.model import Failure
+
+log = logging.getLogger(__name__)
+
+_MIGRATIONS_TABLE = """
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        applied_at TIMESTAMP NOT NULL
+    )
+"""
+# A record's source is ``path#n``; its file's own failure is filed under ``path``.
+_RECORD_SUFFIX = re.compile(r"#\d+$")
+# Rows fetched at a time when a query result is streamed out.
+_FETCH = 1000
+
+
+@dataclass(slots=True)
+class QueryResult:
+    """A query's column names and its rows, fetched lazily."""
+
+    columns: list[str]
+    types: list[str]
+    rows: Iterator[tuple[Any, ...]]
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What a write did: documents stored (those already there are not counted), and the
+    documents that could not be stored, as Failures."""
+
+    stored: int = 0
+    lost: list[Failure] = field(default_factory=list)
+
+
+class Store:
+    """The corpus database (see docs/corpus.md); open it with ``Store.open(path)``."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self.connection = connection
+        self.path = path
+        self.read_only = read_only
+        self._types: dict[str, dict[str, str]] = {}
+
+    # -- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False) -> Store:
+        """Open (and create, unless ``read_only``) the store at ``path``, migrated to the latest
+        schema; StoreError when it is missing, locked by another process or not a store."""
+        path = Path(path)
+        if read_only and not path.is_file():
+            raise StoreError("no such database", source=str(path))
+        if path.is_dir():
+            raise StoreError("is a directory, not a database file", source=str(path))
+        try:
+            if not read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            connection = duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.Error, OSError) as exc:
+            raise StoreError(_message(exc), source=str(path)) from None
+        store = cls(connection, path, read_only)
+        try:
+            if not read_only:
+                store._migrate()
+        except BaseException:
+            connection.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the database (committed writes are already on disk)."""
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        """Apply the migrations this store lacks, each in its own transaction."""
+        con = self.connection
+        tables = set(self.tables())
+        if tables and "schema_migrations" not in tables:
+            raise StoreError(
+                "holds tables but is not a claimscope store (no schema_migrations table)",
+                source=str(self.path),
+            )
+        con.execute(_MIGRATIONS_TABLE)
+        applied = {
+            row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()
+        }
+        newest = max(applied, default=0)
+        if newest > latest_version():
+            raise StoreError(
+                f"schema version {newest} is newer than this claimscope knows "
+                f"({latest_version()}); upgrade claimscope",
+                source=str(self.path),
+            )
+        for migration in MIGRATIONS:
+            if migration.version in applied:
+                continue
+            log.info("%s: applying migration %d (%s)", self.path, migration.version, migration.name)
+            try:
+                con.begin()
+                for statement in migration.statements:
+                    con.execute(statement)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    [migration.version, migration.name, _now()],
+                )
+                con.commit()
+            except duckdb.Error as exc:
+                con.rollback()
+                raise StoreError(
+                    f"migration {migration.version} failed: {_message(exc)}", source=str(self.path)
+                ) from None
+
+    # -- reading -------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        """The last migration applied (0 for a database claimscope never wrote)."""
+        if "schema_migrations" not in self.tables():
+            return 0
+        row = self.connection.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def tables(self) -> list[str]:
+        """The base tables of the database, by name."""
+        rows = self.connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+            "AND database_name = current_database() ORDER BY table_name"
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table."""
+        out = {}
+        for table in self.tables():
+            row = self.connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+            out[table] = int(row[0]) if row else 0
+        return out
+
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` whose documents are already stored."""
+        wanted = list(set(ids))
+        if not wanted:
+            return set()
+        rows = self.connection.execute(
+            "SELECT id FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [wanted]
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def query(self, sql: str, *, fetch: int = _FETCH) -> QueryResult:
+        """Run one SQL query; StoreError with DuckDB's one-line reason when it fails."""
+        try:
+            cursor = self.connection.execute(sql)
+        except duckdb.Error as exc:
+            raise StoreError(_message(exc)) from None
+        description = cursor.description or []
+        columns = [d[0] for d in description]
+        types = [str(d[1]) for d in description]
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            if not description:
+                return
+            while True:
+                try:
+                    batch = cursor.fetchmany(fetch)
+                except duckdb.Error as exc:
+                    raise StoreError(_message(exc)) from None
+                if not batch:
+                    return
+                yield from batch
+
+        return QueryResult(columns=columns, types=types, rows=rows())
+
+    def export_parquet(self, out: str | Path) -> list[tuple[str, Path, int]]:
+        """Write each table to ``out/<table>.parquet``; ``(table, path, rows)`` for each."""
+        out = Path(out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create folder: {exc.strerror}", source=str(out)) from None
+        written = []
+        counts = self.counts()
+        for table in self.tables():
+            target = out / f"{table}.parquet"
+            # COPY takes no parameter for its target, so the path is quoted as a SQL literal.
+            literal = str(target).replace("'", "''")
+            try:
+                self.connection.execute(f"COPY \"{table}\" TO '{literal}' (FORMAT PARQUET)")
+            except duckdb.Error as exc:
+                raise StoreError(f"cannot export {table}: {_message(exc)}") from None
+            written.append((table, target, counts[table]))
+        return written
+
+    # -- writing -------------------------------------------------------------------------------
+    def write(
+        self, documents: Sequence[DocumentRows], failures: Sequence[Failure] = ()
+    ) -> WriteResult:
+        """Store analyzed documents and record failures, all in one transaction.
+
+        Documents already stored are skipped. Should the transaction fail (a value DuckDB
+        refuses), each document is written again in its own transaction, and the ones that
+        still fail come back as Failures (also recorded), so one bad row loses no other.
+        """
+        try:
+            return WriteResult(stored=self._transaction(documents, failures))
+        except duckdb.Error as exc:
+            log.warning("batch write failed (%s); writing documents one by one", _message(exc))
+        result = WriteResult()
+        for rows in documents:
+            try:
+                result.stored += self._transaction([rows], [])
+            except duckdb.Error as exc:
+                result.lost.append(
+                    Failure(
+                        source=rows["source"],
+                        error=f"could not be stored: {_message(exc)}",
+                        kind="StoreError",
+                    )
+                )
+        self._transaction([], [*failures, *result.lost])
+        return result
+
+    def record_failures(self, failures: Sequence[Failure]) -> None:
+        """Record failures (one row per source: a newer failure replaces an older one)."""
+        if failures:
+            self._transaction([], failures)
+
+    def _transaction(self, documents: Sequence[DocumentRows], failures: Sequence[Failure]) -> int:
+        """Write in one transaction; the number of documents stored."""
+        con = self.connection
+        con.begin()
+        try:
+            stored = self._insert_documents(documents)
+            self._insert_failures(failures, exclude={d["source"] for d in stored})
+            self._clear_failures(stored)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        return len(stored)
+
+    def _insert_documents(self, documents: Sequence[DocumentRows]) -> list[DocumentRows]:
+        """Insert the documents not stored yet; the ones inserted."""
+        known = self.known_ids(d["id"] for d in documents)
+        fresh: dict[str, DocumentRows] = {}
+        for rows in documents:
+            if rows["id"] not in known and rows["id"] not in fresh:
+                fresh[rows["id"]] = rows
+        if not fresh:
+            return []
+        now = _now()
+        self._insert(
+            "documents", [r for d in fresh.values() for r in d["tables"]["documents"]], now
+        )
+        for table in ANNOTATION_TABLES:
+            self._insert(table, [r for d in fresh.values() for r in d["tables"].get(table, [])])
+        return list(fresh.values())
+
+    def _insert(
+        self, table: str, rows: list[tuple[Any, ...]], now: dt.datetime | None = None
+    ) -> None:
+        """Insert rows column by column: one statement, whatever the number of rows."""
+        if not rows:
+            return
+        columns = COLUMNS[table]
+        types = self._column_types(table)
+        # One list parameter per column, unnested side by side: far faster than executemany.
+        selects = [f"unnest(?::{_list_of(types[c])})" for c in columns]
+        names = list(columns)
+        params: list[Any] = [list(values) for values in zip(*rows, strict=True)]
+        if now is not None:
+            names.append("ingested_at")
+            selects.append("?::TIMESTAMP")
+            params.append(now)
+        sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)}"
+        self.connection.execute(sql, params)
+
+    def _insert_failures(self, failures: Sequence[Failure], exclude: set[str]) -> None:
+        latest = {f.source: f for f in failures if f.source not in exclude}
+        if not latest:
+            return
+        self.connection.execute(
+            "INSERT OR REPLACE INTO failures (source, error, kind, failed_at) "
+            "SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?::TIMESTAMP",
+            [
+                [f.source for f in latest.values()],
+                [f.error for f in latest.values()],
+                [f.kind for f in latest.values()],
+                _now(),
+            ],
+        )
+
+    def _clear_failures(self, stored: Sequence[DocumentRows]) -> None:
+        """Forget earlier failures of inputs now stored (the record, and its file as a whole)."""
+        if not stored:
+            return
+        sources = {d["source"] for d in stored}
+        sources |= {_RECORD_SUFFIX.sub("", s) for s in sources}
+        self.connection.execute(
+            "DELETE FROM failures WHERE source IN (SELECT unnest(?::VARCHAR[]))", [sorted(sources)]
+        )
+
+    def _column_types(self, table: str) -> dict[str, str]:
+        if table not in self._types:
+            rows = self.connection.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
+                "AND schema_name = 'main' AND database_name = current_database()",
+                [table],
+            ).fetchall()
+            self._types[table] = {name: kind for name, kind in rows}
+        return self._types[table]
+
+
+def _list_of(sql_type: str) -> str:
+    return f"{sql_type}[]"
+
+
+def _now() -> dt.datetime:
+    """The time now in UTC, without a zone (TIMESTAMP columns hold UTC)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _message(exc: BaseException) -> str:
+    """DuckDB's reason on one line: its first line, with the lock case said plainly."""
+    text = str(exc).strip()
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return "the database is open in another process (is an ingest still running?)"
+    lines = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("LINE ") and set(line.strip()) != {"^"}
+    ]
+    return " ".join(lines)[:500] or type(exc).__name__

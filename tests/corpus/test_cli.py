@@ -1,0 +1,133 @@
+"""The corpus commands in-process: ingest, sql (table, JSON, CSV), export, and their errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from claimscope.cli import app
+from tests.corpus.builders import TEXTS, articles, write_jsonl
+
+runner = CliRunner()
+
+
+def _run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """A store ingested through the CLI from a JSONL file with custom fields and a bad line."""
+    tmp = tmp_path_factory.mktemp("cli")
+    records = [
+        {"body": r["text"], "headline": r["title"], "site": r["outlet"], "day": r["published"]}
+        for r in articles(4, seed=7)
+    ]
+    feed = write_jsonl(tmp / "feed.jsonl", records, extra_lines=['{"headline": "no body"}'])
+    path = tmp / "corpus.duckdb"
+    fields = ["--text-field", "body", "--title-field", "headline", "--outlet-field", "site"]
+    result = _run(
+        "ingest", feed, "--db", path, "--profile", "rules", *fields, "--date-field", "day"
+    )
+    assert result.exit_code == 2, result.output  # one record failed: listed, exit 2
+    assert "4 documents stored, 0 already in the store, 1 failed" in result.stderr
+    assert f'error: {feed}#5: record has no "body" field' in result.stderr
+    return path
+
+
+def test_cli_ingest_rerun_adds_nothing(db, tmp_path):
+    feed = tmp_path / "more.jsonl"
+    feed.write_text(json.dumps({"text": TEXTS["ferry.txt"]}) + "\n", encoding="utf-8")
+    first = _run("ingest", feed, "--db", db, "--profile", "rules")
+    again = _run("ingest", feed, "--db", db, "--profile", "rules", "-q")
+    assert first.exit_code == again.exit_code == 0, first.output
+    assert "1 documents stored" in first.stderr
+    assert again.stderr == ""
+
+
+def test_cli_sql_prints_a_table(db):
+    result = _run("sql", "SELECT count(*) AS n FROM documents WHERE outlet IS NOT NULL", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "n" in result.stdout and "1 row" in result.stdout
+
+
+def test_cli_sql_json_and_csv(db):
+    query = "SELECT id, title, published, meta, repairs FROM documents WHERE title > '' ORDER BY 2"
+    as_json = json.loads(_run("sql", query, "--db", db, "--json").stdout)
+    as_csv = list(csv.DictReader(io.StringIO(_run("sql", query, "--db", db, "--csv").stdout)))
+    assert len(as_json) == len(as_csv) >= 4
+    assert [r["title"] for r in as_json] == [r["title"] for r in as_csv]
+    assert isinstance(as_json[0]["meta"], dict)  # JSON columns come out as JSON
+    assert as_json[0]["published"] == as_csv[0]["published"]
+    assert as_csv[0]["repairs"] == "[]"
+
+
+def test_cli_sql_table_is_capped(db):
+    result = _run("sql", "SELECT * FROM range(10)", "--db", db, "--max-rows", "3")
+    assert "10 rows (7 more not shown" in result.stdout
+
+
+def test_cli_export_writes_parquet_per_table(db, tmp_path):
+    result = _run("export", "--db", db, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    files = {p.stem for p in (tmp_path / "out").glob("*.parquet")}
+    assert {"documents", "sentences", "mentions", "claims", "failures", "clusters"} <= files
+    con = duckdb.connect()
+    target = str(tmp_path / "out" / "documents.parquet")
+    assert con.execute(f"SELECT count(*) FROM '{target}'").fetchone()[0] >= 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("sql", "SELEC 1"), "syntax error"),
+        (("sql", "SELECT * FROM nowhere"), "nowhere does not exist"),
+        (("sql", "DROP TABLE documents"), "read-only"),
+        (("sql", "SELECT 1", "--json", "--csv"), "choose one"),
+    ],
+)
+def test_cli_corpus_errors_are_one_line_exit_2(db, args, message):
+    result = _run(*args, "--db", db)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["sql", "export"])
+def test_cli_missing_db_is_exit_2(tmp_path, command):
+    args = ("sql", "SELECT 1") if command == "sql" else ("export", "--out", tmp_path / "o")
+    result = _run(*args, "--db", tmp_path / "missing.duckdb")
+    assert result.exit_code == 2
+    assert "missing.duckdb: no such database" in result.stderr
+
+
+def test_cli_ingest_errors_are_exit_2(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXTS["ferry.txt"], encoding="utf-8")
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    cases = [
+        (("ingest", tmp_path / "missing", "--db", tmp_path / "c.duckdb"), "no such file"),
+        (("ingest", tmp_path, "--db", other), "not a claimscope store"),
+        (("ingest", tmp_path, "--db", tmp_path / "c.duckdb", "--workers", "0"), "workers"),
+        (("ingest", tmp_path, "--db", tmp_path / "c.duckdb", "--profile", "x"), "profile"),
+    ]
+    for args, message in cases:
+        result = _run(*args)
+        assert result.exit_code == 2, args
+        assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_cli_ingest_lists_the_first_failures_and_counts_the_rest(tmp_path):
+    feed = write_jsonl(tmp_path / "bad.jsonl", [], extra_lines=["{"] * 60)
+    result = _run("ingest", feed, "--db", tmp_path / "c.duckdb", "--profile", "rules")
+    assert result.exit_code == 2
+    assert "60 input(s) failed:" in result.stderr
+    assert result.stderr.count("error: ") == 50
+    assert "... and 10 more: claimscope sql" in result.stderr

@@ -1,0 +1,190 @@
+"""The store: migrations, one transaction per write, idempotent writes, failures, queries."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from claimscope.corpus.rows import analysis_rows
+from claimscope.corpus.schema import MIGRATIONS, latest_version
+from claimscope.corpus.store import Store
+from claimscope.errors import StoreError
+from claimscope.ingest import read_text
+from claimscope.model import Failure
+from claimscope.pipeline import analyze_many
+
+TABLES = {
+    "documents",
+    "segments",
+    "sentences",
+    "mentions",
+    "attributions",
+    "quotes",
+    "claims",
+    "techniques",
+    "failures",
+    "clusters",
+    "contradictions",
+    "schema_migrations",
+}
+
+
+@pytest.fixture(scope="module")
+def rows(rules):
+    """Rows of three short analyzed documents, one with text beyond ASCII."""
+    texts = [
+        "The council in Santa Lucía approved 300 new homes on May 2, 2024, officials said.",
+        "According to El Faro del Sur, exports to Korvana fell 12% in 2023.\n"
+        "“This is a disaster,” said Henrik Dahl, the trade minister — 🚢 ships waited.",
+        "Nadia Okafor said that 4,000 jobs were lost in March.",
+    ]
+    docs = [read_text(t, settings=rules, source=f"t{i}.txt") for i, t in enumerate(texts)]
+    batch = analyze_many(docs, settings=rules)
+    assert not batch.failures
+    return [analysis_rows(a, profile="rules") for a in batch.analyses]
+
+
+def test_store_open_creates_every_table_and_records_migrations(tmp_path):
+    with Store.open(tmp_path / "c.duckdb") as store:
+        assert set(store.tables()) == TABLES
+        assert store.schema_version() == latest_version() == MIGRATIONS[-1].version
+    with Store.open(tmp_path / "c.duckdb") as store:  # reopening applies nothing again
+        applied = list(store.query("SELECT version, name FROM schema_migrations").rows)
+        assert applied == [(m.version, m.name) for m in MIGRATIONS]
+
+
+def test_store_open_refuses_a_newer_schema(tmp_path):
+    path = tmp_path / "c.duckdb"
+    Store.open(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_migrations VALUES (999, 'from the future', now()::TIMESTAMP)")
+    con.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store.open(path)
+
+
+def test_store_open_refuses_a_database_that_is_not_a_store(tmp_path):
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE documents (x INTEGER)")
+    con.close()
+    with pytest.raises(StoreError, match="not a claimscope store"):
+        Store.open(path)
+
+
+def test_store_open_read_only_missing_file_is_a_store_error(tmp_path):
+    with pytest.raises(StoreError, match="no such database"):
+        Store.open(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_store_open_not_a_database_file(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("just some text, not a database\n" * 100)
+    with pytest.raises(StoreError):
+        Store.open(path)
+
+
+def test_store_write_is_idempotent(tmp_path, rows):
+    with Store.open(tmp_path / "c.duckdb") as store:
+        assert store.write(rows).stored == 3
+        counts = store.counts()
+        again = store.write([*rows, rows[0]])
+        assert again.stored == 0 and not again.lost
+        assert store.counts() == counts
+        assert store.known_ids([r["id"] for r in rows] + ["0" * 16]) == {r["id"] for r in rows}
+
+
+def test_store_spans_index_the_document_text(tmp_path, rows):
+    """Offsets count characters as DuckDB's substring does (code points), emoji included."""
+    with Store.open(tmp_path / "c.duckdb") as store:
+        store.write(rows)
+        for table in ("sentences", "mentions", "quotes", "claims"):
+            result = store.query(
+                f"SELECT t.text, substring(d.text, t.start_char + 1, t.end_char - t.start_char) "
+                f"FROM {table} t JOIN documents d ON d.id = t.doc_id"
+            )
+            pairs = list(result.rows)
+            assert pairs, table
+            assert all(stored == sliced for stored, sliced in pairs), table
+        speakers = store.query(
+            "SELECT a.speaker, substring(d.text, a.speaker_start + 1, a.speaker_end - "
+            "a.speaker_start) FROM attributions a JOIN documents d ON d.id = a.doc_id"
+        )
+        assert ("Henrik Dahl", "Henrik Dahl") in list(speakers.rows)
+
+
+def test_store_write_isolates_a_document_duckdb_refuses(tmp_path, rows):
+    """A bad value fails its own document only: the others are stored, it is recorded."""
+    bad = {**rows[1], "id": "badbadbadbadbad0", "source": "bad.txt"}
+    bad["tables"] = {k: list(v) for k, v in rows[1]["tables"].items()}
+    document = list(bad["tables"]["documents"][0])
+    document[0] = bad["id"]
+    document[10] = "text with a lone surrogate \ud800"
+    bad["tables"]["documents"] = [tuple(document)]
+    bad["tables"]["sentences"] = []
+    with Store.open(tmp_path / "c.duckdb") as store:
+        result = store.write([rows[0], bad, rows[2]], [Failure(source="x.txt", error="empty")])
+        assert result.stored == 2
+        assert [f.source for f in result.lost] == ["bad.txt"]
+        failures = dict(store.query("SELECT source, kind FROM failures").rows)
+        assert failures == {"x.txt": "InputError", "bad.txt": "StoreError"}
+        assert store.counts()["documents"] == 2
+
+
+def test_store_failures_keep_one_row_per_source_and_clear_when_stored(tmp_path, rows):
+    source = rows[0]["source"]
+    with Store.open(tmp_path / "c.duckdb") as store:
+        store.record_failures([Failure(source=source, error="first")])
+        store.record_failures([Failure(source=source, error="second")])
+        assert list(store.query("SELECT error FROM failures").rows) == [("second",)]
+        store.write([rows[0]])
+        assert store.counts()["failures"] == 0
+
+
+def test_store_query_errors_are_one_line(tmp_path):
+    with Store.open(tmp_path / "c.duckdb") as store:
+        with pytest.raises(StoreError) as info:
+            store.query("SELEC 1")
+        assert "\n" not in str(info.value)
+        with pytest.raises(StoreError, match="does not exist"):
+            store.query("SELECT * FROM nothing_here")
+
+
+def test_store_read_only_refuses_writes(tmp_path, rows):
+    path = tmp_path / "c.duckdb"
+    with Store.open(path) as store:
+        store.write(rows)
+    with Store.open(path, read_only=True) as store, pytest.raises(StoreError, match="read-only"):
+        store.query("DELETE FROM documents")
+
+
+def test_store_is_locked_while_a_writer_has_it_open(tmp_path):
+    """DuckDB allows one writing process; another process gets a one-line StoreError."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "c.duckdb"
+    with Store.open(path):
+        code = (
+            "import sys\nfrom claimscope.corpus.store import Store\nfrom claimscope.errors "
+            "import StoreError\ntry:\n    Store.open(sys.argv[1], read_only=True)\n"
+            "except StoreError as e:\n    print(e)\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60
+        )
+    assert "open in another process" in out.stdout, out.stdout + out.stderr
+
+
+def test_store_export_parquet_writes_every_table(tmp_path, rows):
+    with Store.open(tmp_path / "c.duckdb") as store:
+        store.write(rows)
+        written = store.export_parquet(tmp_path / "it's out")
+        counts = store.counts()
+    assert {table for table, _, _ in written} == TABLES
+    con = duckdb.connect()
+    for table, path, n in written:
+        assert path.is_file()
+        literal = str(path).replace("'", "''")
+        (count,) = con.execute(f"SELECT count(*) FROM read_parquet('{literal}')").fetchone()
+        assert count == n == counts[table]
