@@ -493,6 +493,16 @@ def train(
     subj_oversample: Annotated[
         int, typer.Option(help="Passes over the (small) subjectivity data per epoch.")
     ] = 4,
+    technique_branch: Annotated[
+        bool,
+        typer.Option(
+            help="Train only the technique heads, on their own copy of the top layer, with "
+            "the --init model frozen (its claim scores stay exactly the same)."
+        ),
+    ] = False,
+    technique_weight_cap: Annotated[
+        float, typer.Option(help="Cap of the rare techniques' class weights (0: no weights).")
+    ] = 10.0,
 ) -> None:
     """Train the sentence model: one encoder for check-worthiness, subjectivity and persuasion
     techniques; needs the [train] extra."""
@@ -519,6 +529,8 @@ def train(
         raise fail(f"persuasion data not found: {ptc} (or pass --no-techniques)")
     if init is not None and not (init / "model.pt").is_file():
         raise fail(f"--init: no model.pt in {init}")
+    if technique_branch and (init is None or not techniques):
+        raise fail("--technique-branch trains on a frozen --init model, with techniques")
     card = build_claim_model(
         checkworthiness=[cw / "ct24_english_train.tsv"],
         extra_checkworthiness=[p for p in [cw / "claimbuster" / "train.json"] if p.is_file()],
@@ -534,6 +546,8 @@ def train(
             lr=lr,
             warmup=warmup,
             subj_oversample=subj_oversample,
+            technique_branch=technique_branch,
+            technique_weight_cap=technique_weight_cap,
         ),
         report_checkworthiness=report_cw if report_cw.is_file() else None,
         report_subjectivity=report_subj if report_subj.is_file() else None,

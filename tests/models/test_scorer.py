@@ -19,9 +19,12 @@ SENTENCES = [
 def test_scorer_returns_probabilities_in_input_order():
     scorer = load_scorer("claims-minilm")
     scores = scorer.score(SENTENCES)
-    assert set(scores) == {"checkworthiness", "subjectivity"}
+    assert set(scores) == {"checkworthiness", "subjectivity", "techniques"}
+    assert scores["techniques"].shape == (4, 15)
     for values in scores.values():
-        assert values.shape == (4,) and np.all((values >= 0) & (values <= 1))
+        assert values.shape[0] == 4 and np.all((values >= 0) & (values <= 1))
+    # The rant is the one that uses a technique.
+    assert int(np.argmax(scores["techniques"][:, 0])) == 3
     alone = scorer.score(SENTENCES[2:3])
     # int8 dynamic quantization scales activations per batch: tiny batch-dependent drift.
     assert alone["checkworthiness"][0] == pytest.approx(scores["checkworthiness"][2], abs=5e-3)

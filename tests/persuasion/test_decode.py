@@ -43,3 +43,13 @@ def test_decode_covers_the_sentence_when_no_token_fires():
     tokens = np.zeros((3, len(KEYS)), dtype=np.float32)
     (found,) = decode(_probs(0.9, doubt=0.9), tokens, offsets, text, THRESHOLDS)
     assert text[found.start : found.end] == "Is that really true?"
+
+
+def test_decode_widens_word_pieces_to_whole_words():
+    text = "They keep defying us."
+    # [CLS] they keep def ##ying us . [SEP]
+    offsets = np.array([(0, 0), (0, 4), (5, 9), (10, 13), (13, 17), (18, 20), (20, 21), (0, 0)])
+    tokens = np.zeros((len(offsets), len(KEYS)), dtype=np.float32)
+    tokens[3, LOADED] = 0.9  # only "def" fires
+    (found,) = decode(_probs(0.9, loaded_language=0.8), tokens, offsets, text, THRESHOLDS)
+    assert text[found.start : found.end] == "defying"

@@ -1,5 +1,6 @@
 """A small end-to-end training run on CPU: train, export, quantize, load with the run time."""
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch")
@@ -75,3 +76,24 @@ def test_train_claim_model_end_to_end(tmp_path):
     text = "These reckless bureaucrats lie. Taxes rose."
     analysis = analyze(text, settings=Settings(model=str(out)))
     assert all("persuasion" in s.scores for s in analysis.sentences)
+
+    # Stage 2: a technique branch on the frozen stage-1 model leaves the claim scores as they are.
+    branch_out = tmp_path / "branch-model"
+    branch_card = build_claim_model(
+        checkworthiness=[cw],
+        subjectivity_train=subj,
+        subjectivity_dev=subj,
+        out=branch_out,
+        work=tmp_path / "branch-work",
+        config=TrainConfig(epochs=1, batch_size=8, max_len=32, technique_branch=True, lr=1e-3),
+        compare_frozen=False,
+        persuasion_dir=tmp_path / "ptc",
+        init=tmp_path / "work",
+    )
+    assert "architecture" in branch_card
+    texts = ["Taxes rose 5 percent in 2020.", *CHATTER, text]
+    before = ClaimScorer(str(out)).load().score(texts)
+    after = ClaimScorer(str(branch_out)).load().score(texts)
+    for task in ("checkworthiness", "subjectivity"):
+        assert after[task] == pytest.approx(before[task], abs=1e-6)
+    assert np.abs(after["techniques"] - before["techniques"]).max() > 1e-3  # the branch learned

@@ -32,7 +32,9 @@ def scores_stage(batch: list[Analysis], settings: Settings) -> None:
     sentences = [(a, s) for a in batch for s in a.sentences]
     texts = [a.text[s.start : s.end] for a, s in sentences]
     with_techniques = settings.techniques and scorer.has_techniques_
-    scores, tokens = scorer.score_with_tokens(texts, tokens=with_techniques)
+    scores, tokens = scorer.score_with_tokens(
+        texts, tokens=with_techniques, techniques=with_techniques
+    )
     threshold = scorer.threshold("subjectivity")
     for i, (_, s) in enumerate(sentences):
         s.scores["checkworthiness"] = round(float(scores["checkworthiness"][i]), 4)

@@ -98,10 +98,11 @@ class ClaimScorer:
         return self.score_with_tokens(texts, tokens=False)[0]
 
     def score_with_tokens(
-        self, texts: Sequence[str], *, tokens: bool = True
+        self, texts: Sequence[str], *, tokens: bool = True, techniques: bool = True
     ) -> tuple[dict[str, np.ndarray], list[TokenScores] | None]:
         """``score()`` and, from the same encoder pass, each text's per-token technique scores
-        (None when the model has no technique heads or ``tokens`` is false)."""
+        (None when the model has no technique heads or ``tokens`` is false). ``techniques=False``
+        leaves the technique outputs out (onnxruntime then skips the nodes only they need)."""
         out = {t: np.zeros(len(texts), dtype=np.float32) for t in TASKS}
         if self.kind_ == "static":
             if texts:
@@ -110,7 +111,7 @@ class ClaimScorer:
                     out[task] = 1.0 / (1.0 + np.exp(-(pooled @ w + b)))
             return out, None
         names = list(TASKS)
-        if self.has_techniques_:
+        if self.has_techniques_ and techniques:
             names.append("techniques")
             out["techniques"] = np.zeros((len(texts), self._n_techniques()), dtype=np.float32)
             if tokens:

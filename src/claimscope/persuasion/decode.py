@@ -4,8 +4,9 @@ uses, the token head says where.
 The rule (thresholds from the model card, chosen on validation articles):
 - a sentence uses technique ``t`` when its sentence probability reaches ``thresholds[t]``; when
   only the "any technique" head fires, the single most likely technique is kept;
-- each technique's spans are the runs of tokens whose probability reaches ``token``; a technique
-  with no such run covers the whole sentence (doubt and whataboutism often do).
+- each technique's spans are the runs of tokens whose probability reaches ``token``, widened to
+  whole words (a word-piece never starts or ends a span); a technique with no such run covers
+  the whole sentence (doubt and whataboutism often do).
 """
 
 from __future__ import annotations
@@ -62,16 +63,25 @@ def decode(
             if end > start:
                 found.append(Found(KEYS[i], start, end, score))
             continue
-        start, end = hits[0]
-        for a, b in hits[1:]:
+        runs: list[tuple[int, int]] = []
+        for a, b in hits:
+            a, b = _word(text, a, b)
             # Tokens of one run touch or are separated by spaces/punctuation only.
-            if text[end:a].strip(" \t,;:'\"") == "":
-                end = b
+            if runs and text[runs[-1][1] : a].strip(" \t,;:'\"") == "":
+                runs[-1] = (runs[-1][0], max(b, runs[-1][1]))
             else:
-                found.append(Found(KEYS[i], start, end, score))
-                start, end = a, b
-        found.append(Found(KEYS[i], start, end, score))
+                runs.append((a, b))
+        found += [Found(KEYS[i], a, b, score) for a, b in runs]
     return found
+
+
+def _word(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` widened to the whole word(s) it touches."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

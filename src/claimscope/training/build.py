@@ -182,6 +182,13 @@ def package_claim_model(
             techniques="P(any technique), then P(technique) for each of techniques.keys",
             technique_tokens="P(token is inside a span of the technique), per token and technique",
         )
+        if summary.get("technique_branch"):
+            card["architecture"] = (
+                "the technique heads read their own copy of the top encoder layer, trained with "
+                "everything else frozen: the encoder and the claim heads are those of the --init "
+                "model, so check-worthiness and subjectivity scores are exactly its scores; "
+                "inference runs one extra layer"
+            )
         (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
         card["techniques"] = _technique_card(out, techniques, split)
     (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")

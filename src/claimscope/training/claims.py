@@ -8,6 +8,7 @@ as ``report_*`` (and the PTC dev articles) are only scored at the end, never use
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import random
@@ -53,6 +54,9 @@ class TrainConfig:
     token_loss_weight: float = 1.0
     # Positive-class weights for the technique heads (sqrt(neg/pos), capped); 0 turns them off.
     technique_weight_cap: float = 10.0
+    # Technique heads on their own copy of the top encoder layer, everything else frozen (the
+    # claim heads keep their scores exactly; one extra layer of inference).
+    technique_branch: bool = False
     threads: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -64,15 +68,39 @@ class ClaimModel(nn.Module):
     technique) on the pooled vector, and per-token technique logits on the token states.
     """
 
-    def __init__(self, base: str, *, techniques: bool = False) -> None:
+    def __init__(self, base: str, *, techniques: bool = False, branch: bool = False) -> None:
         super().__init__()
         self.encoder = AutoModel.from_pretrained(base)
         hidden = self.encoder.config.hidden_size
         self.heads = nn.ModuleDict({task: nn.Linear(hidden, 1) for task in TASKS})
         self.techniques = techniques
+        self.branch = branch
         if techniques:
             self.technique_head = nn.Linear(hidden, len(TECHNIQUES) + 1)
             self.token_head = nn.Linear(hidden, len(TECHNIQUES))
+        if branch:
+            top = self.encoder.encoder.layer[-1]
+            self.technique_layer = copy.deepcopy(top)
+            self._top_inputs: tuple[torch.Tensor, Any] | None = None
+            top.register_forward_pre_hook(self._keep_top_inputs)
+
+    def _keep_top_inputs(self, module: nn.Module, args: tuple[Any, ...]) -> None:
+        # The branch layer runs on exactly what the top layer gets (states and the prepared
+        # attention mask), so the mask logic stays the library's.
+        self._top_inputs = (args[0], args[1] if len(args) > 1 else None)
+
+    def technique_states(
+        self, states: torch.Tensor, pooled: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The token states and pooled vector the technique heads read."""
+        if not self.branch:
+            return states, pooled
+        assert self._top_inputs is not None
+        hidden, mask = self._top_inputs
+        out = self.technique_layer(hidden, mask)
+        out = out[0] if isinstance(out, tuple) else out
+        weights = attention_mask.unsqueeze(-1).to(out.dtype)
+        return out, (out * weights).sum(1) / weights.sum(1).clamp(min=1.0)
 
     def encode(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
@@ -91,8 +119,9 @@ class ClaimModel(nn.Module):
         states, pooled = self.encode(input_ids, attention_mask)
         out = {task: head(pooled).squeeze(-1) for task, head in self.heads.items()}
         if self.techniques:
-            out["techniques"] = self.technique_head(pooled)
-            out["technique_tokens"] = self.token_head(states)
+            t_states, t_pooled = self.technique_states(states, pooled, attention_mask)
+            out["techniques"] = self.technique_head(t_pooled)
+            out["technique_tokens"] = self.token_head(t_states)
         return out
 
 
@@ -111,11 +140,12 @@ class _Export(nn.Module):
         embedding = nn.functional.normalize(pooled, dim=-1)
         if not self.model.techniques:
             return (*probs, embedding)
+        t_states, t_pooled = self.model.technique_states(states, pooled, attention_mask)
         return (
             *probs,
             embedding,
-            torch.sigmoid(self.model.technique_head(pooled)),
-            torch.sigmoid(self.model.token_head(states)),
+            torch.sigmoid(self.model.technique_head(t_pooled)),
+            torch.sigmoid(self.model.token_head(t_states)),
         )
 
 
@@ -260,21 +290,40 @@ def train(
     )
 
     tok = load_tokenizer(base / "tokenizer.json", config.max_len)
-    model = ClaimModel(str(base), techniques=bool(ptc_train))
+    branch = config.technique_branch and bool(ptc_train)
+    model = ClaimModel(str(base), techniques=bool(ptc_train), branch=branch)
     if init is not None:
         missing, unexpected = model.load_state_dict(torch.load(init / "model.pt"), strict=False)
         if unexpected:
             raise ValueError(f"{init}/model.pt does not fit this model: {unexpected[:3]}")
         logger.info("warm start from %s (new: %s)", init, ", ".join(missing) or "none")
-    encoder_ids = {id(p) for p in model.encoder.parameters()}
-    head_params = [p for p in model.parameters() if id(p) not in encoder_ids]
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": model.encoder.parameters(), "lr": config.lr},
-            {"params": head_params, "lr": config.head_lr},
-        ],
-        weight_decay=0.01,
-    )
+        if branch and any(k.startswith("technique_layer.") for k in missing):
+            # The branch starts as the (fine-tuned) top layer it runs beside.
+            model.technique_layer.load_state_dict(model.encoder.encoder.layer[-1].state_dict())
+    if branch:
+        # Only the branch and the technique heads learn; the claim heads' scores stay exact.
+        for p in model.parameters():
+            p.requires_grad_(False)
+        for module in (model.technique_layer, model.technique_head, model.token_head):
+            for p in module.parameters():
+                p.requires_grad_(True)
+        groups = [
+            {"params": list(model.technique_layer.parameters()), "lr": config.lr},
+            {
+                "params": [*model.technique_head.parameters(), *model.token_head.parameters()],
+                "lr": config.head_lr,
+            },
+        ]
+    else:
+        encoder_ids = {id(p) for p in model.encoder.parameters()}
+        groups = [
+            {"params": list(model.encoder.parameters()), "lr": config.lr},
+            {
+                "params": [p for p in model.parameters() if id(p) not in encoder_ids],
+                "lr": config.head_lr,
+            },
+        ]
+    optimizer = torch.optim.AdamW(groups, weight_decay=0.01)
     rng = random.Random(config.seed)
 
     def epoch_batches() -> list[tuple[str, list[Any]]]:
@@ -282,11 +331,12 @@ def train(
         cw_pool = cw_train
         if config.checkworthiness_per_epoch:
             cw_pool = rng.sample(cw_train, min(len(cw_train), config.checkworthiness_per_epoch))
-        tasks: list[tuple[str, list[Any], int]] = [
-            ("checkworthiness", list(cw_pool), 1),
-            ("subjectivity", list(subj_train), config.subj_oversample),
-            ("techniques", list(ptc_train), 1),
-        ]
+        tasks: list[tuple[str, list[Any], int]] = [("techniques", list(ptc_train), 1)]
+        if not branch:  # with a branch, the claim heads are frozen: nothing to train
+            tasks += [
+                ("checkworthiness", list(cw_pool), 1),
+                ("subjectivity", list(subj_train), config.subj_oversample),
+            ]
         for task, data, repeat in tasks:
             for _ in range(repeat):
                 pool = data[:]
@@ -316,6 +366,8 @@ def train(
     best: tuple[float, dict[str, Any], dict[str, torch.Tensor]] | None = None
     for epoch in range(1, config.epochs + 1):
         model.train()
+        if branch:
+            model.encoder.eval()  # frozen: no dropout, so the branch sees run-time states
         started, losses = time.perf_counter(), []
         for step, (task, batch) in enumerate(epoch_batches(), start=1):
             if task == "techniques":
@@ -380,6 +432,7 @@ def train(
         "history": history,
         "selected": best[1],
         "techniques": bool(ptc_train),
+        "technique_branch": branch,
         "validation_texts": {
             "checkworthiness": [[e.text, e.label] for e in cw_val],
             "subjectivity": [[e.text, e.label] for e in subj_val],
@@ -396,7 +449,9 @@ def export(*, trained: Path, base: Path, out: Path, max_len: int) -> dict[str, A
 
     summary = json.loads((trained / "training.json").read_text())
     techniques = bool(summary.get("techniques"))
-    model = ClaimModel(str(base), techniques=techniques)
+    model = ClaimModel(
+        str(base), techniques=techniques, branch=bool(summary.get("technique_branch"))
+    )
     model.load_state_dict(torch.load(trained / "model.pt"))
     model.eval()
     tok = load_tokenizer(trained / "tokenizer.json", max_len)
