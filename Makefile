@@ -24,12 +24,12 @@ demo: $(STAMP)
 	$(BIN)/claimscope analyze src/claimscope/examples/harbour.txt --html report.html --json report.json
 
 test: $(TRAIN_STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check --no-cache src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check --no-cache src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 

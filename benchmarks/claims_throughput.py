@@ -23,7 +23,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus
-
 from claimscope.models.folder import SHIPPED, model_path
 from claimscope.models.scorer import ClaimScorer
 from claimscope.text.sentences import split_sentences

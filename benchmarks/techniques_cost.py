@@ -28,8 +28,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus
 from analyze_throughput import _documents, machine, run_claimscope
+
+import corpus
 
 RESULTS = Path(__file__).resolve().parent / "results" / "techniques_cost.json"
 

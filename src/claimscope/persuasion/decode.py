@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from claimscope.persuasion.techniques import KEYS
+from claimscope.spans import trim
 
 
 @dataclass(slots=True, frozen=True)
@@ -59,7 +60,7 @@ def decode(
         ]
         score = round(float(probs[i + 1]), 4)
         if not hits:
-            start, end = _trim(text, 0, len(text))
+            start, end = trim(text, 0, len(text))
             if end > start:
                 found.append(Found(KEYS[i], start, end, score))
             continue
@@ -81,12 +82,4 @@ def _word(text: str, start: int, end: int) -> tuple[int, int]:
         start -= 1
     while end < len(text) and text[end].isalnum():
         end += 1
-    return start, end
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
     return start, end
