@@ -130,3 +130,17 @@ def test_analyze_reads_years_and_units_glued_to_links():
     )
     assert [d.value for d in a.dates] == ["2021"]
     assert [(q.value, q.unit) for q in a.quantities] == [(77_000_000, "EUR")]
+
+
+def test_page_furniture_is_never_a_claim():
+    text = (
+        "The council approved the budget on Monday with 12 votes.\n\n"
+        "Read more: Council approves 4 million euro harbour budget\n\n"
+        "Advertisement\n\n"
+        "The mayor said 300 jobs would be created by 2026."
+    )
+    a = analyze(text)
+    kinds = [s.kind for s in a.segments]
+    assert kinds == ["paragraph", "furniture", "furniture", "paragraph"]
+    claimed = [a.span_text(c.start, c.end) for c in a.claims]
+    assert claimed and not any(c.startswith("Read more") for c in claimed)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 SCHEMA_VERSION = "1.1"
 
-SegmentKind = Literal["paragraph", "heading", "quote", "post"]
+SegmentKind = Literal["paragraph", "heading", "quote", "post", "furniture"]
 DateKind = Literal["date", "range"]
 Granularity = Literal["day", "month", "year"]
 Qualifier = Literal[
@@ -102,7 +102,10 @@ class Segment:
     """A block of the document: a paragraph, a heading, a block quotation or an embedded post."""
 
     id: int = doc("Index of the segment in document order.")
-    kind: SegmentKind = doc("`paragraph`, `heading`, `quote` or `post`.")
+    kind: SegmentKind = doc(
+        "`paragraph`, `heading`, `quote`, `post`, or `furniture` (page furniture a scraper left: "
+        "`Advertisement`, `Read more: ...`; never a claim)."
+    )
     start: int = doc("Offset where the segment starts.")
     end: int = doc("Offset where the segment ends.")
     post: Post | None = doc("The recovered post, when `kind` is `post`.", default=None)

@@ -1,3 +1,5 @@
+import pytest
+
 from claimscope.text.segments import segment_text
 
 ARTICLE = (
@@ -115,3 +117,36 @@ def test_segment_text_keeps_photo_post_apart_from_next_signed_post():
     assert len(posts) == 2
     signed = next(p for p in posts if p.handle)
     assert text[signed.body_start : signed.body_end] == "Nobody asked us about the new depot"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Read more: Council approves 4 million euro harbour budget",
+        "READ MORE: Ferry strike ends after 3 days",
+        "Related: Mayor resigns",
+        "Related stories",
+        "See also — The budget in numbers",
+        "Share this article",
+    ],
+)
+def test_page_furniture_is_its_own_kind(line):
+    text = f"The council met on Monday.\n{line}\nThe vote passed 21 to 9."
+    kinds = [s.kind for s in segment_text(text)]
+    assert kinds == ["paragraph", "furniture", "paragraph"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Related charges were filed against two officials on Friday.",
+        "Read more carefully, the report says the opposite.",
+        "Subscribers will pay 3 euros more from June.",
+        "Watch the budget: it grew by 12 percent",
+    ],
+)
+def test_sentences_that_start_like_furniture_are_not_furniture(line):
+    text = f"The council met on Monday.\n{line}\nThe vote passed 21 to 9."
+    assert "furniture" not in [s.kind for s in segment_text(text)]

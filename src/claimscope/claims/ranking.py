@@ -86,7 +86,8 @@ def rank_claims(
             f.get("has_quantity") or f.get("has_date") or f.get("has_entity")
         )
         words = len(analysis.text[s.start : s.end].split())
-        if score >= threshold and verifiable and words >= card["min_words"]:
+        furniture = analysis.segments[s.segment].kind == "furniture"
+        if score >= threshold and verifiable and words >= card["min_words"] and not furniture:
             candidates.append((score, s))
     candidates.sort(key=lambda c: (-c[0], c[1].id))
     by_sentence: dict[str, dict[int, list[int]]] = {"e": {}, "q": {}, "d": {}}

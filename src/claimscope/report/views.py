@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from claimscope.model import Analysis, Claim, DateRef, Document, Entity, Quantity, Sentence
 
-SEGMENT_KINDS = ("paragraph", "heading", "quote", "post")
+SEGMENT_KINDS = ("paragraph", "heading", "quote", "post", "furniture")
 
 QUALIFIER_SIGNS = {
     "exact": "",

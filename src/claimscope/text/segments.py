@@ -12,6 +12,16 @@ _LINE = re.compile(r"[^\n]*")
 _TERMINAL = re.compile(r"[.!?…:;,][\"”’')\]]*$")
 _QUOTE_BLOCK = re.compile(r"^(?:>\s?.*|[“\"«].*[”\"»](?:\s*[—–-]+\s*[^\n]{1,80})?)$")
 _CAPITALIZED = re.compile(r"^[A-Z0-9]")
+# Page furniture scrapers leave in the text: a teaser for another article (a label and a colon)
+# or a lone label. "Related charges were filed" is a sentence, "Related: ..." is furniture.
+_FURNITURE = re.compile(
+    r"^\W*(?:(?:read (?:more|also|next)|also read|related(?: articles?| stories| coverage)?|"
+    r"see also|recommended(?: for you)?|more on this(?: story)?|watch|listen)\s*[:|»›>–—-]"
+    r"|(?:advertisement|sponsored(?: content)?|related(?: articles?| stories| coverage)?|"
+    r"read more|see also|recommended(?: for you)?|share this(?: article| story)?|"
+    r"follow us(?: on \w+)?|skip advertisement)\W*$)",
+    re.IGNORECASE,
+)
 
 Line = tuple[int, int]
 
@@ -42,6 +52,8 @@ def _is_wrapped(text: str, block: list[Line]) -> bool:
 
 def _kind(text: str, start: int, end: int, first: bool) -> str:
     line = text[start:end]
+    if "\n" not in line and len(line) <= 200 and _FURNITURE.match(line):
+        return "furniture"
     if _QUOTE_BLOCK.match(line) and len(line) > 2:
         return "quote"
     if "\n" in line or len(line) > 100 or _TERMINAL.search(line):
