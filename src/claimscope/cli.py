@@ -216,6 +216,23 @@ def ingest(
     chunk_size: Annotated[
         int, typer.Option(help="Documents per chunk (one worker task, one transaction).")
     ] = 32,
+    engine: Annotated[
+        str, typer.Option(help="Where to analyze: local (processes) or dask (a Dask cluster).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address (tcp://host:8786); default: a local cluster of "
+            "--workers processes. Needs --engine dask."
+        ),
+    ] = None,
+    partition_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Documents per partition (one Dask task, one transaction; default 64). "
+            "Needs --engine dask."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
     config: ConfigOpt = None,
     input_format: Annotated[
@@ -274,6 +291,9 @@ def ingest(
                 chunk_size=chunk_size,
                 progress=None if quiet else show,
                 count=not quiet,
+                engine=engine,
+                scheduler=scheduler,
+                partition_size=partition_size,
             )
     except ClaimscopeError as exc:
         raise fail(str(exc)) from None

@@ -5,7 +5,8 @@ content hash is already stored or in flight, and hands chunks to the workers; ea
 ``analyze_many`` on its chunk and sends back plain rows; only the parent writes to the store,
 one transaction per chunk. At most ``2 * workers`` chunks are in flight, so memory stays flat
 whatever the corpus size. A run killed at any point loses only its uncommitted chunks: running it
-again skips what is stored and does the rest.
+again skips what is stored and does the rest. ``engine="dask"`` runs the same loop over
+partitions on a Dask cluster (claimscope.corpus.cluster).
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ log = logging.getLogger(__name__)
 
 # Documents per chunk: what one worker analyzes at a time, and what one transaction stores.
 CHUNK_SIZE = 32
+# Documents per partition (one Dask task) with the dask engine: bigger than a chunk, since each
+# task costs a round trip to the scheduler and a Parquet file per table.
+PARTITION_SIZE = 64
+# Where documents are analyzed: processes of this machine, or a Dask cluster.
+ENGINES = ("local", "dask")
 # Chunks in flight per worker: one being analyzed, one waiting, so no worker idles.
 _INFLIGHT_PER_WORKER = 2
 # Read failures held before they are written on their own (they ride along with chunks).
@@ -95,11 +101,16 @@ def ingest_paths(
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
     count: bool = True,
+    engine: str = "local",
+    scheduler: str | None = None,
+    partition_size: int | None = None,
 ) -> IngestStats:
     """Analyze every document under ``paths`` into the store at ``db``; the run's counts.
 
     Paths are files or folders (walked recursively): text, HTML, JSON/JSONL/CSV records, WARC.
-    ``workers`` > 1 analyzes in that many processes. Documents already stored are skipped; bad
+    ``workers`` > 1 analyzes in that many processes. ``engine="dask"`` analyzes partitions of
+    ``partition_size`` documents on the Dask cluster at ``scheduler``, or on a local cluster of
+    ``workers`` processes when it is None. Documents already stored are skipped; bad
     inputs and documents that fail a stage are recorded in the failures table and the run goes
     on. ``count`` first walks the paths to find the total, when it is knowable (no record files).
     Raises ClaimscopeError for a missing path, bad settings or a store that cannot be opened.
@@ -109,13 +120,26 @@ def ingest_paths(
         raise SettingsError(f"workers must be 1 or more, got {workers}")
     if chunk_size < 1:
         raise SettingsError(f"chunk_size must be 1 or more, got {chunk_size}")
+    if engine not in ENGINES:
+        raise SettingsError(f"unknown engine {engine!r} (choose {' or '.join(ENGINES)})")
+    if engine == "local" and (scheduler is not None or partition_size is not None):
+        raise SettingsError("a scheduler and a partition size are for the dask engine only")
+    if partition_size is not None and partition_size < 1:
+        raise SettingsError(f"partition_size must be 1 or more, got {partition_size}")
     roots = check_paths(paths)
     from claimscope.pipeline import build_pipeline
 
     build_pipeline()  # a pipeline assembled wrongly fails here, not in every worker
     stats = IngestStats(total=count_documents(roots) if count else None)
     with Store.open(db) as store:
-        runner = _Runner(store, settings, workers, chunk_size, stats, progress)
+        runner: _Runner
+        if engine == "dask":
+            from claimscope.corpus.cluster import DaskRunner
+
+            size = partition_size or PARTITION_SIZE
+            runner = DaskRunner(store, settings, workers, size, stats, progress, scheduler)
+        else:
+            runner = _Runner(store, settings, workers, chunk_size, stats, progress)
         runner.run(iter_inputs(roots, settings=settings))
     return stats
 
@@ -138,7 +162,8 @@ class _Runner:
         self.chunk_size = chunk_size
         self.stats = stats
         self.progress = progress
-        self.inflight: dict[Future[ChunkResult], list[Document]] = {}
+        # Task (a Future of this engine) -> its documents.
+        self.inflight: dict[Any, list[Document]] = {}
         self.inflight_ids: set[str] = set()
         self.held: list[Failure] = []
         self.started = time.monotonic()
@@ -146,9 +171,9 @@ class _Runner:
 
     def run(self, items: Iterator[Document | Failure]) -> None:
         """Ingest every item, then wait for the last chunks and write them."""
-        self.pool = self._new_pool()
         finished = False
         try:
+            self._start()
             chunk: list[Document] = []
             for item in items:
                 if isinstance(item, Failure):
@@ -169,10 +194,16 @@ class _Runner:
             self.held.clear()
             finished = True
         finally:
-            # On an error or Ctrl-C, queued chunks are dropped: rerunning redoes them.
-            if self.pool is not None:
-                self.pool.shutdown(wait=finished, cancel_futures=not finished)
+            self._stop(finished)
             self._tick()
+
+    def _start(self) -> None:
+        self.pool = self._new_pool()
+
+    def _stop(self, finished: bool) -> None:
+        # On an error or Ctrl-C, queued chunks are dropped: rerunning redoes them.
+        if self.pool is not None:
+            self.pool.shutdown(wait=finished, cancel_futures=not finished)
 
     def _submit(self, chunk: list[Document]) -> None:
         """Send the chunk's new documents to a worker (waiting for room when the pool is full)."""
@@ -187,13 +218,21 @@ class _Runner:
         self._tick()
         if not fresh:
             return
-        while len(self.inflight) >= self.workers * _INFLIGHT_PER_WORKER:
+        while len(self.inflight) >= self._capacity():
             self._collect()
+        self._dispatch(fresh)
+        self.inflight_ids.update(d.id for d in fresh)
+
+    def _capacity(self) -> int:
+        """Chunks in flight at most."""
+        return self.workers * _INFLIGHT_PER_WORKER
+
+    def _dispatch(self, fresh: list[Document]) -> None:
+        """Start analyzing ``fresh``, and hold its task in ``inflight``."""
         if self.pool is None:  # a pool that broke is replaced once its chunks are collected
             self.pool = self._new_pool()
         future = self.pool.submit(analyze_chunk, fresh, self.settings)
         self.inflight[future] = fresh
-        self.inflight_ids.update(d.id for d in fresh)
 
     def _collect(self) -> None:
         """Wait for at least one chunk, and write what came back."""

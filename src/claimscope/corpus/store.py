@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -45,6 +45,17 @@ class QueryResult:
     columns: list[str]
     types: list[str]
     rows: Iterator[tuple[Any, ...]]
+
+
+@dataclass(slots=True)
+class SpoolResult:
+    """What loading a spooled partition did: its documents, those stored (the others were
+    stored already), the failures it carried (recorded), and documents that could not be stored."""
+
+    documents: int = 0
+    stored: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    lost: list[Failure] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -202,8 +213,11 @@ class Store:
 
         return QueryResult(columns=columns, types=types, rows=rows())
 
-    def export_parquet(self, out: str | Path) -> list[tuple[str, Path, int]]:
-        """Write each table to ``out/<table>.parquet``; ``(table, path, rows)`` for each."""
+    def export_parquet(
+        self, out: str | Path, *, tables: Sequence[str] | None = None
+    ) -> list[tuple[str, Path, int]]:
+        """Write each table (or those of ``tables``) to ``out/<table>.parquet``;
+        ``(table, path, rows)`` for each."""
         out = Path(out)
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -211,7 +225,7 @@ class Store:
             raise StoreError(f"cannot create folder: {exc.strerror}", source=str(out)) from None
         written = []
         counts = self.counts()
-        for table in self.tables():
+        for table in self.tables() if tables is None else tables:
             target = out / f"{table}.parquet"
             # COPY takes no parameter for its target, so the path is quoted as a SQL literal.
             literal = str(target).replace("'", "''")
@@ -251,6 +265,80 @@ class Store:
         self._transaction([], [*failures, *result.lost])
         return result
 
+    def load_spool(self, folder: str | Path, failures: Sequence[Failure] = ()) -> SpoolResult:
+        """Store a partition spooled as Parquet (``folder/<table>.parquet``, written by
+        ``spool_parquet``) and record ``failures``, all in one transaction.
+
+        Documents already stored are skipped, so loading a partition twice stores it once.
+        Should the transaction fail, its documents come back as lost Failures (also recorded).
+        """
+        folder = Path(folder)
+        con = self.connection
+
+        def parquet(table: str) -> str:
+            literal = str(folder / f"{table}.parquet").replace("'", "''")
+            return f"read_parquet('{literal}')"
+
+        try:
+            docs = con.execute(f"SELECT id, source FROM {parquet('documents')}").fetchall()
+            spooled = [
+                Failure(source=row[0], error=row[1], kind=row[2])
+                for row in con.execute(
+                    f"SELECT source, error, kind FROM {parquet('failures')}"
+                ).fetchall()
+            ]
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"cannot read a spooled partition: {_message(exc)}", source=str(folder)
+            ) from None
+        result = SpoolResult(documents=len(docs), failures=spooled)
+        try:
+            con.begin()
+            try:
+                known = self.known_ids(row[0] for row in docs)
+                fresh = {key: source for key, source in docs if key not in known}
+                if fresh:
+                    self._load_documents(parquet, list(fresh))
+                self._insert_failures([*failures, *spooled], exclude=set(fresh.values()))
+                self._clear_failures(set(fresh.values()))
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+            result.stored = len(fresh)
+        except duckdb.Error as exc:
+            log.warning("loading %s failed (%s)", folder, _message(exc))
+            result.lost = [
+                Failure(
+                    source=source, error=f"could not be stored: {_message(exc)}", kind="StoreError"
+                )
+                for source in dict(docs).values()
+            ]
+            self._transaction([], [*failures, *spooled, *result.lost])
+        return result
+
+    def _load_documents(self, parquet: Callable[[str], str], ids: list[str]) -> None:
+        """Insert the spooled rows of the documents ``ids`` (in the caller's transaction)."""
+        con = self.connection
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _spool_ids AS SELECT unnest(?::VARCHAR[]) AS id", [ids]
+        )
+        try:
+            names = ", ".join(f'"{c}"' for c in COLUMNS["documents"])
+            con.execute(
+                f"INSERT INTO documents ({names}, ingested_at) SELECT {names}, ?::TIMESTAMP "
+                f"FROM {parquet('documents')} WHERE id IN (SELECT id FROM _spool_ids)",
+                [_now()],
+            )
+            for table in ANNOTATION_TABLES:
+                names = ", ".join(f'"{c}"' for c in COLUMNS[table])
+                con.execute(
+                    f"INSERT INTO {table} ({names}) SELECT {names} FROM {parquet(table)} "
+                    "WHERE doc_id IN (SELECT id FROM _spool_ids)"
+                )
+        finally:
+            con.execute("DROP TABLE IF EXISTS _spool_ids")
+
     def record_failures(self, failures: Sequence[Failure]) -> None:
         """Record failures (one row per source: a newer failure replaces an older one)."""
         if failures:
@@ -263,7 +351,7 @@ class Store:
         try:
             stored = self._insert_documents(documents)
             self._insert_failures(failures, exclude={d["source"] for d in stored})
-            self._clear_failures(stored)
+            self._clear_failures({d["source"] for d in stored})
             con.commit()
         except BaseException:
             con.rollback()
@@ -321,12 +409,12 @@ class Store:
             ],
         )
 
-    def _clear_failures(self, stored: Sequence[DocumentRows]) -> None:
-        """Forget earlier failures of inputs now stored (the record, and its file as a whole)."""
+    def _clear_failures(self, stored: set[str]) -> None:
+        """Forget earlier failures of inputs now stored, by source (the record, and its file as
+        a whole)."""
         if not stored:
             return
-        sources = {d["source"] for d in stored}
-        sources |= {_RECORD_SUFFIX.sub("", s) for s in sources}
+        sources = stored | {_RECORD_SUFFIX.sub("", s) for s in stored}
         self.connection.execute(
             "DELETE FROM failures WHERE source IN (SELECT unnest(?::VARCHAR[]))", [sorted(sources)]
         )
@@ -340,6 +428,21 @@ class Store:
             ).fetchall()
             self._types[table] = {name: kind for name, kind in rows}
         return self._types[table]
+
+
+SPOOL_TABLES: tuple[str, ...] = ("documents", *ANNOTATION_TABLES, "failures")
+
+
+def spool_parquet(
+    documents: Sequence[DocumentRows], failures: Sequence[Failure], folder: str | Path
+) -> None:
+    """Write documents' rows and failures as Parquet, a file per table in ``folder`` (created),
+    for ``Store.load_spool``: they go through a store in memory, so the columns, types and
+    checks are those of ``Store.write``."""
+    with Store.open(":memory:") as memory:
+        memory.connection.execute("SET threads = 1")
+        memory.write(documents, failures)
+        memory.export_parquet(folder, tables=SPOOL_TABLES)
 
 
 def _list_of(sql_type: str) -> str:

@@ -1,0 +1,212 @@
+"""The dask engine: the ingest loop of claimscope.corpus.ingest, with partitions as Dask tasks.
+
+The parent reads the inputs and skips stored documents exactly as the local engine does; each
+partition of new documents is one ``client.submit`` of ``analyze_partition``, which analyzes it
+on a worker and writes its rows as Parquet, a file per table, into the spool folder next to the
+store (``<db>.spool/<partition>/``: written under a temporary name, then renamed, so a folder
+with its final name is complete). The parent loads each finished partition into the store in one
+transaction and deletes its folder. Partitions finished but not loaded when a run stops (killed,
+Ctrl-C, a store error) are loaded by the next run before anything else.
+
+The workers write to the spool folder by the path the parent gives them, so on a real cluster
+it must be on a filesystem the parent and every worker share, at the same path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from claimscope.corpus.ingest import (
+    _INFLIGHT_PER_WORKER,
+    IngestStats,
+    Progress,
+    _Runner,
+    analyze_chunk,
+)
+from claimscope.corpus.store import Store, spool_parquet
+from claimscope.errors import ClaimscopeError, SettingsError, StoreError
+from claimscope.model import Document, Failure
+from claimscope.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Prefix of a partition folder still being written (deleted when a run starts).
+_PARTIAL = ".partial-"
+# Seconds to wait for a scheduler given with --scheduler.
+_CONNECT_TIMEOUT = 30
+
+
+def spool_folder(db: str | Path) -> Path:
+    """Where partitions of the store at ``db`` are spooled: ``<db>.spool``, absolute."""
+    path = Path(db).resolve()
+    return path.with_name(path.name + ".spool")
+
+
+def analyze_partition(
+    documents: list[Document], settings: Settings, spool: str, partition: str
+) -> str:
+    """Analyze a partition (on a Dask worker) and spool its rows; the folder they are in."""
+    result = analyze_chunk(documents, settings)
+    failures = [Failure(**f) for f in result["failures"]]
+    partial = Path(spool) / f"{_PARTIAL}{partition}"
+    target = Path(spool) / partition
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        spool_parquet(result["documents"], failures, partial)
+        os.rename(partial, target)  # atomic: the parent sees the whole folder or none of it
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return str(target)
+
+
+def local_cluster_options(workers: int) -> dict[str, Any]:
+    """``LocalCluster`` options for ``workers`` processes of 1 thread, private to this machine."""
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        # Offline and private: nothing listens beyond loopback, and there is no dashboard.
+        "host": "127.0.0.1",
+        "dashboard_address": None,
+        # The scheduler serves a few plain HTTP routes (health, metrics) even without its
+        # dashboard; on a free port rather than 8787, so that two runs never collide.
+        "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
+        "silence_logs": logging.WARNING,
+    }
+
+
+class DaskRunner(_Runner):
+    """An ingest run on a Dask cluster: ``scheduler``'s, or a local one of ``workers``."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        workers: int,
+        partition_size: int,
+        stats: IngestStats,
+        progress: Progress | None,
+        scheduler: str | None,
+    ) -> None:
+        super().__init__(store, settings, workers, partition_size, stats, progress)
+        if scheduler is not None:
+            self.settings = settings  # the cluster's machines are not this one: keep threads
+        self.scheduler = scheduler
+        self.spool = spool_folder(store.path)
+        self.client: Any = None
+        self.cluster: Any = None
+        self.slots = _INFLIGHT_PER_WORKER
+
+    def run(self, items: Iterator[Document | Failure]) -> None:
+        """Load what an earlier run left spooled, then ingest every item."""
+        self._resume()
+        super().run(items)
+
+    def _resume(self) -> None:
+        if not self.spool.is_dir():
+            return
+        for entry in sorted(self.spool.iterdir()):
+            if entry.name.startswith(_PARTIAL):
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.is_dir():
+                log.info("loading partition %s left by an earlier run", entry.name)
+                self._load(entry)
+
+    def _start(self) -> None:
+        self.spool.mkdir(parents=True, exist_ok=True)
+        self.client = self._connect()
+        threads = sum(self.client.nthreads().values())
+        self.slots = max(threads, 1) * _INFLIGHT_PER_WORKER
+
+    def _connect(self) -> Any:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise SettingsError(
+                "the dask engine needs dask and distributed: pip install dask distributed"
+            ) from None
+        if self.scheduler is not None:
+            try:
+                return Client(self.scheduler, timeout=_CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise SettingsError(
+                    f"cannot connect to the Dask scheduler at {self.scheduler}: {exc}"
+                ) from None
+        self.cluster = LocalCluster(**local_cluster_options(self.workers))
+        return Client(self.cluster)
+
+    def _stop(self, finished: bool) -> None:
+        try:
+            if self.client is not None:
+                if not finished and self.inflight:
+                    # Partitions already spooled stay for the next run; the rest are dropped.
+                    self.client.cancel(list(self.inflight))
+                self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
+            self.client = self.cluster = None
+            if self.spool.is_dir() and not any(self.spool.iterdir()):
+                self.spool.rmdir()
+
+    def _capacity(self) -> int:
+        return self.slots
+
+    def _dispatch(self, fresh: list[Document]) -> None:
+        partition = uuid.uuid4().hex
+        future = self.client.submit(
+            analyze_partition,
+            fresh,
+            self.settings,
+            str(self.spool),
+            partition,
+            key=f"claimscope-partition-{partition}",
+            pure=False,
+        )
+        self.inflight[future] = fresh
+
+    def _collect(self) -> None:
+        from distributed import wait
+
+        done, _ = wait(list(self.inflight), return_when="FIRST_COMPLETED")
+        for future in done:
+            docs = self.inflight.pop(future)
+            self.inflight_ids.difference_update(d.id for d in docs)
+            try:
+                folder = future.result()
+            except ClaimscopeError:
+                raise  # bad settings or models: every partition would fail the same way
+            except Exception as exc:  # the task raised, or its worker died (KilledWorker)
+                log.error("a partition of %d documents failed: %s", len(docs), exc)
+                reason = f"analysis failed: {type(exc).__name__}: {exc}"
+                self._failed(
+                    [Failure(source=d.source, error=reason, kind="WorkerError") for d in docs]
+                )
+                continue
+            finally:
+                future.release()
+            self._load(Path(folder))
+
+    def _load(self, folder: Path) -> None:
+        """Store a spooled partition (with the failures held), then delete its folder."""
+        if not folder.is_dir():
+            raise StoreError(
+                "a worker wrote a partition this process cannot see: the spool folder must "
+                "be on a filesystem shared by the workers and this process, at the same path",
+                source=str(folder),
+            )
+        result = self.store.load_spool(folder, self.held)
+        self.held.clear()
+        shutil.rmtree(folder, ignore_errors=True)
+        self.stats.stored += result.stored
+        self.stats.skipped += result.documents - result.stored - len(result.lost)
+        self._note(result.failures)
+        self._note(result.lost)
+        self._tick()
