@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import numpy as np
 from claimscope.claims.scoring import scorer_for
 from claimscope.errors import SettingsError
 from claimscope.metrics import binary_scores
-from claimscope.models.scorer import ClaimScorer
+from claimscope.models.scorer import ClaimScorer, TokenScores
 from claimscope.persuasion.data import Article, read_ptc
 from claimscope.persuasion.decode import decode
 from claimscope.persuasion.techniques import BY_KEY, KEYS
@@ -29,17 +30,42 @@ from claimscope.settings import Settings
 Span = tuple[str, int, int]  # technique key, start, end
 
 
-def predict_articles(
-    scorer: ClaimScorer, articles: Sequence[Article], thresholds: dict[str, float] | None = None
-) -> list[tuple[list[set[str]], list[Span]]]:
-    """For each article: the techniques of each sentence (line) and the predicted spans."""
-    thresholds = thresholds or scorer.technique_thresholds()
+@dataclass(slots=True)
+class ScoredLines:
+    """The model's outputs for every sentence (line) of some articles: one encoder pass, which
+    can then be decoded under several thresholds."""
+
+    articles: Sequence[Article]
+    lines: list[tuple[Article, int, int]]
+    scores: dict[str, np.ndarray]
+    tokens: list[TokenScores]
+
+
+def score_articles(scorer: ClaimScorer, articles: Sequence[Article]) -> ScoredLines:
+    """Run the model once over every sentence of ``articles``."""
     lines = [(a, start, end) for a in articles for start, end in a.sentences()]
     scores, tokens = scorer.score_with_tokens([a.text[s:e] for a, s, e in lines])
     if tokens is None:
         raise SettingsError(f"model {scorer.name} has no technique heads")
-    out: dict[str, tuple[list[set[str]], list[Span]]] = {a.id: ([], []) for a in articles}
-    for i, (article, start, end) in enumerate(lines):
+    return ScoredLines(articles, lines, scores, tokens)
+
+
+def predict_articles(
+    scorer: ClaimScorer, articles: Sequence[Article], thresholds: dict[str, float] | None = None
+) -> list[tuple[list[set[str]], list[Span]]]:
+    """For each article: the techniques of each sentence (line) and the predicted spans."""
+    return decode_articles(
+        score_articles(scorer, articles), thresholds or scorer.technique_thresholds()
+    )
+
+
+def decode_articles(
+    scored: ScoredLines, thresholds: dict[str, float]
+) -> list[tuple[list[set[str]], list[Span]]]:
+    """``predict_articles`` from outputs already computed."""
+    scores, tokens = scored.scores, scored.tokens
+    out: dict[str, tuple[list[set[str]], list[Span]]] = {a.id: ([], []) for a in scored.articles}
+    for i, (article, start, end) in enumerate(scored.lines):
         offsets, token_probs = tokens[i]
         found = decode(
             scores["techniques"][i], token_probs, offsets, article.text[start:end], thresholds
@@ -47,7 +73,7 @@ def predict_articles(
         labels, spans = out[article.id]
         labels.append({f.technique for f in found})
         spans += [(f.technique, start + f.start, start + f.end) for f in found]
-    return [out[a.id] for a in articles]
+    return [out[a.id] for a in scored.articles]
 
 
 def _merge(spans: Iterable[Span], labelled: bool) -> list[Span]:
@@ -74,7 +100,8 @@ def span_counts(gold: Iterable[Span], pred: Iterable[Span], *, labelled: bool) -
     return [precision, len(p), recall, len(g)]
 
 
-def _prf(p_num: float, p_den: float, r_num: float, r_den: float) -> dict[str, float]:
+def prf(p_num: float, p_den: float, r_num: float, r_den: float) -> dict[str, float]:
+    """Precision, recall and F1 from their numerators and denominators (as span_counts gives)."""
     precision = float(p_num / p_den) if p_den else 0.0
     recall = float(r_num / r_den) if r_den else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -133,7 +160,7 @@ def measure(
         unlabelled += span_counts(gold_spans, spans, labelled=False)
 
     tp, npred, ngold = (sum(v[i] for v in per_technique.values()) for i in range(3))
-    micro = _prf(tp, npred, tp, ngold)
+    micro = prf(tp, npred, tp, ngold)
     return {
         "model": scorer.name,
         "articles": len(articles),
@@ -141,10 +168,10 @@ def measure(
         "binary": binary_scores(gold_any, pred_any),
         "micro": {**micro, "tp": tp, "predicted": npred, "gold": ngold},
         "per_technique": {
-            k: {**_prf(v[0], v[1], v[0], v[2]), "support": v[2]} for k, v in per_technique.items()
+            k: {**prf(v[0], v[1], v[0], v[2]), "support": v[2]} for k, v in per_technique.items()
         },
-        "spans": _prf(*labelled),
-        "spans_unlabelled": _prf(*unlabelled),
+        "spans": prf(*labelled),
+        "spans_unlabelled": prf(*unlabelled),
         "predictions": [
             (article.id, spans) for article, (_, spans) in zip(articles, predicted, strict=True)
         ],

@@ -32,6 +32,7 @@ from claimscope.report.views import (
     format_number,
     format_quantity,
     group_entities,
+    has_technique_model,
     score_of,
     segment_counts,
     word_count,
@@ -451,8 +452,8 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
 
 def _persuasion_view(analysis: Analysis, key: str) -> dict[str, Any] | None:
     """The techniques panel: summary, one filter per technique found, the top sentences."""
-    if not analysis.techniques and not any("persuasion" in s.scores for s in analysis.sentences):
-        return None  # the model has no technique heads
+    if not has_technique_model(analysis):
+        return None
     summary = analysis.persuasion()
     names: dict[int, dict[str, str]] = {}
     for t in analysis.techniques:

@@ -25,6 +25,7 @@ from claimscope.report.views import (
     format_number,
     format_quantity,
     group_entities,
+    has_technique_model,
     plural,
     score_of,
     segment_counts,
@@ -228,8 +229,8 @@ def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: in
 
 def _techniques(analysis: Analysis, console: Console) -> None:
     """Counts and density, then the sentences that use the most techniques, spans underlined."""
-    if not analysis.techniques and not any("persuasion" in s.scores for s in analysis.sentences):
-        return  # the model has no technique heads: say nothing rather than "none found"
+    if not has_technique_model(analysis):
+        return  # say nothing rather than "none found"
     _section(console, "Persuasion techniques")
     summary = analysis.persuasion()
     if not summary.spans:

@@ -40,6 +40,11 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def has_technique_model(analysis: Analysis) -> bool:
+    """Whether the analysis came from a model with technique heads (it may have found none)."""
+    return bool(analysis.techniques) or any("persuasion" in s.scores for s in analysis.sentences)
+
+
 def segment_counts(analysis: Analysis) -> dict[str, int]:
     """How many segments of each kind, plus sentences and claims."""
     counts: Counter[str] = Counter(s.kind for s in analysis.segments)

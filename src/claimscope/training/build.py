@@ -205,7 +205,13 @@ def _technique_card(
     import numpy as np
 
     from claimscope.models.scorer import ClaimScorer
-    from claimscope.persuasion.evaluate import measure, predict_articles, span_counts
+    from claimscope.persuasion.evaluate import (
+        decode_articles,
+        measure,
+        prf,
+        score_articles,
+        span_counts,
+    )
 
     scorer = ClaimScorer(str(out)).load()
     validation = articles["validation"]
@@ -215,17 +221,14 @@ def _technique_card(
     probs = scorer.score([s.text for s in sentences])["techniques"]
     thresholds = persuasion.sentence_thresholds([s.techniques for s in sentences], probs)
     best = (0.5, -1.0)
+    scored = score_articles(scorer, validation)  # one encoder pass, decoded per trial
     for step in range(4, 72, 4):
         trial = {**thresholds, "token": step / 100}
         counts = np.zeros(4)
-        for article, (_, spans) in zip(
-            validation, predict_articles(scorer, validation, trial), strict=True
-        ):
+        for article, (_, spans) in zip(validation, decode_articles(scored, trial), strict=True):
             gold = [(g.technique, g.start, g.end) for g in article.spans]
             counts += span_counts(gold, spans, labelled=True)
-        precision = float(counts[0] / counts[1]) if counts[1] else 0.0
-        recall = float(counts[2] / counts[3]) if counts[3] else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        f1 = prf(*counts)["f1"]
         if f1 > best[1]:
             best = (step / 100, f1)
     thresholds["token"] = best[0]
