@@ -22,6 +22,7 @@ TABLES = {
     "quotes",
     "claims",
     "techniques",
+    "cluster_members",
     "failures",
     "clusters",
     "contradictions",

@@ -194,7 +194,64 @@ _INITIAL = (
     """,
 )
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial corpus store", _INITIAL),)
+# Claim clusters (#5 part 4): the reserved table gets its shape; members are kept apart so a
+# new document joins a cluster by inserting rows, never by rewriting the cluster's history.
+_CLUSTERS = (
+    "DROP TABLE clusters",
+    """
+    CREATE TABLE clusters (
+        id INTEGER PRIMARY KEY,
+        doc_id VARCHAR NOT NULL,
+        claim INTEGER NOT NULL,
+        text VARCHAR NOT NULL,
+        size INTEGER NOT NULL,
+        documents INTEGER NOT NULL,
+        outlets VARCHAR[],
+        first_seen DATE,
+        last_seen DATE,
+        updated_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE cluster_members (
+        cluster_id INTEGER NOT NULL,
+        doc_id VARCHAR NOT NULL,
+        claim INTEGER NOT NULL,
+        similarity DOUBLE NOT NULL,
+        how VARCHAR NOT NULL,
+        PRIMARY KEY (doc_id, claim)
+    )
+    """,
+)
+
+# Contradictions (#5 part 5): both sides as spans into their documents, with the reason.
+_CONTRADICTIONS = (
+    "DROP TABLE contradictions",
+    """
+    CREATE TABLE contradictions (
+        id INTEGER PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        scope VARCHAR NOT NULL,
+        doc_a VARCHAR NOT NULL,
+        sentence_a INTEGER NOT NULL,
+        a_start INTEGER NOT NULL,
+        a_end INTEGER NOT NULL,
+        doc_b VARCHAR NOT NULL,
+        sentence_b INTEGER NOT NULL,
+        b_start INTEGER NOT NULL,
+        b_end INTEGER NOT NULL,
+        explanation VARCHAR NOT NULL,
+        score DOUBLE NOT NULL,
+        found_at TIMESTAMP NOT NULL
+    )
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial corpus store", _INITIAL),
+    Migration(2, "claim clusters", _CLUSTERS),
+    Migration(3, "contradictions", _CONTRADICTIONS),
+)
 
 # The columns each writer fills, in the order rows.py builds its tuples. ``ingested_at`` and
 # ``failed_at`` are set by the store at write time, so they are not listed here.
