@@ -1,0 +1,185 @@
+"""Corpus-scale ingest: documents/s and peak memory at growing corpus sizes, local and Dask.
+
+For each size N, the first N articles of ``benchmarks/corpus.py`` (seeded, full length, with
+outlets and dates) are written to one JSONL file, then ``claimscope ingest`` runs as a separate
+process into a fresh store, once per engine configuration (``local:1``, ``local:2``, ``dask:2``:
+engine and worker count). Wall time is end to end, as a user sees it (start-up, model loading,
+counting the input for the ETA, analysis, DuckDB writes). Peak memory is the largest resident set
+of the whole process tree (the CLI, its worker processes, a local Dask cluster's scheduler and
+workers), sampled every 0.2 s from /proc, so it counts what the machine actually holds.
+
+Flat memory means the peak does not grow with N; linear cost means docs/s does not fall with N.
+Results go to ``benchmarks/results/corpus_scale.json``.
+
+    python benchmarks/corpus_scale.py --sizes 1000 10000 --configs local:1 local:2 dask:2
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus
+
+RESULTS = Path(__file__).resolve().parent / "results" / "corpus_scale.json"
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            statm = Path(f"/proc/{entry}/statm").read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        # The command name may hold spaces and parentheses: fields start after the last ')'.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = int(statm.split()[1]) * PAGE
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+class PeakMemory(threading.Thread):
+    """Samples a process tree's resident memory until stopped; keeps the peak."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak = pid, every, 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak = max(self.peak, _tree_rss(self.pid))
+            self.done.wait(self.every)
+
+
+def write_corpus(path: Path, n: int, seed: int) -> int:
+    """Write the first ``n`` generated articles as JSONL; their word count."""
+    words = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for record in corpus.generate(n, seed=seed):
+            words += len(record["text"].split())
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return words
+
+
+def run(source: Path, db: Path, n: int, config: str, profile: str) -> dict[str, Any]:
+    """One ``claimscope ingest`` of ``source`` into a fresh ``db``, timed and sampled."""
+    engine, workers = config.split(":")
+    command = [
+        sys.executable, "-m", "claimscope", "ingest", str(source), "--db", str(db),
+        "--workers", workers, "--engine", engine, "--profile", profile, "--quiet",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = PeakMemory(process.pid)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    sampler.done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(
+            f"{config} at {n} failed ({process.returncode}): {stderr.decode()[-2000:]}"
+        )
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]  # type: ignore[index]
+        sentences = con.execute("SELECT count(*) FROM sentences").fetchone()[0]  # type: ignore[index]
+    return {
+        "docs": n,
+        "config": config,
+        "engine": engine,
+        "workers": int(workers),
+        "profile": profile,
+        "seconds": round(seconds, 1),
+        "docs_per_s": round(stored / seconds, 2),
+        "stored": stored,
+        "sentences": sentences,
+        "peak_rss_mb": round(sampler.peak / 2**20),
+        "db_mb": round(db.stat().st_size / 2**20, 1),
+    }
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Speed-ups over ``local:1`` at each size, and docs/s per size for each configuration."""
+    out: dict[str, Any] = {"speedup_vs_local_1": {}, "docs_per_s": {}}
+    for r in runs:
+        out["docs_per_s"].setdefault(r["config"], {})[str(r["docs"])] = r["docs_per_s"]
+    for config, by_size in out["docs_per_s"].items():
+        base = out["docs_per_s"].get("local:1", {})
+        out["speedup_vs_local_1"][config] = {
+            size: round(v / base[size], 2) for size, v in by_size.items() if size in base
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--configs", nargs="+", default=["local:1", "local:2", "dask:2"])
+    parser.add_argument("--profile", default="fast")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    runs: list[dict[str, Any]] = []
+    words: dict[int, int] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            source = Path(tmp) / f"articles-{n}.jsonl"
+            words[n] = write_corpus(source, n, args.seed)
+            for config in args.configs:
+                db = Path(tmp) / f"{n}-{config.replace(':', '-')}.duckdb"
+                runs.append(run(source, db, n, config, args.profile))
+                print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
+                db.unlink()
+            source.unlink()
+    result = {
+        "benchmark": "corpus_scale",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        },
+        "parameters": {
+            "sizes": args.sizes,
+            "seed": args.seed,
+            "profile": args.profile,
+            "words": {str(k): v for k, v in words.items()},
+        },
+        "runs": runs,
+        "summary": summarize(runs),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result["summary"], indent=2))
+
+
+if __name__ == "__main__":
+    main()
