@@ -1,0 +1,303 @@
+"""Train the fact-check re-ranker: a MiniLM cross-encoder that scores (post, checked claim) pairs.
+
+Candidates come from the BM25 index the run time uses, so the model learns to fix exactly the
+mistakes that index makes. Each training query gives groups of one relevant claim and hard
+negatives (BM25's other top candidates); the loss is a softmax over the group (listwise). The
+epoch is chosen on the CheckThat! 2022 2A dev queries; dev-test is only scored at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+from torch import nn
+from transformers import AutoModel
+
+from claimscope.model import FactCheck
+from claimscope.verify.checkthat import Qrels, Queries, ranking_scores
+from claimscope.verify.matching import claim_passage
+from claimscope.verify.textindex import TextIndex
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class MatchConfig:
+    """Hyper-parameters of re-ranker training (recorded in the card)."""
+
+    epochs: int = 2
+    lr: float = 3e-5
+    group: int = 8
+    groups_per_step: int = 4
+    candidates: int = 30
+    rerank: int = 20
+    max_tokens: int = 192
+    seed: int = 0
+
+
+class PairModel(nn.Module):
+    """MiniLM over a text pair, mean-pooled, one relevance logit."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.encoder = AutoModel.from_pretrained(base)
+        self.head = nn.Linear(self.encoder.config.hidden_size, 1)
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+    ) -> torch.Tensor:
+        out = self.encoder(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(out.dtype)
+        pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return self.head(pooled).squeeze(-1)
+
+
+def pair_tokenizer(path: Path, max_tokens: int) -> Tokenizer:
+    """The base tokenizer, truncating pairs longest-first, unpadded."""
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    tok.enable_truncation(max_tokens, strategy="longest_first")
+    return tok
+
+
+def encode_pairs(tok: Tokenizer, pairs: Sequence[tuple[str, str]]) -> dict[str, torch.Tensor]:
+    """Padded input tensors for ``(query, passage)`` pairs."""
+    enc = tok.encode_batch([list(p) for p in pairs])
+    width = max(len(e.ids) for e in enc)
+    out = {k: torch.zeros((len(enc), width), dtype=torch.long) for k in
+           ("input_ids", "attention_mask", "token_type_ids")}  # fmt: skip
+    for i, e in enumerate(enc):
+        n = len(e.ids)
+        out["input_ids"][i, :n] = torch.tensor(e.ids)
+        out["attention_mask"][i, :n] = 1
+        out["token_type_ids"][i, :n] = torch.tensor(e.type_ids)
+    return out
+
+
+def candidates(index: TextIndex, queries: Queries, k: int) -> dict[str, list[str]]:
+    """BM25's top ``k`` claim ids per query."""
+    return {q: [key for key, _ in index.search(text, k)] for q, text in queries.items()}
+
+
+@torch.no_grad()
+def rerank(
+    model: PairModel,
+    tok: Tokenizer,
+    queries: Queries,
+    passages: dict[str, str],
+    pool: dict[str, list[str]],
+    k: int,
+) -> dict[str, list[str]]:
+    """Each query's top ``k`` candidates re-ordered by the model (the rest keep BM25's order)."""
+    model.eval()
+    out: dict[str, list[str]] = {}
+    for q, keys in pool.items():
+        head = keys[:k]
+        if not head:
+            out[q] = []
+            continue
+        scores = model(**encode_pairs(tok, [(queries[q], passages[key]) for key in head]))
+        order = np.argsort(-scores.numpy(), kind="stable")
+        out[q] = [head[i] for i in order] + keys[k:]
+    return out
+
+
+def train_reranker(
+    *,
+    base: Path,
+    factchecks: Sequence[FactCheck],
+    train: tuple[Queries, Qrels],
+    dev: tuple[Queries, Qrels],
+    report: tuple[Queries, Qrels] | None,
+    out: Path,
+    config: MatchConfig,
+) -> dict[str, Any]:
+    """Train, choose the epoch on ``dev``, save ``out/model.pt`` and ``out/training.json``."""
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    out.mkdir(parents=True, exist_ok=True)
+    passages = {f.id: claim_passage(f) for f in factchecks}
+    index = TextIndex.open(":memory:")
+    index.add(passages.items())
+    tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
+    model = PairModel(str(base))
+
+    train_q, train_rel = train
+    pool = candidates(index, train_q, config.candidates)
+    groups: list[list[tuple[str, str]]] = []
+    for q, gold in train_rel.items():
+        if q not in train_q:
+            continue
+        negatives = [k for k in pool.get(q, []) if k not in gold]
+        for positive in sorted(gold):
+            if positive not in passages:
+                continue
+            chosen = negatives[: config.group - 1]
+            groups.append([(train_q[q], passages[k]) for k in [positive, *chosen]])
+    logger.info("%d training groups from %d queries", len(groups), len(train_rel))
+
+    dev_q, dev_rel = dev
+    dev_pool = candidates(index, dev_q, config.candidates)
+    history = [{"epoch": 0, "dev": ranking_scores(dev_pool, dev_rel)}]
+    steps = config.epochs * ((len(groups) + config.groups_per_step - 1) // config.groups_per_step)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps)
+    )
+    best, best_key = None, -1.0
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        random.shuffle(groups)
+        started, total = time.time(), 0.0
+        for i in range(0, len(groups), config.groups_per_step):
+            chunk = groups[i : i + config.groups_per_step]
+            pairs = [p for g in chunk for p in g]
+            logits = model(**encode_pairs(tok, pairs))
+            loss = torch.zeros(())
+            offset = 0
+            for g in chunk:  # the relevant claim is first in its group
+                loss = loss + nn.functional.cross_entropy(
+                    logits[offset : offset + len(g)].unsqueeze(0), torch.zeros(1, dtype=torch.long)
+                )
+                offset += len(g)
+            loss = loss / len(chunk)
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            total += float(loss.detach())
+        ranked = rerank(model, tok, dev_q, passages, dev_pool, config.rerank)
+        scores = ranking_scores(ranked, dev_rel)
+        history.append({"epoch": epoch, "loss": total, "seconds": time.time() - started,
+                        "dev": scores})  # fmt: skip
+        logger.info("epoch %d: loss %.2f, dev %s", epoch, total, scores)
+        if scores["map@5"] > best_key:
+            best_key, best = scores["map@5"], {k: v.clone() for k, v in model.state_dict().items()}
+    assert best is not None
+    model.load_state_dict(best)
+    torch.save(best, out / "model.pt")
+    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
+    summary: dict[str, Any] = {
+        "config": asdict(config),
+        "history": history,
+        "selected_dev": best_key,
+    }
+    if report is not None:
+        rep_q, rep_rel = report
+        rep_pool = candidates(index, rep_q, config.candidates)
+        summary["report"] = {
+            "bm25": ranking_scores(rep_pool, rep_rel),
+            "reranked": ranking_scores(
+                rerank(model, tok, rep_q, passages, rep_pool, config.rerank), rep_rel
+            ),
+        }
+    (out / "training.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+class _Export(nn.Module):
+    def __init__(self, model: PairModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+    ) -> torch.Tensor:
+        return self.model(input_ids, attention_mask, token_type_ids)
+
+
+def fit_platt(logits: np.ndarray, labels: np.ndarray, steps: int = 2000) -> tuple[float, float]:
+    """Platt scaling: ``a, b`` so that sigmoid(a * logit + b) is calibrated on these pairs."""
+    a, b = 1.0, 0.0
+    x, y = logits.astype(np.float64), labels.astype(np.float64)
+    for _ in range(steps):  # Newton steps on the logistic loss in two parameters
+        p = 1.0 / (1.0 + np.exp(-(a * x + b)))
+        w = np.maximum(p * (1 - p), 1e-9)
+        grad = np.array([np.sum((p - y) * x), np.sum(p - y)])
+        hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
+        step = np.linalg.solve(hess + 1e-6 * np.eye(2), grad)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(a), float(b)
+
+
+@torch.no_grad()
+def export_reranker(
+    *,
+    trained: Path,
+    base: Path,
+    out: Path,
+    factchecks: Sequence[FactCheck],
+    dev: tuple[Queries, Qrels],
+) -> dict[str, Any]:
+    """ONNX export (int8), checked against torch; Platt scaling and match threshold on dev."""
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from claimscope.metrics import best_threshold
+
+    summary = json.loads((trained / "training.json").read_text())
+    config = MatchConfig(**summary["config"])
+    model = PairModel(str(base))
+    model.load_state_dict(torch.load(trained / "model.pt"))
+    model.eval()
+    tok = pair_tokenizer(trained / "tokenizer.json", config.max_tokens)
+    out.mkdir(parents=True, exist_ok=True)
+    fp32 = trained / "model.fp32.onnx"
+    sample = encode_pairs(tok, [("a post", "a claim"), ("another post, longer", "a claim")])
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    torch.onnx.export(
+        _Export(model),
+        tuple(sample[n] for n in names),
+        str(fp32),
+        input_names=names,
+        output_names=["score"],
+        dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "score": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")
+
+    passages = {f.id: claim_passage(f) for f in factchecks}
+    index = TextIndex.open(":memory:")
+    index.add(passages.items())
+    dev_q, dev_rel = dev
+    pool = candidates(index, dev_q, config.rerank)
+    pairs = [(dev_q[q], passages[k]) for q, keys in pool.items() for k in keys]
+    labels = np.array([k in dev_rel.get(q, set()) for q, keys in pool.items() for k in keys])
+    reference = np.concatenate(
+        [model(**encode_pairs(tok, pairs[i : i + 64])).numpy() for i in range(0, len(pairs), 64)]
+    )
+    session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
+    logits = []
+    for i in range(0, len(pairs), 64):
+        enc = encode_pairs(tok, pairs[i : i + 64])
+        logits.append(session.run(["score"], {n: enc[n].numpy() for n in names})[0])
+    int8 = np.concatenate(logits)
+    a, b = fit_platt(int8, labels)
+    probs = 1.0 / (1.0 + np.exp(-(a * int8 + b)))
+    threshold, f1 = best_threshold(labels.astype(int).tolist(), probs.tolist())
+    summary["export"] = {
+        "max_abs_diff_int8_vs_torch": float(np.max(np.abs(int8 - reference))),
+        "calibration": {"a": a, "b": b, "pairs": len(pairs), "positives": int(labels.sum())},
+        "match_threshold": threshold,
+        "match_f1_dev_pairs": f1,
+    }
+    return summary

@@ -1,0 +1,159 @@
+"""Fact-check collections in the corpus store: import (idempotent by id) and read back."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimscope.corpus.store import Store
+from claimscope.model import FactCheck, Failure
+from claimscope.verify.factchecks import WARNING
+from claimscope.verify.matching import claim_passage
+from claimscope.verify.textindex import TextIndex
+
+log = logging.getLogger(__name__)
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(FactCheck))
+_DATES = ("reviewed", "claim_date")
+# Rows per INSERT: one statement per chunk keeps memory bounded on feeds of millions.
+CHUNK = 5000
+
+
+@dataclass(slots=True)
+class ImportStats:
+    """What an import did: records read, new or updated rows, failures and warnings."""
+
+    read: int = 0
+    stored: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+
+
+def import_factchecks(
+    store: Store,
+    items: Iterable[FactCheck | Failure],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportStats:
+    """Store fact-checks (a record with a known id replaces the old one); failures recorded."""
+    stats = ImportStats()
+    chunk: dict[str, FactCheck] = {}
+    for item in items:
+        if isinstance(item, Failure):
+            (stats.warnings if item.kind == WARNING else stats.failures).append(item)
+            continue
+        stats.read += 1
+        chunk[item.id] = item
+        if len(chunk) >= CHUNK:
+            stats.stored += _write(store, list(chunk.values()))
+            chunk.clear()
+        if progress:
+            progress(1)
+    if chunk:
+        stats.stored += _write(store, list(chunk.values()))
+    store.record_failures(stats.failures)
+    return stats
+
+
+def _write(store: Store, checks: list[FactCheck]) -> int:
+    con = store.connection
+    columns = [[getattr(c, name) for c in checks] for name in _FIELDS]
+    for name in _DATES:
+        i = _FIELDS.index(name)
+        columns[i] = [dt.date.fromisoformat(v) if v else None for v in columns[i]]
+    selects = ", ".join(
+        f"unnest(?::{'DATE' if name in _DATES else 'VARCHAR'}[])" for name in _FIELDS
+    )
+    con.begin()
+    try:
+        con.execute(
+            "DELETE FROM factchecks WHERE id IN (SELECT unnest(?::VARCHAR[]))", [columns[0]]
+        )
+        con.execute(
+            f"INSERT INTO factchecks ({', '.join(_FIELDS)}, imported_at) "
+            f"SELECT {selects}, now()::TIMESTAMP",
+            columns,
+        )
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return len(checks)
+
+
+def load_factchecks(store: Store, *, batch: int = 10000) -> Iterator[FactCheck]:
+    """Every stored fact-check, in id order, streamed in batches."""
+    cursor = store.connection.cursor()
+    cursor.execute(f"SELECT {', '.join(_FIELDS)} FROM factchecks ORDER BY id")
+    while rows := cursor.fetchmany(batch):
+        yield from (_row_check(row) for row in rows)
+
+
+def count_factchecks(store: Store) -> int:
+    """How many fact-checks the store holds."""
+    row = store.connection.execute("SELECT count(*) FROM factchecks").fetchone()
+    return int(row[0]) if row else 0
+
+
+def index_path(store: Store) -> Path:
+    """Where the store's fact-check text index lives: a derived file next to the database."""
+    return store.path.with_name(store.path.name + ".factchecks.sqlite")
+
+
+def open_factcheck_index(store: Store) -> TextIndex:
+    """The fact-check text index of ``store``, brought up to date first.
+
+    Only fact-checks imported since the last sync are indexed; an index that disagrees with the
+    store (deleted, copied from another store) is rebuilt from the store.
+    """
+    index = TextIndex.open(index_path(store))
+    con = index.connection
+    con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+    row = con.execute("SELECT value FROM meta WHERE key = 'synced_at'").fetchone()
+    since = row[0] if row else "1970-01-01 00:00:00"
+    cursor = store.connection.cursor()
+    cursor.execute(
+        "SELECT id, claim, title, imported_at::VARCHAR FROM factchecks "
+        "WHERE imported_at > ?::TIMESTAMP ORDER BY imported_at",
+        [since],
+    )
+    newest = since
+    while rows := cursor.fetchmany(CHUNK):
+        index.add((i, claim_passage(FactCheck(id=i, claim=c, title=t))) for i, c, t, _ in rows)
+        newest = rows[-1][3]
+    with con:
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (newest,))
+    if len(index) != count_factchecks(store):
+        log.info("%s disagrees with the store: rebuilding", index.path)
+        index.close()
+        index_path(store).unlink()
+        return open_factcheck_index(store)
+    return index
+
+
+def fetch_factchecks(store: Store) -> Callable[[Sequence[str]], dict[str, FactCheck]]:
+    """A function that fetches fact-checks by id from ``store``."""
+
+    def fetch(ids: Sequence[str]) -> dict[str, FactCheck]:
+        cursor = store.connection.cursor()
+        cursor.execute(
+            f"SELECT {', '.join(_FIELDS)} FROM factchecks "
+            "WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(ids)],
+        )
+        return {c.id: c for c in (_row_check(r) for r in cursor.fetchall())}
+
+    return fetch
+
+
+def _row_check(row: tuple[object, ...]) -> FactCheck:
+    values: dict[str, object] = dict(zip(_FIELDS, row, strict=True))
+    for name in _DATES:
+        value = values[name]
+        if isinstance(value, dt.date):
+            values[name] = value.isoformat()
+    return FactCheck(**values)  # type: ignore[arg-type]

@@ -1,0 +1,68 @@
+"""Evaluation of fact-check matching in the CheckThat! format (MAP@k, Recall@10)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from claimscope.errors import InputError
+from claimscope.model import FactCheck
+from claimscope.verify.checkthat import ranking_scores, read_qrels, read_queries
+from claimscope.verify.factchecks import read_factchecks
+from claimscope.verify.matching import FactCheckMatcher, Match, claim_passage
+from claimscope.verify.reranker import PairScorer, load_pair_scorer
+from claimscope.verify.textindex import TextIndex
+
+
+def evaluate_matching(
+    queries: Path,
+    qrels: Path,
+    claims: Sequence[Path],
+    *,
+    rerank: bool = True,
+    model: str | None = None,
+    depth: int = 10,
+) -> dict[str, Any]:
+    """Rank the claims for every judged query; scores, the rankings and the timings."""
+    texts = read_queries(queries)
+    relevant = read_qrels(qrels)
+    checks = {c.id: c for c in read_factchecks(claims) if isinstance(c, FactCheck)}
+    if not checks:
+        raise InputError("no verified claims read", source=", ".join(map(str, claims)))
+    index = TextIndex.open(":memory:")
+    index.add((c.id, claim_passage(c)) for c in checks.values())
+    scorer: PairScorer | None = None
+    if rerank:
+        scorer = load_pair_scorer(model) if model else load_pair_scorer()
+    matcher = FactCheckMatcher(
+        index, lambda ids: {i: checks[i] for i in ids if i in checks}, reranker=scorer
+    )
+    rankings: dict[str, list[Match]] = {}
+    seconds = []
+    for qid in relevant:
+        if qid not in texts:
+            continue
+        started = time.perf_counter()
+        rankings[qid] = matcher.match(texts[qid], depth)
+        seconds.append(time.perf_counter() - started)
+    report: dict[str, Any] = ranking_scores(
+        {q: [m.check.id for m in ms] for q, ms in rankings.items()}, relevant
+    )
+    report.update(
+        claims=len(checks),
+        method=f"BM25 + {scorer.name}" if scorer else "BM25",
+        median_ms_per_query=1000 * statistics.median(seconds),
+        rankings=rankings,
+    )
+    return report
+
+
+def write_rankings(rankings: dict[str, list[Match]], path: Path, tag: str = "claimscope") -> None:
+    """Rankings as a TREC run file (``qid Q0 claim_id rank score tag``), as CheckThat! reads."""
+    with path.open("w", encoding="utf-8") as handle:
+        for qid, matches in rankings.items():
+            for m in matches:
+                handle.write(f"{qid}\tQ0\t{m.check.id}\t{m.rank}\t{m.score:.6f}\t{tag}\n")

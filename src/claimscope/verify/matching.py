@@ -1,0 +1,85 @@
+"""Fact-check matching: which previously checked claims does a sentence or post make again.
+
+Retrieval is BM25 over the checked claims (SQLite FTS5); the top candidates are then re-scored
+by a cross-encoder trained here on CheckThat! 2022 2A (when its model folder is present).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from claimscope.model import FactCheck
+from claimscope.verify.reranker import PairScorer
+from claimscope.verify.textindex import TextIndex
+
+
+def claim_passage(check: FactCheck) -> str:
+    """The text a fact-check is searched and re-ranked by: its claim, then its headline."""
+    if check.title and check.title.lower() not in check.claim.lower():
+        return f"{check.claim} {check.title}"
+    return check.claim
+
+
+@dataclass(slots=True)
+class Match:
+    """A fact-check a text may repeat: the check, its rank and scores."""
+
+    check: FactCheck
+    rank: int
+    score: float
+    bm25: float
+    probability: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return dataclasses.asdict(self)
+
+
+class FactCheckMatcher:
+    """Ranks fact-checks for texts: BM25 candidates, re-scored by the pair model when loaded.
+
+    ``index`` is a TextIndex keyed by fact-check id; ``checks`` maps ids to FactChecks (or a
+    callable that fetches some ids, for collections too large to hold in memory).
+    """
+
+    def __init__(
+        self,
+        index: TextIndex,
+        checks: Callable[[Sequence[str]], dict[str, FactCheck]],
+        *,
+        reranker: PairScorer | None = None,
+        candidates: int = 20,
+    ) -> None:
+        self.index = index
+        self.checks = checks
+        self.reranker = reranker
+        self.candidates = candidates
+
+    def match(self, text: str, k: int = 5) -> list[Match]:
+        """The ``k`` fact-checks ``text`` most likely repeats, best first."""
+        found = self.index.search(text, self.candidates if self.reranker else k)
+        if not found:
+            return []
+        checks = self.checks([key for key, _ in found])
+        found = [(key, s) for key, s in found if key in checks]
+        bm25 = dict(found)
+        if self.reranker is None:
+            return [Match(checks[key], rank, s, s) for rank, (key, s) in enumerate(found[:k], 1)]
+        logits = self.reranker.score([(text, claim_passage(checks[key])) for key, _ in found])
+        probs = self.reranker.probability(logits)
+        order = np.argsort(-logits, kind="stable")[:k]
+        return [
+            Match(
+                checks[found[i][0]],
+                rank,
+                float(logits[i]),
+                bm25[found[i][0]],
+                float(probs[i]),
+            )
+            for rank, i in enumerate(order, 1)
+        ]

@@ -1,0 +1,106 @@
+"""A BM25 full-text index over short passages, in SQLite FTS5 (in the standard library).
+
+The index is derived data: a file next to the store, rebuilt from the store when missing. Keys
+are the caller's ids (a fact-check id, a passage id); adding a key again replaces its text.
+DuckDB's own full-text extension is not used: it downloads at run time and fails offline.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from claimscope.errors import StoreError
+
+# Words too common to rank anything; dropping them keeps OR-queries fast on large indexes.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them then there these
+    they this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours rt via amp http https www com co pic
+    twitter""".split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MAX_TERMS = 48
+
+
+def query_terms(text: str) -> list[str]:
+    """The distinct searchable words of ``text``, in order (stop words and 1-letter words out)."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(text.lower()):
+        if len(word) > 1 and word not in STOPWORDS:
+            seen.setdefault(word, None)
+    return list(seen)[:_MAX_TERMS]
+
+
+class TextIndex:
+    """BM25 search over keyed passages; ``TextIndex.open(path)`` (``":memory:"`` for a temporary
+    one)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
+        self.connection = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> TextIndex:
+        """Open or create the index file."""
+        try:
+            con = sqlite3.connect(str(path))
+            con.execute("PRAGMA journal_mode = WAL")
+            con.execute("CREATE TABLE IF NOT EXISTS keys (id INTEGER PRIMARY KEY, key TEXT UNIQUE)")
+            con.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5("
+                "text, tokenize = 'porter unicode61 remove_diacritics 2')"
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the text index: {exc}", source=str(path)) from None
+        return cls(con, str(path))
+
+    def close(self) -> None:
+        """Close the index file."""
+        self.connection.close()
+
+    def __enter__(self) -> TextIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        row = self.connection.execute("SELECT count(*) FROM keys").fetchone()
+        return int(row[0])
+
+    def add(self, items: Iterable[tuple[str, str]]) -> int:
+        """Index ``(key, text)`` pairs in one transaction (a known key's text is replaced)."""
+        con = self.connection
+        n = 0
+        with con:
+            for key, text in items:
+                row = con.execute("SELECT id FROM keys WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    rowid = con.execute("INSERT INTO keys (key) VALUES (?)", (key,)).lastrowid
+                else:
+                    rowid = row[0]
+                    con.execute("DELETE FROM passages WHERE rowid = ?", (rowid,))
+                con.execute("INSERT INTO passages (rowid, text) VALUES (?, ?)", (rowid, text))
+                n += 1
+        return n
+
+    def search(self, text: str, k: int = 10) -> list[tuple[str, float]]:
+        """The ``k`` best keys for ``text`` by BM25, with their scores (higher is better)."""
+        terms = query_terms(text)
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = self.connection.execute(
+            "SELECT keys.key, -bm25(passages) AS score FROM passages "
+            "JOIN keys ON keys.id = passages.rowid WHERE passages MATCH ? "
+            "ORDER BY bm25(passages) LIMIT ?",
+            (match, k),
+        ).fetchall()
+        return [(key, float(score)) for key, score in rows]
