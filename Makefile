@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TRAIN_STAMP := $(VENV)/.installed-train
 
-.PHONY: demo test lint install clean
+.PHONY: demo corpus-demo test lint install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,18 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/claimscope analyze src/claimscope/examples/harbour.txt --html report.html --json report.json
+
+# The corpus scenario: the example corpus into a fresh store, its largest claim clusters, who
+# covered "troops" when, and the dated events of that story with their sources (HTML pages and
+# the chart in build/corpus-demo/).
+CORPUS_DEMO := build/corpus-demo
+corpus-demo: $(STAMP)
+	rm -rf $(CORPUS_DEMO) && mkdir -p $(CORPUS_DEMO)
+	$(BIN)/claimscope ingest src/claimscope/examples/peru_corpus.jsonl --db $(CORPUS_DEMO)/peru.duckdb
+	$(BIN)/claimscope claims --db $(CORPUS_DEMO)/peru.duckdb --top 5
+	$(BIN)/claimscope coverage troops --db $(CORPUS_DEMO)/peru.duckdb --by outlet --by week \
+		--chart $(CORPUS_DEMO)/coverage.svg --html $(CORPUS_DEMO)/coverage.html
+	$(BIN)/claimscope timeline troops --db $(CORPUS_DEMO)/peru.duckdb --html $(CORPUS_DEMO)/timeline.html
 
 test: $(TRAIN_STAMP)
 	$(BIN)/ruff check --no-cache src tests benchmarks

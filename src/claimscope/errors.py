@@ -37,3 +37,7 @@ class PipelineError(ClaimscopeError):
 
 class StoreError(ClaimscopeError):
     """The corpus store cannot be opened, queried or written (missing, locked, bad SQL)."""
+
+
+class QueryError(ClaimscopeError):
+    """A corpus search query or filter is empty or malformed (an unclosed quote, a lone OR)."""

@@ -20,7 +20,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 SegmentKind = Literal["paragraph", "heading", "quote", "post", "furniture"]
 DateKind = Literal["date", "range"]
@@ -29,6 +29,7 @@ Qualifier = Literal[
     "exact", "approx", "at_least", "at_most", "more_than", "less_than", "up_to", "estimated"
 ]
 AttributionKind = Literal["according_to", "reporting_verb", "post"]
+ContradictionKind = Literal["number", "date", "negation"]
 
 
 def doc(text: str, **kwargs: Any) -> Any:
@@ -222,6 +223,20 @@ class Quote:
 
 
 @dataclass(slots=True)
+class FactCheckMatch:
+    """A stored fact-check that a claim may repeat: what was checked, the rating, the link."""
+
+    factcheck: str = doc("Id of the fact-check in the store.")
+    claim: str = doc("The checked claim, as the fact-checker worded it.")
+    probability: float = doc("Probability that the claim repeats the checked one (calibrated).")
+    rating: str | None = doc("The publisher's rating.", default=None)
+    verdict: str | None = doc("The rating on claimscope's scale.", default=None)
+    publisher: str | None = doc("Who checked it.", default=None)
+    reviewed: str | None = doc("When it was checked (ISO 8601).", default=None)
+    url: str | None = doc("The fact-check article.", default=None)
+
+
+@dataclass(slots=True)
 class Claim:
     """A sentence that states something checkable, joined to its speaker and mentions."""
 
@@ -237,6 +252,10 @@ class Claim:
     dates: list[int] = doc("Ids of the date mentions in the claim.", default_factory=list)
     reasons: list[str] = doc(
         "Why it ranks where it does: the features that scored.", default_factory=list
+    )
+    matches: list[FactCheckMatch] = doc(
+        "Fact-checks this claim may repeat, best first (with `factchecks` set).",
+        default_factory=list,
     )
 
 
@@ -256,6 +275,29 @@ class Technique:
     name: str = doc("Display name of the technique.")
     score: float = doc("The model's probability that the sentence uses the technique.")
     explanation: str = doc("One line on what the technique is.")
+
+
+@dataclass(slots=True)
+class Contradiction:
+    """Two sentences of the document that cannot both be true: both spans, and why."""
+
+    id: int = doc("Index of the contradiction.")
+    kind: ContradictionKind = doc(
+        "`number` (two counts of one thing that disagree, or a count against a statement that "
+        "the number is unknown), `date` (one period given different ends) or `negation` (one "
+        "sentence asserts what the other denies)."
+    )
+    sentence_a: int = doc("Id of the sentence holding the first side.")
+    a_start: int = doc("Offset where the first side's conflicting part starts.")
+    a_end: int = doc("Offset where the first side's conflicting part ends.")
+    sentence_b: int = doc("Id of the sentence holding the second side.")
+    b_start: int = doc("Offset where the second side's conflicting part starts.")
+    b_end: int = doc("Offset where the second side's conflicting part ends.")
+    explanation: str = doc(
+        "One line on what disagrees: `700 American troops vs. an undisclosed number of US "
+        "soldiers`."
+    )
+    score: float = doc("Confidence in [0, 1] that the two sides contradict each other.")
 
 
 @dataclass(slots=True)
@@ -284,6 +326,28 @@ class TimelineEvent:
 
 
 @dataclass(slots=True)
+class FactCheck:
+    """A claim someone has already fact-checked: the claim, the rating, who checked it, where."""
+
+    id: str = doc("Stable id: the record's own id, or a hash of its URL and claim.")
+    claim: str = doc("The claim as the fact-checker worded it (ClaimReview `claimReviewed`).")
+    rating: str | None = doc("The publisher's own rating, e.g. `Pants on Fire`.", default=None)
+    verdict: str | None = doc(
+        "The rating on claimscope's scale: false, mostly-false, misleading, mixed, mostly-true, "
+        "true, or unproven, satire, outdated.",
+        default=None,
+    )
+    url: str | None = doc("The fact-check article.", default=None)
+    publisher: str | None = doc("Who checked it (ClaimReview `author`).", default=None)
+    reviewed: str | None = doc("When it was checked (ISO 8601).", default=None)
+    claimant: str | None = doc("Who made the claim (`itemReviewed.author`).", default=None)
+    claim_date: str | None = doc("When the claim was made (ISO 8601).", default=None)
+    title: str | None = doc("The fact-check's headline.", default=None)
+    lang: str | None = doc("Language of the claim (`inLanguage`).", default=None)
+    source: str = doc("Where it was imported from: `path#record`.", default="")
+
+
+@dataclass(slots=True)
 class Failure:
     """An input that could not be analyzed, and why (one line)."""
 
@@ -309,6 +373,11 @@ class Analysis:
     claims: list[Claim] = doc("Check-worthy sentences, best first.", default_factory=list)
     techniques: list[Technique] = doc(
         "Persuasion technique spans, in document order (empty when the model has none).",
+        default_factory=list,
+    )
+    contradictions: list[Contradiction] = doc(
+        "Contradictions between sentences of the document (numbers, dates, negation), in "
+        "document order.",
         default_factory=list,
     )
     anchor_date: str | None = doc(
@@ -466,6 +535,7 @@ __all__ = [
     "Analysis",
     "Attribution",
     "Claim",
+    "Contradiction",
     "DateRef",
     "Document",
     "Entity",

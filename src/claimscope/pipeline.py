@@ -11,8 +11,10 @@ from typing import Any
 # Importing the stage modules registers their stages.
 import claimscope.claims.scoring
 import claimscope.claims.stage
+import claimscope.consistency.stage
 import claimscope.extract.stages
-import claimscope.text.stage  # noqa: F401
+import claimscope.text.stage
+import claimscope.verify.stage  # noqa: F401
 from claimscope import ingest
 from claimscope.errors import ClaimscopeError, InputError, PipelineError
 from claimscope.model import Analysis, Document, Failure
@@ -30,7 +32,18 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "claimscope.attribution.v1",
     "claimscope.scores.v1",
     "claimscope.claims.v1",
+    "claimscope.contradictions.v1",
 )
+# Stages that run only when a setting asks for them.
+MATCH_STAGE = "claimscope.factcheck_matches.v1"
+
+
+def stage_names(settings: Settings) -> tuple[str, ...]:
+    """The stages ``settings`` call for: the default ones, plus fact-check matching when a
+    store of fact-checks is given."""
+    return (*DEFAULT_STAGES, MATCH_STAGE) if settings.factchecks else DEFAULT_STAGES
+
+
 _PATH_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm", ".json", ".jsonl", ".ndjson", ".csv")
 # Documents analyzed together: large enough for spaCy to batch, small enough to stream.
 CHUNK_SIZE = 32
@@ -130,7 +143,7 @@ def analyze(
     doc = docs[0]
     if isinstance(doc, Failure):
         raise InputError(doc.error)
-    result = run_stages([doc], build_pipeline(), settings)
+    result = run_stages([doc], build_pipeline(stage_names(settings)), settings)
     if result.failures:
         raise PipelineError(result.failures[0].error, source=doc.source)
     return result.analyses[0]
@@ -144,7 +157,7 @@ def iter_analyses(
 ) -> Iterator[Analysis | Failure]:
     """Analyze many inputs lazily, in chunks; yields each Analysis, or a Failure for bad input."""
     settings = settings or Settings()
-    stages = build_pipeline()
+    stages = build_pipeline(stage_names(settings))
     pending: list[Document] = []
 
     def flush() -> Iterator[Analysis | Failure]:

@@ -64,6 +64,16 @@ class Settings:
         "Find persuasion techniques (needs a model with technique heads: the default profile's).",
     )
 
+    factchecks: str | None = _setting(
+        None,
+        "A corpus store (DuckDB file) whose fact-checks every claim is matched against; "
+        "none: no matching.",
+    )
+    match_threshold: float = _setting(
+        0.0,
+        "Lowest match probability shown on a claim; 0 keeps the pair model's own (its card).",
+    )
+
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
             raise SettingsError(f"max_bytes must be positive, got {self.max_bytes}")
@@ -81,6 +91,8 @@ class Settings:
             raise SettingsError(f"batch_size must be positive, got {self.batch_size}")
         if self.post_max_chars < 20:
             raise SettingsError(f"post_max_chars must be at least 20, got {self.post_max_chars}")
+        if not 0.0 <= self.match_threshold <= 1.0:
+            raise SettingsError(f"match_threshold must be in [0, 1], got {self.match_threshold}")
         if not 0.0 <= self.claim_threshold <= 1.0:
             raise SettingsError(f"claim_threshold must be in [0, 1], got {self.claim_threshold}")
         if self.anchor_date is not None:

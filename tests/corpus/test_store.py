@@ -23,9 +23,12 @@ TABLES = {
     "claims",
     "techniques",
     "cluster_members",
+    "factchecks",
     "failures",
     "clusters",
     "contradictions",
+    "contradiction_keys",
+    "contradiction_checked",
     "schema_migrations",
 }
 

@@ -135,6 +135,14 @@ def test_find_quantities_votes_for_and_against() -> None:
     ]
 
 
+def test_find_quantities_us_before_the_noun_names_the_country() -> None:
+    # "US" in capitals is the country, a modifier; "us" the pronoun still ends the phrase.
+    assert summary("Congress said 700 US troops will stay.") == [
+        ("700 US troops", 700, "troops", "US troops", "exact")
+    ]
+    assert summary("They gave 30 us.") == [("30", 30, None, None, "exact")]
+
+
 def test_find_quantities_bare_number_has_no_unit() -> None:
     assert summary("The index closed at 1,250.5 on Friday.") == [
         ("1,250.5", 1250.5, None, None, "exact")

@@ -8,7 +8,7 @@ import pytest
 from tokenizers import Tokenizer
 
 from claimscope.errors import SettingsError
-from claimscope.models import scorer as scorer_module
+from claimscope.models import embedder as embedder_module
 from claimscope.models.folder import SHIPPED, ModelFolder, model_path
 from claimscope.models.scorer import TASKS, ClaimScorer
 
@@ -130,7 +130,7 @@ def test_static_empty_and_unknown_texts_score_as_the_bias(static_folder):
 def test_static_embeddings_do_not_depend_on_chunking(static_folder, monkeypatch):
     texts = [f"{s} Item {i}." for i, s in enumerate(SENTENCES * 5)] + [""] * 3
     whole = ClaimScorer(str(static_folder)).load().embed(texts)
-    monkeypatch.setattr(scorer_module, "_STATIC_CHUNK", 3)
+    monkeypatch.setattr(embedder_module, "_CHUNK", 3)
     chunked = ClaimScorer(str(static_folder)).load().embed(texts)
     np.testing.assert_allclose(chunked, whole, rtol=1e-6, atol=1e-7)
 

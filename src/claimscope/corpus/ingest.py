@@ -22,7 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from claimscope.corpus.inputs import check_paths, count_documents, iter_inputs
 from claimscope.corpus.rows import DocumentRows, analysis_rows
@@ -30,6 +30,9 @@ from claimscope.corpus.store import Store
 from claimscope.errors import ClaimscopeError, SettingsError
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings
+
+if TYPE_CHECKING:
+    from claimscope.corpus.clusters import ClusterStats
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,8 @@ class IngestStats:
     failed: int = 0
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
+    # What clustering the new claims did at the end of the run (None when it did not run).
+    clusters: ClusterStats | None = None
 
     @property
     def done(self) -> int:
@@ -104,6 +109,7 @@ def ingest_paths(
     engine: str = "local",
     scheduler: str | None = None,
     partition_size: int | None = None,
+    cluster: bool = True,
 ) -> IngestStats:
     """Analyze every document under ``paths`` into the store at ``db``; the run's counts.
 
@@ -113,6 +119,7 @@ def ingest_paths(
     ``workers`` processes when it is None. Documents already stored are skipped; bad
     inputs and documents that fail a stage are recorded in the failures table and the run goes
     on. ``count`` first walks the paths to find the total, when it is knowable (no record files).
+    ``cluster`` then clusters the claims not clustered yet (``claimscope.corpus.clusters``).
     Raises ClaimscopeError for a missing path, bad settings or a store that cannot be opened.
     """
     settings = settings or Settings()
@@ -141,6 +148,10 @@ def ingest_paths(
         else:
             runner = _Runner(store, settings, workers, chunk_size, stats, progress)
         runner.run(iter_inputs(roots, settings=settings))
+        if cluster:
+            from claimscope.corpus.clusters import update_clusters
+
+            stats.clusters = update_clusters(store)
     return stats
 
 

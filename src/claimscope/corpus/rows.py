@@ -147,6 +147,27 @@ def analysis_rows(analysis: Analysis, *, profile: str) -> DocumentRows:
             )
             for t in analysis.techniques
         ],
+        "contradictions": [
+            (
+                key,
+                c.id,
+                "document",
+                c.kind,
+                key,
+                c.sentence_a,
+                c.a_start,
+                c.a_end,
+                covered(c.a_start, c.a_end),
+                key,
+                c.sentence_b,
+                c.b_start,
+                c.b_end,
+                covered(c.b_start, c.b_end),
+                c.explanation,
+                float(c.score),
+            )
+            for c in analysis.contradictions
+        ],
     }
     for table, rows in tables.items():
         width = len(COLUMNS[table])

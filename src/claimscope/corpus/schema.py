@@ -196,6 +196,8 @@ _INITIAL = (
 
 # Claim clusters (#5 part 4): the reserved table gets its shape; members are kept apart so a
 # new document joins a cluster by inserting rows, never by rewriting the cluster's history.
+# A cluster row is a summary of its members (claimscope.corpus.clusters recomputes it); the
+# usearch index next to the database is derived from the members' ``vector_key``s.
 _CLUSTERS = (
     "DROP TABLE clusters",
     """
@@ -204,6 +206,7 @@ _CLUSTERS = (
         doc_id VARCHAR NOT NULL,
         claim INTEGER NOT NULL,
         text VARCHAR NOT NULL,
+        score DOUBLE NOT NULL,
         size INTEGER NOT NULL,
         documents INTEGER NOT NULL,
         outlets VARCHAR[],
@@ -219,30 +222,81 @@ _CLUSTERS = (
         claim INTEGER NOT NULL,
         similarity DOUBLE NOT NULL,
         how VARCHAR NOT NULL,
+        text_hash BIGINT NOT NULL,
+        numbers VARCHAR NOT NULL,
+        vector_key BIGINT,
+        seq BIGINT NOT NULL,
+        joined_at TIMESTAMP NOT NULL,
         PRIMARY KEY (doc_id, claim)
     )
     """,
 )
 
-# Contradictions (#5 part 5): both sides as spans into their documents, with the reason.
+# Contradictions (#5 part 5): both sides as spans into their documents, with the reason. Rows
+# are keyed by the document that found them: its own analysis (scope 'document', written at
+# ingest) or its comparison with the documents stored before it (scope 'corpus'). The blocking
+# keys of compared documents are kept (a sentence meets the sentences whose key is one of its
+# probes), so a new document is compared with the corpus by a join; the documents already
+# compared are listed, so each pair is compared once.
 _CONTRADICTIONS = (
     "DROP TABLE contradictions",
     """
     CREATE TABLE contradictions (
-        id INTEGER PRIMARY KEY,
-        kind VARCHAR NOT NULL,
+        doc_id VARCHAR NOT NULL,
+        id INTEGER NOT NULL,
         scope VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
         doc_a VARCHAR NOT NULL,
         sentence_a INTEGER NOT NULL,
         a_start INTEGER NOT NULL,
         a_end INTEGER NOT NULL,
+        a_text VARCHAR NOT NULL,
         doc_b VARCHAR NOT NULL,
         sentence_b INTEGER NOT NULL,
         b_start INTEGER NOT NULL,
         b_end INTEGER NOT NULL,
+        b_text VARCHAR NOT NULL,
         explanation VARCHAR NOT NULL,
         score DOUBLE NOT NULL,
-        found_at TIMESTAMP NOT NULL
+        PRIMARY KEY (doc_id, scope, id)
+    )
+    """,
+    """
+    CREATE TABLE contradiction_keys (
+        doc_id VARCHAR NOT NULL,
+        sentence INTEGER NOT NULL,
+        key VARCHAR NOT NULL,
+        probe VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE contradiction_checked (
+        doc_id VARCHAR PRIMARY KEY,
+        keys INTEGER NOT NULL,
+        found INTEGER NOT NULL,
+        checked_at TIMESTAMP NOT NULL
+    )
+    """,
+)
+
+# Fact-check collections (#6): imported ClaimReviews and CheckThat! verified claims. The
+# search indexes over them are derived files next to the database, rebuilt from this table.
+_FACTCHECKS = (
+    """
+    CREATE TABLE factchecks (
+        id VARCHAR PRIMARY KEY,
+        claim VARCHAR NOT NULL,
+        rating VARCHAR,
+        verdict VARCHAR,
+        url VARCHAR,
+        publisher VARCHAR,
+        reviewed DATE,
+        claimant VARCHAR,
+        claim_date DATE,
+        title VARCHAR,
+        lang VARCHAR,
+        source VARCHAR NOT NULL,
+        imported_at TIMESTAMP NOT NULL
     )
     """,
 )
@@ -251,6 +305,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial corpus store", _INITIAL),
     Migration(2, "claim clusters", _CLUSTERS),
     Migration(3, "contradictions", _CONTRADICTIONS),
+    Migration(4, "fact-check collections", _FACTCHECKS),
 )
 
 # The columns each writer fills, in the order rows.py builds its tuples. ``ingested_at`` and
@@ -366,6 +421,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "name",
         "score",
         "explanation",
+    ),
+    "contradictions": (
+        "doc_id",
+        "id",
+        "scope",
+        "kind",
+        "doc_a",
+        "sentence_a",
+        "a_start",
+        "a_end",
+        "a_text",
+        "doc_b",
+        "sentence_b",
+        "b_start",
+        "b_end",
+        "b_text",
+        "explanation",
+        "score",
     ),
 }
 

@@ -215,7 +215,8 @@ def _noun_phrase(text: str, pos: int) -> tuple[int, str, str] | None:
             break
         word = m.group(1)
         lower = word.lower()
-        if lower in _STOP or lower in _ALL_NUMBER_WORDS or lower in _MONTHS:
+        # "us" ends a phrase ("gave us"), but "US" names a country ("700 US troops").
+        if (lower in _STOP and word != "US") or lower in _ALL_NUMBER_WORDS or lower in _MONTHS:
             break
         if lower.endswith("ly") and lower not in _LY_NOUNS:
             break  # an adverb: "700 reportedly died"

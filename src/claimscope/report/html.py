@@ -184,6 +184,7 @@ class _DocView:
     counts: dict[str, int]
     blocks: list[_Block] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
+    contradictions: list[dict[str, Any]] | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
     numbers: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
@@ -267,6 +268,7 @@ def _annotations(analysis: Analysis, key: str, lookup: Lookup) -> list[Annotatio
         if d.anchored:
             tip += "\nyear taken from the anchor date"
         anns.append(Annotation(d.start, d.end, "date", tip, layer=3))
+    anns += _contradiction_annotations(analysis, key)
     for post in analysis.posts:
         for link in post.links:
             anns.append(Annotation(link.start, link.end, "lnk", link.url, layer=4))
@@ -282,6 +284,54 @@ def _annotations(analysis: Analysis, key: str, lookup: Lookup) -> list[Annotatio
             )
         )
     return anns
+
+
+def _cx_anchor(key: str, contradiction_id: int, side: str) -> str:
+    return f"cx-{key}-{contradiction_id}-{side}"
+
+
+def _contradiction_annotations(analysis: Analysis, key: str) -> list[Annotation]:
+    """Both sides of each contradiction, each pointing at the other (``data-cx-other``)."""
+    anns = []
+    for c in analysis.contradictions:
+        tip = (
+            f"Contradiction ({c.kind}, score {c.score:.2f}): {c.explanation}\nclick: the other side"
+        )
+        for side, other, start, end in (
+            ("a", "b", c.a_start, c.a_end),
+            ("b", "a", c.b_start, c.b_end),
+        ):
+            anns.append(
+                Annotation(
+                    start,
+                    end,
+                    f"cx cx-{_css_token(c.kind)}",
+                    tip,
+                    anchor=_cx_anchor(key, c.id, side),
+                    data=(("cx-other", _cx_anchor(key, c.id, other)),),
+                    layer=2,
+                )
+            )
+    return anns
+
+
+def _contradictions_view(analysis: Analysis, key: str) -> list[dict[str, Any]] | None:
+    """The contradictions panel: explanation, kind, score, and a link to each side."""
+    if not analysis.contradictions and "claimscope.contradictions.v1" not in analysis.pipeline:
+        return None
+    return [
+        {
+            "kind": c.kind,
+            "css": _css_token(c.kind),
+            "score": f"{c.score:.2f}",
+            "explanation": c.explanation,
+            "a": excerpt(analysis.span_text(c.a_start, c.a_end), EXCERPT_CHARS),
+            "b": excerpt(analysis.span_text(c.b_start, c.b_end), EXCERPT_CHARS),
+            "href_a": f"#{_cx_anchor(key, c.id, 'a')}",
+            "href_b": f"#{_cx_anchor(key, c.id, 'b')}",
+        }
+        for c in sorted(analysis.contradictions, key=lambda c: (-c.score, c.a_start))
+    ]
 
 
 class _SpanIndex:
@@ -412,6 +462,17 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
                 "normalized": lookup.claim_values(claim),
                 "reasons": ", ".join(claim.reasons),
                 "href": f"#s-{key}-{claim.sentence}",
+                "matches": [
+                    {
+                        "claim": excerpt(m.claim, CLAIM_CHARS),
+                        "rating": m.rating or m.verdict or "unrated",
+                        "verdict": m.verdict or "none",
+                        "by": ", ".join(x for x in (m.publisher, m.reviewed) if x),
+                        "href": safe_href(m.url),
+                        "probability": f"{m.probability:.2f}",
+                    }
+                    for m in claim.matches
+                ],
             }
         )
     for i, group in enumerate(group_entities(analysis.entities)):
@@ -430,6 +491,7 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
             }
         )
     view.persuasion = _persuasion_view(analysis, key)
+    view.contradictions = _contradictions_view(analysis, key)
     for event in analysis.timeline():
         date = lookup.dates.get(event.date)
         sentence = lookup.sentences.get(event.sentence)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from claimscope.model import Analysis, Post, Sentence, Technique
+from claimscope.model import Analysis, Claim, Post, Sentence, Technique
 from claimscope.persuasion.techniques import BY_KEY
 from claimscope.report.views import (
     Lookup,
@@ -29,6 +29,7 @@ from claimscope.report.views import (
     plural,
     score_of,
     segment_counts,
+    window,
     word_count,
 )
 
@@ -88,6 +89,7 @@ def _render_one(analysis: Analysis, console: Console, *, max_claims: int, max_ro
     _structure(analysis, console)
     _posts(analysis, console)
     _claims(analysis, lookup, console, max_claims)
+    _contradictions(analysis, console)
     _techniques(analysis, console)
     _entities(analysis, console, max_rows)
     _numbers(analysis, console, max_rows)
@@ -223,8 +225,67 @@ def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: in
             )
         console.print(table)
         _more(console, len(shown), len(claims), "claims")
+        _matches(shown, console)
     if analysis.ranking:
         console.print(_t(analysis.ranking, "dim"))
+
+
+def _matches(claims: list[Claim], console: Console) -> None:
+    """The fact-checks the listed claims may repeat, under a sub-heading (none: nothing)."""
+    matched = [c for c in claims if c.matches]
+    if not matched:
+        return
+    console.print(Text("Already fact-checked?", style="bold"))
+    for claim in matched:
+        for m in claim.matches:
+            line = Text(f"  #{claim.rank} ", style="dim")
+            line.append_text(_t(m.rating or m.verdict or "unrated", "bold"))
+            line.append(f" ({m.probability:.2f}) ", style="dim")
+            line.append_text(_t(excerpt(m.claim, CLAIM_CHARS)))
+            source = ", ".join(x for x in (m.publisher, m.reviewed, m.url) if x)
+            if source:
+                line.append_text(_t(f" — {source}", "dim"))
+            console.print(line)
+
+
+def _side(analysis: Analysis, sentence_id: int, start: int, end: int) -> Text:
+    """The sentence holding a side, quoted and cut around the conflicting part (in bold)."""
+    sentence = analysis.sentences[sentence_id]
+    text = analysis.span_text(sentence.start, sentence.end)
+    before, part, after, cut_lo, cut_hi = window(
+        text, start - sentence.start, end - sentence.start, CLAIM_CHARS // 2
+    )
+    out = Text("“…" if cut_lo else "“")
+    out.append_text(_t(before))
+    out.append_text(_t(part, "bold yellow"))
+    out.append_text(_t(after))
+    out.append("…”" if cut_hi else "”")
+    return out
+
+
+def _contradictions(analysis: Analysis, console: Console) -> None:
+    """Both sides of each contradiction, quoted, and the explanation."""
+    if not analysis.contradictions and "claimscope.contradictions.v1" not in analysis.pipeline:
+        return  # analyzed without the stage: say nothing rather than "none found"
+    _section(console, "Contradictions")
+    if not analysis.contradictions:
+        console.print(Text("No contradictions found.", style="italic"))
+        return
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("score", justify="right")
+    table.add_column("one sentence says", ratio=3)
+    table.add_column("another says", ratio=3)
+    table.add_column("explanation", ratio=2)
+    for c in sorted(analysis.contradictions, key=lambda c: (-c.score, c.a_start)):
+        table.add_row(
+            Text(c.kind, style="magenta"),
+            Text(f"{c.score:.2f}", style=_score_style(c.score)),
+            _side(analysis, c.sentence_a, c.a_start, c.a_end),
+            _side(analysis, c.sentence_b, c.b_start, c.b_end),
+            _t(c.explanation),
+        )
+    console.print(table)
 
 
 def _techniques(analysis: Analysis, console: Console) -> None:

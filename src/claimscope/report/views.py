@@ -89,6 +89,30 @@ def excerpt(text: str, limit: int, focus: tuple[int, int] | None = None) -> str:
     return ("…" if lo > 0 else "") + body + ("…" if hi < len(flat) else "")
 
 
+def window(text: str, start: int, end: int, limit: int) -> tuple[str, str, str, bool, bool]:
+    """``text`` cut to about ``limit`` characters around ``[start, end)``, at word boundaries:
+    ``(before, part, after, cut before, cut after)``, whitespace collapsed, the part kept whole."""
+    lo, hi = 0, len(text)
+    if len(text) > limit:
+        room = max(0, limit - (end - start)) // 2
+        lo, hi = max(0, start - room), min(len(text), end + room)
+        space = text.find(" ", lo, start) if lo else -1
+        lo = space + 1 if space != -1 else lo
+        space = text.rfind(" ", end, hi) if hi < len(text) else -1
+        hi = space if space != -1 else hi
+
+    def flat(piece: str) -> str:
+        return _SPACE.sub(" ", piece)
+
+    return (
+        flat(text[lo:start]).lstrip(),
+        flat(text[start:end]),
+        flat(text[end:hi]).rstrip(),
+        lo > 0,
+        hi < len(text),
+    )
+
+
 def format_number(value: float) -> str:
     """``700``, ``1,500,000``, ``3.5``: no trailing ``.0``, thousands separated."""
     if not math.isfinite(value):

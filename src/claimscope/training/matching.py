@@ -38,11 +38,11 @@ class MatchConfig:
 
     epochs: int = 2
     lr: float = 3e-5
-    group: int = 8
-    groups_per_step: int = 4
+    group: int = 4
+    groups_per_step: int = 8
     candidates: int = 30
     rerank: int = 20
-    max_tokens: int = 192
+    max_tokens: int = 128
     seed: int = 0
 
 
@@ -181,6 +181,10 @@ def train_reranker(
             optimizer.step()
             schedule.step()
             total += float(loss.detach())
+            step = i // config.groups_per_step + 1
+            if step % 25 == 0:
+                logger.info("epoch %d step %d: loss %.3f, %.1f s", epoch, step, total / step,
+                            time.time() - started)  # fmt: skip
         ranked = rerank(model, tok, dev_q, passages, dev_pool, config.rerank)
         scores = ranking_scores(ranked, dev_rel)
         history.append({"epoch": epoch, "loss": total, "seconds": time.time() - started,

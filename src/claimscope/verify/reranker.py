@@ -49,6 +49,7 @@ class PairScorer:
             raise SettingsError(f"cannot load {self.folder_.path}/model.onnx: {exc}") from None
         platt = card.get("calibration", {})
         self.platt_ = (float(platt.get("a", 1.0)), float(platt.get("b", 0.0)))
+        self.threshold = float(card.get("thresholds", {}).get("match", 0.5))
         return self
 
     @property

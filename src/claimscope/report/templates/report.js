@@ -5,6 +5,18 @@
   var root = script && script.closest(".claimscope");
   if (!root) { return; }
   root.addEventListener("click", function (event) {
+    // A contradiction's side leads to the other side.
+    var side = event.target.closest("[data-cx-other]");
+    if (side && root.contains(side)) {
+      var other = root.querySelector('[id="' + CSS.escape(side.getAttribute("data-cx-other")) + '"]');
+      if (other) {
+        other.scrollIntoView({ behavior: "smooth", block: "center" });
+        other.classList.remove("cx-flash");
+        void other.offsetWidth;  // restart the animation
+        other.classList.add("cx-flash");
+      }
+      return;
+    }
     var button = event.target.closest("[data-ent-toggle]");
     if (!button || !root.contains(button)) { return; }
     var doc = button.closest(".cs-doc");

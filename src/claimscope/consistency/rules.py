@@ -1,0 +1,29 @@
+"""The thresholds of the contradiction rules, in one place (see docs/contradictions.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rules:
+    """How far apart two statements may be and still be about the same thing, and when a
+    difference counts as a contradiction. The defaults favour precision over recall."""
+
+    # Two counts of one thing further apart than this ratio are taken to count different things
+    # (700 troops of one deployment, 140,000 soldiers of an army).
+    max_ratio: float = 5.0
+    # "About 700" covers 700 +/- 15%.
+    approx_tolerance: float = 0.15
+    # Exact numbers this close (relatively) are rounding, not a contradiction (1,000 vs 1,020).
+    rounding: float = 0.03
+    # Range ends further apart than this (in days) are different periods, not one misdated.
+    max_date_gap: int = 7
+    # Findings scoring below this are dropped.
+    min_score: float = 0.5
+    # Corpus comparison: a blocking key shared by more statements than this is too common to
+    # say two statements are about the same thing, and is skipped.
+    max_key_statements: int = 5000
+
+
+DEFAULT_RULES = Rules()

@@ -1,0 +1,40 @@
+"""The contradictions stage: the consistency rules over the sentences of each document."""
+
+from __future__ import annotations
+
+from claimscope.consistency.detect import find_in_document
+from claimscope.consistency.findings import Finding
+from claimscope.consistency.statements import statements_of
+from claimscope.model import Analysis, Contradiction
+from claimscope.registry import register
+from claimscope.settings import Settings
+
+
+def to_contradictions(findings: list[Finding]) -> list[Contradiction]:
+    """Findings within one document as the data model's Contradictions, numbered in order."""
+    return [
+        Contradiction(
+            id=i,
+            kind=f.kind,
+            sentence_a=f.a.sentence,
+            a_start=f.a.start,
+            a_end=f.a.end,
+            sentence_b=f.b.sentence,
+            b_start=f.b.start,
+            b_end=f.b.end,
+            explanation=f.explanation,
+            score=f.score,
+        )
+        for i, f in enumerate(findings)
+    ]
+
+
+@register(
+    "claimscope.contradictions.v1",
+    requires=("sentences", "entities", "dates", "quantities", "claims"),
+    assigns=("contradictions",),
+)
+def contradictions_stage(batch: list[Analysis], settings: Settings) -> None:
+    """Contradictions between sentences of each document: numbers, dates and negation."""
+    for a in batch:
+        a.contradictions = to_contradictions(find_in_document(statements_of(a)))

@@ -1,0 +1,170 @@
+"""The vector index of clustered claims: a usearch file next to the store, derived from it.
+
+Each claim that starts a cluster or joins one by meaning gets a ``vector_key`` in
+``cluster_members``; the index holds its embedding under that key (claims joined as exact or
+near duplicates add nothing a search could not already find). The index is derived data
+(``<db>.claims.usearch``, with ``<db>.claims.usearch.json`` describing it): when it is missing,
+or does not match the store's members (another model, a run killed before it was saved, another
+database), it is rebuilt from the claim texts in the store, in chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from claimscope.corpus.store import Store
+from claimscope.errors import StoreError
+from claimscope.models.embedder import Embedder
+
+log = logging.getLogger(__name__)
+
+# Vectors are stored as float16: half the memory of float32, and a cosine within ~1e-3 of it.
+DTYPE = "f16"
+# One thread to build the graph: with several, its shape (and so an approximate search's
+# answers) would change from run to run, and so would the clusters.
+_THREADS = 1
+# Claims embedded at a time when the index is rebuilt.
+_REBUILD_CHUNK = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class IndexState:
+    """What an index file holds, as its description and the store must agree on."""
+
+    model: str
+    dim: int
+    count: int
+    max_key: int
+    # The sum of the indexed members' text hashes: another database with as many members is
+    # told apart by it.
+    checksum: int
+
+
+def index_path(db: str | Path) -> Path | None:
+    """Where the index of the store at ``db`` lives (None for an in-memory store)."""
+    if str(db) == ":memory:":
+        return None
+    path = Path(db)
+    return path.with_name(path.name + ".claims.usearch")
+
+
+def store_state(store: Store, embedder: Embedder) -> IndexState:
+    """The index the store's members call for."""
+    row = store.connection.execute(
+        "SELECT count(*), coalesce(max(vector_key), 0), coalesce(sum(text_hash::HUGEINT), 0) "
+        "FROM cluster_members WHERE vector_key IS NOT NULL"
+    ).fetchone()
+    count, max_key, checksum = row if row else (0, 0, 0)
+    return IndexState(embedder.name, embedder.dim, int(count), int(max_key), int(checksum))
+
+
+class ClaimIndex:
+    """Nearest clustered claims by cosine similarity; ``open`` loads or rebuilds it."""
+
+    def __init__(self, path: Path | None, state: IndexState) -> None:
+        from usearch.index import Index
+
+        self.path = path
+        self.state = state
+        self.index = Index(ndim=state.dim, metric="cos", dtype=DTYPE)
+        # Whether vectors had to be embedded again (the file was missing or stale).
+        self.rebuilt = False
+
+    @classmethod
+    def open(cls, store: Store, embedder: Embedder) -> ClaimIndex:
+        """The index of ``store``: read from its file when that matches the store's members,
+        rebuilt from the store otherwise."""
+        wanted = store_state(store, embedder)
+        path = index_path(store.path)
+        found = cls._read_state(path)
+        if path is not None and found == wanted and path.is_file():
+            index = cls(path, wanted)
+            try:
+                index.index.load(str(path))
+            except Exception as exc:  # usearch raises plain RuntimeErrors
+                log.warning("%s: cannot be read (%s); rebuilding it", path, exc)
+            else:
+                if len(index.index) == wanted.count:
+                    return index
+        if wanted.count:
+            log.info("%s: rebuilding the claim index (%d vectors)", store.path, wanted.count)
+        index = cls(path, IndexState(wanted.model, wanted.dim, 0, 0, 0))
+        index._rebuild(store, embedder)
+        index.rebuilt = wanted.count > 0
+        index.save(wanted)
+        return index
+
+    @staticmethod
+    def _read_state(path: Path | None) -> IndexState | None:
+        if path is None:
+            return None
+        meta = path.with_name(path.name + ".json")
+        try:
+            return IndexState(**json.loads(meta.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _rebuild(self, store: Store, embedder: Embedder) -> None:
+        """Embed the indexed members' claim texts again, in key order, a chunk at a time."""
+        last = 0
+        while True:
+            rows = store.connection.execute(
+                "SELECT m.vector_key, c.text FROM cluster_members m "
+                "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
+                "WHERE m.vector_key > ? ORDER BY m.vector_key LIMIT ?",
+                [last, _REBUILD_CHUNK],
+            ).fetchall()
+            if not rows:
+                return
+            keys = np.array([r[0] for r in rows], dtype=np.uint64)
+            self.add(keys, embedder.embed([r[1] for r in rows]))
+            last = int(rows[-1][0])
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Add vectors under their keys (unique, never reused)."""
+        if len(keys):
+            self.index.add(keys.astype(np.uint64), vectors, log=False, threads=_THREADS)
+
+    def search(self, vectors: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
+        """The ``count`` nearest indexed claims of each vector: ``(key, cosine)``, nearest first."""
+        if not len(self.index) or not len(vectors):
+            return [[] for _ in range(len(vectors))]
+        matches: Any = self.index.search(vectors, count, log=False, threads=_THREADS)
+        found: Iterable[tuple[Any, Any, int]]
+        if hasattr(matches, "counts"):
+            found = zip(matches.keys, matches.distances, matches.counts, strict=True)
+        else:  # one query vector: usearch answers it unbatched
+            found = [(matches.keys, matches.distances, len(matches.keys))]
+        return [
+            [(int(k), 1.0 - float(d)) for k, d in zip(keys[:n], distances[:n], strict=True)]
+            for keys, distances, n in found
+        ]
+
+    def save(self, state: IndexState) -> None:
+        """Write the index and ``state``, its description: the store's members it holds (the
+        description last, so that an index is never read with the description of another)."""
+        self.state = state
+        if self.path is None:
+            return
+        meta = self.path.with_name(self.path.name + ".json")
+        try:
+            meta.unlink(missing_ok=True)
+            partial = self.path.with_name(self.path.name + ".partial")
+            self.index.save(str(partial))
+            os.replace(partial, self.path)
+            meta.write_text(json.dumps(asdict(self.state)) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write the claim index: {exc.strerror}", source=str(self.path)
+            ) from None

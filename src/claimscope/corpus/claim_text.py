@@ -1,0 +1,188 @@
+"""How two claims' texts compare without a model: the same text, a near-duplicate, the numbers.
+
+Claim clusters (``claimscope.corpus.clusters``) join a claim to a cluster by the same normalized
+text, then by a near-duplicate text (character shingles), then by embedding similarity; the
+numbers a claim states must agree with those of the claim it joins, so that "700 troops" and
+"1,000 troops" stay apart however alike the sentences are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# Characters per shingle: long enough that shared shingles mean shared words, short enough that
+# an inflection ("troop" / "troops") changes few of them.
+SHINGLE = 5
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_SPACE = re.compile(r"\s+")
+# Punctuation and quotes at either end of a text: "700 troops." and "700 troops" are one claim.
+_EDGES = re.compile(r"""^[\s"'(\[«]+|[\s"'.,;:!?)\]»…]+$""")
+_NON_WORD = re.compile(r"[^\w%$€£]+")
+# A number: digits with thousands separators or a decimal part, and an optional scale word.
+_NUMBER = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\d)"
+    r"(?:\s*(thousand|million|billion|trillion)\b)?",
+    re.IGNORECASE,
+)
+_SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_WORD = re.compile(r"[^\W\d_]+")
+# The words after a number that may name what it counts ("700 American troops are").
+_AFTER_WORDS = 3
+_AFTER_CHARS = 60
+_NOT_COUNTED = frozenset(
+    """a an the of to in on at by for from with and or but as than that this these those is are
+    was were be been being will would could should may might can has have had do does did not
+    no new more less some about around over under nearly almost roughly approximately least
+    most per percent per cent percentage points point dollars dollar euros euro pounds pound
+    usd eur gbp yen yuan pesos soles rupees million billion thousand trillion it its they their
+    them he his she her we our you your who which what""".split()
+)
+
+
+def normalize(text: str) -> str:
+    """The text as exact matching compares it: NFKC, case-folded, quotes and dashes unified,
+    whitespace collapsed, punctuation at either end dropped."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    text = _DASHES.sub("-", text)
+    return _EDGES.sub("", _SPACE.sub(" ", text).strip())
+
+
+def text_hash(normalized: str) -> int:
+    """A signed 64-bit hash of a normalized text (a BIGINT in the store)."""
+    digest = hashlib.blake2b(normalized.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def shingles(normalized: str, size: int = SHINGLE) -> frozenset[str]:
+    """The character shingles of a normalized text, punctuation left out (words joined by one
+    space); a text shorter than ``size`` is its own only shingle."""
+    flat = _NON_WORD.sub(" ", normalized).strip()
+    if len(flat) <= size:
+        return frozenset([flat]) if flat else frozenset()
+    return frozenset(flat[i : i + size] for i in range(len(flat) - size + 1))
+
+
+def jaccard_score(a: frozenset[str], b: frozenset[str]) -> float:
+    """|a ∩ b| / |a ∪ b| (0 for two empty sets)."""
+    if not a or not b:
+        return 0.0
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
+
+
+def numbers(text: str) -> Counter[str]:
+    """The numbers a text states, normalized ("1,000" = "1000", "1.2 million" = "1200000",
+    "18.50" = "18.5"), with how often each occurs. Numbers written as words are not read."""
+    found: Counter[str] = Counter()
+    for match in _NUMBER.finditer(text):
+        whole, fraction, scale = match.groups()
+        try:
+            value = Decimal(whole.replace(",", "") + (fraction or ""))
+        except InvalidOperation:  # pragma: no cover - the pattern only matches digits
+            continue
+        if scale:
+            value *= _SCALE[scale.lower()]
+        found[_plain(value)] += 1
+    return found
+
+
+def numbers_agree(a: Counter[str], b: Counter[str]) -> bool:
+    """Whether two claims' numbers are compatible: those of one are all among those of the
+    other, counted with their repeats. A claim with no number agrees with any claim; "700
+    troops" agrees with "700 troops in 2023", not with "1,000 troops"."""
+    return not a or not b or a <= b or b <= a
+
+
+def salient(found: Counter[str]) -> set[str]:
+    """The numbers that identify a claim rather than a date: a fraction (4.2, 5.25), or a
+    whole number of 100 or more ("1.2 billion" is one) that is not a year (1900-2100). Day
+    numbers, small counts and years are shared by too many unrelated claims."""
+    out = set()
+    for text in found:
+        value = Decimal(text)
+        if value != value.to_integral_value() or (value >= 100 and not 1900 <= value <= 2100):
+            out.add(text)
+    return out
+
+
+def quantities(text: str) -> frozenset[tuple[str, str]]:
+    """What a text counts: each salient number (``salient``) with each content word among the
+    few words after it ("700 US troops" gives ("700", "us") and ("700", "troops")). Units
+    (percent, dollars...) and function words are not what is counted."""
+    out = set()
+    for match in _NUMBER.finditer(text):
+        number = next(iter(numbers(match.group(0))))
+        if not salient(Counter([number])):
+            continue
+        words = _WORD.findall(text[match.end() : match.end() + _AFTER_CHARS].casefold())
+        for word in words[:_AFTER_WORDS]:
+            if len(word) > 1 and word not in _NOT_COUNTED:
+                out.add((number, word))
+    return frozenset(out)
+
+
+def shares_quantity(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
+    """Whether two claims count the same thing with the same salient number ("700 troops")."""
+    return bool(a & b)
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimText:
+    """What the model-free comparisons of a claim need: its normalized text, that text's hash,
+    its shingles, its numbers and what they count."""
+
+    normalized: str
+    hash: int
+    shingles: frozenset[str]
+    numbers: Counter[str]
+    quantities: frozenset[tuple[str, str]]
+
+
+def describe(text: str) -> ClaimText:
+    """The comparable form of a claim's text."""
+    norm = normalize(text)
+    return ClaimText(norm, text_hash(norm), shingles(norm), numbers(text), quantities(text))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Thresholds:
+    """When two claims are one: shingle overlap for a near-duplicate; embedding cosine for the
+    same meaning, lower (``semantic_quantity``) when they count the same thing with the same
+    salient number."""
+
+    near_duplicate: float
+    semantic: float
+    semantic_quantity: float
+
+
+def join_how(
+    a: ClaimText, b: ClaimText, cosine: float, thresholds: Thresholds
+) -> tuple[str, float] | None:
+    """Whether claim ``a`` joins claim ``b``'s cluster, and how: ``("exact", 1.0)`` for the same
+    normalized text; otherwise, when their numbers agree, ``("near", jaccard)`` for a shingle
+    overlap at or above the near-duplicate threshold, else ``("semantic", cosine)`` for a cosine
+    at or above the semantic threshold (the same-quantity one when they share a quantity);
+    None when it does not."""
+    if a.hash == b.hash:
+        return ("exact", 1.0)
+    if not numbers_agree(a.numbers, b.numbers):
+        return None
+    overlap = jaccard_score(a.shingles, b.shingles)
+    if overlap >= thresholds.near_duplicate:
+        return ("near", overlap)
+    shared = shares_quantity(a.quantities, b.quantities)
+    if cosine >= (thresholds.semantic_quantity if shared else thresholds.semantic):
+        return ("semantic", cosine)
+    return None

@@ -1,0 +1,564 @@
+"""Claim clusters: the same claim, worded alike or differently, grouped across documents.
+
+Clustering is online and incremental. The claims of the store that are in no cluster yet are
+taken in publication order (``documents.published``, then ``ingested_at``), a chunk at a time,
+and each joins the first of:
+
+1. **exact**: the cluster of a claim with the same normalized text;
+2. **near**: the cluster of a near-duplicate: character-shingle overlap (Jaccard) at or above the
+   embedding model's ``near_duplicate`` threshold;
+3. **semantic**: the cluster of the most similar claim by embedding cosine, at or above the
+   model's ``semantic`` threshold, or its lower ``semantic_quantity`` one when both claims
+   count the same thing with the same salient number ("700 US troops", "700 American troops");
+
+else it starts a cluster of its own (``new``). Near and semantic joins need the claim's numbers
+to agree (``claim_text.numbers_agree``) with those of the claim it joins and of the cluster's
+first claim: "700 troops" never joins "1,000 troops". The
+candidates for 2 and 3 are the nearest clustered claims in the vector index (``claim_index``)
+and the earlier claims of the same chunk, so a claim meets every claim before it, whether it came
+in the same run or an earlier one. A cluster's row (representative, size, documents, outlets,
+first and last seen) is recomputed from its members whenever one joins; its representative is
+the member with the highest claim score, the earliest one among equals.
+
+Memory stays bounded: one chunk of claims, its candidates, and the vector index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from claimscope.corpus.claim_index import ClaimIndex, store_state
+from claimscope.corpus.claim_text import (
+    ClaimText,
+    Thresholds,
+    describe,
+    join_how,
+    numbers_agree,
+)
+from claimscope.corpus.store import Store, _message, _now
+from claimscope.errors import SettingsError, StoreError
+from claimscope.models.embedder import EMBEDDER, Embedder, load_embedder
+
+log = logging.getLogger(__name__)
+
+# How a claim came into its cluster.
+HOWS = ("new", "exact", "near", "semantic")
+# Claims clustered per transaction.
+CHUNK_SIZE = 2048
+# Nearest clustered claims a claim is compared with: enough to reach, past closer claims on the
+# same topic, a claim that counts the same thing with a lower cosine.
+CANDIDATES = 16
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClusterConfig:
+    """How claims are clustered: the embedding model, and thresholds (None: the model card's,
+    which were measured for it)."""
+
+    model: str = EMBEDDER
+    chunk_size: int = CHUNK_SIZE
+    candidates: int = CANDIDATES
+    near_duplicate: float | None = None
+    semantic: float | None = None
+    semantic_quantity: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 1 or self.candidates < 1:
+            raise SettingsError("chunk_size and candidates must be 1 or more")
+        for name in ("near_duplicate", "semantic", "semantic_quantity"):
+            value = getattr(self, name)
+            if value is not None and not 0 < value <= 1:
+                raise SettingsError(f"{name} must be in (0, 1], got {value}")
+
+
+@dataclass(slots=True)
+class ClusterStats:
+    """What a clustering run did: claims clustered, by how they joined, and the time taken."""
+
+    total: int = 0
+    claims: int = 0
+    joined: dict[str, int] = field(default_factory=lambda: dict.fromkeys(HOWS, 0))
+    clusters: int = 0
+    rebuilt_index: bool = False
+    seconds: float = 0.0
+
+
+Progress = Callable[[ClusterStats], None]
+
+
+def update_clusters(
+    store: Store,
+    *,
+    config: ClusterConfig | None = None,
+    progress: Progress | None = None,
+    recluster: bool = False,
+) -> ClusterStats:
+    """Cluster the claims of ``store`` that are in no cluster yet; what was done.
+
+    Each chunk is one transaction: a run stopped at any point keeps the chunks it finished, and
+    the next run goes on from there. Running it again with nothing new does nothing.
+    ``recluster`` first forgets every cluster, so that all claims are clustered anew (after a
+    change of thresholds or model).
+    """
+    config = config or ClusterConfig()
+    if store.read_only:
+        raise StoreError("opened read-only: clusters cannot be updated", source=str(store.path))
+    started = time.monotonic()
+    if recluster:
+        _forget(store)
+    stats = ClusterStats(total=_pending(store))
+    if stats.total:
+        embedder = load_embedder(config.model)
+        thresholds = Thresholds(
+            near_duplicate=config.near_duplicate or embedder.threshold("near_duplicate"),
+            semantic=config.semantic or embedder.threshold("semantic"),
+            semantic_quantity=config.semantic_quantity or embedder.threshold("semantic_quantity"),
+        )
+        index = ClaimIndex.open(store, embedder)
+        stats.rebuilt_index = index.rebuilt
+        clusterer = _Clusterer(store, embedder, index, config, thresholds)
+        while True:
+            rows = _next_chunk(store, config.chunk_size)
+            if not rows:
+                break
+            clusterer.chunk(rows, stats)
+            stats.seconds = time.monotonic() - started
+            if progress is not None:
+                progress(stats)
+        index.save(store_state(store, embedder))
+    stats.clusters = _count(store, "SELECT count(*) FROM clusters")
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def _forget(store: Store) -> None:
+    """Delete every cluster and member (the index, now stale, is rebuilt when next opened)."""
+    con = store.connection
+    try:
+        con.begin()
+        con.execute("DELETE FROM cluster_members")
+        con.execute("DELETE FROM clusters")
+        con.commit()
+    except duckdb.Error as exc:
+        con.rollback()
+        raise StoreError(
+            f"cannot reset clusters: {_message(exc)}", source=str(store.path)
+        ) from None
+
+
+def _pending(store: Store) -> int:
+    return _count(
+        store,
+        "SELECT count(*) FROM claims c WHERE NOT EXISTS (SELECT 1 FROM cluster_members m "
+        "WHERE m.doc_id = c.doc_id AND m.claim = c.id)",
+    )
+
+
+def _count(store: Store, sql: str) -> int:
+    row = store.connection.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _next_chunk(store: Store, size: int) -> list[tuple[str, int, str]]:
+    """The next claims to cluster, in publication order: ``(doc_id, claim, text)``."""
+    return store.connection.execute(
+        "SELECT c.doc_id, c.id, c.text FROM claims c JOIN documents d ON d.id = c.doc_id "
+        "WHERE NOT EXISTS (SELECT 1 FROM cluster_members m "
+        "WHERE m.doc_id = c.doc_id AND m.claim = c.id) "
+        "ORDER BY d.published ASC NULLS LAST, d.ingested_at, c.doc_id, c.id LIMIT ?",
+        [size],
+    ).fetchall()
+
+
+@dataclass(slots=True)
+class _Member:
+    cluster_id: int
+    how: str
+    similarity: float
+    key: int | None
+
+
+class _Clusterer:
+    """Clusters chunks of claims into the store and the index (one run)."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        index: ClaimIndex,
+        config: ClusterConfig,
+        thresholds: Thresholds,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.index = index
+        self.config = config
+        self.thresholds = thresholds
+        con = store.connection
+        row = con.execute("SELECT coalesce(max(id), 0) FROM clusters").fetchone()
+        self.next_cluster = int(row[0]) + 1 if row else 1
+        row = con.execute(
+            "SELECT coalesce(max(vector_key), 0), coalesce(max(seq), 0) FROM cluster_members"
+        ).fetchone()
+        self.next_key = int(row[0]) + 1 if row else 1
+        # Members in the order they were clustered, across runs.
+        self.next_seq = int(row[1]) + 1 if row else 1
+
+    def chunk(self, rows: list[tuple[str, int, str]], stats: ClusterStats) -> None:
+        """Cluster one chunk and store it in one transaction; then index its new vectors."""
+        texts = [r[2] for r in rows]
+        described = [describe(t) for t in texts]
+        exact = self._known_hashes({d.hash for d in described})
+        # Vectors as the index stores them (float16), so that a claim compares the same with
+        # an earlier claim of its chunk as with one already in the index.
+        vectors = self.embedder.embed(texts).astype(np.float16).astype(np.float32)
+        norms = np.linalg.norm(vectors, axis=1)
+        valid = norms > 0
+        vectors[valid] /= norms[valid, None]
+        found = self.index.search(vectors[valid], self.config.candidates)
+        searched: list[list[tuple[int, float]]] = [[] for _ in rows]
+        for row, matches in zip(np.flatnonzero(valid).tolist(), found, strict=True):
+            searched[row] = matches
+        known = self._candidates({k for matches in searched for k, _ in matches})
+        founders = self._cluster_numbers({cluster for cluster, _ in known.values()})
+        within = vectors @ vectors.T
+
+        members: list[_Member] = []
+        indexed: list[int] = []  # rows of this chunk given a vector key, in order
+        for i, text in enumerate(described):
+            member = self._join(
+                i, text, exact, searched[i], indexed, within, (known, founders), members
+            )
+            if member is None:
+                member = _Member(self.next_cluster, "new", 1.0, None)
+                self.next_cluster += 1
+            if text.numbers and not founders.get(member.cluster_id):
+                founders[member.cluster_id] = text.numbers
+            exact.setdefault(text.hash, member.cluster_id)
+            if member.how in ("new", "semantic") and valid[i]:
+                member.key = self.next_key
+                self.next_key += 1
+                known[member.key] = (member.cluster_id, text)
+                indexed.append(i)
+            members.append(member)
+            stats.joined[member.how] += 1
+        self._write(rows, described, members)
+        keys = np.array([members[i].key for i in indexed], dtype=np.uint64)
+        self.index.add(keys, vectors[indexed])
+        stats.claims += len(rows)
+
+    def _join(
+        self,
+        i: int,
+        text: ClaimText,
+        exact: dict[int, int],
+        searched: list[tuple[int, float]],
+        indexed: list[int],
+        within: np.ndarray,
+        seen: tuple[dict[int, tuple[int, ClaimText]], dict[int, Counter[str]]],
+        members: list[_Member],
+    ) -> _Member | None:
+        """The cluster claim ``i`` joins, and how; None when it starts one.
+
+        ``seen`` holds the cluster and text of each candidate key, and the numbers of each
+        cluster's first claim that states any: a claim must agree with those too, or a claim
+        stating no number would let "on Dec. 11" and "in 2005" into one cluster through it.
+        """
+        known, founders = seen
+        if text.hash in exact:
+            return _Member(exact[text.hash], "exact", 1.0, None)
+        candidates = list(searched)
+        if indexed:
+            sims = within[i, indexed]
+            for j in np.argsort(-sims, kind="stable")[: self.config.candidates]:
+                key = members[indexed[j]].key
+                assert key is not None
+                candidates.append((key, float(sims[j])))
+        # The nearest of all earlier claims, whichever chunk they came in.
+        candidates.sort(key=lambda c: (-c[1], c[0]))
+        best: tuple[str, float, int] | None = None
+        for key, cosine in candidates[: self.config.candidates]:
+            if key not in known:
+                continue
+            cluster, other = known[key]
+            joined = join_how(text, other, cosine, self.thresholds)
+            if joined is None or not numbers_agree(text.numbers, founders.get(cluster, Counter())):
+                continue
+            how, similarity = joined
+            rank = (how != "semantic", similarity)
+            if best is None or rank > (best[0] != "semantic", best[1]):
+                best = (how, similarity, cluster)
+        if best is None:
+            return None
+        return _Member(best[2], best[0], best[1], None)
+
+    def _known_hashes(self, hashes: set[int]) -> dict[int, int]:
+        """Cluster of each text hash already clustered."""
+        if not hashes:
+            return {}
+        rows = self.store.connection.execute(
+            "SELECT text_hash, min(cluster_id) FROM cluster_members "
+            "WHERE text_hash IN (SELECT unnest(?::BIGINT[])) GROUP BY text_hash",
+            [sorted(hashes)],
+        ).fetchall()
+        return {int(h): int(c) for h, c in rows}
+
+    def _cluster_numbers(self, clusters: set[int]) -> dict[int, Counter[str]]:
+        """The numbers of each cluster's first claim that states any."""
+        if not clusters:
+            return {}
+        rows = self.store.connection.execute(
+            "SELECT cluster_id, arg_min(numbers, seq) FROM cluster_members "
+            "WHERE numbers <> '' AND cluster_id IN (SELECT unnest(?::INTEGER[])) "
+            "GROUP BY cluster_id",
+            [sorted(clusters)],
+        ).fetchall()
+        return {int(cluster): Counter(found.split()) for cluster, found in rows}
+
+    def _candidates(self, keys: set[int]) -> dict[int, tuple[int, ClaimText]]:
+        """Cluster and comparable text of each indexed claim among ``keys``."""
+        if not keys:
+            return {}
+        rows = self.store.connection.execute(
+            "SELECT m.vector_key, m.cluster_id, c.text FROM cluster_members m "
+            "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
+            "WHERE m.vector_key IN (SELECT unnest(?::BIGINT[]))",
+            [sorted(keys)],
+        ).fetchall()
+        return {int(k): (int(c), describe(t)) for k, c, t in rows}
+
+    def _write(
+        self,
+        rows: list[tuple[str, int, str]],
+        described: list[ClaimText],
+        members: list[_Member],
+    ) -> None:
+        """Insert the members and recompute the clusters they joined, in one transaction."""
+        con = self.store.connection
+        now = _now()
+        touched = sorted({m.cluster_id for m in members})
+        try:
+            con.begin()
+            try:
+                con.execute(
+                    "INSERT INTO cluster_members (cluster_id, doc_id, claim, similarity, how, "
+                    "text_hash, numbers, vector_key, seq, joined_at) SELECT "
+                    "unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::INTEGER[]), "
+                    "unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]), "
+                    "unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]), ?::TIMESTAMP",
+                    [
+                        [m.cluster_id for m in members],
+                        [r[0] for r in rows],
+                        [r[1] for r in rows],
+                        [m.similarity for m in members],
+                        [m.how for m in members],
+                        [d.hash for d in described],
+                        [" ".join(sorted(d.numbers.elements())) for d in described],
+                        [m.key for m in members],
+                        list(range(self.next_seq, self.next_seq + len(members))),
+                        now,
+                    ],
+                )
+                con.execute(
+                    "DELETE FROM clusters WHERE id IN (SELECT unnest(?::INTEGER[]))", [touched]
+                )
+                con.execute(
+                    "INSERT INTO clusters (id, doc_id, claim, text, score, size, documents, "
+                    "outlets, first_seen, last_seen, updated_at) "
+                    + _summary_sql("m.cluster_id IN (SELECT unnest(?::INTEGER[]))")
+                    + ", ?::TIMESTAMP FROM ranked GROUP BY cluster_id",
+                    [touched, now],
+                )
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+            self.next_seq += len(members)
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"cannot store clusters: {_message(exc)}", source=str(self.store.path)
+            ) from None
+
+
+def _summary_sql(where: str) -> str:
+    """The SELECT (up to its last column) summarizing the members matching ``where`` per
+    cluster: representative (highest score, then earliest), size, documents, outlets, first and
+    last seen. A document's day is its publication date, else the day it was stored."""
+    return (
+        "WITH m AS (SELECT m.cluster_id, m.doc_id, m.claim, c.text, c.score, d.outlet, "
+        "coalesce(d.published, CAST(d.ingested_at AS DATE)) AS day FROM cluster_members m "
+        "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
+        f"JOIN documents d ON d.id = m.doc_id WHERE {where}), "
+        "ranked AS (SELECT *, row_number() OVER (PARTITION BY cluster_id "
+        "ORDER BY score DESC, day, doc_id, claim) AS r FROM m) "
+        "SELECT cluster_id, any_value(doc_id) FILTER (WHERE r = 1), "
+        "any_value(claim) FILTER (WHERE r = 1), any_value(text) FILTER (WHERE r = 1), "
+        "any_value(score) FILTER (WHERE r = 1), count(*), count(DISTINCT doc_id), "
+        "list(DISTINCT outlet ORDER BY outlet) FILTER (WHERE outlet IS NOT NULL), "
+        "min(day), max(day)"
+    )
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Cluster:
+    """A claim cluster: its representative claim and a summary of its members."""
+
+    id: int
+    doc_id: str
+    claim: int
+    text: str
+    score: float
+    size: int
+    documents: int
+    outlets: list[str]
+    first_seen: dt.date | None
+    last_seen: dt.date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (dates as ISO text)."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "doc_id": self.doc_id,
+            "claim": self.claim,
+            "score": self.score,
+            "size": self.size,
+            "documents": self.documents,
+            "outlets": list(self.outlets),
+            "first_seen": _iso(self.first_seen),
+            "last_seen": _iso(self.last_seen),
+        }
+
+
+@dataclass(slots=True)
+class Member:
+    """A claim of a cluster, with its document's outlet, day and title, and how it joined."""
+
+    doc_id: str
+    claim: int
+    text: str
+    outlet: str | None
+    day: dt.date | None
+    title: str | None
+    how: str
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (the day as ISO text)."""
+        return {
+            "doc_id": self.doc_id,
+            "claim": self.claim,
+            "text": self.text,
+            "outlet": self.outlet,
+            "day": _iso(self.day),
+            "title": self.title,
+            "how": self.how,
+            "similarity": self.similarity,
+        }
+
+
+def top_clusters(
+    store: Store,
+    *,
+    top: int = 20,
+    since: dt.date | None = None,
+    outlets: Sequence[str] = (),
+    min_size: int = 1,
+) -> list[Cluster]:
+    """The largest clusters (size, then documents, then the latest seen), at most ``top``.
+
+    With ``since`` or ``outlets``, only the members from documents of that day or later, or of
+    one of those outlets (any case), count: sizes, outlets, days and the representative are
+    theirs.
+    """
+    if top < 1 or min_size < 1:
+        raise SettingsError("--top and --min-size must be 1 or more")
+    order = "ORDER BY size DESC, documents DESC, last_seen DESC NULLS LAST, id LIMIT ?"
+    if since is None and not outlets:
+        sql = (
+            "SELECT id, doc_id, claim, text, score, size, documents, outlets, first_seen, "
+            f"last_seen FROM clusters WHERE size >= ? {order}"
+        )
+        params: list[Any] = [min_size, top]
+    else:
+        where, params = ["true"], []
+        if since is not None:
+            where.append("coalesce(d.published, CAST(d.ingested_at AS DATE)) >= ?")
+            params.append(since)
+        if outlets:
+            where.append("lower(d.outlet) IN (SELECT lower(unnest(?::VARCHAR[])))")
+            params.append(list(outlets))
+        sql = (
+            "SELECT * FROM ("
+            + _summary_sql(" AND ".join(where))
+            + " FROM ranked GROUP BY cluster_id) AS s(id, doc_id, claim, text, score, size, "
+            f"documents, outlets, first_seen, last_seen) WHERE size >= ? {order}"
+        )
+        params += [min_size, top]
+    rows = _fetch(store, sql, params)
+    return [
+        Cluster(
+            id=r[0],
+            doc_id=r[1],
+            claim=r[2],
+            text=r[3],
+            score=r[4],
+            size=r[5],
+            documents=r[6],
+            outlets=list(r[7] or []),
+            first_seen=r[8],
+            last_seen=r[9],
+        )
+        for r in rows
+    ]
+
+
+def get_cluster(store: Store, cluster_id: int) -> tuple[Cluster, list[Member]]:
+    """A cluster and its members, by day; StoreError when there is no such cluster."""
+    rows = _fetch(
+        store,
+        "SELECT id, doc_id, claim, text, score, size, documents, outlets, first_seen, last_seen "
+        "FROM clusters WHERE id = ?",
+        [cluster_id],
+    )
+    if not rows:
+        raise StoreError(f"no cluster {cluster_id}", source=str(store.path))
+    r = rows[0]
+    cluster = Cluster(r[0], r[1], r[2], r[3], r[4], r[5], r[6], list(r[7] or []), r[8], r[9])
+    members = [
+        Member(*row)
+        for row in _fetch(
+            store,
+            "SELECT m.doc_id, m.claim, c.text, d.outlet, "
+            "coalesce(d.published, CAST(d.ingested_at AS DATE)) AS day, d.title, m.how, "
+            "m.similarity FROM cluster_members m "
+            "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
+            "JOIN documents d ON d.id = m.doc_id WHERE m.cluster_id = ? "
+            "ORDER BY day NULLS LAST, d.ingested_at, m.doc_id, m.claim",
+            [cluster_id],
+        )
+    ]
+    return cluster, members
+
+
+def _fetch(store: Store, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    try:
+        return store.connection.execute(sql, params).fetchall()
+    except duckdb.Error as exc:
+        raise StoreError(_message(exc), source=str(store.path)) from None
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None

@@ -1,0 +1,61 @@
+"""The fact-check matching stage: each claim's likely earlier fact-checks, from a store."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from claimscope.corpus.store import Store
+from claimscope.errors import SettingsError
+from claimscope.model import Analysis, FactCheckMatch
+from claimscope.registry import register
+from claimscope.settings import Settings
+from claimscope.verify.collection import count_factchecks, fetch_factchecks, open_factcheck_index
+from claimscope.verify.matching import FactCheckMatcher
+from claimscope.verify.reranker import load_pair_scorer
+
+# Matches kept per claim: a desk reads the best few, not a ranking.
+PER_CLAIM = 3
+
+
+@functools.cache
+def matcher_for(path: str, threads: int) -> FactCheckMatcher:
+    """The matcher over the store at ``path``, opened once per process (a lazy cache)."""
+    if not Path(path).is_file():
+        raise SettingsError(f"factchecks: no such store: {path}")
+    store = Store.open(path, read_only=True)
+    if count_factchecks(store) == 0:
+        raise SettingsError(
+            f"factchecks: {path} holds no fact-checks (claimscope factchecks import)"
+        )
+    index = open_factcheck_index(store)
+    return FactCheckMatcher(
+        index, fetch_factchecks(store), reranker=load_pair_scorer(threads=threads)
+    )
+
+
+@register("claimscope.factcheck_matches.v1", requires=("sentences", "claims"), assigns=("matches",))
+def factcheck_matches_stage(batch: list[Analysis], settings: Settings) -> None:
+    """Each claim's top fact-check matches above the threshold (no-op without ``factchecks``)."""
+    if not settings.factchecks:
+        return
+    matcher = matcher_for(settings.factchecks, settings.threads)
+    assert matcher.reranker is not None
+    threshold = settings.match_threshold or matcher.reranker.threshold
+    for a in batch:
+        for claim in a.claims:
+            found = matcher.match(a.text[claim.start : claim.end], PER_CLAIM)
+            claim.matches = [
+                FactCheckMatch(
+                    factcheck=m.check.id,
+                    claim=m.check.claim,
+                    probability=round(m.probability, 4),
+                    rating=m.check.rating,
+                    verdict=m.check.verdict,
+                    publisher=m.check.publisher,
+                    reviewed=m.check.reviewed,
+                    url=m.check.url,
+                )
+                for m in found
+                if m.probability is not None and m.probability >= threshold
+            ]

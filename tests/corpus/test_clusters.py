@@ -1,0 +1,356 @@
+"""Claim clusters: exact, near and semantic joins, incremental runs, the derived index, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimscope.cli import app
+from claimscope.corpus.claim_index import index_path
+from claimscope.corpus.clusters import ClusterConfig, get_cluster, top_clusters, update_clusters
+from claimscope.corpus.ingest import ingest_paths
+from claimscope.corpus.store import Store
+from claimscope.errors import SettingsError, StoreError
+from tests.corpus.builders import write_jsonl
+
+ROOT = Path(__file__).resolve().parents[2]
+PERU = ROOT / "src" / "claimscope" / "examples" / "peru_corpus.jsonl"
+SEED = ROOT.parent / "shared" / "seed" / "article.txt"
+
+# Short articles written for these tests; each sentence states a number, so each is a claim.
+FERRY = "The ferry between Ostmark and Halvik carried 1,240 passengers on May 3, 2024."
+RECORDS = [
+    {
+        "text": f"{FERRY}\nThe port authority said 46 crossings were cancelled in April.",
+        "outlet": "Harbour Post",
+        "published": "2024-05-04",
+        "title": "Ferry numbers",
+    },
+    {
+        # The same sentence, a day later in another outlet: an exact duplicate.
+        "text": f"{FERRY}\nDravonia's parliament approved a budget of 4.5 billion euros.",
+        "outlet": "Coastal Times",
+        "published": "2024-05-05",
+        "title": "Budget and ferries",
+    },
+    {
+        # The ferry sentence reworded a little: a near duplicate.
+        "text": "The ferry between Ostmark and Halvik carried 1,240 passengers on 3 May 2024.\n"
+        "Teresa Dahl said that spending on schools would rise by 8% in 2025.",
+        "outlet": "harbour post",
+        "published": "2024-05-07",
+        "title": "Schools",
+    },
+    {
+        # The same claim with another number: it must stay apart.
+        "text": "The ferry between Ostmark and Halvik carried 2,900 passengers on May 3, 2024.",
+        "outlet": "Island Herald",
+        "published": "2024-05-08",
+        "title": "Ferry numbers again",
+    },
+]
+# Two paraphrases, to be joined by meaning (with a threshold set for the test).
+PARAPHRASES = [
+    {
+        "text": "The minister said 300 soldiers will be sent to the northern border next month.",
+        "outlet": "Harbour Post",
+        "published": "2024-06-01",
+    },
+    {
+        "text": "About 300 troops are being deployed to the northern frontier, the minister said.",
+        "outlet": "Coastal Times",
+        "published": "2024-06-03",
+    },
+]
+
+
+def _ingest(tmp_path: Path, name: str, records: list[dict], rules, db: Path) -> None:
+    source = write_jsonl(tmp_path / name, records)
+    stats = ingest_paths([source], db=db, settings=rules, cluster=False)
+    assert stats.failed == 0
+
+
+def _groups(db: Path) -> set[tuple[str, ...]]:
+    """Each cluster as its member claims' texts, sorted (ids differ between stores)."""
+    with Store.open(db, read_only=True) as store:
+        rows = store.query(
+            "SELECT m.cluster_id, list(c.text ORDER BY c.text) FROM cluster_members m "
+            "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim GROUP BY m.cluster_id"
+        ).rows
+        return {tuple(texts) for _, texts in rows}
+
+
+def _members(db: Path) -> list[tuple[str, str, float]]:
+    """Every member claim's text, how it joined and its similarity, sorted."""
+    with Store.open(db, read_only=True) as store:
+        rows = store.query(
+            "SELECT c.text, m.how, m.similarity FROM cluster_members m "
+            "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim ORDER BY ALL"
+        ).rows
+        return list(rows)
+
+
+def _cluster_of(groups: set[tuple[str, ...]], needle: str) -> tuple[str, ...]:
+    return next(g for g in groups if any(needle in text for text in g))
+
+
+@pytest.fixture
+def db(tmp_path, rules):
+    path = tmp_path / "c.duckdb"
+    _ingest(tmp_path, "a.jsonl", RECORDS, rules, path)
+    return path
+
+
+def test_clusters_join_exact_and_near_duplicates_but_not_other_numbers(db):
+    with Store.open(db) as store:
+        stats = update_clusters(store)
+    assert stats.claims == stats.total > 0
+    groups = _groups(db)
+    ferry = _cluster_of(groups, "carried 1,240 passengers on May 3")
+    assert len(ferry) == 3  # the sentence twice, and its near duplicate
+    assert all("1,240" in text for text in ferry)
+    assert not any("2,900" in text for text in ferry)
+    members = _members(db)
+    reworded = "The ferry between Ostmark and Halvik carried 1,240 passengers on 3 May 2024."
+    [(how, similarity)] = [(h, s) for text, h, s in members if text == reworded]
+    assert how == "near" and 0.5 < similarity < 1
+    assert sorted(h for text, h, _ in members if text in ferry) == ["exact", "near", "new"]
+    assert [h for text, h, _ in members if "2,900" in text] == ["new"]
+
+
+def test_clusters_rows_summarize_members(db):
+    with Store.open(db) as store:
+        update_clusters(store)
+        top = top_clusters(store, top=1)[0]
+        cluster, members = get_cluster(store, top.id)
+    assert (top.size, top.documents) == (3, 3)
+    assert top.outlets == ["Coastal Times", "Harbour Post", "harbour post"]
+    assert (top.first_seen, top.last_seen) == (dt.date(2024, 5, 4), dt.date(2024, 5, 7))
+    assert cluster == top
+    assert [m.day for m in members] == sorted(m.day for m in members)
+    assert top.text in {m.text for m in members}
+    assert {(m.doc_id, m.claim) for m in members} >= {(top.doc_id, top.claim)}
+
+
+def test_clusters_join_paraphrases_by_meaning(tmp_path, rules):
+    path = tmp_path / "p.duckdb"
+    _ingest(tmp_path, "p.jsonl", PARAPHRASES, rules, path)
+    with Store.open(path) as store:
+        apart = update_clusters(store, config=ClusterConfig(semantic=0.99, semantic_quantity=0.99))
+    assert apart.joined["new"] == 2
+    shutil.copy(path, tmp_path / "q.duckdb")
+    with Store.open(tmp_path / "q.duckdb") as store:
+        store.connection.execute("DELETE FROM cluster_members; DELETE FROM clusters")
+    # With a low enough threshold they join, and the similarity recorded is their cosine.
+    with Store.open(tmp_path / "q.duckdb") as store:
+        stats = update_clusters(store, config=ClusterConfig(semantic=0.3, semantic_quantity=0.3))
+    assert stats.joined["semantic"] == 1
+    [(how, similarity)] = [(h, s) for _, h, s in _members(tmp_path / "q.duckdb") if h != "new"]
+    assert how == "semantic" and 0.3 <= similarity < 1.0
+
+
+def test_clusters_incremental_equals_all_at_once(tmp_path, rules):
+    once = tmp_path / "once.duckdb"
+    _ingest(tmp_path, "all.jsonl", RECORDS + PARAPHRASES, rules, once)
+    with Store.open(once) as store:
+        update_clusters(store)
+    steps = tmp_path / "steps.duckdb"
+    _ingest(tmp_path, "a.jsonl", RECORDS[:2], rules, steps)
+    with Store.open(steps) as store:
+        first = update_clusters(store)
+    _ingest(tmp_path, "b.jsonl", RECORDS[2:] + PARAPHRASES, rules, steps)
+    with Store.open(steps) as store:
+        second = update_clusters(store, config=ClusterConfig(chunk_size=2))
+    assert first.claims + second.claims == first.total + second.total
+    assert _groups(steps) == _groups(once)
+    stepwise, at_once = _members(steps), _members(once)
+    assert [m[:2] for m in stepwise] == [m[:2] for m in at_once]
+    assert [m[2] for m in stepwise] == pytest.approx([m[2] for m in at_once], abs=1e-3)
+
+
+def test_clusters_second_run_does_nothing(db):
+    with Store.open(db) as store:
+        update_clusters(store)
+        before = list(store.query("SELECT * FROM cluster_members ORDER BY ALL").rows)
+        again = update_clusters(store)
+        after = list(store.query("SELECT * FROM cluster_members ORDER BY ALL").rows)
+    assert again.claims == 0 and before == after
+
+
+def test_clusters_index_is_rebuilt_when_deleted_or_stale(tmp_path, rules, db):
+    with Store.open(db) as store:
+        update_clusters(store)
+    index = index_path(db)
+    assert index is not None and index.is_file()
+    meta = json.loads(index.with_name(index.name + ".json").read_text())
+    assert meta["count"] > 0
+    reference = tmp_path / "reference.duckdb"
+    shutil.copy(db, reference)
+    shutil.copy(index, index_path(reference))
+    description = index.with_name(index.name + ".json")
+    shutil.copy(description, tmp_path / "reference.duckdb.claims.usearch.json")
+
+    index.unlink()  # deleted: rebuilt from the store before the new claims join
+    _ingest(tmp_path, "b.jsonl", PARAPHRASES, rules, db)
+    _ingest(tmp_path, "b2.jsonl", PARAPHRASES, rules, reference)
+    with Store.open(db) as store:
+        rebuilt = update_clusters(store)
+    with Store.open(reference) as store:
+        kept = update_clusters(store)
+    assert rebuilt.rebuilt_index and not kept.rebuilt_index
+    assert _groups(db) == _groups(reference)
+
+    # An index that does not match its store (here: described as another model's) is rebuilt.
+    stale = json.loads(description.read_text())
+    description.write_text(json.dumps({**stale, "model": "another v1"}))
+    boats = [{**PARAPHRASES[0], "text": "Officials said 45 boats sank."}]
+    _ingest(tmp_path, "c.jsonl", boats, rules, db)
+    with Store.open(db) as store:
+        assert update_clusters(store).rebuilt_index
+
+
+def test_clusters_filters_since_and_outlet(db):
+    with Store.open(db) as store:
+        update_clusters(store)
+        everything = top_clusters(store, top=50)
+        assert top_clusters(store, top=50, since=dt.date(2000, 1, 1)) == everything
+        recent = top_clusters(store, top=50, since=dt.date(2024, 5, 6))
+        harbour = top_clusters(store, top=50, outlets=["HARBOUR POST"])
+        big = top_clusters(store, top=50, min_size=2)
+    assert recent and all(c.first_seen >= dt.date(2024, 5, 6) for c in recent)
+    ferry = next(c for c in recent if "1,240" in c.text)
+    assert (ferry.size, ferry.first_seen) == (1, dt.date(2024, 5, 7))  # only the near duplicate
+    assert {o.lower() for c in harbour for o in c.outlets} == {"harbour post"}
+    assert next(c for c in harbour if "1,240" in c.text).size == 2
+    assert [c.size for c in big] == [3]
+    assert [c.size for c in everything] == sorted((c.size for c in everything), reverse=True)
+
+
+def test_clusters_refuse_bad_settings_and_read_only_stores(db):
+    with pytest.raises(SettingsError):
+        ClusterConfig(semantic=1.5)
+    with Store.open(db, read_only=True) as store, pytest.raises(StoreError, match="read-only"):
+        update_clusters(store)
+    with Store.open(db) as store, pytest.raises(StoreError, match="no cluster 999"):
+        get_cluster(store, 999)
+
+
+def test_ingest_clusters_new_claims_unless_told_not_to(tmp_path, rules):
+    source = write_jsonl(tmp_path / "a.jsonl", RECORDS)
+    skipped = ingest_paths([source], db=tmp_path / "no.duckdb", settings=rules, cluster=False)
+    assert skipped.clusters is None
+    stats = ingest_paths([source], db=tmp_path / "yes.duckdb", settings=rules)
+    assert stats.clusters is not None and stats.clusters.claims > 0
+    with Store.open(tmp_path / "no.duckdb", read_only=True) as store:
+        assert store.counts()["cluster_members"] == 0
+    with Store.open(tmp_path / "yes.duckdb", read_only=True) as store:
+        counts = store.counts()
+        assert counts["cluster_members"] == counts["claims"] > 0
+
+
+def test_cli_claims_table_json_and_members(tmp_path, rules):
+    source = write_jsonl(tmp_path / "a.jsonl", RECORDS)
+    db = str(tmp_path / "c.duckdb")
+    runner = CliRunner(env={"COLUMNS": "200"})
+    result = runner.invoke(app, ["ingest", str(source), "--db", db, "--profile", "rules"])
+    assert result.exit_code == 0, result.output
+    assert "claims clustered" in result.stderr
+    result = runner.invoke(app, ["claims", "--db", db, "--top", "2"])
+    assert result.exit_code == 0, result.output
+    assert "1,240 passengers" in result.stdout and "2024-05-04" in result.stdout
+    result = runner.invoke(app, ["claims", "--db", db, "--json", "-", "--min-size", "2"])
+    data = json.loads(result.stdout)
+    assert [c["size"] for c in data["clusters"]] == [3]
+    cluster = data["clusters"][0]["id"]
+    result = runner.invoke(app, ["claims", "--db", db, "--cluster", str(cluster), "--json", "-"])
+    members = json.loads(result.stdout)["members"]
+    assert [m["how"] for m in members] == ["new", "exact", "near"]
+    result = runner.invoke(app, ["claims", "--db", db, "--cluster", str(cluster)])
+    assert result.exit_code == 0 and "Coastal Times" in result.stdout
+    missing = str(tmp_path / "missing.duckdb")
+    for bad in (["--since", "May 5"], ["--cluster", "999"], ["--top", "0"], ["--db", missing]):
+        result = runner.invoke(app, ["claims", "--db", db, *bad])
+        assert result.exit_code == 2 and result.stderr.startswith("error:"), bad
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not Path(missing).exists()
+
+
+def _troop_cluster(db: Path) -> tuple[str, ...]:
+    groups = _groups(db)
+    return max((g for g in groups if any("700" in t for t in g)), key=len)
+
+
+def test_peru_corpus_clusters_the_700_troops_claim(tmp_path, rules):
+    db = tmp_path / "peru.duckdb"
+    stats = ingest_paths([PERU], db=db, settings=rules)
+    assert stats.failed == 0 and stats.clusters is not None
+    troops = _troop_cluster(db)
+    assert all("700" in text and "troops" in text for text in troops)
+    assert not any("1,000" in t or "ithium" in t for t in troops)
+    with Store.open(db, read_only=True) as store:
+        cluster = next(c for c in top_clusters(store, top=50) if c.text in troops)
+    assert cluster.documents >= 3 and len(cluster.outlets) >= 2
+    lithium = _cluster_of(_groups(db), "Lithium exports")
+    assert not any("troops" in t for t in lithium)
+
+
+@pytest.mark.shared
+def test_peru_corpus_with_the_seed_article(tmp_path, rules):
+    if not SEED.is_file():
+        pytest.skip("../shared is absent")
+    db = tmp_path / "seed.duckdb"
+    seed = tmp_path / "seed.txt"
+    seed.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    stats = ingest_paths([PERU, seed], db=db, settings=rules)
+    assert stats.failed == 0
+    troops = _troop_cluster(db)
+    with Store.open(db, read_only=True) as store:
+        cluster = next(c for c in top_clusters(store, top=100) if c.text in troops)
+        docs = {
+            row[0]
+            for row in store.query(
+                f"SELECT d.source FROM cluster_members m JOIN documents d ON d.id = m.doc_id "
+                f"WHERE m.cluster_id = {cluster.id}"
+            ).rows
+        }
+    assert str(seed) in docs and cluster.documents >= 4
+    assert not any("1,000" in t for t in troops)
+
+
+def test_clusters_recluster_starts_over(db):
+    with Store.open(db) as store:
+        update_clusters(store)
+    groups = _groups(db)
+    with Store.open(db) as store:
+        strict = ClusterConfig(near_duplicate=1.0, semantic=1.0, semantic_quantity=1.0)
+        apart = update_clusters(store, recluster=True, config=strict)
+        assert apart.claims == apart.total == store.counts()["claims"]
+    assert _groups(db) != groups  # the near duplicate now starts its own cluster
+    with Store.open(db) as store:
+        update_clusters(store, recluster=True)
+    assert _groups(db) == groups
+
+
+def test_clusters_do_not_chain_numbers_through_a_claim_without_any(tmp_path, rules):
+    texts = [
+        "The council vote on the harbour plan is scheduled for December 11, officials said.",
+        "The council vote on the harbour plan is scheduled for next month, officials said.",
+        "The council vote on the harbour plan is scheduled for December 18, officials said.",
+    ]
+    records = [
+        {"text": t, "outlet": "Harbour Post", "published": f"2024-07-0{i + 1}"}
+        for i, t in enumerate(texts)
+    ]
+    path = tmp_path / "chain.duckdb"
+    _ingest(tmp_path, "chain.jsonl", records, rules, path)
+    with Store.open(path) as store:
+        loose = ClusterConfig(near_duplicate=0.99, semantic=0.3, semantic_quantity=0.3)
+        update_clusters(store, config=loose)
+    groups = _groups(path)
+    assert _cluster_of(groups, "December 11") == tuple(sorted(texts[:2]))
+    assert _cluster_of(groups, "December 18") == (texts[2],)
