@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine
 
 import corpus
 
@@ -143,11 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         "index_bytes": index_bytes,
         "peak_rss_mb": peak_mb,
         "load_average_before": load_avg,
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "machine": machine(),
     }
     print(
         f"{stats.claims} claims in {seconds:.1f} s: {result['claims_per_s']:.0f} claims/s "

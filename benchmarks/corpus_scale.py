@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine
 
 import corpus
 
@@ -161,12 +162,7 @@ def main() -> None:
     result = {
         "benchmark": "corpus_scale",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": machine(),
         "parameters": {
             "sizes": args.sizes,
             "seed": args.seed,

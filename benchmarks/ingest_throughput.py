@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -22,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine
 
 import corpus
 
@@ -75,12 +75,7 @@ def main() -> None:
     result = {
         "benchmark": "ingest_throughput",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": machine(),
         "parameters": {"docs": args.docs, "seed": args.seed, "words": words},
         "runs": runs,
     }

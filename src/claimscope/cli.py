@@ -112,13 +112,6 @@ def analyze(
         bool | None,
         typer.Option("--techniques/--no-techniques", help="Find persuasion techniques."),
     ] = None,
-    factchecks: Annotated[
-        str | None,
-        typer.Option(
-            "--factchecks",
-            help="A corpus store with imported fact-checks: each claim gets its likely matches.",
-        ),
-    ] = None,
 ) -> None:
     """Analyze articles: structure, posts, claims, speakers, numbers, dates, techniques."""
     from claimscope.pipeline import analyze_many
@@ -140,7 +133,6 @@ def analyze(
             model=model,
             threads=threads,
             techniques=techniques,
-            factchecks=factchecks,
         )
         sources: list[Any] = list(paths or [])
         if text is not None:
@@ -779,8 +771,11 @@ def match(
     from claimscope.verify.collection import fetch_factchecks, open_factcheck_index
     from claimscope.verify.matching import FactCheckMatcher
     from claimscope.verify.render import render_matches
-    from claimscope.verify.reranker import load_pair_scorer
+    from claimscope.verify.reranker import installed, load_pair_scorer
 
+    if rerank and not installed():
+        err.print("note: no pair model installed (match-minilm): ranking by BM25 alone")
+        rerank = False
     if text == "-":
         text = sys.stdin.read()
     if not text.strip():

@@ -67,7 +67,7 @@ class Settings:
     factchecks: str | None = _setting(
         None,
         "A corpus store (DuckDB file) whose fact-checks every claim is matched against; "
-        "none: no matching.",
+        "none: no matching. Needs the pair model (match-minilm), not shipped yet.",
     )
     match_threshold: float = _setting(
         0.0,

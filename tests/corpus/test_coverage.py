@@ -23,7 +23,7 @@ from claimscope.corpus.store import Store
 from claimscope.errors import ClaimscopeError, QueryError
 from claimscope.report.charts import OTHER_OUTLETS, TOP_OUTLETS, coverage_spec, write_chart
 from claimscope.report.corpus_html import render_coverage_html
-from tests.corpus.ferry_story import HOSTILE, RECORDS, store_story
+from tests.corpus.ferry_story import HOSTILE, RECORDS
 from tests.corpus.search_reference import reference_coverage, reference_match
 
 runner = CliRunner()
@@ -32,17 +32,6 @@ PERU = Path(str(resources.files("claimscope.examples").joinpath("peru_corpus.jso
 
 def _run(*args):
     return runner.invoke(app, [str(a) for a in args])
-
-
-@pytest.fixture(scope="module")
-def story(tmp_path_factory):
-    return store_story(tmp_path_factory.mktemp("story"))
-
-
-@pytest.fixture
-def store(story):
-    with Store.open(story, read_only=True) as opened:
-        yield opened
 
 
 def _matches(query: str, text: str) -> bool:

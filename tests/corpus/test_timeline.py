@@ -12,12 +12,11 @@ from typer.testing import CliRunner
 
 from claimscope.cli import app
 from claimscope.corpus.query import parse_filters, parse_query
-from claimscope.corpus.store import Store
 from claimscope.corpus.timeline import EventSource, context_words, merge_sources, timeline
 from claimscope.errors import QueryError
 from claimscope.model import DateRef
 from claimscope.report.corpus_html import render_timeline_html
-from tests.corpus.ferry_story import HOSTILE, store_story
+from tests.corpus.ferry_story import HOSTILE
 
 runner = CliRunner()
 PERU = Path(str(resources.files("claimscope.examples").joinpath("peru_corpus.jsonl")))
@@ -25,17 +24,6 @@ PERU = Path(str(resources.files("claimscope.examples").joinpath("peru_corpus.jso
 
 def _run(*args):
     return runner.invoke(app, [str(a) for a in args])
-
-
-@pytest.fixture(scope="module")
-def story(tmp_path_factory):
-    return store_story(tmp_path_factory.mktemp("story"))
-
-
-@pytest.fixture
-def store(story):
-    with Store.open(story, read_only=True) as opened:
-        yield opened
 
 
 def _source(text: str, date: str, start: int, end: int, *, outlet: str = "A") -> EventSource:

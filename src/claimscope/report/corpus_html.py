@@ -7,30 +7,17 @@ links are kept only when they are http(s) URLs. The page's policy forbids script
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from claimscope import __version__
 from claimscope.corpus.coverage import Coverage
 from claimscope.corpus.query import Filters
 from claimscope.corpus.timeline import CorpusEvent, EventSource
-from claimscope.report.html import TEMPLATES, safe_href
+from claimscope.report.html import environment, safe_href
 
 NO_OUTLET = "(no outlet)"
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def render_coverage_html(coverage: Coverage, *, svg: str | None = None, store: str = "") -> str:
@@ -82,7 +69,7 @@ def _render(
     events: list[dict[str, Any]] | None,
 ) -> str:
     return (
-        _environment()
+        environment()
         .get_template("corpus.html.j2")
         .render(
             title=title,

@@ -19,9 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import random
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -45,6 +43,7 @@ from claimscope.training.static import (
     _write_card,
     distill_vectors,
     quantize,
+    time_throughput,
 )
 
 logger = logging.getLogger(__name__)
@@ -373,27 +372,9 @@ def sick_spearman(path: Path, embed: Callable[[list[str]], np.ndarray]) -> dict[
 
 def measure_throughput(folder: Path, texts: Sequence[str], runs: int) -> dict[str, Any]:
     """Sentences per second of ``Embedder(folder).load().embed(texts)``: median of ``runs``."""
-    started = time.perf_counter()
-    embedder = Embedder(str(folder)).load()
-    load_s = time.perf_counter() - started
-    embedder.embed(list(texts[:256]))
-    seconds, load_avg = [], []
-    for _ in range(runs):
-        load_avg.append(os.getloadavg()[0])
-        wall = time.perf_counter()
-        embedder.embed(texts)
-        seconds.append(time.perf_counter() - wall)
-    median = statistics.median(seconds)
-    return {
-        "sentences": len(texts),
-        "runs": runs,
-        "median_seconds": median,
-        "sentences_per_s": len(texts) / median,
-        "seconds": seconds,
-        "load_average_before": load_avg,
-        "load_seconds": load_s,
-        "cpu_count": os.cpu_count(),
-    }
+    return time_throughput(
+        lambda: Embedder(str(folder)).load(), lambda m, batch: m.embed(batch), texts, runs
+    )
 
 
 def build_embedding_model(

@@ -18,7 +18,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -157,23 +157,34 @@ def _scores_at(labels: list[int], scores: np.ndarray, threshold: float) -> dict[
 
 def measure_throughput(folder: Path, texts: Sequence[str], runs: int) -> dict[str, Any]:
     """Sentences per second of ``ClaimScorer(folder).load().score(texts)``: median of ``runs``."""
+    return time_throughput(
+        lambda: ClaimScorer(str(folder)).load(), lambda m, batch: m.score(batch), texts, runs
+    )
+
+
+def time_throughput(
+    load: Callable[[], Any], run: Callable[[Any, list[str]], Any], texts: Sequence[str], runs: int
+) -> dict[str, Any]:
+    """Load a model (timed), warm it up, then time ``run(model, texts)`` ``runs`` times: the
+    median wall time, the CPU time and the load average before each run."""
     started = time.perf_counter()
-    scorer = ClaimScorer(str(folder)).load()
+    model = load()
     load_s = time.perf_counter() - started
-    scorer.score(list(texts[:256]))  # warm-up
+    batch = list(texts)
+    run(model, batch[:256])  # warm-up
     seconds, cpu, load_avg = [], [], []
     for _ in range(runs):
         load_avg.append(os.getloadavg()[0])
         wall, proc = time.perf_counter(), time.process_time()
-        scorer.score(texts)
+        run(model, batch)
         seconds.append(time.perf_counter() - wall)
         cpu.append(time.process_time() - proc)
     median = statistics.median(seconds)
     return {
-        "sentences": len(texts),
+        "sentences": len(batch),
         "runs": runs,
         "median_seconds": median,
-        "sentences_per_s": len(texts) / median,
+        "sentences_per_s": len(batch) / median,
         "seconds": seconds,
         "cpu_seconds": cpu,
         "load_average_before": load_avg,

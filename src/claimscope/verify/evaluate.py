@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import statistics
 import time
 from collections.abc import Sequence
@@ -13,8 +14,10 @@ from claimscope.model import FactCheck
 from claimscope.verify.checkthat import ranking_scores, read_qrels, read_queries
 from claimscope.verify.factchecks import read_factchecks
 from claimscope.verify.matching import FactCheckMatcher, Match, claim_passage
-from claimscope.verify.reranker import PairScorer, load_pair_scorer
+from claimscope.verify.reranker import PairScorer, installed, load_pair_scorer
 from claimscope.verify.textindex import TextIndex
+
+log = logging.getLogger(__name__)
 
 
 def evaluate_matching(
@@ -35,7 +38,9 @@ def evaluate_matching(
     index = TextIndex.open(":memory:")
     index.add((c.id, claim_passage(c)) for c in checks.values())
     scorer: PairScorer | None = None
-    if rerank:
+    if rerank and model is None and not installed():
+        log.warning("no pair model installed (match-minilm): ranking by BM25 alone")
+    elif rerank:
         scorer = load_pair_scorer(model) if model else load_pair_scorer()
     matcher = FactCheckMatcher(
         index, lambda ids: {i: checks[i] for i in ids if i in checks}, reranker=scorer

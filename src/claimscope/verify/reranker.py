@@ -50,6 +50,7 @@ class PairScorer:
         platt = card.get("calibration", {})
         self.platt_ = (float(platt.get("a", 1.0)), float(platt.get("b", 0.0)))
         self.threshold = float(card.get("thresholds", {}).get("match", 0.5))
+        self.bm25_weight = float(card.get("fusion", {}).get("bm25_weight", 1.0))
         return self
 
     @property
@@ -90,3 +91,12 @@ class PairScorer:
 def load_pair_scorer(model: str = MATCH_MODEL, threads: int = 0) -> PairScorer:
     """The scorer for ``model``, loaded once per process (a lazy model cache)."""
     return PairScorer(model, threads=threads).load()
+
+
+def installed(model: str = MATCH_MODEL) -> bool:
+    """Whether the pair-model folder ``model`` is there (it ships once trained to its target)."""
+    try:
+        ModelFolder.open(model)
+    except SettingsError:
+        return False
+    return True

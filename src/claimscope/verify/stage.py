@@ -12,7 +12,7 @@ from claimscope.registry import register
 from claimscope.settings import Settings
 from claimscope.verify.collection import count_factchecks, fetch_factchecks, open_factcheck_index
 from claimscope.verify.matching import FactCheckMatcher
-from claimscope.verify.reranker import load_pair_scorer
+from claimscope.verify.reranker import installed, load_pair_scorer
 
 # Matches kept per claim: a desk reads the best few, not a ranking.
 PER_CLAIM = 3
@@ -27,6 +27,11 @@ def matcher_for(path: str, threads: int) -> FactCheckMatcher:
     if count_factchecks(store) == 0:
         raise SettingsError(
             f"factchecks: {path} holds no fact-checks (claimscope factchecks import)"
+        )
+    if not installed():
+        raise SettingsError(
+            "factchecks: matching claims needs the pair model (match-minilm), which is not "
+            "installed; use `claimscope match` (BM25) meanwhile"
         )
     index = open_factcheck_index(store)
     return FactCheckMatcher(

@@ -1,0 +1,87 @@
+"""Claims carry their likely fact-checks: the stage, fusion of the two rankings, the reports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from claimscope import analyze
+from claimscope.corpus.store import Store
+from claimscope.errors import SettingsError
+from claimscope.report import render_html
+from claimscope.settings import Settings
+from claimscope.verify import stage as match_stage
+from claimscope.verify.collection import import_factchecks
+from claimscope.verify.factchecks import read_factchecks
+from claimscope.verify.matching import fuse
+from tests.verify.fixtures import FEED, write
+
+TEXT = (
+    "Finance Minister Teresa Oyelaran said the Valmora harbour deal will create 45,000 jobs "
+    "by 2026. Fishermen in Santa Lucía protested on Tuesday."
+)
+
+
+class FakeScorer:
+    """Stands in for the pair model: the share of the passage's words found in the query."""
+
+    name = "fake"
+    threshold = 0.5
+    bm25_weight = 1.0
+
+    def score(self, pairs):
+        return np.array(
+            [len(set(q.lower().split()) & set(p.lower().split())) / len(p.split()) for q, p in pairs]
+        )
+
+    def probability(self, logits):
+        return np.clip(logits * 1.5, 0, 1)
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    path = tmp_path / "checks.duckdb"
+    with Store.open(path) as store:
+        import_factchecks(store, read_factchecks([write(tmp_path / "feed.json", FEED)]))
+    return str(path)
+
+
+def test_claims_get_their_fact_checks(store_path, monkeypatch):
+    monkeypatch.setattr(match_stage, "installed", lambda: True)
+    monkeypatch.setattr(match_stage, "load_pair_scorer", lambda threads=0: FakeScorer())
+    match_stage.matcher_for.cache_clear()
+    analysis = analyze(TEXT, settings=Settings(factchecks=store_path, profile="rules"))
+    assert "claimscope.factcheck_matches.v1" in analysis.pipeline
+    jobs = next(c for c in analysis.claims if "45,000" in analysis.span_text(c.start, c.end))
+    (match,) = jobs.matches
+    assert match.claim == "The Valmora harbour deal will create 45,000 jobs."
+    assert (match.rating, match.verdict, match.publisher) == ("Mostly False", "mostly-false",
+                                                              "The Fact Desk")  # fmt: skip
+    assert analysis.to_dict()["claims"][jobs.id]["matches"][0]["factcheck"] == match.factcheck
+    page = render_html([analysis])
+    assert "cs-match verdict-mostly-false" in page and 'href="https://checks.example/' in page
+    match_stage.matcher_for.cache_clear()
+
+
+def test_without_the_setting_the_stage_does_not_run():
+    analysis = analyze(TEXT, settings=Settings(profile="rules"))
+    assert "claimscope.factcheck_matches.v1" not in analysis.pipeline
+    assert all(c.matches == [] for c in analysis.claims)
+
+
+def test_a_missing_store_or_model_is_a_settings_error(tmp_path, store_path, monkeypatch):
+    match_stage.matcher_for.cache_clear()
+    with pytest.raises(SettingsError, match="no such store"):
+        match_stage.matcher_for(str(tmp_path / "none.duckdb"), 0)
+    monkeypatch.setattr(match_stage, "installed", lambda: False)
+    with pytest.raises(SettingsError, match="needs the pair model"):
+        match_stage.matcher_for(store_path, 0)
+    match_stage.matcher_for.cache_clear()
+
+
+def test_fusion_lets_each_signal_correct_the_other():
+    logits = np.array([2.0, 1.9, -1.0])
+    bm25 = np.array([5.0, 30.0, 4.0])
+    assert np.argmax(fuse(logits, bm25, 0.0)) == 0  # the pair model alone
+    assert np.argmax(fuse(logits, bm25, 1.0)) == 1  # BM25's strong evidence tips a near tie
+    assert fuse(np.array([1.0]), np.array([3.0]), 1.0).tolist() == [0.0]
