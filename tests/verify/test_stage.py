@@ -30,9 +30,8 @@ class FakeScorer:
     bm25_weight = 1.0
 
     def score(self, pairs):
-        return np.array(
-            [len(set(q.lower().split()) & set(p.lower().split())) / len(p.split()) for q, p in pairs]
-        )
+        shared = [len(set(q.lower().split()) & set(p.lower().split())) for q, p in pairs]
+        return np.array([n / len(p.split()) for n, (_, p) in zip(shared, pairs, strict=True)])
 
     def probability(self, logits):
         return np.clip(logits * 1.5, 0, 1)
