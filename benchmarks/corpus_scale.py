@@ -3,10 +3,12 @@
 For each size N, the first N articles of ``benchmarks/corpus.py`` (seeded, full length, with
 outlets and dates) are written to one JSONL file, then ``claimscope ingest`` runs as a separate
 process into a fresh store, once per engine configuration (``local:1``, ``local:2``, ``dask:2``:
-engine and worker count). Wall time is end to end, as a user sees it (start-up, model loading,
-counting the input for the ETA, analysis, DuckDB writes). Peak memory is the largest resident set
-of the whole process tree (the CLI, its worker processes, a local Dask cluster's scheduler and
-workers), sampled every 0.2 s from /proc, so it counts what the machine actually holds.
+engine and worker count; ``local:2:nocluster`` skips the clustering that ends an ingest). Wall
+time is end to end, as a user sees it (start-up, model loading, analysis, DuckDB writes, the
+clustering of the new claims); ``--quiet`` spares the count of the input that feeds the ETA.
+Peak memory is the largest resident set of the whole process tree (the CLI, its worker
+processes, a local Dask cluster's scheduler and workers), sampled every 0.2 s from /proc, so it
+counts what the machine actually holds.
 
 Flat memory means the peak does not grow with N; linear cost means docs/s does not fall with N.
 Results go to ``benchmarks/results/corpus_scale.json``.
@@ -88,10 +90,11 @@ def write_corpus(path: Path, n: int, seed: int) -> int:
 
 def run(source: Path, db: Path, n: int, config: str, profile: str) -> dict[str, Any]:
     """One ``claimscope ingest`` of ``source`` into a fresh ``db``, timed and sampled."""
-    engine, workers = config.split(":")
+    engine, workers, *flags = config.split(":")
     command = [
         sys.executable, "-m", "claimscope", "ingest", str(source), "--db", str(db),
         "--workers", workers, "--engine", engine, "--profile", profile, "--quiet",
+        *(["--no-cluster"] if "nocluster" in flags else []),
     ]  # fmt: skip
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -115,6 +118,7 @@ def run(source: Path, db: Path, n: int, config: str, profile: str) -> dict[str, 
         "config": config,
         "engine": engine,
         "workers": int(workers),
+        "clusters": "nocluster" not in flags,
         "profile": profile,
         "seconds": round(seconds, 1),
         "docs_per_s": round(stored / seconds, 2),
@@ -131,7 +135,8 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     for r in runs:
         out["docs_per_s"].setdefault(r["config"], {})[str(r["docs"])] = r["docs_per_s"]
     for config, by_size in out["docs_per_s"].items():
-        base = out["docs_per_s"].get("local:1", {})
+        # Each configuration against one worker with the same flags (local:1:nocluster...).
+        base = out["docs_per_s"].get(":".join(["local", "1", *config.split(":")[2:]]), {})
         out["speedup_vs_local_1"][config] = {
             size: round(v / base[size], 2) for size, v in by_size.items() if size in base
         }
@@ -157,7 +162,8 @@ def main() -> None:
                 db = Path(tmp) / f"{n}-{config.replace(':', '-')}.duckdb"
                 runs.append(run(source, db, n, config, args.profile))
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
-                db.unlink()
+                for path in db.parent.glob(db.name + "*"):  # with the derived index files
+                    path.unlink()
             source.unlink()
     result = {
         "benchmark": "corpus_scale",
