@@ -707,7 +707,11 @@ def factchecks_import(
 ) -> None:
     """Import fact-checks into a corpus store (a known id is replaced); bad records listed."""
     from claimscope.corpus.store import Store
-    from claimscope.verify.collection import import_factchecks, open_factcheck_index
+    from claimscope.verify.collection import (
+        count_factchecks,
+        import_factchecks,
+        open_factcheck_index,
+    )
     from claimscope.verify.factchecks import read_factchecks
 
     columns = (TextColumn("importing"), MofNCompleteColumn(), TextColumn("fact-checks"))
@@ -717,7 +721,8 @@ def factchecks_import(
             stats = import_factchecks(
                 store, read_factchecks(paths), progress=lambda n: bar.advance(task, n)
             )
-            open_factcheck_index(store).close()
+            if count_factchecks(store):
+                open_factcheck_index(store).close()
     except ClaimscopeError as exc:
         raise fail(str(exc)) from None
     if not quiet:
@@ -773,21 +778,23 @@ def match(
     from claimscope.verify.render import render_matches
     from claimscope.verify.reranker import installed, load_pair_scorer
 
-    if rerank and not installed():
-        err.print("note: no pair model installed (match-minilm): ranking by BM25 alone")
+    bm25_only = rerank and not installed()
+    if bm25_only:
         rerank = False
     if text == "-":
         text = sys.stdin.read()
     if not text.strip():
         raise fail("the text to match is empty")
     try:
-        with Store.open(db) as store, open_factcheck_index(store) as index:
+        with Store.open(db, read_only=True) as store, open_factcheck_index(store) as index:
             reranker = load_pair_scorer() if rerank else None
             found = FactCheckMatcher(index, fetch_factchecks(store), reranker=reranker).match(
                 text, top
             )
     except ClaimscopeError as exc:
         raise fail(str(exc)) from None
+    if bm25_only:
+        err.print("note: no pair model installed (match-minilm): ranked by BM25 alone")
     if json_out:
         sys.stdout.write(json.dumps([m.to_dict() for m in found], ensure_ascii=False, indent=2))
         sys.stdout.write("\n")

@@ -118,6 +118,12 @@ def test_cli_errors_are_one_line(tmp_path):
     assert result.exit_code == 2 and "the text to match is empty" in result.stderr
     result = _run("factchecks", "export", "--db", tmp_path / "none.duckdb", "--out", "-")
     assert result.exit_code == 2 and "no such database" in result.stderr
+    result = _run("match", "a claim", "--db", tmp_path / "none.duckdb")
+    assert result.exit_code == 2 and "no such database" in result.stderr
+    assert not (tmp_path / "none.duckdb").exists()  # matching never creates a store
+    Store.open(tmp_path / "empty.duckdb").close()
+    result = _run("match", "a claim", "--db", tmp_path / "empty.duckdb")
+    assert result.exit_code == 2 and "holds no fact-checks: import some first" in result.stderr
 
 
 def test_cli_eval_matching(tmp_path):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimscope.corpus.store import Store
+from claimscope.errors import StoreError
 from claimscope.model import FactCheck, Failure
 from claimscope.verify.factchecks import WARNING
 from claimscope.verify.matching import claim_passage
@@ -110,6 +111,11 @@ def open_factcheck_index(store: Store) -> TextIndex:
     Only fact-checks imported since the last sync are indexed; an index that disagrees with the
     store (deleted, copied from another store) is rebuilt from the store.
     """
+    if count_factchecks(store) == 0:
+        raise StoreError(
+            "holds no fact-checks: import some first (claimscope factchecks import FILE --db ...)",
+            source=str(store.path),
+        )
     index = TextIndex.open(index_path(store))
     con = index.connection
     con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
