@@ -124,8 +124,10 @@ def train_reranker(
     report: tuple[Queries, Qrels] | None,
     out: Path,
     config: MatchConfig,
+    init: Path | None = None,
 ) -> dict[str, Any]:
-    """Train, choose the epoch on ``dev``, save ``out/model.pt`` and ``out/training.json``."""
+    """Train (from the weights in ``init`` when given), choose the epoch on ``dev``, save
+    ``out/model.pt`` and ``out/training.json``."""
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
@@ -135,6 +137,8 @@ def train_reranker(
     index.add(passages.items())
     tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
     model = PairModel(str(base))
+    if init is not None:
+        model.load_state_dict(torch.load(init))
 
     train_q, train_rel = train
     pool = candidates(index, train_q, config.candidates)
