@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -318,21 +318,14 @@ def build_static_model(
         "threshold_selection": "maximizes F1 (check-worthiness) or macro-F1 (subjectivity) on "
         "validation data: 10% of the CT24 train file (stratified, seeded; the encoder's own "
         "validation split) and the CT25 dev file; never on the reported files",
-        "distillation": {
-            "tool": f"model2vec {_version('model2vec')} distill",
-            "pca_dims": config.pca_dims,
-            "sif_coefficient": config.sif_coefficient,
-            "vocabulary": int(vectors.shape[0]),
-            "dim": int(vectors.shape[1]),
-            "stored_as": config.vectors,
-            "seconds": distill_s,
-            "encoder_weights": _encoder_summary(trained),
-            "check_vs_model2vec_encode": {
-                "texts": len(check_texts),
-                "min_cosine": float(cosine.min()),
-                "mean_cosine": float(cosine.mean()),
-            },
-        },
+        "distillation": distillation_card(
+            config,
+            vectors,
+            distill_s,
+            len(check_texts),
+            cosine,
+            encoder_weights=_encoder_summary(trained),
+        ),
         "heads": {
             "model": f"scikit-learn {_version('scikit-learn')} LogisticRegression (lbfgs), "
             "on the L2-normalized static embeddings",
@@ -371,6 +364,41 @@ def build_static_model(
     card["files_bytes"] = {name: (out / name).stat().st_size for name in FILES}
     logger.info("wrote %s", out)
     return _write_card(out, card)
+
+
+class DistillSettings(Protocol):
+    """What a distillation card reads from a config (StaticConfig and EmbedConfig both have it)."""
+
+    pca_dims: int
+    sif_coefficient: float
+    vectors: str
+
+
+def distillation_card(
+    config: DistillSettings,
+    vectors: np.ndarray,
+    seconds: float,
+    checked: int,
+    cosine: np.ndarray,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The card's account of a model2vec distillation: settings, size, time, and how close the
+    packed vectors stay to model2vec's own encoding (cosine over ``checked`` texts)."""
+    return {
+        "tool": f"model2vec {_version('model2vec')} distill",
+        "pca_dims": config.pca_dims,
+        "sif_coefficient": config.sif_coefficient,
+        "vocabulary": int(vectors.shape[0]),
+        "dim": int(vectors.shape[1]),
+        "stored_as": config.vectors,
+        "seconds": seconds,
+        **extra,
+        "check_vs_model2vec_encode": {
+            "texts": checked,
+            "min_cosine": float(cosine.min()),
+            "mean_cosine": float(cosine.mean()),
+        },
+    }
 
 
 def _write_card(out: Path, card: dict[str, Any]) -> dict[str, Any]:
