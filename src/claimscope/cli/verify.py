@@ -1,0 +1,136 @@
+"""Verification commands: fact-check collections and matching."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, TextColumn
+
+from claimscope.cli.common import (
+    DbOpt,
+    app,
+    err,
+    fail,
+    report_failures,
+    write_output,
+)
+from claimscope.errors import ClaimscopeError
+
+factchecks_app = typer.Typer(
+    help="Fact-check collections: import ClaimReview, CSV and CheckThat! files; export.",
+    no_args_is_help=True,
+)
+app.add_typer(factchecks_app, name="factchecks")
+
+
+@factchecks_app.command("import")
+def factchecks_import(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="ClaimReview JSON-LD (.json, .jsonld, .jsonl, or .html pages that embed it), "
+            "CSV/TSV, CheckThat! verified-claim files, or folders of them."
+        ),
+    ],
+    db: DbOpt,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+) -> None:
+    """Import fact-checks into a corpus store (a known id is replaced); bad records listed."""
+    from claimscope.corpus.store import Store
+    from claimscope.verify.collection import (
+        count_factchecks,
+        import_factchecks,
+        open_factcheck_index,
+    )
+    from claimscope.verify.factchecks import read_factchecks
+
+    columns = (TextColumn("importing"), MofNCompleteColumn(), TextColumn("fact-checks"))
+    try:
+        with Store.open(db) as store, Progress(*columns, console=err, disable=quiet) as bar:
+            task = bar.add_task("import", total=None)
+            stats = import_factchecks(
+                store, read_factchecks(paths), progress=lambda n: bar.advance(task, n)
+            )
+            if count_factchecks(store):
+                open_factcheck_index(store).close()
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if not quiet:
+        err.print(
+            f"{stats.read} fact-checks read, {stats.stored} stored, {len(stats.failures)} "
+            f"failed, {len(stats.warnings)} field(s) ignored -> {db}",
+            highlight=False,
+            markup=False,
+        )
+        for note in stats.warnings[:10]:
+            err.print(f"note: {note.source}: {note.error}", highlight=False, markup=False)
+    report_failures(stats.failures, any_ok=stats.read > 0)
+    if stats.failures:
+        raise typer.Exit(2)
+
+
+@factchecks_app.command("export")
+def factchecks_export(
+    db: DbOpt,
+    out: Annotated[str, typer.Option("--out", help="The JSON-LD file to write (- for stdout).")],
+) -> None:
+    """Write the store's fact-checks as a schema.org ClaimReview data feed (JSON-LD)."""
+    from claimscope.corpus.store import Store
+    from claimscope.verify.claimreview import claim_review_feed
+    from claimscope.verify.collection import load_factchecks
+
+    try:
+        with Store.open(db, read_only=True) as store:
+            feed = claim_review_feed(load_factchecks(store))
+        write_output(out, json.dumps(feed, ensure_ascii=False, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if out != "-":
+        n = len(feed["dataFeedElement"])
+        err.print(f"{n} ClaimReviews -> {out}", highlight=False, markup=False)
+
+
+@app.command()
+def match(
+    text: Annotated[str, typer.Argument(help="A sentence or post ('-' reads stdin).")],
+    db: DbOpt,
+    top: Annotated[int, typer.Option("--top", "-k", help="Fact-checks shown.")] = 5,
+    rerank: Annotated[
+        bool,
+        typer.Option("--rerank/--no-rerank", help="Re-score with the pair model (default)."),
+    ] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
+) -> None:
+    """Has this been fact-checked already? The stored fact-checks a text repeats, best first."""
+    from claimscope.corpus.store import Store
+    from claimscope.verify.collection import fetch_factchecks, open_factcheck_index
+    from claimscope.verify.matching import FactCheckMatcher
+    from claimscope.verify.render import render_matches
+    from claimscope.verify.reranker import installed, load_pair_scorer
+
+    bm25_only = rerank and not installed()
+    if bm25_only:
+        rerank = False
+    if text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        raise fail("the text to match is empty")
+    try:
+        with Store.open(db, read_only=True) as store, open_factcheck_index(store) as index:
+            reranker = load_pair_scorer() if rerank else None
+            found = FactCheckMatcher(index, fetch_factchecks(store), reranker=reranker).match(
+                text, top
+            )
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if bm25_only:
+        err.print("note: no pair model installed (match-minilm): ranked by BM25 alone")
+    if json_out:
+        sys.stdout.write(json.dumps([m.to_dict() for m in found], ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+    else:
+        render_matches(text, found, Console())
