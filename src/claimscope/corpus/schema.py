@@ -301,11 +301,36 @@ _FACTCHECKS = (
     """,
 )
 
+# Reviews (#7): what a person decided about a claim, from the workbench. Every decision is a new
+# row (who and when), never an update, so the history of a claim's review stays; the latest row
+# of a claim is its current state. Keyed by the claim's span, not only its id, so a review
+# still names the text it was about after the claim's document is re-ingested.
+_REVIEWS = (
+    "CREATE SEQUENCE review_ids START 1",
+    """
+    CREATE TABLE reviews (
+        id BIGINT PRIMARY KEY DEFAULT nextval('review_ids'),
+        doc_id VARCHAR NOT NULL,
+        claim INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        claim_text VARCHAR NOT NULL,
+        checkworthy BOOLEAN,
+        verdict VARCHAR,
+        note VARCHAR,
+        assignee VARCHAR,
+        reviewer VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL
+    )
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial corpus store", _INITIAL),
     Migration(2, "claim clusters", _CLUSTERS),
     Migration(3, "contradictions", _CONTRADICTIONS),
     Migration(4, "fact-check collections", _FACTCHECKS),
+    Migration(5, "claim reviews", _REVIEWS),
 )
 
 # The columns each writer fills, in the order rows.py builds its tuples. ``ingested_at`` and

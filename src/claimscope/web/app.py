@@ -1,0 +1,106 @@
+"""The workbench application: the REST API and the pages over one corpus store."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from claimscope import __version__
+from claimscope.errors import ClaimscopeError
+from claimscope.web import api, pages
+from claimscope.web.security import Guard
+from claimscope.web.service import NotFound, ServerConfig, Workbench
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+def content_security_policy() -> str:
+    """Scripts: only the HTML report's own, by hash; no inline handlers, no other origin."""
+    from claimscope.report.html import _asset
+
+    digest = hashlib.sha256(_asset("report.js").encode("utf-8")).digest()
+    script = base64.b64encode(digest).decode()
+    return (
+        "default-src 'self'; "
+        f"script-src 'sha256-{script}'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    """The workbench for ``config``; the store opens when the app starts serving."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.workbench = Workbench(config)
+        try:
+            yield
+        finally:
+            app.state.workbench.close()
+
+    app = FastAPI(
+        title="claimscope workbench",
+        version=__version__,
+        description=(
+            "Claims, persuasion techniques, contradictions, coverage, fact-check matches, "
+            "evidence and reviews over one corpus store. See docs/workbench.md."
+        ),
+        lifespan=lifespan,
+    )
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(ClaimscopeError)
+    async def claimscope_error(request: Request, exc: ClaimscopeError) -> Response:
+        status = 404 if isinstance(exc, NotFound) else 400
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=status)
+        return pages.error_page(request, str(exc), status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        message = f"{where}: {first.get('msg', 'invalid request')}"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message, "detail": _plain(errors)}, status_code=422)
+        return pages.error_page(request, message, 422)
+
+    if config.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-claimscope-token"],
+        )
+    app.add_middleware(
+        Guard,
+        token=config.token,
+        max_body=config.max_upload + 64_000,  # the upload and its multipart framing
+        timeout=config.timeout,
+        csp=content_security_policy(),
+    )
+    return app
+
+
+def _plain(errors: object) -> object:
+    """Validation errors as JSON-safe data (they may carry the raw input, bytes included)."""
+    import json
+
+    return json.loads(json.dumps(errors, default=str))

@@ -1,0 +1,514 @@
+"""What the workbench does, as plain functions over one corpus store: the API and the pages
+both call these, so a page shows exactly what the API returns.
+
+The server holds the store's one read-write connection (DuckDB lets one process write); a lock
+serialises its use, since a DuckDB connection is not meant for concurrent threads. Analysis runs
+outside the lock: only reading and writing the store wait for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from claimscope.corpus.store import Store
+from claimscope.errors import ClaimscopeError, InputError
+from claimscope.model import Analysis, Document
+from claimscope.settings import Settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Stored documents shown as annotated articles are analysed again from their stored text; keep
+# the last few so paging through one document's claims does not redo the work.
+_ANALYSIS_CACHE = 32
+
+
+class NotFound(ClaimscopeError):
+    """A document, claim or cluster the store does not hold (HTTP 404)."""
+
+
+@dataclass(slots=True)
+class ServerConfig:
+    """How ``claimscope serve`` runs: the store, access, limits (see docs/workbench.md)."""
+
+    db: Path
+    token: str | None = None
+    evidence: Path | None = None
+    max_upload: int = 2_000_000
+    timeout: float = 60.0
+    cors_origins: tuple[str, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Paging of a list: at most ``limit`` items from ``offset`` on."""
+
+    limit: int = 50
+    offset: int = 0
+
+    def sql(self) -> str:
+        return f" LIMIT {int(self.limit)} OFFSET {int(self.offset)}"
+
+
+class Workbench:
+    """The corpus store a server works on, with the lock that guards its connection."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.store = Store.open(config.db)
+        self._lock = threading.RLock()
+        self._analyses: OrderedDict[str, Analysis] = OrderedDict()
+
+    def close(self) -> None:
+        """Close the store."""
+        with self._lock:
+            self.store.close()
+
+    @contextmanager
+    def locked(self) -> Iterator[Store]:
+        """The store, for the calling thread alone."""
+        with self._lock:
+            yield self.store
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a query, under the lock."""
+        import duckdb
+
+        with self.locked() as store:
+            try:
+                return store.connection.execute(sql, list(params)).fetchall()
+            except duckdb.Error as exc:
+                raise ClaimscopeError(str(exc).splitlines()[0]) from None
+
+    def run(self, work: Callable[[Store], T]) -> T:
+        """``work(store)`` under the lock."""
+        with self.locked() as store:
+            return work(store)
+
+    # -- analysis ------------------------------------------------------------------------------
+
+    def analyze(self, document: Document, *, keep: bool = False) -> tuple[Analysis, bool]:
+        """Analyze a document; with ``keep``, store it (and cluster and compare it) as well.
+
+        Gives the analysis and whether it was newly stored.
+        """
+        from claimscope.pipeline import analyze
+
+        analysis = analyze(document, settings=self.config.settings)
+        if not keep:
+            return analysis, False
+        from claimscope.corpus.clusters import update_clusters
+        from claimscope.corpus.contradictions import update_contradictions
+        from claimscope.corpus.rows import analysis_rows
+
+        rows = analysis_rows(analysis, profile=self.config.settings.profile)
+        with self.locked() as store:
+            result = store.write([rows])
+            if result.lost:
+                raise ClaimscopeError(result.lost[0].error)
+            if result.stored:
+                update_clusters(store)
+                update_contradictions(store)
+        return analysis, bool(result.stored)
+
+    def stored_analysis(self, doc_id: str) -> Analysis:
+        """The annotated article of a stored document: its stored text analysed again."""
+        if doc_id in self._analyses:
+            self._analyses.move_to_end(doc_id)
+            return self._analyses[doc_id]
+        from claimscope.pipeline import analyze
+
+        row = self.rows(
+            "SELECT text, source, title, url, CAST(published AS VARCHAR), outlet, lang "
+            "FROM documents WHERE id = ?",
+            [doc_id],
+        )
+        if not row:
+            raise NotFound(f"no document {doc_id!r}")
+        text, source, title, url, published, outlet, lang = row[0]
+        document = Document(
+            text=text,
+            source=source,
+            title=title,
+            url=url,
+            published=published,
+            outlet=outlet,
+            lang=lang,
+        )
+        analysis = analyze(document, settings=self.config.settings)
+        self._analyses[doc_id] = analysis
+        while len(self._analyses) > _ANALYSIS_CACHE:
+            self._analyses.popitem(last=False)
+        return analysis
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def documents(
+        self,
+        *,
+        q: str | None = None,
+        outlet: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        page: Page = Page(),
+    ) -> dict[str, Any]:
+        """Stored documents matching a query (the coverage query language), newest first."""
+        from claimscope.corpus.query import document_predicate, parse_filters, parse_query
+
+        filters = parse_filters(since, until, [outlet] if outlet else [])
+        if q and q.strip():
+            where, params = document_predicate(parse_query(q), filters, "d")
+        else:
+            where, params = filters.predicate("d")
+        total = self.rows(f"SELECT count(*) FROM documents d WHERE {where}", params)[0][0]
+        rows = self.rows(
+            "SELECT d.id, d.title, d.outlet, CAST(d.published AS VARCHAR), d.source, d.url, "
+            "(SELECT count(*) FROM claims c WHERE c.doc_id = d.id), "
+            "(SELECT count(*) FROM techniques t WHERE t.doc_id = d.id), "
+            "left(d.text, 240) "
+            f"FROM documents d WHERE {where} "
+            "ORDER BY d.published DESC NULLS LAST, d.ingested_at DESC, d.id" + page.sql(),
+            params,
+        )
+        keys = ("id", "title", "outlet", "published", "source", "url", "claims", "techniques")
+        items = [{**dict(zip(keys, r[:8], strict=True)), "excerpt": r[8]} for r in rows]
+        return _paged(items, total, page)
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        """One stored document: metadata, text and counts."""
+        rows = self.rows(
+            "SELECT id, source, url, title, CAST(published AS VARCHAR), outlet, lang, text, "
+            "CAST(ingested_at AS VARCHAR) FROM documents WHERE id = ?",
+            [doc_id],
+        )
+        if not rows:
+            raise NotFound(f"no document {doc_id!r}")
+        keys = ("id", "source", "url", "title", "published", "outlet", "lang", "text")
+        data = dict(zip(keys, rows[0][:8], strict=True))
+        data["ingested_at"] = rows[0][8]
+        counts = {}
+        for table in ("sentences", "claims", "techniques", "mentions"):
+            n = self.rows(f"SELECT count(*) FROM {table} WHERE doc_id = ?", [doc_id])
+            counts[table] = n[0][0]
+        data["counts"] = counts
+        return data
+
+    # -- claims --------------------------------------------------------------------------------
+
+    def claims(
+        self,
+        *,
+        q: str | None = None,
+        doc_id: str | None = None,
+        outlet: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        min_score: float = 0.0,
+        status: str | None = None,
+        assignee: str | None = None,
+        page: Page = Page(),
+    ) -> dict[str, Any]:
+        """Stored claims, best scored first, with their cluster and latest review."""
+        from claimscope.corpus.query import parse_filters, parse_query
+
+        filters = parse_filters(since, until, [outlet] if outlet else [])
+        where, params = filters.predicate("d")
+        parts = [where, "c.score >= ?"]
+        params.append(min_score)
+        if q and q.strip():
+            match, more = parse_query(q).predicate("c.text")
+            parts.append(f"({match})")
+            params += more
+        if doc_id:
+            parts.append("c.doc_id = ?")
+            params.append(doc_id)
+        if status == "reviewed":
+            parts.append("r.id IS NOT NULL")
+        elif status == "unreviewed":
+            parts.append("r.id IS NULL")
+        elif status is not None:
+            raise InputError(f"status must be reviewed or unreviewed, got {status!r}")
+        if assignee:
+            parts.append("r.assignee = ?")
+            params.append(assignee)
+        sql = f"""
+            FROM claims c
+            JOIN documents d ON d.id = c.doc_id
+            LEFT JOIN cluster_members m ON m.doc_id = c.doc_id AND m.claim = c.id
+            LEFT JOIN clusters k ON k.id = m.cluster_id
+            LEFT JOIN (SELECT * FROM reviews QUALIFY row_number() OVER
+                       (PARTITION BY doc_id, claim ORDER BY id DESC) = 1) r
+                   ON r.doc_id = c.doc_id AND r.claim = c.id
+            WHERE {" AND ".join(parts)}
+        """
+        total = self.rows("SELECT count(*) " + sql, params)[0][0]
+        rows = self.rows(
+            "SELECT c.doc_id, c.id, c.text, c.score, c.speaker, c.start_char, c.end_char, "
+            "d.title, d.outlet, CAST(d.published AS VARCHAR), m.cluster_id, k.size, "
+            "r.checkworthy, r.verdict, r.assignee, r.reviewer, CAST(r.created_at AS VARCHAR), "
+            "c.sentence "
+            + sql
+            + " ORDER BY c.score DESC, d.published DESC NULLS LAST, c.doc_id, c.id"
+            + page.sql(),
+            params,
+        )
+        return _paged([_claim_row(r) for r in rows], total, page)
+
+    def claim(self, doc_id: str, claim_id: int) -> dict[str, Any]:
+        """One claim: its text, document, cluster, contradictions and reviews."""
+        from claimscope.corpus.reviews import list_reviews
+
+        found = self.claims(doc_id=doc_id, page=Page(limit=100_000))["items"]
+        item = next((c for c in found if c["claim"] == claim_id), None)
+        if item is None:
+            raise NotFound(f"no claim {claim_id} in document {doc_id!r}")
+        cluster = None
+        if item["cluster"] is not None:
+            cluster = self.cluster(item["cluster"])
+        contradictions = [
+            c
+            for c in self.contradictions(doc=doc_id, page=Page(limit=1000))["items"]
+            if _touches(c, doc_id, item["sentence"])
+        ]
+        reviews = self.run(lambda s: list_reviews(s, doc_id=doc_id, claim=claim_id))
+        return {
+            **item,
+            "cluster": cluster,
+            "contradictions": contradictions,
+            "reviews": [r.to_dict() for r in reviews],
+        }
+
+    def clusters(
+        self,
+        *,
+        top: int = 20,
+        since: str | None = None,
+        outlet: str | None = None,
+        min_size: int = 1,
+    ) -> list[dict[str, Any]]:
+        """The largest claim clusters."""
+        from claimscope.corpus.clusters import top_clusters
+
+        day = _day(since, "since")
+        found = self.run(
+            lambda s: top_clusters(
+                s, top=top, since=day, outlets=[outlet] if outlet else [], min_size=min_size
+            )
+        )
+        return [c.to_dict() for c in found]
+
+    def cluster(self, cluster_id: int) -> dict[str, Any]:
+        """A cluster and its members."""
+        from claimscope.corpus.clusters import get_cluster
+        from claimscope.errors import StoreError
+
+        try:
+            cluster, members = self.run(lambda s: get_cluster(s, cluster_id))
+        except StoreError:
+            raise NotFound(f"no cluster {cluster_id}") from None
+        return {**cluster.to_dict(), "members": [m.to_dict() for m in members]}
+
+    # -- techniques, contradictions, coverage, timeline ----------------------------------------
+
+    def techniques(
+        self,
+        *,
+        technique: str | None = None,
+        doc_id: str | None = None,
+        page: Page = Page(),
+    ) -> dict[str, Any]:
+        """Persuasion-technique spans, best scored first, and the count of each technique."""
+        where, params = ["TRUE"], []
+        if technique:
+            where.append("t.technique = ?")
+            params.append(technique)
+        if doc_id:
+            where.append("t.doc_id = ?")
+            params.append(doc_id)
+        sql = f"FROM techniques t JOIN documents d ON d.id = t.doc_id WHERE {' AND '.join(where)}"
+        total = self.rows("SELECT count(*) " + sql, params)[0][0]
+        rows = self.rows(
+            "SELECT t.doc_id, t.id, t.technique, t.name, t.text, t.start_char, t.end_char, "
+            "t.score, t.explanation, d.title, d.outlet " + sql + " ORDER BY t.score DESC, "
+            "t.doc_id, t.id" + page.sql(),
+            params,
+        )
+        keys = (
+            "doc_id",
+            "id",
+            "technique",
+            "name",
+            "text",
+            "start",
+            "end",
+            "score",
+            "explanation",
+            "title",
+            "outlet",
+        )
+        counts = self.rows(
+            "SELECT technique, any_value(name), count(*) FROM techniques "
+            "GROUP BY technique ORDER BY count(*) DESC, technique"
+        )
+        result = _paged([dict(zip(keys, r, strict=True)) for r in rows], total, page)
+        result["counts"] = [{"technique": t, "name": n, "count": c} for t, n, c in counts]
+        return result
+
+    def contradictions(
+        self,
+        *,
+        doc: str | None = None,
+        kind: str | None = None,
+        scope: str | None = None,
+        page: Page = Page(),
+    ) -> dict[str, Any]:
+        """Stored contradictions, best scored first."""
+        from claimscope.corpus.contradiction_views import list_contradictions
+
+        found = self.run(
+            lambda s: list_contradictions(
+                s, doc=doc, kind=kind, scope=scope, limit=page.offset + page.limit + 1
+            )
+        )
+        items = [c.to_dict() for c in found[page.offset : page.offset + page.limit]]
+        more = len(found) > page.offset + page.limit
+        return {"items": items, "limit": page.limit, "offset": page.offset, "more": more}
+
+    def coverage(
+        self,
+        q: str,
+        *,
+        by: Sequence[str] = ("outlet", "week"),
+        since: str | None = None,
+        until: str | None = None,
+        outlet: str | None = None,
+    ) -> Any:
+        """Coverage of a query by outlet and/or period (a ``Coverage``)."""
+        from claimscope.corpus.coverage import coverage, parse_by
+        from claimscope.corpus.query import parse_filters, parse_query
+
+        parsed = parse_query(q)
+        filters = parse_filters(since, until, [outlet] if outlet else [])
+        by_outlet, period = parse_by(list(by))
+        return self.run(
+            lambda s: coverage(s, parsed, by_outlet=by_outlet, period=period, filters=filters)
+        )
+
+    def timeline(
+        self,
+        q: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        outlet: str | None = None,
+        limit: int = 200,
+    ) -> list[Any]:
+        """Dated events of the claims of documents matching a query, in date order."""
+        from claimscope.corpus.query import parse_filters, parse_query
+        from claimscope.corpus.timeline import timeline
+
+        parsed = parse_query(q)
+        filters = parse_filters(since, until, [outlet] if outlet else [])
+        return self.run(lambda s: timeline(s, parsed, filters=filters, limit=limit))
+
+    # -- verification --------------------------------------------------------------------------
+
+    def matches(self, text: str, *, k: int = 5) -> dict[str, Any]:
+        """Fact-checks that ``text`` may repeat (BM25 alone when no pair model is installed)."""
+        from claimscope.verify.collection import (
+            count_factchecks,
+            fetch_factchecks,
+            open_factcheck_index,
+        )
+        from claimscope.verify.matching import FactCheckMatcher
+        from claimscope.verify.reranker import installed, load_pair_scorer
+
+        if not text.strip():
+            raise InputError("text is empty")
+        if not self.run(count_factchecks):
+            return {"matches": [], "note": "no fact-checks imported into this store"}
+        reranker = load_pair_scorer() if installed() else None
+        with self.locked() as store, open_factcheck_index(store) as index:
+            found = FactCheckMatcher(index, fetch_factchecks(store), reranker=reranker).match(
+                text, k
+            )
+        note = None if reranker else "no pair model installed: ranked by BM25 alone"
+        return {"matches": [m.to_dict() for m in found], "note": note}
+
+    def check(self, claim: str, *, k: int = 5) -> dict[str, Any]:
+        """Evidence passages for a claim with stance, and a verdict (needs ``--evidence``)."""
+        if self.config.evidence is None:
+            raise InputError("this server has no evidence index (start it with --evidence DIR)")
+        if not claim.strip():
+            raise InputError("claim is empty")
+        check = _evidence_check()
+        if check is None:
+            raise InputError("evidence checking is not available in this installation")
+        return check(claim, self.config.evidence, k=k)
+
+
+def _evidence_check() -> Callable[..., dict[str, Any]] | None:
+    try:
+        from claimscope.verify.evidence import check  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+
+    def run(claim: str, index: Path, *, k: int) -> dict[str, Any]:
+        return dict(check(claim, index, k=k).to_dict())
+
+    return run
+
+
+def _paged(items: list[dict[str, Any]], total: int, page: Page) -> dict[str, Any]:
+    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+def _claim_row(r: tuple[Any, ...]) -> dict[str, Any]:
+    review = None
+    if r[15] is not None:
+        review = {
+            "checkworthy": r[12],
+            "verdict": r[13],
+            "assignee": r[14],
+            "reviewer": r[15],
+            "created_at": r[16],
+        }
+    return {
+        "doc_id": r[0],
+        "claim": r[1],
+        "text": r[2],
+        "score": r[3],
+        "speaker": r[4],
+        "start": r[5],
+        "end": r[6],
+        "title": r[7],
+        "outlet": r[8],
+        "published": r[9],
+        "cluster": r[10],
+        "cluster_size": r[11],
+        "review": review,
+        "sentence": r[17],
+    }
+
+
+def _touches(contradiction: dict[str, Any], doc_id: str, sentence: int) -> bool:
+    sides = (contradiction["a"], contradiction["b"])
+    return any(s["doc_id"] == doc_id and s["sentence"] == sentence for s in sides)
+
+
+def _day(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
