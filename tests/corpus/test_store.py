@@ -24,6 +24,7 @@ TABLES = {
     "techniques",
     "cluster_members",
     "factchecks",
+    "reviews",
     "failures",
     "clusters",
     "contradictions",

@@ -67,6 +67,23 @@ class Workbench:
         self.store = Store.open(config.db)
         self._lock = threading.RLock()
         self._analyses: OrderedDict[str, Analysis] = OrderedDict()
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Cluster and compare what was ingested since the store was last brought up to date
+        (both incremental: nothing to do costs a query each)."""
+        from claimscope.corpus.clusters import update_clusters
+        from claimscope.corpus.contradictions import update_contradictions
+
+        with self._lock:
+            clustered = update_clusters(self.store)
+            compared = update_contradictions(self.store)
+        if clustered.claims or compared.documents:
+            log.info(
+                "caught up: %d claims clustered, %d documents compared",
+                clustered.claims,
+                compared.documents,
+            )
 
     def close(self) -> None:
         """Close the store."""
@@ -106,8 +123,6 @@ class Workbench:
         analysis = analyze(document, settings=self.config.settings)
         if not keep:
             return analysis, False
-        from claimscope.corpus.clusters import update_clusters
-        from claimscope.corpus.contradictions import update_contradictions
         from claimscope.corpus.rows import analysis_rows
 
         rows = analysis_rows(analysis, profile=self.config.settings.profile)
@@ -116,8 +131,7 @@ class Workbench:
             if result.lost:
                 raise ClaimscopeError(result.lost[0].error)
             if result.stored:
-                update_clusters(store)
-                update_contradictions(store)
+                self.catch_up()
         return analysis, bool(result.stored)
 
     def stored_analysis(self, doc_id: str) -> Analysis:
