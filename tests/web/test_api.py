@@ -168,6 +168,7 @@ def test_pages_render(client: TestClient) -> None:
         f"/documents/{claim['doc_id']}",
         f"/claims/{claim['doc_id']}/{claim['claim']}",
         "/analyze",
+        "/api",
     ):
         page = client.get(url)
         assert page.status_code == 200, url
@@ -179,6 +180,7 @@ def test_pages_render(client: TestClient) -> None:
     result = client.post("/analyze", data={"text": "Exports rose 12% in 2023, the minister said."})
     assert result.status_code == 200 and 'class="claimscope' in result.text
     assert client.get("/documents/nope").status_code == 404
+    assert "/api/v1/reviews/export" in client.get("/api").text
 
 
 def test_token_is_required_when_set(store_path: Path, tmp_path: Path) -> None:

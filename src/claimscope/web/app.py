@@ -58,6 +58,10 @@ def create_app(config: ServerConfig) -> FastAPI:
             "evidence and reviews over one corpus store. See docs/workbench.md."
         ),
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc load their scripts from a CDN: offline, and refused by the
+        # CSP, they are blank pages. The description itself is served at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -324,6 +324,34 @@ def review_page(
     )
 
 
+@router.get("/api")
+def api_page(request: Request) -> HTMLResponse:
+    """The REST API's endpoints, read from the app's own OpenAPI description."""
+    spec = request.app.openapi()
+    schemas = spec.get("components", {}).get("schemas", {})
+    operations = []
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            ref = (
+                op.get("requestBody", {})
+                .get("content", {})
+                .get("application/json", {})
+                .get("schema", {})
+                .get("$ref", "")
+            )
+            body = list(schemas.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}))
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": (op.get("description") or op.get("summary") or "").split("\n")[0],
+                    "params": [p["name"] for p in op.get("parameters", [])],
+                    "body": body,
+                }
+            )
+    return render(request, "api.html.j2", nav="api", title="API", operations=operations)
+
+
 @router.get("/login")
 def login_form(request: Request) -> HTMLResponse:
     return render(request, "login.html.j2", title="Sign in")

@@ -460,26 +460,11 @@ class Workbench:
 
     def check(self, claim: str, *, k: int = 5) -> dict[str, Any]:
         """Evidence passages for a claim with stance, and a verdict (needs ``--evidence``)."""
+        from claimscope.verify.check import check
+
         if self.config.evidence is None:
             raise InputError("this server has no evidence index (start it with --evidence DIR)")
-        if not claim.strip():
-            raise InputError("claim is empty")
-        check = _evidence_check()
-        if check is None:
-            raise InputError("evidence checking is not available in this installation")
-        return check(claim, self.config.evidence, k=k)
-
-
-def _evidence_check() -> Callable[..., dict[str, Any]] | None:
-    try:
-        from claimscope.verify.evidence import check  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-
-    def run(claim: str, index: Path, *, k: int) -> dict[str, Any]:
-        return dict(check(claim, index, k=k).to_dict())
-
-    return run
+        return check(claim, self.config.evidence, k=k).to_dict()
 
 
 def _paged(items: list[dict[str, Any]], total: int, page: Page) -> dict[str, Any]:
