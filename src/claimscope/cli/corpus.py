@@ -90,6 +90,7 @@ def ingest(
     ] = True,
 ) -> None:
     """Analyze many documents into a corpus store (DuckDB), in parallel; resumable."""
+    from claimscope.corpus.cluster_views import cluster_summary
     from claimscope.corpus.ingest import ingest_paths
     from claimscope.corpus.render import IngestProgress, summary_line
 
@@ -121,15 +122,15 @@ def ingest(
                 engine=engine,
                 scheduler=scheduler,
                 partition_size=partition_size,
-                cluster=False,  # below, with its own progress bar
+                cluster=cluster,
             )
     except ClaimscopeError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
         err.print("interrupted: what was stored stays; run the same command again to resume")
         raise typer.Exit(130) from None
-    if cluster:
-        _update_clusters(db, quiet=quiet)
+    if stats.clusters is not None and not quiet and stats.clusters.claims:
+        err.print(cluster_summary(stats.clusters), highlight=False, markup=False, soft_wrap=True)
     if not quiet:
         err.print(summary_line(stats, db), highlight=False, markup=False, soft_wrap=True)
     report_failures(stats.failures, any_ok=True, total=stats.failed)

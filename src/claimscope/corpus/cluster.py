@@ -205,8 +205,7 @@ class DaskRunner(_Runner):
         result = self.store.load_spool(folder, self.held)
         self.held.clear()
         shutil.rmtree(folder, ignore_errors=True)
-        self.stats.stored += result.stored
         self.stats.skipped += result.documents - result.stored - len(result.lost)
         self._note(result.failures)
         self._note(result.lost)
-        self._tick()
+        self._stored(result.stored)

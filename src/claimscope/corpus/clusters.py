@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +57,8 @@ CHUNK_SIZE = 2048
 # Nearest clustered claims a claim is compared with: enough to reach, past closer claims on the
 # same topic, a claim that counts the same thing with a lower cosine.
 CANDIDATES = 16
+# Indexed claims whose cluster and comparable text a run keeps at hand (about 1 KB each).
+SEEN_CACHE = 200_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,35 +111,70 @@ def update_clusters(
     ``recluster`` first forgets every cluster, so that all claims are clustered anew (after a
     change of thresholds or model).
     """
-    config = config or ClusterConfig()
     if store.read_only:
         raise StoreError("opened read-only: clusters cannot be updated", source=str(store.path))
-    started = time.monotonic()
     if recluster:
         _forget(store)
-    stats = ClusterStats(total=_pending(store))
-    if stats.total:
+    session = ClusterSession(store, config)
+    try:
+        session.update(progress=progress)
+    finally:
+        stats = session.close()
+    return stats
+
+
+class ClusterSession:
+    """Clusters a store's claims as they arrive, the model and the index loaded once.
+
+    An ingest calls ``update`` after every few writes, so that clustering runs while its
+    workers analyze the next documents, instead of all at the end; ``close`` saves the index.
+    """
+
+    def __init__(self, store: Store, config: ClusterConfig | None = None) -> None:
+        if store.read_only:
+            raise StoreError("opened read-only: clusters cannot be updated", source=str(store.path))
+        self.store = store
+        self.config = config or ClusterConfig()
+        self.stats = ClusterStats()
+        self._clusterer: _Clusterer | None = None
+        self._started = time.monotonic()
+
+    def update(self, *, progress: Progress | None = None) -> ClusterStats:
+        """Cluster every claim not clustered yet; the session's counts so far."""
+        pending = _pending(self.store)
+        if not pending:
+            return self.stats
+        self.stats.total = self.stats.claims + pending
+        clusterer = self._clusterer or self._open()
+        while rows := _next_chunk(self.store, self.config.chunk_size):
+            clusterer.chunk(rows, self.stats)
+            self.stats.seconds = time.monotonic() - self._started
+            if progress is not None:
+                progress(self.stats)
+        return self.stats
+
+    def close(self) -> ClusterStats:
+        """Save the index (when anything was clustered); the session's counts."""
+        if self._clusterer is not None:
+            index = self._clusterer.index
+            index.save(store_state(self.store, self._clusterer.embedder))
+            self._clusterer = None
+        self.stats.clusters = _count(self.store, "SELECT count(*) FROM clusters")
+        self.stats.seconds = time.monotonic() - self._started
+        return self.stats
+
+    def _open(self) -> _Clusterer:
+        config = self.config
         embedder = load_embedder(config.model)
         thresholds = Thresholds(
             near_duplicate=config.near_duplicate or embedder.threshold("near_duplicate"),
             semantic=config.semantic or embedder.threshold("semantic"),
             semantic_quantity=config.semantic_quantity or embedder.threshold("semantic_quantity"),
         )
-        index = ClaimIndex.open(store, embedder)
-        stats.rebuilt_index = index.rebuilt
-        clusterer = _Clusterer(store, embedder, index, config, thresholds)
-        while True:
-            rows = _next_chunk(store, config.chunk_size)
-            if not rows:
-                break
-            clusterer.chunk(rows, stats)
-            stats.seconds = time.monotonic() - started
-            if progress is not None:
-                progress(stats)
-        index.save(store_state(store, embedder))
-    stats.clusters = _count(store, "SELECT count(*) FROM clusters")
-    stats.seconds = time.monotonic() - started
-    return stats
+        index = ClaimIndex.open(self.store, embedder)
+        self.stats.rebuilt_index = index.rebuilt
+        self._clusterer = _Clusterer(self.store, embedder, index, config, thresholds)
+        return self._clusterer
 
 
 def _forget(store: Store) -> None:
@@ -212,6 +249,10 @@ class _Clusterer:
         self.next_key = int(row[0]) + 1 if row else 1
         # Members in the order they were clustered, across runs.
         self.next_seq = int(row[1]) + 1 if row else 1
+        # Cluster and comparable text of indexed claims met lately: the same neighbours come
+        # back chunk after chunk, and describing their texts again was most of the run's time.
+        # A member's cluster never changes within a run, so an entry never goes stale.
+        self._seen: OrderedDict[int, tuple[int, ClaimText]] = OrderedDict()
 
     def chunk(self, rows: list[tuple[str, int, str]], stats: ClusterStats) -> None:
         """Cluster one chunk and store it in one transaction; then index its new vectors."""
@@ -248,6 +289,7 @@ class _Clusterer:
                 member.key = self.next_key
                 self.next_key += 1
                 known[member.key] = (member.cluster_id, text)
+                self._remember(member.key, known[member.key])
                 indexed.append(i)
             members.append(member)
             stats.joined[member.how] += 1
@@ -326,15 +368,25 @@ class _Clusterer:
 
     def _candidates(self, keys: set[int]) -> dict[int, tuple[int, ClaimText]]:
         """Cluster and comparable text of each indexed claim among ``keys``."""
-        if not keys:
-            return {}
-        rows = self.store.connection.execute(
-            "SELECT m.vector_key, m.cluster_id, c.text FROM cluster_members m "
-            "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
-            "WHERE m.vector_key IN (SELECT unnest(?::BIGINT[]))",
-            [sorted(keys)],
-        ).fetchall()
-        return {int(k): (int(c), describe(t)) for k, c, t in rows}
+        found = {k: self._seen[k] for k in keys if k in self._seen}
+        missing = sorted(keys - found.keys())
+        if missing:
+            rows = self.store.connection.execute(
+                "SELECT m.vector_key, m.cluster_id, c.text FROM cluster_members m "
+                "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
+                "WHERE m.vector_key IN (SELECT unnest(?::BIGINT[]))",
+                [missing],
+            ).fetchall()
+            found.update((int(k), (int(c), describe(t))) for k, c, t in rows)
+        for key, value in found.items():
+            self._remember(key, value)
+        return found
+
+    def _remember(self, key: int, value: tuple[int, ClaimText]) -> None:
+        self._seen[key] = value
+        self._seen.move_to_end(key)
+        while len(self._seen) > SEEN_CACHE:
+            self._seen.popitem(last=False)
 
     def _write(
         self,

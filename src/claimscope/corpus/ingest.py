@@ -32,7 +32,7 @@ from claimscope.model import Document, Failure
 from claimscope.settings import Settings
 
 if TYPE_CHECKING:
-    from claimscope.corpus.clusters import ClusterStats
+    from claimscope.corpus.clusters import ClusterSession, ClusterStats
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,9 @@ CHUNK_SIZE = 32
 # Documents per partition (one Dask task) with the dask engine: bigger than a chunk, since each
 # task costs a round trip to the scheduler and a Parquet file per table.
 PARTITION_SIZE = 64
+# Documents stored between two clustering updates during an ingest: about 2,000 claims, one
+# clustering chunk, so the parent clusters while its workers analyze the next documents.
+CLUSTER_EVERY = 200
 # Where documents are analyzed: processes of this machine, or a Dask cluster.
 ENGINES = ("local", "dask")
 # Chunks in flight per worker: one being analyzed, one waiting, so no worker idles.
@@ -119,7 +122,8 @@ def ingest_paths(
     ``workers`` processes when it is None. Documents already stored are skipped; bad
     inputs and documents that fail a stage are recorded in the failures table and the run goes
     on. ``count`` first walks the paths to find the total, when it is knowable (no record files).
-    ``cluster`` then clusters the claims not clustered yet (``claimscope.corpus.clusters``).
+    ``cluster`` clusters the new claims as they are stored (``claimscope.corpus.clusters``),
+    every ``CLUSTER_EVERY`` documents and at the end.
     Raises ClaimscopeError for a missing path, bad settings or a store that cannot be opened.
     """
     settings = settings or Settings()
@@ -147,11 +151,14 @@ def ingest_paths(
             runner = DaskRunner(store, settings, workers, size, stats, progress, scheduler)
         else:
             runner = _Runner(store, settings, workers, chunk_size, stats, progress)
-        runner.run(iter_inputs(roots, settings=settings))
         if cluster:
-            from claimscope.corpus.clusters import update_clusters
+            from claimscope.corpus.clusters import ClusterSession
 
-            stats.clusters = update_clusters(store)
+            runner.clusters = ClusterSession(store)
+        runner.run(iter_inputs(roots, settings=settings))
+        if runner.clusters is not None:
+            runner.clusters.update()
+            stats.clusters = runner.clusters.close()
     return stats
 
 
@@ -179,6 +186,9 @@ class _Runner:
         self.held: list[Failure] = []
         self.started = time.monotonic()
         self.pool: Executor | None = None
+        # Clusters the claims stored so far while the workers analyze on (None: no clustering).
+        self.clusters: ClusterSession | None = None
+        self._unclustered = 0
 
     def run(self, items: Iterator[Document | Failure]) -> None:
         """Ingest every item, then wait for the last chunks and write them."""
@@ -271,11 +281,21 @@ class _Runner:
         failures = [Failure(**f) for f in result["failures"]]
         written = self.store.write(result["documents"], [*self.held, *failures])
         self.held.clear()
-        self.stats.stored += written.stored
         self.stats.skipped += len(result["documents"]) - written.stored - len(written.lost)
         self._note(failures)
         self._note(written.lost)
+        self._stored(written.stored)
+
+    def _stored(self, count: int) -> None:
+        """Count documents stored; every ``CLUSTER_EVERY`` of them, cluster their claims."""
+        self.stats.stored += count
         self._tick()
+        if self.clusters is None:
+            return
+        self._unclustered += count
+        if self._unclustered >= CLUSTER_EVERY:
+            self._unclustered = 0
+            self.clusters.update()
 
     def _broken(self, docs: list[Document]) -> None:
         """A worker died (killed, out of memory): its chunks fail; a new pool takes over."""
