@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TRAIN_STAMP := $(VENV)/.installed-train
 
-.PHONY: demo corpus-demo test lint install clean
+.PHONY: demo corpus-demo test lint install clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,16 @@ corpus-demo: $(STAMP)
 		--chart $(CORPUS_DEMO)/coverage.svg --html $(CORPUS_DEMO)/coverage.html
 	$(BIN)/claimscope timeline troops --db $(CORPUS_DEMO)/peru.duckdb --html $(CORPUS_DEMO)/timeline.html
 
-test: $(TRAIN_STAMP)
+# The workbench's end-to-end tests drive Debian's chromium with Playwright (not `playwright
+# install`, which downloads its own browser build). As root (CI) it is installed when missing;
+# elsewhere the browser tests are skipped without it.
+browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "chromium is not installed: the browser tests will be skipped (apt-get install chromium)"; fi
+
+test: $(TRAIN_STAMP) browser
 	$(BIN)/ruff check --no-cache src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
