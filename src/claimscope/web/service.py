@@ -264,17 +264,22 @@ class Workbench:
                    ON r.doc_id = c.doc_id AND r.claim = c.id
             WHERE {" AND ".join(parts)}
         """
-        total = self.rows("SELECT count(*) " + sql, params)[0][0]
+        # The total rides along with the page (one query, not two: under load, each query
+        # waits for the store's lock).
         rows = self.rows(
             "SELECT c.doc_id, c.id, c.text, c.score, c.speaker, c.start_char, c.end_char, "
             "d.title, d.outlet, CAST(d.published AS VARCHAR), m.cluster_id, k.size, "
             "r.checkworthy, r.verdict, r.assignee, r.reviewer, CAST(r.created_at AS VARCHAR), "
-            "c.sentence "
+            "c.sentence, count(*) OVER () "
             + sql
             + " ORDER BY c.score DESC, d.published DESC NULLS LAST, c.doc_id, c.id"
             + page.sql(),
             params,
         )
+        if rows:
+            total = rows[0][-1]
+        else:
+            total = self.rows("SELECT count(*) " + sql, params)[0][0] if page.offset else 0
         return _paged([_claim_row(r) for r in rows], total, page)
 
     def claim(self, doc_id: str, claim_id: int) -> dict[str, Any]:
