@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from claimscope import __version__
 from claimscope.errors import InputError
-from claimscope.web.service import Page, Workbench
+from claimscope.web.service import Page, Workbench, upload_name
 
 router = APIRouter(prefix="/api/v1")
 
@@ -98,19 +98,13 @@ async def analyze_upload(
     data = await file.read(workbench.config.max_upload + 1)
     if len(data) > workbench.config.max_upload:
         raise InputError(f"upload over {workbench.config.max_upload} bytes")
-    name = _upload_name(file.filename)
+    name = upload_name(file.filename)
     docs = list(read_bytes(data, source=name, settings=workbench.config.settings))
     if len(docs) != 1:
         raise InputError(f"{name}: holds {len(docs)} records; upload one article")
     if isinstance(docs[0], Failure):
         raise InputError(docs[0].error)
     return await run_in_threadpool(_analysis_reply, workbench, docs[0], store)
-
-
-def _upload_name(filename: str | None) -> str:
-    """The upload's base name, for messages only: never used as a path."""
-    base = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(c for c in base if c.isprintable())[:100] or "upload"
 
 
 @router.get("/documents", tags=["corpus"])

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from claimscope.errors import ClaimscopeError, InputError
 from claimscope.report.html import safe_href
 from claimscope.web.security import TOKEN_COOKIE, token_matches
-from claimscope.web.service import Page, Workbench
+from claimscope.web.service import Page, Workbench, upload_name
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -108,11 +108,16 @@ async def analyze_page(
     meta = {"title": title or None, "outlet": outlet or None, "published": published or None}
     settings = workbench.config.settings
     try:
-        data = await file.read(workbench.config.max_upload + 1) if file is not None else b""
+        data, name = b"", "upload"
+        if file is not None:
+            data, name = (
+                await file.read(workbench.config.max_upload + 1),
+                upload_name(file.filename),
+            )
         if len(data) > workbench.config.max_upload:
             raise InputError(f"upload over {workbench.config.max_upload} bytes")
         if data:
-            docs = list(read_bytes(data, source="upload", settings=settings))
+            docs = list(read_bytes(data, source=name, settings=settings))
             if len(docs) != 1 or isinstance(docs[0], Failure):
                 raise InputError(
                     docs[0].error if docs and isinstance(docs[0], Failure) else "upload one article"

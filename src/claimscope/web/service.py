@@ -472,6 +472,12 @@ class Workbench:
         return check(claim, self.config.evidence, k=k).to_dict()
 
 
+def upload_name(filename: str | None) -> str:
+    """An upload's base name, for display only: never used as a path."""
+    base = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in base if c.isprintable())[:100] or "upload"
+
+
 def _paged(items: list[dict[str, Any]], total: int, page: Page) -> dict[str, Any]:
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
