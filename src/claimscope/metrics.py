@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 def binary_scores(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, float]:
@@ -56,3 +57,20 @@ def best_threshold(
         if value > best[1]:
             best = (t, value)
     return best
+
+
+def labelled_scores(
+    y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
+) -> dict[str, Any]:
+    """Accuracy, macro-F1 over ``labels``, and precision, recall and F1 of each label."""
+    per_label = {}
+    for label in labels:
+        s = binary_scores([int(t == label) for t in y_true], [int(p == label) for p in y_pred])
+        per_label[label] = {k: s[k] for k in ("precision", "recall", "f1", "support")}
+    correct = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == p)
+    return {
+        "n": len(y_true),
+        "accuracy": correct / len(y_true) if y_true else 0.0,
+        "macro_f1": sum(c["f1"] for c in per_label.values()) / len(labels) if labels else 0.0,
+        "per_label": per_label,
+    }

@@ -195,3 +195,146 @@ def eval_persuasion(
     console = Console()
     console.print(table)
     console.print(f"model {report['model']}", highlight=False)
+
+
+@eval_app.command("stance")
+def eval_stance(
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="Labelled pairs: SICK TSV, Climate-FEVER or FEVER-Symmetric JSONL."
+        ),
+    ],
+    model: Annotated[str | None, typer.Option("--model", help="A stance-model folder.")] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(help="Only the card's dev or test pairs (SICK, Climate-FEVER; default: all)."),
+    ] = None,
+    predictions: Annotated[
+        Path | None,
+        typer.Option("--predictions", help="Write each pair's probabilities (JSONL) here."),
+    ] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the report as JSON.")
+    ] = None,
+) -> None:
+    """Stance: accuracy, macro-F1 and per-class precision, recall and F1 (FEVER-Symmetric 2-way)."""
+    from rich.table import Table
+
+    from claimscope.cli.common import err
+    from claimscope.verify.stance_eval import evaluate_stance, write_predictions
+
+    try:
+        if split not in (None, "dev", "test"):
+            raise fail(f"--split must be dev or test, not {split!r}")
+        report = evaluate_stance(data, model=model, split=split)
+        if predictions:
+            write_predictions(report, predictions)
+        if json_out:
+            body = {k: v for k, v in report.items() if k != "predictions"}
+            write_output(json_out, json.dumps(body, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    ways = "2-way: supports vs refutes" if report["two_way"] else "3-way"
+    table = Table(
+        title=f"stance on {data.name}{f' ({split} split)' if split else ''} "
+        f"({report['format']}, {report['n']} pairs, {ways})",
+        title_justify="left",
+    )
+    for column in ("label", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    for label, row in report["per_class"].items():
+        table.add_row(
+            label, *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")), str(row["support"])
+        )
+    console = Console()
+    console.print(table)
+    console.print(
+        f"accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f}; "
+        f"model {report['model']}",
+        highlight=False,
+    )
+    for line in report["failures"][:20]:
+        err.print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
+    if len(report["failures"]) > 20:
+        err.print(f"... and {len(report['failures']) - 20} more line(s) not read", markup=False)
+    if report["failures"]:
+        raise typer.Exit(2)
+
+
+@eval_app.command("verdict")
+def eval_verdict(
+    data: Annotated[
+        Path, typer.Option("--data", help="Climate-FEVER claims (JSONL: claim, evidences).")
+    ],
+    model: Annotated[
+        str | None, typer.Option("--model", help="A stance-model folder (default: installed).")
+    ] = None,
+    stance: Annotated[
+        bool, typer.Option("--stance/--no-stance", help="Use the stance model (default).")
+    ] = True,
+    seed: Annotated[int, typer.Option(help="Seed of the split of claims into halves.")] = 0,
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="Write per-claim verdicts (TSV) here.")
+    ] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the report as JSON.")
+    ] = None,
+) -> None:
+    """Claim verdicts on Climate-FEVER: rule tuned on one half, accuracy and macro-F1 on the
+    other."""
+    import dataclasses
+
+    from rich.table import Table
+
+    from claimscope.cli.common import err
+    from claimscope.verify.stance import STANCE_MODEL, StanceScorer, installed
+    from claimscope.verify.verdict import VERDICTS
+    from claimscope.verify.verdict_eval import evaluate_verdict, write_verdicts
+
+    try:
+        scorer = None
+        if stance and (model or installed()):
+            scorer = StanceScorer(model or STANCE_MODEL).load()
+        elif stance:
+            err.print(f"note: no stance model installed ({STANCE_MODEL}): the rules alone")
+        report = evaluate_verdict(data, scorer=scorer, seed=seed)
+        if predictions:
+            write_verdicts(report["predictions"], predictions)
+        if json_out:
+            body = {k: v for k, v in report.items() if k != "predictions"}
+            body["tuned_rule"] = dataclasses.asdict(report["tuned_rule"])
+            body["failures"] = [f"{f.source}: {f.error}" for f in report["failures"]]
+            write_output(json_out, json.dumps(body, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    halves = report["halves"]
+    table = Table(
+        title=f"verdicts on {data.name}: report half ({halves['report']} claims; rule tuned on "
+        f"the tune half, {halves['tune']} claims; split seed {report['seed']})",
+        title_justify="left",
+    )
+    table.add_column("rule")
+    for column in ("accuracy", "macro-F1", *(f"F1 {v}" for v in VERDICTS)):
+        table.add_column(column, justify="right")
+    for name, scores in report["report"].items():
+        per = scores["per_label"]
+        table.add_row(
+            name,
+            f"{scores['accuracy']:.4f}",
+            f"{scores['macro_f1']:.4f}",
+            *(f"{per[v]['f1']:.4f}" for v in VERDICTS),
+        )
+    console = Console()
+    console.print(table)
+    rule = report["tuned_rule"]
+    console.print(
+        f"stance: {report['stance_model'] or 'none (rules alone)'}; "
+        f"{report['excluded_seen_by_stance_model']} claims left out (the stance model trained "
+        f"on them); tuned rule: support >= {rule.support:g}, refute >= {rule.refute:g}, "
+        f"rank decay {rule.rank_decay:g}, clash weight {rule.clash_weight:g} "
+        f"(tune-half macro-F1 {report['tune_macro_f1']:.4f})",
+        highlight=False,
+    )
+    for f in report["failures"][:10]:
+        err.print(f"note: {f.source}: {f.error}", highlight=False, markup=False)

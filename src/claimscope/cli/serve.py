@@ -28,6 +28,10 @@ def serve(
     evidence: Annotated[
         Path | None, typer.Option("--evidence", help="An evidence index for claim checks.")
     ] = None,
+    stance_model: Annotated[
+        str | None,
+        typer.Option("--stance-model", help="A stance-model folder for evidence checks."),
+    ] = None,
     max_upload: Annotated[
         float, typer.Option("--max-upload", help="Largest upload or request body, in MB.")
     ] = 2.0,
@@ -52,6 +56,11 @@ def serve(
         raise fail(f"--host {host} is reachable from other machines: set --token or {TOKEN_ENV}")
     if evidence is not None and not evidence.is_dir():
         raise fail(f"--evidence {evidence}: no such index folder")
+    if stance_model is not None:
+        from claimscope.verify.stance import installed
+
+        if not installed(stance_model):
+            raise fail(f"--stance-model {stance_model}: no stance-model folder there")
     if max_upload <= 0 or timeout <= 0:
         raise fail("--max-upload and --timeout must be positive")
     if Path(db).is_dir():
@@ -62,6 +71,7 @@ def serve(
             db=Path(db),
             token=token or None,
             evidence=evidence,
+            stance_model=stance_model,
             max_upload=int(max_upload * 1_000_000),
             timeout=timeout,
             cors_origins=tuple(cors_origin or ()),

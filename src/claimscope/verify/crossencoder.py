@@ -1,0 +1,87 @@
+"""A cross-encoder model folder run by onnxruntime: text pairs in, one output row per pair.
+
+The fact-check re-ranker and the stance model share this: the folder, its tokenizer (pairs
+truncated longest-first to the card's ``max_tokens``), the session options and length-sorted
+batching. Subclasses read what else they need from the card.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from claimscope.errors import SettingsError
+from claimscope.models.folder import ModelFolder
+
+
+def folder_installed(model: str) -> bool:
+    """Whether the model folder ``model`` is there (a shipped name or a path)."""
+    try:
+        ModelFolder.open(model)
+    except SettingsError:
+        return False
+    return True
+
+
+class CrossEncoder:
+    """Runs a pair model folder's ``model.onnx``; ``load()`` does the work."""
+
+    def __init__(self, model: str, *, batch_size: int = 32, threads: int = 0):
+        self.model = model
+        self.batch_size = batch_size
+        self.threads = threads
+
+    def load(self) -> CrossEncoder:
+        """Open the folder, its tokenizer and the ONNX session."""
+        import onnxruntime as ort
+
+        self.folder_ = ModelFolder.open(self.model)
+        card = self.folder_.card
+        self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
+        self.tokenizer_.no_padding()
+        self.tokenizer_.enable_truncation(
+            int(card.get("max_tokens", 192)), strategy="longest_first"
+        )
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        try:
+            self.session_ = ort.InferenceSession(
+                str(self.folder_.path / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise SettingsError(f"cannot load {self.folder_.path}/model.onnx: {exc}") from None
+        return self
+
+    @property
+    def name(self) -> str:
+        """The model's name and version, from its card."""
+        card = self.folder_.card
+        return f"{card.get('name', self.folder_.path.name)} {card.get('version', '')}".strip()
+
+    def run(self, pairs: Sequence[tuple[str, str]], output: str) -> np.ndarray:
+        """The ONNX output ``output`` for each pair, rows in input order."""
+        out: np.ndarray | None = None
+        # Similar lengths batched together: less padding, the same results.
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            enc = self.tokenizer_.encode_batch([list(pairs[i]) for i in chunk])
+            width = max(len(e.ids) for e in enc)
+            ids = np.zeros((len(enc), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            types = np.zeros_like(ids)
+            for row, e in enumerate(enc):
+                ids[row, : len(e.ids)] = e.ids
+                mask[row, : len(e.ids)] = 1
+                types[row, : len(e.ids)] = e.type_ids
+            (values,) = self.session_.run(
+                [output], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            )
+            if out is None:
+                out = np.zeros((len(pairs), *values.shape[1:]), dtype=np.float32)
+            out[chunk] = values
+        return out if out is not None else np.zeros((0,), dtype=np.float32)
