@@ -57,8 +57,9 @@ CHUNK_SIZE = 2048
 # Nearest clustered claims a claim is compared with: enough to reach, past closer claims on the
 # same topic, a claim that counts the same thing with a lower cosine.
 CANDIDATES = 16
-# Indexed claims whose cluster and comparable text a run keeps at hand (about 1 KB each).
-SEEN_CACHE = 200_000
+# Indexed claims whose cluster and comparable text a run keeps at hand: about 15 KB each (the
+# shingles), so at most some 250 MB, whatever the corpus size.
+SEEN_CACHE = 16_384
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
