@@ -230,15 +230,23 @@ class Filters:
 
 
 def parse_filters(
-    since: str | None = None, until: str | None = None, outlets: Sequence[str] = ()
+    since: str | None = None,
+    until: str | None = None,
+    outlets: Sequence[str] = (),
+    *,
+    prefix: str = "--",
 ) -> Filters:
-    """Filters from the command line's text; QueryError for a bad date or an empty outlet."""
-    start, end = _day(since, "--since"), _day(until, "--until")
+    """Filters from the command line's text; QueryError for a bad date or an empty outlet.
+
+    Messages name the options with ``prefix`` (``--since``; the web API passes ``""``).
+    """
+    since_name, until_name = f"{prefix}since", f"{prefix}until"
+    start, end = _day(since, since_name), _day(until, until_name)
     if start is not None and end is not None and start > end:
-        raise QueryError(f"--since {start} is after --until {end}")
+        raise QueryError(f"{since_name} {start} is after {until_name} {end}")
     names = tuple(o.strip() for o in outlets)
     if any(not o for o in names):
-        raise QueryError("--outlet needs a name")
+        raise QueryError(f"{prefix}outlet needs a name")
     return Filters(since=start, until=end, outlets=names)
 
 

@@ -179,7 +179,7 @@ class Workbench:
         """Stored documents matching a query (the coverage query language), newest first."""
         from claimscope.corpus.query import document_predicate, parse_filters, parse_query
 
-        filters = parse_filters(since, until, [outlet] if outlet else [])
+        filters = parse_filters(since, until, [outlet] if outlet else [], prefix="")
         if q and q.strip():
             where, params = document_predicate(parse_query(q), filters, "d")
         else:
@@ -235,7 +235,7 @@ class Workbench:
         """Stored claims, best scored first, with their cluster and latest review."""
         from claimscope.corpus.query import parse_filters, parse_query
 
-        filters = parse_filters(since, until, [outlet] if outlet else [])
+        filters = parse_filters(since, until, [outlet] if outlet else [], prefix="")
         where, params = filters.predicate("d")
         parts = [where, "c.score >= ?"]
         params.append(min_score)
@@ -417,7 +417,7 @@ class Workbench:
         from claimscope.corpus.query import parse_filters, parse_query
 
         parsed = parse_query(q)
-        filters = parse_filters(since, until, [outlet] if outlet else [])
+        filters = parse_filters(since, until, [outlet] if outlet else [], prefix="")
         by_outlet, period = parse_by(list(by))
         return self.run(
             lambda s: coverage(s, parsed, by_outlet=by_outlet, period=period, filters=filters)
@@ -437,7 +437,7 @@ class Workbench:
         from claimscope.corpus.timeline import timeline
 
         parsed = parse_query(q)
-        filters = parse_filters(since, until, [outlet] if outlet else [])
+        filters = parse_filters(since, until, [outlet] if outlet else [], prefix="")
         return self.run(lambda s: timeline(s, parsed, filters=filters, limit=limit))
 
     # -- verification --------------------------------------------------------------------------
