@@ -10,7 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from claimscope.cli.common import (
     ConfigOpt,
+    DateFieldOpt,
     ModelOpt,
+    OutletFieldOpt,
+    TextFieldOpt,
+    TitleFieldOpt,
+    UrlFieldOpt,
     app,
     build_settings,
     err,
@@ -41,11 +46,11 @@ def analyze(
     input_format: Annotated[
         str | None, typer.Option(help=f"Input format: {', '.join(INPUT_FORMATS)}.")
     ] = None,
-    text_field: Annotated[str | None, typer.Option(help="Record field with the text.")] = None,
-    title_field: Annotated[str | None, typer.Option(help="Record field with the title.")] = None,
-    url_field: Annotated[str | None, typer.Option(help="Record field with the URL.")] = None,
-    date_field: Annotated[str | None, typer.Option(help="Record field with the date.")] = None,
-    outlet_field: Annotated[str | None, typer.Option(help="Record field with the outlet.")] = None,
+    text_field: TextFieldOpt = None,
+    title_field: TitleFieldOpt = None,
+    url_field: UrlFieldOpt = None,
+    date_field: DateFieldOpt = None,
+    outlet_field: OutletFieldOpt = None,
     max_bytes: Annotated[int | None, typer.Option(help="Largest input file, in bytes.")] = None,
     anchor_date: Annotated[
         str | None, typer.Option(help="YYYY-MM-DD that year-less dates resolve against.")

@@ -39,6 +39,13 @@ ThresholdOpt = Annotated[
     float | None, typer.Option("--threshold", help="Decision threshold (default: the card's).")
 ]
 
+# The record fields of JSON/JSONL/CSV inputs (analyze, ingest, evidence index read alike).
+TextFieldOpt = Annotated[str | None, typer.Option(help="Record field with the text.")]
+TitleFieldOpt = Annotated[str | None, typer.Option(help="Record field with the title.")]
+UrlFieldOpt = Annotated[str | None, typer.Option(help="Record field with the URL.")]
+DateFieldOpt = Annotated[str | None, typer.Option(help="Record field with the date.")]
+OutletFieldOpt = Annotated[str | None, typer.Option(help="Record field with the outlet.")]
+
 
 def build_settings(config: Path | None, **flags: Any) -> Settings:
     """The one place where CLI flags become Settings (flags left unset keep the file's value)."""

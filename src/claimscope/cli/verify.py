@@ -18,7 +18,11 @@ from rich.progress import (
 
 from claimscope.cli.common import (
     ConfigOpt,
+    DateFieldOpt,
     DbOpt,
+    TextFieldOpt,
+    TitleFieldOpt,
+    UrlFieldOpt,
     app,
     build_settings,
     err,
@@ -171,10 +175,10 @@ def evidence_index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
     config: ConfigOpt = None,
     input_format: Annotated[str | None, typer.Option(help="Input format (as ingest).")] = None,
-    text_field: Annotated[str | None, typer.Option(help="Record field with the text.")] = None,
-    title_field: Annotated[str | None, typer.Option(help="Record field with the title.")] = None,
-    url_field: Annotated[str | None, typer.Option(help="Record field with the URL.")] = None,
-    date_field: Annotated[str | None, typer.Option(help="Record field with the date.")] = None,
+    text_field: TextFieldOpt = None,
+    title_field: TitleFieldOpt = None,
+    url_field: UrlFieldOpt = None,
+    date_field: DateFieldOpt = None,
     max_bytes: Annotated[
         int | None, typer.Option(help="Largest input file (or streamed record), in bytes.")
     ] = None,
