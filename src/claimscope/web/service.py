@@ -224,6 +224,7 @@ class Workbench:
         *,
         q: str | None = None,
         doc_id: str | None = None,
+        claim: int | None = None,
         outlet: str | None = None,
         since: str | None = None,
         until: str | None = None,
@@ -246,6 +247,9 @@ class Workbench:
         if doc_id:
             parts.append("c.doc_id = ?")
             params.append(doc_id)
+        if claim is not None:
+            parts.append("c.id = ?")
+            params.append(claim)
         if status == "reviewed":
             parts.append("r.id IS NOT NULL")
         elif status == "unreviewed":
@@ -287,8 +291,8 @@ class Workbench:
         """One claim: its text, document, cluster, contradictions and reviews."""
         from claimscope.corpus.reviews import list_reviews
 
-        found = self.claims(doc_id=doc_id, page=Page(limit=100_000))["items"]
-        item = next((c for c in found if c["claim"] == claim_id), None)
+        found = self.claims(doc_id=doc_id, claim=claim_id, page=Page(limit=1))["items"]
+        item = found[0] if found else None
         if item is None:
             raise NotFound(f"no claim {claim_id} in document {doc_id!r}")
         cluster = None
