@@ -137,9 +137,10 @@ class Workbench:
 
     def stored_analysis(self, doc_id: str) -> Analysis:
         """The annotated article of a stored document: its stored text analysed again."""
-        if doc_id in self._analyses:
-            self._analyses.move_to_end(doc_id)
-            return self._analyses[doc_id]
+        with self._lock:  # request threads share the cache
+            if doc_id in self._analyses:
+                self._analyses.move_to_end(doc_id)
+                return self._analyses[doc_id]
         from claimscope.pipeline import analyze
 
         row = self.rows(
@@ -160,9 +161,10 @@ class Workbench:
             lang=lang,
         )
         analysis = analyze(document, settings=self.config.settings)
-        self._analyses[doc_id] = analysis
-        while len(self._analyses) > _ANALYSIS_CACHE:
-            self._analyses.popitem(last=False)
+        with self._lock:
+            self._analyses[doc_id] = analysis
+            while len(self._analyses) > _ANALYSIS_CACHE:
+                self._analyses.popitem(last=False)
         return analysis
 
     # -- documents -----------------------------------------------------------------------------
