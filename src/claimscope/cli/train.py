@@ -42,6 +42,7 @@ def _train_stance(
     limit: int,
     lr: float | None,
     init: Path | None,
+    synthetic: bool,
 ) -> None:
     """``claimscope train stance``: the stance cross-encoder (stance-minilm)."""
     try:
@@ -68,6 +69,7 @@ def _train_stance(
         seed=seed,
         limit=limit or None,
         init=str(init) if init else None,
+        synthetic=synthetic,
     )
     if lr is not None:
         config.lr = lr
@@ -121,6 +123,13 @@ def train(
     technique_weight_cap: Annotated[
         float, typer.Option(help="Cap of the rare techniques' class weights (0: no weights).")
     ] = 10.0,
+    synthetic: Annotated[
+        bool,
+        typer.Option(
+            help="Stance: add symmetric synthetic pairs (one fact of a Climate-FEVER evidence "
+            "sentence changed; every claim with both labels)."
+        ),
+    ] = False,
 ) -> None:
     """Train the sentence model: one encoder for check-worthiness, subjectivity and persuasion
     techniques; needs the [train] extra."""
@@ -128,7 +137,17 @@ def train(
         _train_embeddings(data_dir, out)
         return
     if task == "stance":
-        _train_stance(data_dir, out, work, epochs=epochs, seed=seed, limit=limit, lr=lr, init=init)
+        _train_stance(
+            data_dir,
+            out,
+            work,
+            epochs=epochs,
+            seed=seed,
+            limit=limit,
+            lr=lr,
+            init=init,
+            synthetic=synthetic,
+        )
         return
     if task not in ("claims", "checkworthiness", "subjectivity"):
         raise fail(

@@ -29,6 +29,7 @@ from claimscope.claims.data import Example, deduplicate, read_examples
 from claimscope.metrics import best_threshold, binary_scores, macro_f1_score
 from claimscope.persuasion.techniques import KEYS as TECHNIQUES
 from claimscope.training import persuasion
+from claimscope.training.hardware import cpu_state, device, load_state, model_device
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +183,8 @@ def predict(model: ClaimModel, tok: Tokenizer, texts: Sequence[str], task: str) 
     for start in range(0, len(order), 64):
         idx = order[start : start + 64]
         ids, mask = _batch(tok, [texts[i] for i in idx])
-        probs = torch.sigmoid(model(ids, mask)[task]).tolist()
+        where = model_device(model)
+        probs = torch.sigmoid(model(ids.to(where), mask.to(where))[task]).tolist()
         for i, p in zip(idx, probs, strict=True):
             out[i] = p
     return out
@@ -293,7 +295,7 @@ def train(
     branch = config.technique_branch and bool(ptc_train)
     model = ClaimModel(str(base), techniques=bool(ptc_train), branch=branch)
     if init is not None:
-        missing, unexpected = model.load_state_dict(torch.load(init / "model.pt"), strict=False)
+        missing, unexpected = model.load_state_dict(load_state(init / "model.pt"), strict=False)
         if unexpected:
             raise ValueError(f"{init}/model.pt does not fit this model: {unexpected[:3]}")
         logger.info("warm start from %s (new: %s)", init, ", ".join(missing) or "none")
@@ -323,6 +325,8 @@ def train(
                 "lr": config.head_lr,
             },
         ]
+    where = device()
+    model.to(where)
     optimizer = torch.optim.AdamW(groups, weight_decay=0.01)
     rng = random.Random(config.seed)
 
@@ -360,8 +364,10 @@ def train(
     if ptc_train and config.technique_weight_cap:
         weights = persuasion.class_weights(ptc_train, config.technique_weight_cap)
         logger.info("technique class weights: %s", [round(w, 2) for w in weights.tolist()])
-        technique_loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.cat([torch.ones(1), weights]))
-        token_loss_fn = nn.BCEWithLogitsLoss(reduction="none", pos_weight=weights)
+        technique_loss_fn = nn.BCEWithLogitsLoss(
+            pos_weight=torch.cat([torch.ones(1), weights]).to(where)
+        )
+        token_loss_fn = nn.BCEWithLogitsLoss(reduction="none", pos_weight=weights.to(where))
     history = []
     best: tuple[float, dict[str, Any], dict[str, torch.Tensor]] | None = None
     for epoch in range(1, config.epochs + 1):
@@ -371,7 +377,9 @@ def train(
         started, losses = time.perf_counter(), []
         for step, (task, batch) in enumerate(epoch_batches(), start=1):
             if task == "techniques":
-                ids, mask, sent, tokens, token_mask = persuasion.batch(tok, batch)
+                ids, mask, sent, tokens, token_mask = (
+                    t.to(where) for t in persuasion.batch(tok, batch)
+                )
                 outputs = model(ids, mask)
                 token_loss = token_loss_fn(outputs["technique_tokens"], tokens).mean(-1)
                 token_loss = (token_loss * token_mask).sum() / token_mask.sum().clamp(min=1.0)
@@ -381,8 +389,9 @@ def train(
                 )
             else:
                 ids, mask = _batch(tok, [e.text for e in batch])
-                logits = model(ids, mask)[task]
-                loss = loss_fn(logits, torch.tensor([float(e.label) for e in batch]))
+                logits = model(ids.to(where), mask.to(where))[task]
+                gold = torch.tensor([float(e.label) for e in batch], device=where)
+                loss = loss_fn(logits, gold)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -403,13 +412,13 @@ def train(
         logger.info("epoch %d: %s (%.0f s)", epoch, val, seconds)
         key = _selection_key(val)
         if best is None or key > best[0]:
-            best = (key, val, {k: v.detach().clone() for k, v in model.state_dict().items()})
+            best = (key, val, cpu_state(model))
         out.mkdir(parents=True, exist_ok=True)
-        torch.save(model.state_dict(), out / f"epoch{epoch}.pt")  # to resume by hand
+        torch.save(cpu_state(model), out / f"epoch{epoch}.pt")  # to resume by hand
     assert best is not None
     model.load_state_dict(best[2])
     out.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), out / "model.pt")
+    torch.save(best[2], out / "model.pt")
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
     summary = {
         "config": {k: getattr(config, k) for k in config.__slots__},  # type: ignore[attr-defined]
@@ -452,7 +461,7 @@ def export(*, trained: Path, base: Path, out: Path, max_len: int) -> dict[str, A
     model = ClaimModel(
         str(base), techniques=techniques, branch=bool(summary.get("technique_branch"))
     )
-    model.load_state_dict(torch.load(trained / "model.pt"))
+    model.load_state_dict(load_state(trained / "model.pt"))
     model.eval()
     tok = load_tokenizer(trained / "tokenizer.json", max_len)
     out.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ from claimscope.training.crossencoder import (
     export_int8,
     pair_tokenizer,
 )
+from claimscope.training.hardware import cpu_state, device, load_state, model_device
 from claimscope.verify.checkthat import Qrels, Queries, ranking_scores
 from claimscope.verify.matching import claim_passage
 from claimscope.verify.textindex import TextIndex
@@ -74,8 +75,10 @@ def rerank(
         if not head:
             out[q] = []
             continue
-        scores = model(**encode_pairs(tok, [(queries[q], passages[key]) for key in head]))
-        order = np.argsort(-scores.numpy(), kind="stable")
+        inputs = encode_pairs(tok, [(queries[q], passages[key]) for key in head])
+        where = model_device(model)
+        scores = model(**{k: v.to(where) for k, v in inputs.items()})
+        order = np.argsort(-scores.cpu().numpy(), kind="stable")
         out[q] = [head[i] for i in order] + keys[k:]
     return out
 
@@ -103,7 +106,9 @@ def train_reranker(
     tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
     model = PairModel(str(base))
     if init is not None:
-        model.load_state_dict(torch.load(init))
+        model.load_state_dict(load_state(init))
+    where = device()
+    model.to(where)
 
     train_q, train_rel = train
     pool = candidates(index, train_q, config.candidates)
@@ -135,12 +140,13 @@ def train_reranker(
         for i in range(0, len(groups), config.groups_per_step):
             chunk = groups[i : i + config.groups_per_step]
             pairs = [p for g in chunk for p in g]
-            logits = model(**encode_pairs(tok, pairs))
-            loss = torch.zeros(())
+            logits = model(**{k: v.to(where) for k, v in encode_pairs(tok, pairs).items()})
+            loss = torch.zeros((), device=where)
             offset = 0
             for g in chunk:  # the relevant claim is first in its group
                 loss = loss + nn.functional.cross_entropy(
-                    logits[offset : offset + len(g)].unsqueeze(0), torch.zeros(1, dtype=torch.long)
+                    logits[offset : offset + len(g)].unsqueeze(0),
+                    torch.zeros(1, dtype=torch.long, device=where),
                 )
                 offset += len(g)
             loss = loss / len(chunk)
@@ -160,7 +166,7 @@ def train_reranker(
                         "dev": scores})  # fmt: skip
         logger.info("epoch %d: loss %.2f, dev %s", epoch, total, scores)
         if scores["map@5"] > best_key:
-            best_key, best = scores["map@5"], {k: v.clone() for k, v in model.state_dict().items()}
+            best_key, best = scores["map@5"], cpu_state(model)
     assert best is not None
     model.load_state_dict(best)
     torch.save(best, out / "model.pt")
@@ -216,7 +222,7 @@ def export_reranker(
     summary = json.loads((trained / "training.json").read_text())
     config = MatchConfig(**summary["config"])
     model = PairModel(str(base))
-    model.load_state_dict(torch.load(trained / "model.pt"))
+    model.load_state_dict(load_state(trained / "model.pt"))
     model.eval()
     tok = pair_tokenizer(trained / "tokenizer.json", config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from claimscope.training.crossencoder import (
     export_int8,
     pair_tokenizer,
 )
+from claimscope.training.hardware import cpu_state, device, load_state, model_device
 from claimscope.verify.stance import STANCE_LABELS, StanceScorer, softmax
 from claimscope.verify.stance_data import StancePair, read_stance_data
 from claimscope.verify.stance_eval import stance_scores
@@ -71,6 +72,9 @@ class StanceConfig:
     log_every: int = 25
     # A work folder of an earlier run to start from (its model.pt), or None.
     init: str | None = None
+    # Add symmetric synthetic pairs made from the Climate-FEVER training evidence
+    # (claimscope.training.stance_synth): every synthetic claim comes with both labels.
+    synthetic: bool = False
 
 
 @dataclass(slots=True)
@@ -147,9 +151,11 @@ def predict_logits(
 ) -> np.ndarray:
     """The model's logits, one row per pair, columns in ``STANCE_LABELS`` order."""
     model.eval()
-    inputs = _inputs(pairs)
+    inputs, where = _inputs(pairs), model_device(model)
     rows = [
-        model(**encode_pairs(tok, inputs[i : i + batch])).numpy()
+        model(**{k: v.to(where) for k, v in encode_pairs(tok, inputs[i : i + batch]).items()})
+        .cpu()
+        .numpy()
         for i in range(0, len(inputs), batch)
     ]
     return np.concatenate(rows) if rows else np.zeros((0, len(STANCE_LABELS)), dtype=np.float32)
@@ -185,6 +191,13 @@ def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig
     sick = load_splits(data_dir / SICK, config)
     cf = load_splits(data_dir / CLIMATE_FEVER, config)
     train = sick.train + cf.train
+    synthetic: list[StancePair] = []
+    if config.synthetic:
+        from claimscope.training.stance_synth import synthetic_pairs
+
+        sentences = sorted({(p.group, p.passage) for p in cf.train})
+        synthetic = synthetic_pairs(sentences, seed=config.seed)
+        train += synthetic
     if config.limit:
         random.Random(config.seed).shuffle(train)
         train = train[: config.limit]
@@ -198,13 +211,22 @@ def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig
         }
         for name, s in (("sick", sick), ("climate-fever", cf))
     }
+    if synthetic:
+        sizes["synthetic"] = {
+            "train": len(synthetic),
+            "dev": 0,
+            "test": 0,
+            "train_labels": dict(Counter(p.label for p in synthetic)),
+        }
     logger.info("training pairs %d; sizes %s", len(train), sizes)
     tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
     model = PairModel(str(base), outputs=len(STANCE_LABELS))
     if config.init:
-        model.load_state_dict(torch.load(Path(config.init) / "model.pt"))
+        model.load_state_dict(load_state(Path(config.init) / "model.pt"))
+    where = device()
+    model.to(where)
     weights = class_weights(train)
-    loss_fn = nn.CrossEntropyLoss(weight=weights.float())
+    loss_fn = nn.CrossEntropyLoss(weight=weights.float().to(where))
     head = list(model.head.parameters())
     optimizer = torch.optim.AdamW(
         [
@@ -226,7 +248,7 @@ def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig
         # The warm start competes too: more epochs are kept only if dev says they help.
         scores, best_key = _dev_scores(model, tok, dev)
         history.append({"epoch": 0, "dev": scores, "key": best_key})
-        best = {k: v.clone() for k, v in model.state_dict().items()}
+        best = cpu_state(model)
         torch.save(best, work / "model.pt")
         logger.info("warm start: dev key %.4f", best_key)
     for epoch in range(1, config.epochs + 1):
@@ -234,8 +256,9 @@ def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig
         batches = length_batches(train, config.batch_size, random.Random(config.seed + epoch))
         started, total = time.time(), 0.0
         for step, chunk in enumerate(batches):
-            logits = model(**encode_pairs(tok, _inputs(chunk)))
-            gold = torch.tensor([targets[p.label] for p in chunk])
+            inputs = encode_pairs(tok, _inputs(chunk))
+            logits = model(**{k: v.to(where) for k, v in inputs.items()})
+            gold = torch.tensor([targets[p.label] for p in chunk], device=where)
             loss = loss_fn(logits, gold)
             optimizer.zero_grad()
             loss.backward()
@@ -272,7 +295,7 @@ def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig
         )
         if key > best_key:
             best_key = key
-            best = {k: v.clone() for k, v in model.state_dict().items()}
+            best = cpu_state(model)
             torch.save(best, work / "model.pt")
     assert best is not None
     shutil.copy(base / "tokenizer.json", work / "tokenizer.json")
@@ -306,7 +329,7 @@ def export_stance(*, base: Path, data_dir: Path, work: Path, out: Path) -> dict[
     config = StanceConfig(**summary["config"])
     torch.set_num_threads(config.threads)
     model = PairModel(str(base), outputs=len(STANCE_LABELS))
-    model.load_state_dict(torch.load(work / "model.pt"))
+    model.load_state_dict(load_state(work / "model.pt"))
     model.eval()
     tok = pair_tokenizer(work / "tokenizer.json", config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,272 @@
+"""GPU session driver: train stance and claim-model variants in parallel, select on
+validation/dev only, package the chosen ones, copy them (split < 16 MiB) and every figure to $OUT.
+
+Usage: python3 .gpu/jobs.py all            (orchestrates)
+       python3 .gpu/jobs.py one SPEC_JSON  (one job; the orchestrator calls this)
+SMOKE=1 shrinks everything for a CPU check.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SMOKE = bool(os.environ.get("SMOKE"))
+DATA = Path(os.environ.get("GPU_DATA", "/tmp/data"))
+BASE = Path(os.environ.get("GPU_BASE", "/tmp/base"))
+RUNS = Path(os.environ.get("GPU_RUNS", "/tmp/runs"))
+OUT = Path(os.environ.get("OUT", "/tmp/out"))
+T0 = time.time()
+
+
+def log(msg: str) -> None:
+    print(f"[{time.time() - T0:6.1f}s] {msg}", flush=True)
+
+
+def stance_job(spec: dict) -> dict:
+    from claimscope.training.stance import StanceConfig, export_stance, train_stance
+
+    work, out = RUNS / spec["name"] / "work", RUNS / spec["name"] / "model"
+    config = StanceConfig(
+        epochs=1 if SMOKE else spec["epochs"],
+        seed=spec["seed"],
+        batch_size=spec.get("batch_size", 32),
+        lr=spec.get("lr", 4e-5),
+        synthetic=spec["synthetic"],
+        limit=64 if SMOKE else None,
+        threads=2,
+        log_every=200,
+    )
+    summary = train_stance(base=BASE, data_dir=DATA / "verification", work=work, config=config)
+    card = export_stance(base=BASE, data_dir=DATA / "verification", work=work, out=out)
+    best = max(summary["history"], key=lambda h: h["key"])
+    return {
+        "kind": "stance",
+        "spec": spec,
+        "dev_key": best["key"],
+        "selected_epoch": best["epoch"],
+        "history": summary["history"],
+        "sizes": summary["sizes"],
+        "metrics": {k: v["int8"] for k, v in card["metrics"].items()},
+        "model": str(out),
+    }
+
+
+def _claim_paths() -> dict:
+    cw, subj = DATA / "checkworthiness", DATA / "subjectivity"
+    task6 = DATA / "persuasion" / "semeval2021_task6"
+    return {
+        "checkworthiness": [cw / "ct24_english_train.tsv"],
+        "extra": [cw / "claimbuster" / "train.json"],
+        "subj_train": subj / "ct25_train_en.tsv",
+        "subj_dev": subj / "ct25_dev_en.tsv",
+        "report_cw": cw / "ct24_english_dev.tsv",
+        "report_subj": subj / "ct25_dev_test_en.tsv",
+        "ptc": DATA / "persuasion" / "ptc",
+        "memes": [task6 / "training_set_task2.txt", task6 / "dev_set_task2.txt"],
+    }
+
+
+def claims1_job(spec: dict) -> dict:
+    """Stage 1: the encoder and the claim heads (no technique heads)."""
+    from claimscope.training import claims
+
+    p = _claim_paths()
+    work = RUNS / spec["name"] / "work"
+    config = claims.TrainConfig(
+        epochs=1 if SMOKE else spec["epochs"],
+        seed=spec["seed"],
+        lr=spec.get("lr", 5e-5),
+        subj_oversample=spec.get("subj_oversample", 4),
+        warmup=spec.get("warmup", 0.1),
+        limit=48 if SMOKE else None,
+        threads=2,
+    )
+    summary = claims.train(
+        checkworthiness=p["checkworthiness"],
+        extra_checkworthiness=p["extra"],
+        subjectivity_train=p["subj_train"],
+        subjectivity_dev=p["subj_dev"],
+        base=BASE,
+        out=work,
+        config=config,
+        held_out=[p["report_cw"], p["report_subj"]],
+    )
+    return {
+        "kind": "claims1",
+        "spec": spec,
+        "key": claims._selection_key(summary["selected"]),
+        "selected": summary["selected"],
+        "history": summary["history"],
+        "work": str(work),
+    }
+
+
+def claims2_job(spec: dict) -> dict:
+    """Stage 2: technique heads on a branch of the top layer, the stage-1 model frozen; then
+    the whole package (export, thresholds on validation, held-out figures, card)."""
+    from claimscope.training import claims
+    from claimscope.training.build import build_claim_model
+
+    p = _claim_paths()
+    config = claims.TrainConfig(
+        epochs=1 if SMOKE else spec["epochs"],
+        seed=spec.get("seed", 0),
+        lr=spec.get("lr", 8e-5),
+        warmup=spec.get("warmup", 0.06),
+        subj_oversample=2,
+        checkworthiness_per_epoch=6000,
+        technique_branch=True,
+        technique_weight_cap=spec.get("cap", 3.0),
+        token_loss_weight=spec.get("token_loss_weight", 1.0),
+        limit=48 if SMOKE else None,
+        threads=2,
+    )
+    card = build_claim_model(
+        checkworthiness=p["checkworthiness"],
+        extra_checkworthiness=p["extra"],
+        subjectivity_train=p["subj_train"],
+        subjectivity_dev=p["subj_dev"],
+        out=RUNS / spec["name"] / "model",
+        work=RUNS / spec["name"] / "work",
+        config=config,
+        report_checkworthiness=p["report_cw"],
+        report_subjectivity=p["report_subj"],
+        compare_frozen=False,
+        persuasion_dir=p["ptc"],
+        persuasion_extra=p["memes"] if spec.get("memes", True) else None,
+        init=Path(spec["init"]),
+    )
+    training = json.loads((RUNS / spec["name"] / "work" / "training.json").read_text())
+    return {
+        "kind": "claims2",
+        "spec": spec,
+        "key": claims._selection_key(training["selected"]),
+        "selected": training["selected"],
+        "metrics": card["metrics"],
+        "model": str(RUNS / spec["name"] / "model"),
+    }
+
+
+JOBS = {"stance": stance_job, "claims1": claims1_job, "claims2": claims2_job}
+
+
+def run_one(spec: dict) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    result = JOBS[spec["kind"]](spec)
+    (RUNS / spec["name"]).mkdir(parents=True, exist_ok=True)
+    (RUNS / spec["name"] / "result.json").write_text(json.dumps(result, indent=1, default=str))
+
+
+def launch(specs: list[dict]) -> list[subprocess.Popen]:
+    procs = []
+    for spec in specs:
+        (RUNS / spec["name"]).mkdir(parents=True, exist_ok=True)
+        handle = (RUNS / f"{spec['name']}.log").open("w")
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, __file__, "one", json.dumps(spec)],
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        log(f"started {spec['name']}")
+    return procs
+
+
+def results(specs: list[dict]) -> list[dict]:
+    out = []
+    for spec in specs:
+        path = RUNS / spec["name"] / "result.json"
+        if path.is_file():
+            out.append(json.loads(path.read_text()))
+        else:
+            log(f"FAILED {spec['name']}: tail of its log follows")
+            print((RUNS / f"{spec['name']}.log").read_text()[-3000:], flush=True)
+    return out
+
+
+def save_summary(summary: dict) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(summary, indent=1, default=str))
+
+
+def ship(folder: Path, prefix: str) -> None:
+    """The model folder into $OUT: card.json, and model.onnx in parts under 16 MiB."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    shutil.copy(folder / "card.json", OUT / f"{prefix}.card.json")
+    data = (folder / "model.onnx").read_bytes()
+    part = 15 * 1024 * 1024
+    for i in range(0, len(data), part):
+        (OUT / f"{prefix}.onnx.part{i // part}").write_bytes(data[i : i + part])
+
+
+def orchestrate() -> None:
+    summary: dict = {"smoke": SMOKE}
+    stance_specs = [
+        {"kind": "stance", "name": "stance-base", "seed": 0, "synthetic": False, "epochs": 4},
+        {"kind": "stance", "name": "stance-synth0", "seed": 0, "synthetic": True, "epochs": 4},
+        {"kind": "stance", "name": "stance-synth1", "seed": 1, "synthetic": True, "epochs": 4},
+    ]
+    claims1_specs = [
+        {"kind": "claims1", "name": "c1-seed0", "seed": 0, "epochs": 2},
+        {"kind": "claims1", "name": "c1-seed1", "seed": 1, "epochs": 2},
+        {"kind": "claims1", "name": "c1-subj8", "seed": 0, "epochs": 3, "subj_oversample": 8},
+    ]
+    if os.environ.get("ONLY") == "stance":
+        claims1_specs = []
+    stance_procs = launch(stance_specs)
+    claims1_procs = launch(claims1_specs)
+    for proc in claims1_procs:
+        proc.wait()
+    stage1 = results(claims1_specs)
+    summary["claims1"] = stage1
+    save_summary(summary)
+    if stage1:
+        chosen = max(stage1, key=lambda r: r["key"])
+        log(f"stage 1 chosen: {chosen['spec']['name']} key {chosen['key']:.4f}")
+        claims2_specs = [
+            {"kind": "claims2", "name": "c2-e4", "init": chosen["work"], "epochs": 4},
+            {"kind": "claims2", "name": "c2-e8", "init": chosen["work"], "epochs": 8},
+        ]
+        claims2_procs = launch(claims2_specs)
+        for proc in claims2_procs:
+            proc.wait()
+        stage2 = results(claims2_specs)
+        summary["claims2"] = stage2
+        save_summary(summary)
+        if stage2:
+            best2 = max(stage2, key=lambda r: r["key"])
+            log(f"stage 2 chosen: {best2['spec']['name']} key {best2['key']:.4f}")
+            ship(Path(best2["model"]), "claims")
+            summary["claims_shipped"] = best2["spec"]["name"]
+    for proc in stance_procs:
+        proc.wait()
+    stance = results(stance_specs)
+    summary["stance"] = stance
+    synth = [r for r in stance if r["spec"]["synthetic"]]
+    if synth:
+        # Chosen on the dev key alone (SICK dev accuracy, Climate-FEVER dev macro-F1).
+        best = max(synth, key=lambda r: r["dev_key"])
+        ship(Path(best["model"]), "stance")
+        summary["stance_shipped"] = best["spec"]["name"]
+    save_summary(summary)
+    import tarfile
+
+    with tarfile.open(OUT / "logs.tar.xz", "w:xz") as tar:
+        for path in [*RUNS.glob("*.log"), *RUNS.glob("*/work/training.json")]:
+            tar.add(path, arcname=str(path.relative_to(RUNS)))
+    log("done")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "one":
+        run_one(json.loads(sys.argv[2]))
+    else:
+        orchestrate()
