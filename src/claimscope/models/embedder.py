@@ -32,6 +32,11 @@ _CHUNK = 4096
 _NOISE = re.compile(r"https?://\S+|pic\.twitter\.com/\S+|www\.\S+|@\w+|#")
 
 
+def strip_noise(text: str) -> str:
+    """``text`` without links, @handles and hashtag signs (what an embedding should not read)."""
+    return _NOISE.sub(" ", text)
+
+
 class StaticVectors:
     """A token-vector table and its tokenizer; ``embed`` pools them into sentence vectors."""
 
@@ -135,7 +140,7 @@ class Embedder:
         """L2-normalized embeddings, shape ``(len(texts), dim)``, float32, of the texts without
         their links, @handles and hashtag signs; the zero vector for a text with no known
         token."""
-        return self.static_.embed([_NOISE.sub(" ", text) for text in texts])
+        return self.static_.embed([strip_noise(text) for text in texts])
 
 
 def read_tokenizer(folder: Path, max_tokens: int) -> Tokenizer:

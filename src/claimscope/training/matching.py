@@ -193,12 +193,14 @@ def fit_platt(logits: np.ndarray, labels: np.ndarray, steps: int = 2000) -> tupl
     """Platt scaling: ``a, b`` so that sigmoid(a * logit + b) is calibrated on these pairs."""
     a, b = 1.0, 0.0
     x, y = logits.astype(np.float64), labels.astype(np.float64)
+    # A weak pull towards (1, 0): when the pairs are separable the plain optimum is at infinity.
+    ridge = 1e-2
     for _ in range(steps):  # Newton steps on the logistic loss in two parameters
-        p = 1.0 / (1.0 + np.exp(-(a * x + b)))
+        p = 1.0 / (1.0 + np.exp(-np.clip(a * x + b, -50.0, 50.0)))
         w = np.maximum(p * (1 - p), 1e-9)
-        grad = np.array([np.sum((p - y) * x), np.sum(p - y)])
+        grad = np.array([np.sum((p - y) * x) + ridge * (a - 1.0), np.sum(p - y) + ridge * b])
         hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
-        step = np.linalg.solve(hess + 1e-6 * np.eye(2), grad)
+        step = np.linalg.solve(hess + ridge * np.eye(2), grad)
         a, b = a - step[0], b - step[1]
         if np.abs(step).max() < 1e-8:
             break

@@ -14,7 +14,7 @@ from claimscope.model import FactCheck
 from claimscope.verify.checkthat import ranking_scores, read_qrels, read_queries
 from claimscope.verify.factchecks import read_factchecks
 from claimscope.verify.matching import FactCheckMatcher, Match, claim_passage
-from claimscope.verify.reranker import PairScorer, installed, load_pair_scorer
+from claimscope.verify.reranker import MatchScorer, installed, load_pair_scorer
 from claimscope.verify.textindex import TextIndex
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def evaluate_matching(
         raise InputError("no verified claims read", source=", ".join(map(str, claims)))
     index = TextIndex.open(":memory:")
     index.add((c.id, claim_passage(c)) for c in checks.values())
-    scorer: PairScorer | None = None
+    scorer: MatchScorer | None = None
     if rerank and model is None and not installed():
         log.warning("no pair model installed (match-minilm): ranking by BM25 alone")
     elif rerank:

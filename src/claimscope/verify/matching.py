@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from claimscope.model import FactCheck
-from claimscope.verify.reranker import PairScorer
+from claimscope.verify.reranker import MatchScorer
 from claimscope.verify.textindex import TextIndex
 
 
@@ -52,7 +52,7 @@ class FactCheckMatcher:
         index: TextIndex,
         checks: Callable[[Sequence[str]], dict[str, FactCheck]],
         *,
-        reranker: PairScorer | None = None,
+        reranker: MatchScorer | None = None,
         candidates: int = 20,
     ) -> None:
         self.index = index

@@ -1,15 +1,45 @@
-"""The cross-encoder that re-scores (text, checked claim) pairs: ONNX run time, no torch."""
+"""The model that re-scores (text, checked claim) pairs: ONNX run time, no torch.
+
+Two kinds of folder are read: a cross-encoder (each pair read together) and a bi-encoder (each
+text embedded once, a pair scored by cosine); the card's ``architecture`` says which.
+"""
 
 from __future__ import annotations
 
 import functools
+import os
+from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
+from tokenizers import Tokenizer
 
+from claimscope.errors import SettingsError
+from claimscope.models.embedder import strip_noise
+from claimscope.models.folder import ModelFolder
 from claimscope.verify.crossencoder import CrossEncoder, folder_installed
 
 MATCH_MODEL = "match-minilm"
+
+
+class MatchScorer(Protocol):
+    """What fact-check matching needs of a re-scoring model."""
+
+    threshold: float
+    bm25_weight: float
+
+    @property
+    def name(self) -> str: ...
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray: ...
+
+    def probability(self, logits: np.ndarray) -> np.ndarray: ...
+
+
+def _platt(card: dict) -> tuple[float, float]:
+    platt = card.get("calibration", {})
+    return float(platt.get("a", 1.0)), float(platt.get("b", 0.0))
 
 
 class PairScorer(CrossEncoder):
@@ -26,8 +56,7 @@ class PairScorer(CrossEncoder):
         """Open the folder, its tokenizer and the ONNX session; read calibration and threshold."""
         super().load()
         card = self.folder_.card
-        platt = card.get("calibration", {})
-        self.platt_ = (float(platt.get("a", 1.0)), float(platt.get("b", 0.0)))
+        self.platt_ = _platt(card)
         self.threshold = float(card.get("thresholds", {}).get("match", 0.5))
         self.bm25_weight = float(card.get("fusion", {}).get("bm25_weight", 1.0))
         return self
@@ -42,9 +71,101 @@ class PairScorer(CrossEncoder):
         return 1.0 / (1.0 + np.exp(-(a * logits + b)))
 
 
+class EmbeddingScorer:
+    """A bi-encoder folder: each text embedded once (links and @handles left out), a pair
+    scored by the cosine of its two vectors times the card's ``scale``.
+
+    A checked claim comes up as a candidate for many posts, so its vector is kept (the last
+    ``cache`` texts); a post is embedded once however many candidates it meets.
+    """
+
+    def __init__(
+        self,
+        model: str = MATCH_MODEL,
+        *,
+        batch_size: int = 32,
+        threads: int = 0,
+        cache: int = 16_384,
+    ) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.threads = threads
+        self.cache = cache
+
+    def load(self) -> EmbeddingScorer:
+        """Open the folder, its tokenizer and the ONNX session; read scale, calibration,
+        threshold and fusion weight from the card."""
+        import onnxruntime as ort
+
+        self.folder_ = ModelFolder.open(self.model)
+        card = self.folder_.card
+        self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
+        self.tokenizer_.no_padding()
+        self.tokenizer_.enable_truncation(int(card.get("max_tokens", 128)))
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        try:
+            self.session_ = ort.InferenceSession(
+                str(self.folder_.path / "model.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise SettingsError(f"cannot load {self.folder_.path}/model.onnx: {exc}") from None
+        self.scale = float(card.get("scale", 1.0))
+        self.platt_ = _platt(card)
+        self.threshold = float(card.get("thresholds", {}).get("match", 0.5))
+        self.bm25_weight = float(card.get("fusion", {}).get("bm25_weight", 1.0))
+        self.vectors_: OrderedDict[str, np.ndarray] = OrderedDict()
+        return self
+
+    @property
+    def name(self) -> str:
+        """The model's name and version, from its card."""
+        card = self.folder_.card
+        return f"{card.get('name', self.folder_.path.name)} {card.get('version', '')}".strip()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts``, rows in input order."""
+        missing = sorted({t for t in texts if t not in self.vectors_}, key=len)
+        for start in range(0, len(missing), self.batch_size):
+            chunk = missing[start : start + self.batch_size]
+            enc = self.tokenizer_.encode_batch([strip_noise(t) for t in chunk])
+            width = max(len(e.ids) for e in enc)
+            ids = np.zeros((len(enc), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for row, e in enumerate(enc):
+                ids[row, : len(e.ids)] = e.ids
+                mask[row, : len(e.ids)] = 1
+            (values,) = self.session_.run(["embedding"], {"input_ids": ids, "attention_mask": mask})
+            for text, vector in zip(chunk, values, strict=True):
+                self.vectors_[text] = vector
+        out = np.stack([self.vectors_[t] for t in texts]) if texts else np.zeros((0, 1))
+        for text in texts:
+            self.vectors_.move_to_end(text)
+        while len(self.vectors_) > self.cache:
+            self.vectors_.popitem(last=False)
+        return out.astype(np.float32)
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """One relevance logit per ``(query, passage)`` pair: scale times cosine."""
+        if not pairs:
+            return np.zeros((0,), dtype=np.float32)
+        left = self.embed([a for a, _ in pairs])
+        right = self.embed([b for _, b in pairs])
+        return (self.scale * np.sum(left * right, axis=1)).astype(np.float32)
+
+    def probability(self, logits: np.ndarray) -> np.ndarray:
+        """Calibrated probability that a pair is a match."""
+        a, b = self.platt_
+        return 1.0 / (1.0 + np.exp(-(a * logits + b)))
+
+
 @functools.cache
-def load_pair_scorer(model: str = MATCH_MODEL, threads: int = 0) -> PairScorer:
-    """The scorer for ``model``, loaded once per process (a lazy model cache)."""
+def load_pair_scorer(model: str = MATCH_MODEL, threads: int = 0) -> MatchScorer:
+    """The scorer for ``model`` (cross- or bi-encoder, as its card says), loaded once per
+    process (a lazy model cache)."""
+    if ModelFolder.open(model).card.get("architecture") == "bi-encoder":
+        return EmbeddingScorer(model, threads=threads).load()
     return PairScorer(model, threads=threads).load()
 
 

@@ -1,0 +1,121 @@
+"""The bi-encoder re-scorer (``EmbeddingScorer``) on a tiny folder built here: a word-level
+tokenizer and an ONNX bag of word vectors, so cosines can be worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claimscope.model import FactCheck
+from claimscope.verify.matching import FactCheckMatcher
+from claimscope.verify.reranker import EmbeddingScorer, load_pair_scorer
+from claimscope.verify.textindex import TextIndex
+
+WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "cats", "purr", "sky", "blue", "ferry", "late"]
+# Each content word points along its own topic axis: cats/purr, sky/blue, ferry/late.
+AXES = {"cats": 0, "purr": 0, "sky": 1, "blue": 1, "ferry": 2, "late": 2}
+
+
+def _tiny_encoder(folder: Path) -> Path:
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import Whitespace
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = {w: i for i, w in enumerate(WORDS)}
+    tok = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = Whitespace()  # type: ignore[assignment]
+    tok.save(str(folder / "tokenizer.json"))
+    table = np.zeros((len(WORDS), 4), dtype=np.float32)
+    table[:, 3] = 0.01  # every token a little along a shared axis: no zero vectors
+    for word, axis in AXES.items():
+        table[vocab[word], axis] = 1.0
+    nodes = [
+        helper.make_node("Gather", ["table", "input_ids"], ["per_token"]),
+        helper.make_node("Cast", ["attention_mask"], ["maskf"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["maskf", "last"], ["mask3"]),
+        helper.make_node("Mul", ["per_token", "mask3"], ["masked"]),
+        helper.make_node("ReduceSum", ["masked", "one"], ["summed"], keepdims=0),
+        helper.make_node("LpNormalization", ["summed"], ["embedding"], axis=-1, p=2),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "tiny-bi-encoder",
+        [
+            helper.make_tensor_value_info(k, TensorProto.INT64, ["batch", "tokens"])
+            for k in ("input_ids", "attention_mask")
+        ],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 4])],
+        initializer=[
+            numpy_helper.from_array(table, "table"),
+            numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
+            numpy_helper.from_array(np.array([-1], dtype=np.int64), "last"),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(folder / "model.onnx"))
+    card = {
+        "name": "tiny-bi-encoder",
+        "version": "0",
+        "architecture": "bi-encoder",
+        "max_tokens": 16,
+        "scale": 10.0,
+        "calibration": {"a": 1.0, "b": -5.0},
+        "thresholds": {"match": 0.5},
+        "fusion": {"bm25_weight": 0.5},
+    }
+    (folder / "card.json").write_text(json.dumps(card), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def scorer(tmp_path) -> EmbeddingScorer:
+    return EmbeddingScorer(str(_tiny_encoder(tmp_path / "bi"))).load()
+
+
+def test_pairs_score_by_cosine_times_scale(scorer):
+    logits = scorer.score([("cats purr", "cats"), ("cats purr", "blue sky"), ("ferry", "ferry")])
+    assert logits[0] == pytest.approx(10.0, abs=0.01)  # same topic: cosine ~1
+    assert logits[1] == pytest.approx(0.0, abs=0.01)  # other topic: cosine ~0
+    probs = scorer.probability(logits)
+    assert probs[0] > 0.99 > 0.01 > probs[1]
+    assert scorer.bm25_weight == 0.5 and scorer.threshold == 0.5
+
+
+def test_links_and_handles_are_not_read(scorer):
+    plain, noisy = scorer.embed(["cats purr", "cats purr @sky https://sky.example/blue #"])
+    assert float(plain @ noisy) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_vectors_are_cached_and_bounded(scorer):
+    scorer.cache = 2
+    scorer.embed(["cats", "sky", "ferry"])
+    assert list(scorer.vectors_) == ["sky", "ferry"]
+    assert scorer.score([]).shape == (0,)
+
+
+def test_the_card_chooses_the_scorer(tmp_path):
+    folder = _tiny_encoder(tmp_path / "bi")
+    assert isinstance(load_pair_scorer(str(folder)), EmbeddingScorer)
+
+
+def test_matching_uses_it_to_rerank(scorer):
+    checks = {
+        "a": FactCheck(id="a", claim="The ferry is late again", rating="false"),
+        "b": FactCheck(id="b", claim="Cats purr at the ferry", rating="true"),
+    }
+    index = TextIndex.open(":memory:")
+    index.add((k, c.claim) for k, c in checks.items())
+    matcher = FactCheckMatcher(index, lambda ids: {i: checks[i] for i in ids}, reranker=scorer)
+    found = matcher.match("cats purr purr", 2)
+    assert [m.check.id for m in found] == ["b"]  # BM25 finds only b; the model keeps it first
+    found = matcher.match("ferry late", 2)
+    assert found[0].check.id == "a"
+    assert found[0].probability is not None and found[0].probability > 0.5
