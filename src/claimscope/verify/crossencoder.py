@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from tokenizers import Tokenizer
@@ -26,6 +27,27 @@ def folder_installed(model: str) -> bool:
     return True
 
 
+def open_session(folder: ModelFolder, threads: int = 0) -> Any:
+    """An onnxruntime session on ``folder``'s ``model.onnx`` (``threads``: 0 for up to 4)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    try:
+        return ort.InferenceSession(
+            str(folder.path / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise SettingsError(f"cannot load {folder.path}/model.onnx: {exc}") from None
+
+
+def folder_name(folder: ModelFolder) -> str:
+    """A model's name and version, from its card."""
+    card = folder.card
+    return f"{card.get('name', folder.path.name)} {card.get('version', '')}".strip()
+
+
 class CrossEncoder:
     """Runs a pair model folder's ``model.onnx``; ``load()`` does the work."""
 
@@ -36,8 +58,6 @@ class CrossEncoder:
 
     def load(self) -> CrossEncoder:
         """Open the folder, its tokenizer and the ONNX session."""
-        import onnxruntime as ort
-
         self.folder_ = ModelFolder.open(self.model)
         card = self.folder_.card
         self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
@@ -45,22 +65,13 @@ class CrossEncoder:
         self.tokenizer_.enable_truncation(
             int(card.get("max_tokens", 192)), strategy="longest_first"
         )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        try:
-            self.session_ = ort.InferenceSession(
-                str(self.folder_.path / "model.onnx"), options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise SettingsError(f"cannot load {self.folder_.path}/model.onnx: {exc}") from None
+        self.session_ = open_session(self.folder_, self.threads)
         return self
 
     @property
     def name(self) -> str:
         """The model's name and version, from its card."""
-        card = self.folder_.card
-        return f"{card.get('name', self.folder_.path.name)} {card.get('version', '')}".strip()
+        return folder_name(self.folder_)
 
     def run(self, pairs: Sequence[tuple[str, str]], output: str) -> np.ndarray:
         """The ONNX output ``output`` for each pair, rows in input order."""

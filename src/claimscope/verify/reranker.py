@@ -7,7 +7,6 @@ text embedded once, a pair scored by cosine); the card's ``architecture`` says w
 from __future__ import annotations
 
 import functools
-import os
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
@@ -15,10 +14,14 @@ from typing import Protocol
 import numpy as np
 from tokenizers import Tokenizer
 
-from claimscope.errors import SettingsError
 from claimscope.models.embedder import strip_noise
 from claimscope.models.folder import ModelFolder
-from claimscope.verify.crossencoder import CrossEncoder, folder_installed
+from claimscope.verify.crossencoder import (
+    CrossEncoder,
+    folder_installed,
+    folder_name,
+    open_session,
+)
 
 MATCH_MODEL = "match-minilm"
 
@@ -95,22 +98,12 @@ class EmbeddingScorer:
     def load(self) -> EmbeddingScorer:
         """Open the folder, its tokenizer and the ONNX session; read scale, calibration,
         threshold and fusion weight from the card."""
-        import onnxruntime as ort
-
         self.folder_ = ModelFolder.open(self.model)
         card = self.folder_.card
         self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
         self.tokenizer_.no_padding()
         self.tokenizer_.enable_truncation(int(card.get("max_tokens", 128)))
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        try:
-            self.session_ = ort.InferenceSession(
-                str(self.folder_.path / "model.onnx"), options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise SettingsError(f"cannot load {self.folder_.path}/model.onnx: {exc}") from None
+        self.session_ = open_session(self.folder_, self.threads)
         self.scale = float(card.get("scale", 1.0))
         self.platt_ = _platt(card)
         self.threshold = float(card.get("thresholds", {}).get("match", 0.5))
@@ -121,8 +114,7 @@ class EmbeddingScorer:
     @property
     def name(self) -> str:
         """The model's name and version, from its card."""
-        card = self.folder_.card
-        return f"{card.get('name', self.folder_.path.name)} {card.get('version', '')}".strip()
+        return folder_name(self.folder_)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of ``texts``, rows in input order."""
