@@ -14,6 +14,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import overload
+
+import numpy as np
+from numpy.typing import NDArray
 
 # Characters per shingle: long enough that shared shingles mean shared words, short enough that
 # an inflection ("troop" / "troops") changes few of them.
@@ -31,6 +35,14 @@ _NUMBER = re.compile(
     r"(?:\s*(thousand|million|billion|trillion)\b)?",
     re.IGNORECASE,
 )
+# A shingle's code points packed 12 bits each (5 x 12 = 60 bits): exact, no collision, for every
+# shingle whose characters are all below U+1000 (Latin, Greek, Cyrillic, Arabic, Hebrew, Indic...).
+_PACK_BITS = 12
+_PACK_LIMIT = 1 << _PACK_BITS
+# Other shingles (CJK, emoji...) are hashed (blake2b, 60 bits) into the values at or above 2**60,
+# which packed shingles never reach: the two kinds cannot collide.
+_HASHED = np.uint64(0xF << 60)
+_HASH_MASK = (1 << 60) - 1
 _SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _WORD = re.compile(r"[^\W\d_]+")
 # The words after a number that may name what it counts ("700 American troops are").
@@ -69,12 +81,70 @@ def shingles(normalized: str, size: int = SHINGLE) -> frozenset[str]:
     return frozenset(flat[i : i + size] for i in range(len(flat) - size + 1))
 
 
-def jaccard_score(a: frozenset[str], b: frozenset[str]) -> float:
-    """|a ∩ b| / |a ∪ b| (0 for two empty sets)."""
-    if not a or not b:
+def shingle_hashes(normalized: str, size: int = SHINGLE) -> NDArray[np.uint64]:
+    """``shingles(normalized, size)`` as a sorted array of distinct 64-bit codes, one a shingle:
+    8 bytes a shingle instead of some 120 for a string in a frozenset. Codes are stable
+    (not Python's salted ``hash``) and, for shingles of characters below U+1000, exact."""
+    flat = _NON_WORD.sub(" ", normalized).strip()
+    if not flat:
+        return np.empty(0, dtype=np.uint64)
+    # UTF-32 gives one code point a character (no BOM with an explicit byte order).
+    points = np.frombuffer(flat.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    if len(flat) <= size:
+        windows = [points[k : k + 1] for k in range(len(flat))]  # one shingle, the whole text
+    else:
+        count = len(flat) - size + 1
+        windows = [points[k : k + count] for k in range(size)]
+    codes = np.zeros(windows[0].shape, dtype=np.uint64)
+    widest = np.zeros(windows[0].shape, dtype=np.uint64)
+    for k, window in enumerate(windows):
+        # Code point 0 never reaches here (it is not a word character): a shorter text's
+        # zero-filled high bits cannot match a full shingle.
+        codes |= window << np.uint64(_PACK_BITS * k)
+        np.maximum(widest, window, out=widest)
+    wide = np.flatnonzero(widest >= _PACK_LIMIT)
+    if wide.size:
+        width = min(size, len(flat))
+        for i in wide.tolist():
+            digest = hashlib.blake2b(flat[i : i + width].encode("utf-8"), digest_size=8).digest()
+            codes[i] = np.uint64(int.from_bytes(digest, "big") & _HASH_MASK) | _HASHED
+    out = np.unique(codes)
+    out.flags.writeable = False  # a ClaimText is frozen, and cached ones are shared
+    return out
+
+
+@overload
+def jaccard_score(a: frozenset[str], b: frozenset[str]) -> float: ...
+@overload
+def jaccard_score(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> float: ...
+def jaccard_score(
+    a: frozenset[str] | NDArray[np.uint64], b: frozenset[str] | NDArray[np.uint64]
+) -> float:
+    """|a ∩ b| / |a ∪ b| (0 for two empty sets), of two sets of shingles (``shingles``) or of
+    two sorted arrays of shingle codes (``shingle_hashes``): the same value for the same texts."""
+    if len(a) == 0 or len(b) == 0:
         return 0.0
-    common = len(a & b)
+    if isinstance(a, frozenset) and isinstance(b, frozenset):
+        common = len(a & b)
+    else:
+        common = _common(np.asarray(a), np.asarray(b))
     return common / (len(a) + len(b) - common)
+
+
+def _common(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> int:
+    """How many codes two sorted arrays of distinct codes share (each code of the shorter
+    looked up in the longer)."""
+    if len(a) > len(b):
+        a, b = b, a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return int(np.count_nonzero(b[at] == a))
+
+
+def jaccard_bound(a: NDArray[np.uint64], b: NDArray[np.uint64]) -> float:
+    """The highest Jaccard score two sets of these sizes can have: when it is under a
+    threshold, so is their score, without comparing them."""
+    small, large = sorted((len(a), len(b)))
+    return small / large if large else 0.0
 
 
 def numbers(text: str) -> Counter[str]:
@@ -141,11 +211,12 @@ def _plain(value: Decimal) -> str:
 @dataclass(frozen=True, slots=True)
 class ClaimText:
     """What the model-free comparisons of a claim need: its normalized text, that text's hash,
-    its shingles, its numbers and what they count."""
+    its shingles (as codes, ``shingle_hashes``: the clusterer keeps many of these at hand), its
+    numbers and what they count."""
 
     normalized: str
     hash: int
-    shingles: frozenset[str]
+    shingles: NDArray[np.uint64]
     numbers: Counter[str]
     quantities: frozenset[tuple[str, str]]
 
@@ -153,7 +224,7 @@ class ClaimText:
 def describe(text: str) -> ClaimText:
     """The comparable form of a claim's text."""
     norm = normalize(text)
-    return ClaimText(norm, text_hash(norm), shingles(norm), numbers(text), quantities(text))
+    return ClaimText(norm, text_hash(norm), shingle_hashes(norm), numbers(text), quantities(text))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,9 +250,12 @@ def join_how(
         return ("exact", 1.0)
     if not numbers_agree(a.numbers, b.numbers):
         return None
-    overlap = jaccard_score(a.shingles, b.shingles)
-    if overlap >= thresholds.near_duplicate:
-        return ("near", overlap)
+    # The size bound spares most comparisons and changes no decision: under the threshold, the
+    # score is too.
+    if jaccard_bound(a.shingles, b.shingles) >= thresholds.near_duplicate:
+        overlap = jaccard_score(a.shingles, b.shingles)
+        if overlap >= thresholds.near_duplicate:
+            return ("near", overlap)
     shared = shares_quantity(a.quantities, b.quantities)
     if cosine >= (thresholds.semantic_quantity if shared else thresholds.semantic):
         return ("semantic", cosine)
