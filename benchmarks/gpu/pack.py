@@ -1,6 +1,10 @@
 """Pack the base MiniLM weights small enough to travel: int8 per row for matrices, fp16 else."""
-import sys, numpy as np
+
+import sys
+
+import numpy as np
 from safetensors.numpy import load_file
+
 src, dst = sys.argv[1], sys.argv[2]
 w = load_file(src)
 out = {}

@@ -1,6 +1,10 @@
 """Rebuild model.safetensors (fp32) from pack.py's npz."""
-import sys, numpy as np
+
+import sys
+
+import numpy as np
 from safetensors.numpy import save_file
+
 z = np.load(sys.argv[1])
 out = {}
 for name in z.files:
