@@ -29,9 +29,9 @@ from transformers import AutoModel
 from claimscope.model import FactCheck
 from claimscope.models.embedder import strip_noise
 from claimscope.training.hardware import cpu_state, device, load_state, model_device
-from claimscope.training.matching import candidates, fit_platt
+from claimscope.training.matching import candidates, fit_platt, passage_index
 from claimscope.verify.checkthat import Qrels, Queries, ranking_scores
-from claimscope.verify.matching import claim_passage, fuse
+from claimscope.verify.matching import fuse
 from claimscope.verify.textindex import TextIndex
 
 logger = logging.getLogger(__name__)
@@ -201,9 +201,7 @@ def train_encoder(
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     out.mkdir(parents=True, exist_ok=True)
-    passages = {f.id: claim_passage(f) for f in factchecks}
-    index = TextIndex.open(":memory:")
-    index.add(passages.items())
+    passages, index = passage_index(factchecks)
     tok = text_tokenizer(base / "tokenizer.json", config.max_tokens)
     model = BiEncoder(str(base))
     where = device()
@@ -332,9 +330,7 @@ def export_encoder(
     quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8,
                      per_channel=True)  # fmt: skip
     shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")
-    passages = {f.id: claim_passage(f) for f in factchecks}
-    index = TextIndex.open(":memory:")
-    index.add(passages.items())
+    passages, index = passage_index(factchecks)
     scorer = _Scorer(index, passages, dev[0], config.rerank)
     session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
     texts = sorted({passages[k] for f in scorer.pool.values() for k, _ in f})

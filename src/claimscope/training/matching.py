@@ -53,6 +53,14 @@ class MatchConfig:
     seed: int = 0
 
 
+def passage_index(factchecks: Sequence[FactCheck]) -> tuple[dict[str, str], TextIndex]:
+    """Each fact-check's passage (``claim_passage``) by id, and an in-memory BM25 index of them."""
+    passages = {f.id: claim_passage(f) for f in factchecks}
+    index = TextIndex.open(":memory:")
+    index.add(passages.items())
+    return passages, index
+
+
 def candidates(index: TextIndex, queries: Queries, k: int) -> dict[str, list[str]]:
     """BM25's top ``k`` claim ids per query."""
     return {q: [key for key, _ in index.search(text, k)] for q, text in queries.items()}
@@ -100,9 +108,7 @@ def train_reranker(
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
     out.mkdir(parents=True, exist_ok=True)
-    passages = {f.id: claim_passage(f) for f in factchecks}
-    index = TextIndex.open(":memory:")
-    index.add(passages.items())
+    passages, index = passage_index(factchecks)
     tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
     model = PairModel(str(base))
     if init is not None:
@@ -231,9 +237,7 @@ def export_reranker(
     export_int8(model, tok, trained / "model.fp32.onnx", out / "model.onnx", "score")
     shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")
 
-    passages = {f.id: claim_passage(f) for f in factchecks}
-    index = TextIndex.open(":memory:")
-    index.add(passages.items())
+    passages, index = passage_index(factchecks)
     dev_q, dev_rel = dev
     pool = candidates(index, dev_q, config.rerank)
     pairs = [(dev_q[q], passages[k]) for q, keys in pool.items() for k in keys]
