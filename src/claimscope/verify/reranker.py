@@ -71,7 +71,7 @@ class PairScorer(CrossEncoder):
     def probability(self, logits: np.ndarray) -> np.ndarray:
         """Calibrated probability that a pair is a match."""
         a, b = self.platt_
-        return 1.0 / (1.0 + np.exp(-(a * logits + b)))
+        return 1.0 / (1.0 + np.exp(-np.clip(a * logits + b, -50.0, 50.0)))
 
 
 class EmbeddingScorer:
@@ -149,7 +149,7 @@ class EmbeddingScorer:
     def probability(self, logits: np.ndarray) -> np.ndarray:
         """Calibrated probability that a pair is a match."""
         a, b = self.platt_
-        return 1.0 / (1.0 + np.exp(-(a * logits + b)))
+        return 1.0 / (1.0 + np.exp(-np.clip(a * logits + b, -50.0, 50.0)))
 
 
 @functools.cache
