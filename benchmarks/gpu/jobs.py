@@ -1,8 +1,9 @@
 """GPU session driver: train stance and claim-model variants in parallel, select on
 validation/dev only, package the chosen ones, copy them (split < 16 MiB) and every figure to $OUT.
 
-Usage: python3 .gpu/jobs.py all            (orchestrates)
-       python3 .gpu/jobs.py one SPEC_JSON  (one job; the orchestrator calls this)
+Usage: python3 benchmarks/gpu/jobs.py all       (claim and stance models)
+       python3 benchmarks/gpu/jobs.py matching  (the bi-encoder matcher: six variants)
+       python3 benchmarks/gpu/jobs.py one SPEC  (one job; the orchestrators call this)
 SMOKE=1 shrinks everything for a CPU check.
 """
 
@@ -14,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -154,7 +156,36 @@ def claims2_job(spec: dict) -> dict:
     }
 
 
-JOBS = {"stance": stance_job, "claims1": claims1_job, "claims2": claims2_job}
+def matching_job(spec: dict) -> dict:
+    """``claimscope train matching``: train, export, score as it ships on dev and dev-test."""
+    from claimscope.training.match_encoder import EncoderConfig, build_match_model
+
+    settings = {k: v for k, v in spec.items() if k not in ("kind", "name")}
+    if SMOKE:
+        settings["epochs"] = 1
+    card = build_match_model(
+        base=BASE,
+        data_dir=DATA,
+        out=RUNS / spec["name"] / "model",
+        work=RUNS / spec["name"] / "work",
+        config=EncoderConfig(**settings),
+    )
+    training = json.loads((RUNS / spec["name"] / "work" / "training.json").read_text())
+    return {
+        "kind": "matching",
+        "spec": spec,
+        "dev_key": training["selected_dev_map@5"],
+        "metrics": card["metrics"],
+        "model": str(RUNS / spec["name"] / "model"),
+    }
+
+
+JOBS = {
+    "stance": stance_job,
+    "claims1": claims1_job,
+    "claims2": claims2_job,
+    "matching": matching_job,
+}
 
 
 def run_one(spec: dict) -> None:
@@ -178,6 +209,13 @@ def launch(specs: list[dict]) -> list[subprocess.Popen]:
         )
         log(f"started {spec['name']}")
     return procs
+
+
+def finish(procs: list[subprocess.Popen], specs: list[dict]) -> list[dict]:
+    """Wait for the jobs, then their results (a failed job's log tail is printed)."""
+    for proc in procs:
+        proc.wait()
+    return results(specs)
 
 
 def results(specs: list[dict]) -> list[dict]:
@@ -222,10 +260,7 @@ def orchestrate() -> None:
     if os.environ.get("ONLY") == "stance":
         claims1_specs = []
     stance_procs = launch(stance_specs)
-    claims1_procs = launch(claims1_specs)
-    for proc in claims1_procs:
-        proc.wait()
-    stage1 = results(claims1_specs)
+    stage1 = finish(launch(claims1_specs), claims1_specs)
     summary["claims1"] = stage1
     save_summary(summary)
     if stage1:
@@ -235,10 +270,7 @@ def orchestrate() -> None:
             {"kind": "claims2", "name": "c2-e4", "init": chosen["work"], "epochs": 4},
             {"kind": "claims2", "name": "c2-e8", "init": chosen["work"], "epochs": 8},
         ]
-        claims2_procs = launch(claims2_specs)
-        for proc in claims2_procs:
-            proc.wait()
-        stage2 = results(claims2_specs)
+        stage2 = finish(launch(claims2_specs), claims2_specs)
         summary["claims2"] = stage2
         save_summary(summary)
         if stage2:
@@ -246,9 +278,7 @@ def orchestrate() -> None:
             log(f"stage 2 chosen: {best2['spec']['name']} key {best2['key']:.4f}")
             ship(Path(best2["model"]), "claims")
             summary["claims_shipped"] = best2["spec"]["name"]
-    for proc in stance_procs:
-        proc.wait()
-    stance = results(stance_specs)
+    stance = finish(stance_procs, stance_specs)
     summary["stance"] = stance
     synth = [r for r in stance if r["spec"]["synthetic"]]
     if synth:
@@ -257,16 +287,41 @@ def orchestrate() -> None:
         ship(Path(best["model"]), "stance")
         summary["stance_shipped"] = best["spec"]["name"]
     save_summary(summary)
-    import tarfile
+    save_logs()
+    log("done")
 
+
+def save_logs() -> None:
     with tarfile.open(OUT / "logs.tar.xz", "w:xz") as tar:
         for path in [*RUNS.glob("*.log"), *RUNS.glob("*/work/training.json")]:
             tar.add(path, arcname=str(path.relative_to(RUNS)))
+
+
+def orchestrate_matching() -> None:
+    specs = [
+        {"name": "m-default", "epochs": 4},
+        {"name": "m-lr2e5", "epochs": 4, "lr": 2e-5},
+        {"name": "m-lr5e5-e6", "epochs": 6, "lr": 5e-5},
+        {"name": "m-hard3", "epochs": 4, "hard_from": 3},
+        {"name": "m-seed1", "epochs": 4, "seed": 1},
+        {"name": "m-bs64-e6", "epochs": 6, "batch_size": 64},
+    ]
+    specs = [{"kind": "matching", **spec} for spec in specs]
+    done = finish(launch(specs), specs)
+    summary: dict = {"smoke": SMOKE, "matching": done}
+    if done:
+        best = max(done, key=lambda r: r["dev_key"])  # chosen on dev MAP@5 alone
+        ship(Path(best["model"]), "match")
+        summary["matching_shipped"] = best["spec"]["name"]
+    save_summary(summary)
+    save_logs()
     log("done")
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "one":
         run_one(json.loads(sys.argv[2]))
+    elif sys.argv[1] == "matching":
+        orchestrate_matching()
     else:
         orchestrate()
