@@ -8,20 +8,25 @@ time is end to end, as a user sees it (start-up, model loading, analysis, DuckDB
 clustering of the new claims); ``--quiet`` spares the count of the input that feeds the ETA.
 Peak memory is the largest resident set of the whole process tree (the CLI, its worker
 processes, a local Dask cluster's scheduler and workers), sampled every 0.2 s from /proc, so it
-counts what the machine actually holds.
+counts what the machine actually holds. Each run also keeps a trace, every 60 s: resident memory
+and the documents the ingest has read so far (its offset in the input file).
 
 Flat memory means the peak does not grow with N; linear cost means docs/s does not fall with N.
 Results go to ``benchmarks/results/corpus_scale.json``.
 
     python benchmarks/corpus_scale.py --sizes 1000 10000 --configs local:1 local:2 dask:2
+    python benchmarks/corpus_scale.py --sizes 100000 --configs local:2 --stop-after 6000 \
+        --corpus-dir /tmp/corpora --out /tmp/l2-100k.json   # a partial run, kept corpus
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -64,17 +69,58 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-class PeakMemory(threading.Thread):
-    """Samples a process tree's resident memory until stopped; keeps the peak."""
+def _read_offset(pid: int, path: Path) -> int | None:
+    """How far process ``pid`` has read the file at ``path`` (None: it has it not open)."""
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == str(path):
+                info = Path(f"/proc/{pid}/fdinfo/{fd}").read_text()
+                return int(info.split("pos:", 1)[1].split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
-    def __init__(self, pid: int, every: float = 0.2) -> None:
+
+class PeakMemory(threading.Thread):
+    """Samples a process tree's resident memory until stopped; keeps the peak.
+
+    With ``source`` and the byte offsets its lines end at, it also keeps a trace every
+    ``trace_every`` seconds: resident memory, and documents read so far by the ingest (the
+    parent's offset in the input; the stored count trails it by the chunks in flight).
+    """
+
+    def __init__(
+        self,
+        pid: int,
+        every: float = 0.2,
+        source: Path | None = None,
+        line_ends: list[int] | None = None,
+        trace_every: float = 60.0,
+    ) -> None:
         super().__init__(daemon=True)
         self.pid, self.every, self.peak = pid, every, 0
         self.done = threading.Event()
+        self.source, self.line_ends, self.trace_every = source, line_ends or [], trace_every
+        self.trace: list[dict[str, float]] = []
 
     def run(self) -> None:
+        started = last = time.monotonic()
         while not self.done.is_set():
-            self.peak = max(self.peak, _tree_rss(self.pid))
+            rss = _tree_rss(self.pid)
+            self.peak = max(self.peak, rss)
+            now = time.monotonic()
+            if self.source is not None and now - last >= self.trace_every:
+                last = now
+                offset = _read_offset(self.pid, self.source)
+                self.trace.append(
+                    {
+                        "s": round(now - started, 1),
+                        "rss_mb": round(rss / 2**20),
+                        "peak_mb": round(self.peak / 2**20),
+                        "docs_read": bisect.bisect_right(self.line_ends, offset or 0),
+                    }
+                )
+                print(json.dumps(self.trace[-1]), file=sys.stderr, flush=True)
             self.done.wait(self.every)
 
 
@@ -88,23 +134,43 @@ def write_corpus(path: Path, n: int, seed: int) -> int:
     return words
 
 
-def run(source: Path, db: Path, n: int, config: str, profile: str) -> dict[str, Any]:
-    """One ``claimscope ingest`` of ``source`` into a fresh ``db``, timed and sampled."""
+def line_ends(path: Path) -> list[int]:
+    """The byte offset after each line of ``path`` (to turn a read offset into documents)."""
+    ends, offset = [], 0
+    with path.open("rb") as handle:
+        for line in handle:
+            offset += len(line)
+            ends.append(offset)
+    return ends
+
+
+def run(
+    source: Path, db: Path, n: int, config: str, profile: str, stop_after: float | None = None
+) -> dict[str, Any]:
+    """One ``claimscope ingest`` of ``source`` into a fresh ``db``, timed and sampled; stopped
+    as with Ctrl-C after ``stop_after`` seconds, if given (what it stored is counted)."""
     engine, workers, *flags = config.split(":")
     command = [
         sys.executable, "-m", "claimscope", "ingest", str(source), "--db", str(db),
         "--workers", workers, "--engine", engine, "--profile", profile, "--quiet",
         *(["--no-cluster"] if "nocluster" in flags else []),
     ]  # fmt: skip
+    ends = line_ends(source)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    sampler = PeakMemory(process.pid)
+    sampler = PeakMemory(process.pid, source=source.resolve(), line_ends=ends)
     sampler.start()
-    _, stderr = process.communicate()
+    stopped = False
+    try:
+        _, stderr = process.communicate(timeout=stop_after)
+    except subprocess.TimeoutExpired:
+        stopped = True
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate()
     seconds = time.perf_counter() - started
     sampler.done.set()
     sampler.join()
-    if process.returncode != 0:
+    if process.returncode != 0 and not stopped:
         raise SystemExit(
             f"{config} at {n} failed ({process.returncode}): {stderr.decode()[-2000:]}"
         )
@@ -120,12 +186,14 @@ def run(source: Path, db: Path, n: int, config: str, profile: str) -> dict[str, 
         "workers": int(workers),
         "clusters": "nocluster" not in flags,
         "profile": profile,
+        "complete": not stopped,
         "seconds": round(seconds, 1),
         "docs_per_s": round(stored / seconds, 2),
         "stored": stored,
         "sentences": sentences,
         "peak_rss_mb": round(sampler.peak / 2**20),
         "db_mb": round(db.stat().st_size / 2**20, 1),
+        "trace": sampler.trace,
     }
 
 
@@ -150,21 +218,36 @@ def main() -> None:
     parser.add_argument("--profile", default="fast")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--stop-after",
+        type=float,
+        help="stop each ingest after this many seconds, as Ctrl-C would (a partial run)",
+    )
+    parser.add_argument(
+        "--corpus-dir", type=Path, help="keep the generated corpora here, and reuse them"
+    )
     args = parser.parse_args()
 
     runs: list[dict[str, Any]] = []
     words: dict[int, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
-            source = Path(tmp) / f"articles-{n}.jsonl"
-            words[n] = write_corpus(source, n, args.seed)
+            kept = (
+                args.corpus_dir / f"articles-{n}-seed{args.seed}.jsonl" if args.corpus_dir else None
+            )
+            source = kept or Path(tmp) / f"articles-{n}.jsonl"
+            if kept is not None and kept.is_file():
+                words[n] = sum(len(json.loads(line)["text"].split()) for line in kept.open())
+            else:
+                words[n] = write_corpus(source, n, args.seed)
             for config in args.configs:
                 db = Path(tmp) / f"{n}-{config.replace(':', '-')}.duckdb"
-                runs.append(run(source, db, n, config, args.profile))
+                runs.append(run(source, db, n, config, args.profile, args.stop_after))
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
                 for path in db.parent.glob(db.name + "*"):  # with the derived index files
                     path.unlink()
-            source.unlink()
+            if kept is None:
+                source.unlink()
     result = {
         "benchmark": "corpus_scale",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

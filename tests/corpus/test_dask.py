@@ -173,3 +173,19 @@ def test_an_unreachable_scheduler_is_a_settings_error(tmp_path, rules, monkeypat
             engine="dask",
             scheduler="tcp://127.0.0.1:1",
         )
+
+
+def test_a_local_clusters_workers_run_below_the_parents_priority(tmp_path, rules):
+    import os
+
+    from claimscope.corpus.ingest import WORKER_NICENESS, IngestStats
+
+    with Store.open(tmp_path / "c.duckdb") as store:
+        run = engine.DaskRunner(store, rules, 2, 8, IngestStats(), None, None)
+        client = run._connect()
+        try:
+            niceness = set(client.run(os.nice, 0).values())
+        finally:
+            client.close()
+            run.cluster.close()
+    assert niceness == {min(os.nice(0) + WORKER_NICENESS, 19)}

@@ -162,3 +162,17 @@ def test_ingest_refuses_missing_paths_and_bad_options(tmp_path, rules):
     with pytest.raises(SettingsError, match="workers"):
         ingest_paths([tmp_path], db=tmp_path / "c.duckdb", settings=rules, workers=0)
     assert not (tmp_path / "c.duckdb").exists()  # nothing is created for a run that cannot start
+
+
+def test_local_workers_run_below_the_parents_priority():
+    # The parent (store writes, clustering) is the serial stage: its workers must not starve it.
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from claimscope.corpus.ingest import WORKER_NICENESS, _init_worker
+
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn, initializer=_init_worker) as pool:
+        worker = pool.submit(os.nice, 0).result()
+    assert worker == min(os.nice(0) + WORKER_NICENESS, 19)

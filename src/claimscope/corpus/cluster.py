@@ -28,6 +28,7 @@ from claimscope.corpus.ingest import (
     Progress,
     _Runner,
     analyze_chunk,
+    lower_priority,
 )
 from claimscope.corpus.store import Store, spool_parquet
 from claimscope.errors import ClaimscopeError, SettingsError, StoreError
@@ -80,6 +81,17 @@ def local_cluster_options(workers: int) -> dict[str, Any]:
         "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
         "silence_logs": logging.WARNING,
     }
+
+
+def _lower_priority_plugin() -> Any:
+    """A Dask worker plugin that lowers each worker's priority (distributed is imported late)."""
+    from distributed import WorkerPlugin
+
+    class LowerPriority(WorkerPlugin):
+        def setup(self, worker: Any) -> None:
+            lower_priority()
+
+    return LowerPriority()
 
 
 class DaskRunner(_Runner):
@@ -140,7 +152,11 @@ class DaskRunner(_Runner):
                     f"cannot connect to the Dask scheduler at {self.scheduler}: {exc}"
                 ) from None
         self.cluster = LocalCluster(**local_cluster_options(self.workers))
-        return Client(self.cluster)
+        client = Client(self.cluster)
+        # Local workers share this machine's cores with the parent, the serial stage: they run
+        # at a lower priority, as the local engine's do (a plugin, so a restarted worker too).
+        client.register_plugin(_lower_priority_plugin(), name="claimscope-lower-priority")
+        return client
 
     def _stop(self, finished: bool) -> None:
         try:

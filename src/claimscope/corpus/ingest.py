@@ -56,6 +56,10 @@ FAILURES_SHOWN = 50
 _THREADS_PER_WORKER = 4
 # Seconds between a worker's checks that its parent is still alive.
 _PARENT_POLL = 1.0
+# Workers run at a lower priority than the parent: the parent (store writes, clustering) is the
+# one serial stage, and when it shares the cores equally with its workers it falls behind them
+# and they wait on it (measured: 1.47x over one process at 10,000 documents with 2 workers).
+WORKER_NICENESS = 10
 
 
 class FailureDict(TypedDict):
@@ -344,10 +348,19 @@ def _init_worker() -> None:
     """Set a worker up: Ctrl-C left to the parent, and an exit when the parent dies."""
     # Ctrl-C reaches the whole process group; the parent alone decides what to do about it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lower_priority()
     # A worker blocked on its task queue never notices a parent killed with SIGKILL, and would
     # linger forever: a daemon thread watches for the parent's death and ends the process.
     parent = os.getppid()
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def lower_priority() -> None:
+    """Give this (worker) process ``WORKER_NICENESS`` more niceness than it has."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not permitted here: the run is only slower
+        log.debug("could not lower the priority of worker %d", os.getpid())
 
 
 def _exit_with(parent: int) -> None:
