@@ -33,7 +33,7 @@ from common import machine
 
 from claimscope.claims.data import read_examples
 from claimscope.claims.scoring import scorer_for
-from claimscope.metrics import macro_f1_score
+from claimscope.metrics import macro_f1_score, roc_auc_score
 from claimscope.models.scorer import ClaimScorer
 from claimscope.persuasion.data import read_ptc
 from claimscope.persuasion.evaluate import score_articles
@@ -42,12 +42,6 @@ from claimscope.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "threshold_bounds.json"
 CUTS = [c / 100 for c in range(2, 99)]
-
-
-def auc(scores: np.ndarray, gold: np.ndarray) -> float:
-    """ROC AUC: the chance that a positive outranks a negative, ties counting half."""
-    pos, neg = scores[gold], scores[~gold]
-    return float((pos[:, None] > neg).mean() + 0.5 * (pos[:, None] == neg).mean())
 
 
 def subjectivity_bounds(scorer: ClaimScorer, path: Path, card: float) -> dict[str, Any]:
@@ -66,7 +60,7 @@ def subjectivity_bounds(scorer: ClaimScorer, path: Path, card: float) -> dict[st
         "macro_f1_at_card_threshold": round(f1(card), 4),
         "best_threshold_on_this_file": best,
         "macro_f1_upper_bound": round(f1(best), 4),
-        "roc_auc": round(auc(np.asarray(scores), np.asarray(gold, dtype=bool)), 4),
+        "roc_auc": round(roc_auc_score(gold, scores.tolist()), 4),
     }
 
 

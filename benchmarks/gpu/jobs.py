@@ -76,12 +76,11 @@ def _claim_paths() -> dict:
     }
 
 
-def claims1_job(spec: dict) -> dict:
-    """Stage 1: the encoder and the claim heads (no technique heads)."""
+def _train_stage1(spec: dict, work: Path, subj_train: Path, subj_dev: Path) -> dict:
+    """Stage 1 (the encoder and the claim heads, no technique heads): the training summary."""
     from claimscope.training import claims
 
     p = _claim_paths()
-    work = RUNS / spec["name"] / "work"
     config = claims.TrainConfig(
         epochs=1 if SMOKE else spec["epochs"],
         seed=spec["seed"],
@@ -91,16 +90,25 @@ def claims1_job(spec: dict) -> dict:
         limit=48 if SMOKE else None,
         threads=2,
     )
-    summary = claims.train(
+    return claims.train(
         checkworthiness=p["checkworthiness"],
         extra_checkworthiness=p["extra"],
-        subjectivity_train=p["subj_train"],
-        subjectivity_dev=p["subj_dev"],
+        subjectivity_train=subj_train,
+        subjectivity_dev=subj_dev,
         base=BASE,
         out=work,
         config=config,
         held_out=[p["report_cw"], p["report_subj"]],
     )
+
+
+def claims1_job(spec: dict) -> dict:
+    """Stage 1: the encoder and the claim heads (no technique heads)."""
+    from claimscope.training import claims
+
+    p = _claim_paths()
+    work = RUNS / spec["name"] / "work"
+    summary = _train_stage1(spec, work, p["subj_train"], p["subj_dev"])
     return {
         "kind": "claims1",
         "spec": spec,
@@ -141,11 +149,10 @@ def subj_job(spec: dict) -> dict:
     """Stage 1 (encoder and claim heads) with the standard or the pooled subjectivity data,
     then dev-test figures: at the threshold chosen on validation, and (an upper bound, never
     used to choose) at the best threshold on dev-test itself, with the ROC AUC."""
-    import numpy as np
     import torch
 
     from claimscope.claims.data import read_examples
-    from claimscope.metrics import f1_score, macro_f1_score
+    from claimscope.metrics import f1_score, macro_f1_score, roc_auc_score
     from claimscope.training import claims
 
     p = _claim_paths()
@@ -153,28 +160,12 @@ def subj_job(spec: dict) -> dict:
     subj_train, subj_dev = p["subj_train"], p["subj_dev"]
     if spec.get("pooled"):
         subj_train, subj_dev = _pooled_subjectivity(spec, work)
-    config = claims.TrainConfig(
-        epochs=1 if SMOKE else spec["epochs"],
-        seed=spec["seed"],
-        subj_oversample=spec.get("subj_oversample", 4),
-        limit=48 if SMOKE else None,
-        threads=2,
-    )
-    summary = claims.train(
-        checkworthiness=p["checkworthiness"],
-        extra_checkworthiness=p["extra"],
-        subjectivity_train=subj_train,
-        subjectivity_dev=subj_dev,
-        base=BASE,
-        out=work,
-        config=config,
-        held_out=[p["report_cw"], p["report_subj"]],
-    )
+    summary = _train_stage1(spec, work, subj_train, subj_dev)
     model = claims.ClaimModel(str(BASE))
     model.load_state_dict(torch.load(work / "model.pt"))
     if torch.cuda.is_available():
         model = model.cuda()
-    tok = claims.load_tokenizer(BASE / "tokenizer.json", config.max_len)
+    tok = claims.load_tokenizer(BASE / "tokenizer.json", summary["config"]["max_len"])
     figures = {}
     for task, path in (("subjectivity", p["report_subj"]), ("checkworthiness", p["report_cw"])):
         examples = read_examples(path)
@@ -186,17 +177,12 @@ def subj_job(spec: dict) -> dict:
         def f1(cut: float, scores: list = scores, gold: list = gold, metric=metric) -> float:
             return metric(gold, [int(v >= cut) for v in scores])
 
-        # ROC AUC as the chance that a positive outranks a negative (ties count half).
-        pos = np.array([v for v, g in zip(scores, gold, strict=True) if g])
-        neg = np.array([v for v, g in zip(scores, gold, strict=True) if not g])
-        auc = float((pos[:, None] > neg).mean() + 0.5 * (pos[:, None] == neg).mean())
-
         figures[task] = {
             "file": path.name,
             "at_validation_threshold": f1(chosen),
             "threshold": chosen,
             "upper_bound_best_threshold_on_this_file": max(f1(c / 100) for c in range(2, 99)),
-            "roc_auc": auc,
+            "roc_auc": roc_auc_score(gold, scores),
         }
     return {
         "kind": "subj",
@@ -384,6 +370,11 @@ def orchestrate() -> None:
         best = max(synth, key=lambda r: r["dev_key"])
         ship(Path(best["model"]), "stance")
         summary["stance_shipped"] = best["spec"]["name"]
+    wrap_up(summary)
+
+
+def wrap_up(summary: dict) -> None:
+    """The summary and the logs into $OUT; the end of a sweep."""
     save_summary(summary)
     save_logs()
     log("done")
@@ -411,9 +402,7 @@ def orchestrate_matching() -> None:
         best = max(done, key=lambda r: r["dev_key"])  # chosen on dev MAP@5 alone
         ship(Path(best["model"]), "match")
         summary["matching_shipped"] = best["spec"]["name"]
-    save_summary(summary)
-    save_logs()
-    log("done")
+    wrap_up(summary)
 
 
 def orchestrate_subjectivity() -> None:
@@ -423,9 +412,7 @@ def orchestrate_subjectivity() -> None:
         for seed in (0, 1, 2)
     ]
     done = finish(launch(specs), specs)
-    save_summary({"smoke": SMOKE, "subjectivity": done})
-    save_logs()
-    log("done")
+    wrap_up({"smoke": SMOKE, "subjectivity": done})
 
 
 if __name__ == "__main__":

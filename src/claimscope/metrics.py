@@ -45,6 +45,18 @@ def accuracy_score(y_true: Sequence[int], y_pred: Sequence[int]) -> float:
     return sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == p) / len(y_true)
 
 
+def roc_auc_score(y_true: Sequence[int], scores: Sequence[float]) -> float:
+    """ROC AUC: the chance that a positive outranks a negative, ties counting half."""
+    import numpy as np
+
+    gold = np.asarray(y_true, dtype=bool)
+    values = np.asarray(scores, dtype=np.float64)
+    pos, neg = values[gold], values[~gold]
+    if not len(pos) or not len(neg):
+        return 0.5
+    return float((pos[:, None] > neg).mean() + 0.5 * (pos[:, None] == neg).mean())
+
+
 def best_threshold(
     y_true: Sequence[int], scores: Sequence[float], *, metric: str = "f1"
 ) -> tuple[float, float]:
