@@ -11,11 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from claimscope.cli import app
-from claimscope.corpus.claim_index import index_path
+from claimscope.corpus.claim_index import ClaimIndex, index_path
 from claimscope.corpus.clusters import ClusterConfig, get_cluster, top_clusters, update_clusters
 from claimscope.corpus.ingest import ingest_paths
 from claimscope.corpus.store import Store
 from claimscope.errors import SettingsError, StoreError
+from claimscope.models.embedder import load_embedder
 from tests.corpus.builders import write_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -354,3 +355,66 @@ def test_clusters_do_not_chain_numbers_through_a_claim_without_any(tmp_path, rul
     groups = _groups(path)
     assert _cluster_of(groups, "December 11") == tuple(sorted(texts[:2]))
     assert _cluster_of(groups, "December 18") == (texts[2],)
+
+
+def test_clusters_window_bounds_the_index_but_not_exact_duplicates(tmp_path, rules):
+    # Between the two paraphrases (by date), a document of two other claims.
+    filler = {
+        "text": "Officials said 45 boats sank.\nThe port handled 9,000 containers in May.",
+        "outlet": "Island Herald",
+        "published": "2024-06-02",
+    }
+    records = [RECORDS[0], RECORDS[1], PARAPHRASES[0], filler, PARAPHRASES[1]]
+    low = {"semantic": 0.3, "semantic_quantity": 0.3, "chunk_size": 1}
+    joined = {}
+    for window in (0, 1):
+        path = tmp_path / f"w{window}.duckdb"
+        _ingest(tmp_path, f"w{window}.jsonl", records, rules, path)
+        with Store.open(path) as store:
+            stats = update_clusters(store, config=ClusterConfig(window=window, **low))
+        joined[window] = stats.joined
+        index = index_path(path)
+        assert index is not None
+        meta = json.loads(index.with_name(index.name + ".json").read_text())
+        assert meta["window"] == window and (window == 0 or meta["count"] == window)
+    # The whole index: the second paraphrase meets the first by meaning. A window of one
+    # claim: it meets only the filler's last claim, and starts a cluster of its own.
+    assert joined[0]["semantic"] >= 1 and joined[1]["semantic"] == 0
+    # Exact duplicates are found in the store, whatever the window.
+    assert joined[0]["exact"] == joined[1]["exact"] == 1
+    # Rebuilt from the store, the index holds the window's newest claims again.
+    index = index_path(tmp_path / "w1.duckdb")
+    assert index is not None
+    index.unlink()
+    with Store.open(tmp_path / "w1.duckdb") as store:
+        rebuilt = ClaimIndex.open(store, load_embedder(ClusterConfig().model), 1)
+    assert rebuilt.rebuilt and len(rebuilt) == 1
+
+
+def test_cluster_config_refuses_a_negative_window():
+    with pytest.raises(SettingsError, match="window"):
+        ClusterConfig(window=-1)
+
+
+def test_ingest_clustering_as_it_goes_misses_no_claim(tmp_path, rules, monkeypatch):
+    # Clustered after every stored document, each update looks only at documents stored since
+    # the last one (the watermark); the clusters equal those of one update at the end.
+    records = RECORDS + PARAPHRASES
+    once = tmp_path / "once.duckdb"
+    _ingest(tmp_path, "all.jsonl", records, rules, once)
+    with Store.open(once) as store:
+        update_clusters(store)
+    monkeypatch.setattr("claimscope.corpus.ingest.CLUSTER_EVERY", 1)
+    often = tmp_path / "often.duckdb"
+    source = write_jsonl(tmp_path / "often.jsonl", records)
+    stats = ingest_paths([source], db=often, settings=rules, chunk_size=1)
+    assert stats.clusters is not None and stats.clusters.claims == stats.clusters.total
+    with Store.open(often, read_only=True) as store:
+        unclustered = list(
+            store.query(
+                "SELECT count(*) FROM claims c ANTI JOIN cluster_members m "
+                "ON m.doc_id = c.doc_id AND m.claim = c.id"
+            ).rows
+        )
+    assert unclustered == [(0,)]
+    assert _groups(often) == _groups(once)

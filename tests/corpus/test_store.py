@@ -8,7 +8,7 @@ import pytest
 from claimscope.corpus.rows import analysis_rows
 from claimscope.corpus.schema import MIGRATIONS, latest_version
 from claimscope.corpus.store import Store
-from claimscope.errors import StoreError
+from claimscope.errors import SettingsError, StoreError
 from claimscope.ingest import read_text
 from claimscope.model import Failure
 from claimscope.pipeline import analyze_many
@@ -193,3 +193,18 @@ def test_store_export_parquet_writes_every_table(tmp_path, rows):
         literal = str(path).replace("'", "''")
         (count,) = con.execute(f"SELECT count(*) FROM read_parquet('{literal}')").fetchone()
         assert count == n == counts[table]
+
+
+def test_store_memory_limit_from_the_environment(tmp_path, monkeypatch):
+    def limit() -> str:
+        with Store.open(tmp_path / "m.duckdb") as store:
+            row = store.connection.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    assert limit() == "953.6 MiB"  # 1GB, the default
+    monkeypatch.setenv("CLAIMSCOPE_DB_MEMORY", "300MB")
+    assert limit() == "286.1 MiB"
+    monkeypatch.setenv("CLAIMSCOPE_DB_MEMORY", "plenty")
+    with pytest.raises(SettingsError, match="CLAIMSCOPE_DB_MEMORY"):
+        Store.open(tmp_path / "m.duckdb")

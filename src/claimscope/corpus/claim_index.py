@@ -2,7 +2,9 @@
 
 Each claim that starts a cluster or joins one by meaning gets a ``vector_key`` in
 ``cluster_members``; the index holds its embedding under that key (claims joined as exact or
-near duplicates add nothing a search could not already find). The index is derived data
+near duplicates add nothing a search could not already find). Keys grow in clustering order,
+and the index holds the ``window`` newest of them (0: all): its memory, and the cost of a
+search or an insert, then stop growing with the corpus. The index is derived data
 (``<db>.claims.usearch``, with ``<db>.claims.usearch.json`` describing it): when it is missing,
 or does not match the store's members (another model, a run killed before it was saved, another
 database), it is rebuilt from the claim texts in the store, in chunks.
@@ -44,6 +46,8 @@ class IndexState:
 
     model: str
     dim: int
+    # The newest keys the index holds at most (0: all of them).
+    window: int
     count: int
     max_key: int
     # The sum of the indexed members' text hashes: another database with as many members is
@@ -59,14 +63,25 @@ def index_path(db: str | Path) -> Path | None:
     return path.with_name(path.name + ".claims.usearch")
 
 
-def store_state(store: Store, embedder: Embedder) -> IndexState:
-    """The index the store's members call for."""
+def store_state(store: Store, embedder: Embedder, window: int = 0) -> IndexState:
+    """The index the store's members call for: the ``window`` newest keys (0: all)."""
     row = store.connection.execute(
         "SELECT count(*), coalesce(max(vector_key), 0), coalesce(sum(text_hash::HUGEINT), 0) "
-        "FROM cluster_members WHERE vector_key IS NOT NULL"
+        "FROM cluster_members WHERE vector_key > ?",
+        [_first_held(store, window) - 1],
     ).fetchone()
     count, max_key, checksum = row if row else (0, 0, 0)
-    return IndexState(embedder.name, embedder.dim, int(count), int(max_key), int(checksum))
+    return IndexState(embedder.name, embedder.dim, window, int(count), int(max_key), int(checksum))
+
+
+def _first_held(store: Store, window: int) -> int:
+    """The oldest key an index of ``window`` keys holds (1 when it holds them all)."""
+    if not window:
+        return 1
+    row = store.connection.execute(
+        "SELECT coalesce(max(vector_key), 0) FROM cluster_members"
+    ).fetchone()
+    return max(1, (int(row[0]) if row else 0) - window + 1)
 
 
 class ClaimIndex:
@@ -80,12 +95,14 @@ class ClaimIndex:
         self.index = Index(ndim=state.dim, metric="cos", dtype=DTYPE, expansion_add=EXPANSION_ADD)
         # Whether vectors had to be embedded again (the file was missing or stale).
         self.rebuilt = False
+        # The oldest key that may still be held (those below it were let go).
+        self.first = max(1, state.max_key - state.window + 1) if state.window else 1
 
     @classmethod
-    def open(cls, store: Store, embedder: Embedder) -> ClaimIndex:
-        """The index of ``store``: read from its file when that matches the store's members,
-        rebuilt from the store otherwise."""
-        wanted = store_state(store, embedder)
+    def open(cls, store: Store, embedder: Embedder, window: int = 0) -> ClaimIndex:
+        """The index of ``store`` (its ``window`` newest keys; 0: all): read from its file when
+        that matches the store's members, rebuilt from the store otherwise."""
+        wanted = store_state(store, embedder, window)
         path = index_path(store.path)
         found = cls._read_state(path)
         if path is not None and found == wanted and path.is_file():
@@ -99,7 +116,8 @@ class ClaimIndex:
                     return index
         if wanted.count:
             log.info("%s: rebuilding the claim index (%d vectors)", store.path, wanted.count)
-        index = cls(path, IndexState(wanted.model, wanted.dim, 0, 0, 0))
+        index = cls(path, IndexState(wanted.model, wanted.dim, window, 0, 0, 0))
+        index.first = _first_held(store, window)
         index._rebuild(store, embedder)
         index.rebuilt = wanted.count > 0
         index.save(wanted)
@@ -116,8 +134,8 @@ class ClaimIndex:
             return None
 
     def _rebuild(self, store: Store, embedder: Embedder) -> None:
-        """Embed the indexed members' claim texts again, in key order, a chunk at a time."""
-        last = 0
+        """Embed the held members' claim texts again, in key order, a chunk at a time."""
+        last = self.first - 1
         while True:
             rows = store.connection.execute(
                 "SELECT m.vector_key, c.text FROM cluster_members m "
@@ -135,9 +153,18 @@ class ClaimIndex:
         return len(self.index)
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
-        """Add vectors under their keys (unique, never reused)."""
-        if len(keys):
-            self.index.add(keys.astype(np.uint64), vectors, log=False, threads=_THREADS)
+        """Add vectors under their keys (unique, never reused, growing); then let the oldest
+        go, beyond the window."""
+        if not len(keys):
+            return
+        self.index.add(keys.astype(np.uint64), vectors, log=False, threads=_THREADS)
+        window = self.state.window
+        first = int(keys.max()) - window + 1
+        if window and first > self.first:
+            # usearch marks them removed, and reuses their slots for the next vectors.
+            old = np.arange(self.first, first, dtype=np.uint64)
+            self.index.remove(old, threads=_THREADS)
+            self.first = first
 
     def search(self, vectors: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
         """The ``count`` nearest indexed claims of each vector: ``(key, cosine)``, nearest first."""

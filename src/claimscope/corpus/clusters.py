@@ -20,7 +20,10 @@ in the same run or an earlier one. A cluster's row (representative, size, docume
 first and last seen) is recomputed from its members whenever one joins; its representative is
 the member with the highest claim score, the earliest one among equals.
 
-Memory stays bounded: one chunk of claims, its candidates, and the vector index.
+Memory stays bounded: one chunk of claims, its candidates, a cache of described neighbours, and
+the vector index, which holds the ``window`` newest indexed claims (``WINDOW`` by default, some
+10,000 documents): a claim joins by meaning a claim clustered before those only through an exact
+duplicate, or through a later member of its cluster.
 """
 
 from __future__ import annotations
@@ -57,21 +60,27 @@ CHUNK_SIZE = 2048
 # Nearest clustered claims a claim is compared with: enough to reach, past closer claims on the
 # same topic, a claim that counts the same thing with a lower cosine.
 CANDIDATES = 16
-# Indexed claims whose cluster and comparable text a run keeps at hand, to stay within about
-# 1 GB whatever the corpus size: an entry takes about 2 KB (1,964 bytes measured with tracemalloc
-# on ingested generated claims, the shingles as 64-bit codes; some 12 KB as strings). That is
-# every indexed claim of a 10,000-document corpus (about 28 a document), a fifth of 100,000's.
-SEEN_CACHE = 500_000
+# Indexed claims whose cluster and comparable text a run keeps at hand, at most: an entry takes
+# about 2 KB (1,964 bytes measured with tracemalloc on ingested generated claims, the shingles as
+# 64-bit codes; some 12 KB as strings), so about 600 MB. Searches find only the claims of the
+# window, so a cache larger than the window would keep entries never asked for.
+SEEN_CACHE = 300_000
+# Indexed claims a claim can meet by meaning: the newest, in clustering (publication) order.
+# The index's memory and the cost of each search stop growing there (about 1 KB a claim with
+# its graph); exact duplicates are found among all claims whatever the window.
+WINDOW = 300_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClusterConfig:
-    """How claims are clustered: the embedding model, and thresholds (None: the model card's,
-    which were measured for it)."""
+    """How claims are clustered: the embedding model, the newest indexed claims a claim can
+    join by meaning (``window``; 0: all), and thresholds (None: the model card's, which were
+    measured for it)."""
 
     model: str = EMBEDDER
     chunk_size: int = CHUNK_SIZE
     candidates: int = CANDIDATES
+    window: int = WINDOW
     near_duplicate: float | None = None
     semantic: float | None = None
     semantic_quantity: float | None = None
@@ -79,6 +88,8 @@ class ClusterConfig:
     def __post_init__(self) -> None:
         if self.chunk_size < 1 or self.candidates < 1:
             raise SettingsError("chunk_size and candidates must be 1 or more")
+        if self.window < 0:
+            raise SettingsError(f"window must be 0 (no limit) or more, got {self.window}")
         for name in ("near_duplicate", "semantic", "semantic_quantity"):
             value = getattr(self, name)
             if value is not None and not 0 < value <= 1:
@@ -141,26 +152,33 @@ class ClusterSession:
         self.stats = ClusterStats()
         self._clusterer: _Clusterer | None = None
         self._started = time.monotonic()
+        # Documents stored before this time have every claim clustered (None: not known yet).
+        self._since: dt.datetime | None = None
 
     def update(self, *, progress: Progress | None = None) -> ClusterStats:
         """Cluster every claim not clustered yet; the session's counts so far."""
-        pending = _pending(self.store)
-        if not pending:
-            return self.stats
-        self.stats.total = self.stats.claims + pending
-        clusterer = self._clusterer or self._open()
-        while rows := _next_chunk(self.store, self.config.chunk_size):
-            clusterer.chunk(rows, self.stats)
-            self.stats.seconds = time.monotonic() - self._started
-            if progress is not None:
-                progress(self.stats)
+        # Documents stored up to now: once their claims are all clustered, later updates look
+        # only at documents stored since (finding unclustered claims among all of them at
+        # every update made an ingest's cost grow with the square of its size).
+        upto = _last_stored(self.store)
+        pending = _pending(self.store, self._since)
+        if pending:
+            self.stats.total = self.stats.claims + pending
+            clusterer = self._clusterer or self._open()
+            while rows := _next_chunk(self.store, self.config.chunk_size, self._since):
+                clusterer.chunk(rows, self.stats)
+                self.stats.seconds = time.monotonic() - self._started
+                if progress is not None:
+                    progress(self.stats)
+        if upto is not None:
+            self._since = upto - _CLOCK_SLACK
         return self.stats
 
     def close(self) -> ClusterStats:
         """Save the index (when anything was clustered); the session's counts."""
         if self._clusterer is not None:
             index = self._clusterer.index
-            index.save(store_state(self.store, self._clusterer.embedder))
+            index.save(store_state(self.store, self._clusterer.embedder, self.config.window))
             self._clusterer = None
         self.stats.clusters = _count(self.store, "SELECT count(*) FROM clusters")
         self.stats.seconds = time.monotonic() - self._started
@@ -174,7 +192,7 @@ class ClusterSession:
             semantic=config.semantic or embedder.threshold("semantic"),
             semantic_quantity=config.semantic_quantity or embedder.threshold("semantic_quantity"),
         )
-        index = ClaimIndex.open(self.store, embedder)
+        index = ClaimIndex.open(self.store, embedder, config.window)
         self.stats.rebuilt_index = index.rebuilt
         self._clusterer = _Clusterer(self.store, embedder, index, config, thresholds)
         return self._clusterer
@@ -195,27 +213,41 @@ def _forget(store: Store) -> None:
         ) from None
 
 
-def _pending(store: Store) -> int:
-    return _count(
-        store,
-        "SELECT count(*) FROM claims c WHERE NOT EXISTS (SELECT 1 FROM cluster_members m "
-        "WHERE m.doc_id = c.doc_id AND m.claim = c.id)",
-    )
+def _pending(store: Store, since: dt.datetime | None) -> int:
+    """Claims in no cluster yet, among those of documents stored at ``since`` or later."""
+    return _count(store, f"SELECT count(*) {_UNCLUSTERED}", _since_params(since))
 
 
-def _count(store: Store, sql: str) -> int:
-    row = store.connection.execute(sql).fetchone()
+def _last_stored(store: Store) -> dt.datetime | None:
+    row = store.connection.execute("SELECT max(ingested_at) FROM documents").fetchone()
+    return row[0] if row else None
+
+
+# Claims in no cluster, of documents stored at or after a time (the parameter; NULL: any).
+_UNCLUSTERED = (
+    "FROM claims c JOIN documents d ON d.id = c.doc_id "
+    "WHERE (?::TIMESTAMP IS NULL OR d.ingested_at >= ?::TIMESTAMP) "
+    "AND NOT EXISTS (SELECT 1 FROM cluster_members m WHERE m.doc_id = c.doc_id AND m.claim = c.id)"
+)
+# Taken off the watermark, in case the clock steps back between two writes.
+_CLOCK_SLACK = dt.timedelta(minutes=1)
+
+
+def _since_params(since: dt.datetime | None) -> list[Any]:
+    return [since, since]
+
+
+def _count(store: Store, sql: str, params: list[Any] | None = None) -> int:
+    row = store.connection.execute(sql, params).fetchone()
     return int(row[0]) if row else 0
 
 
-def _next_chunk(store: Store, size: int) -> list[tuple[str, int, str]]:
+def _next_chunk(store: Store, size: int, since: dt.datetime | None) -> list[tuple[str, int, str]]:
     """The next claims to cluster, in publication order: ``(doc_id, claim, text)``."""
     return store.connection.execute(
-        "SELECT c.doc_id, c.id, c.text FROM claims c JOIN documents d ON d.id = c.doc_id "
-        "WHERE NOT EXISTS (SELECT 1 FROM cluster_members m "
-        "WHERE m.doc_id = c.doc_id AND m.claim = c.id) "
+        f"SELECT c.doc_id, c.id, c.text {_UNCLUSTERED} "
         "ORDER BY d.published ASC NULLS LAST, d.ingested_at, c.doc_id, c.id LIMIT ?",
-        [size],
+        [*_since_params(since), size],
     ).fetchall()
 
 
@@ -256,6 +288,7 @@ class _Clusterer:
         # back chunk after chunk, and describing their texts again was most of the run's time.
         # A member's cluster never changes within a run, so an entry never goes stale.
         self._seen: OrderedDict[int, tuple[int, ClaimText]] = OrderedDict()
+        self._cache_size = min(SEEN_CACHE, config.window or SEEN_CACHE)
 
     def chunk(self, rows: list[tuple[str, int, str]], stats: ClusterStats) -> None:
         """Cluster one chunk and store it in one transaction; then index its new vectors."""
@@ -388,7 +421,7 @@ class _Clusterer:
     def _remember(self, key: int, value: tuple[int, ClaimText]) -> None:
         self._seen[key] = value
         self._seen.move_to_end(key)
-        while len(self._seen) > SEEN_CACHE:
+        while len(self._seen) > self._cache_size:
             self._seen.popitem(last=False)
 
     def _write(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ import duckdb
 
 from claimscope.corpus.rows import DocumentRows
 from claimscope.corpus.schema import ANNOTATION_TABLES, COLUMNS, MIGRATIONS, latest_version
-from claimscope.errors import StoreError
+from claimscope.errors import SettingsError, StoreError
 from claimscope.model import Failure
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,12 @@ _MIGRATIONS_TABLE = """
 _RECORD_SUFFIX = re.compile(r"#\d+$")
 # Rows fetched at a time when a query result is streamed out.
 _FETCH = 1000
+# The most memory DuckDB keeps (its buffer of table pages, indexes, query state), as DuckDB
+# writes sizes. Its default, 80% of the machine, let a long ingest's main process grow with the
+# store; past the limit, pages go back to disk and large queries spill to a temporary folder.
+MEMORY_ENV = "CLAIMSCOPE_DB_MEMORY"
+MEMORY_LIMIT = "1GB"
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -67,6 +74,13 @@ class WriteResult:
     lost: list[Failure] = field(default_factory=list)
 
 
+def _memory_limit() -> str:
+    memory = os.environ.get(MEMORY_ENV, "").strip() or MEMORY_LIMIT
+    if not _MEMORY.fullmatch(memory):
+        raise SettingsError(f"{MEMORY_ENV} must be a size such as 1GB or 512MB, got {memory!r}")
+    return memory
+
+
 class Store:
     """The corpus database (see docs/corpus.md); open it with ``Store.open(path)``."""
 
@@ -89,7 +103,9 @@ class Store:
         try:
             if not read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            connection = duckdb.connect(str(path), read_only=read_only)
+            connection = duckdb.connect(
+                str(path), read_only=read_only, config={"memory_limit": _memory_limit()}
+            )
         except (duckdb.Error, OSError) as exc:
             raise StoreError(_message(exc), source=str(path)) from None
         store = cls(connection, path, read_only)
