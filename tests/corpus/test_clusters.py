@@ -382,6 +382,12 @@ def test_clusters_window_bounds_the_index_but_not_exact_duplicates(tmp_path, rul
     assert joined[0]["semantic"] >= 1 and joined[1]["semantic"] == 0
     # Exact duplicates are found in the store, whatever the window.
     assert joined[0]["exact"] == joined[1]["exact"] == 1
+    # Saved after claims were let go, the index is read back as it is, not rebuilt.
+    boats = [{**filler, "text": "Officials said 52 boats sank.", "published": "2024-06-04"}]
+    _ingest(tmp_path, "w1b.jsonl", boats, rules, tmp_path / "w1.duckdb")
+    with Store.open(tmp_path / "w1.duckdb") as store:
+        again = update_clusters(store, config=ClusterConfig(window=1, **low))
+    assert again.claims == 1 and not again.rebuilt_index
     # Rebuilt from the store, the index holds the window's newest claims again.
     index = index_path(tmp_path / "w1.duckdb")
     assert index is not None
