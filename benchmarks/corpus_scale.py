@@ -157,7 +157,14 @@ def run(
     ]  # fmt: skip
     ends = line_ends(source)
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # A job started in the background (nohup, &) inherits SIGINT ignored, and Python then keeps
+    # ignoring it: restore it, or --stop-after cannot stop the ingest.
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     sampler = PeakMemory(process.pid, source=source.resolve(), line_ends=ends)
     sampler.start()
     stopped = False
@@ -186,7 +193,8 @@ def run(
         "workers": int(workers),
         "clusters": "nocluster" not in flags,
         "profile": profile,
-        "complete": not stopped,
+        # Stopped, unless it had finished on its own (exit 0) when the signal came.
+        "complete": not stopped or process.returncode == 0,
         "seconds": round(seconds, 1),
         "docs_per_s": round(stored / seconds, 2),
         "stored": stored,
