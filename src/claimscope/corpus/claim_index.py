@@ -81,7 +81,12 @@ def _first_held(store: Store, window: int) -> int:
     row = store.connection.execute(
         "SELECT coalesce(max(vector_key), 0) FROM cluster_members"
     ).fetchone()
-    return max(1, (int(row[0]) if row else 0) - window + 1)
+    return _first_key(int(row[0]) if row else 0, window)
+
+
+def _first_key(max_key: int, window: int) -> int:
+    """The oldest key a window of ``window`` keys ending at ``max_key`` holds (0: all)."""
+    return max(1, max_key - window + 1) if window else 1
 
 
 class ClaimIndex:
@@ -96,7 +101,7 @@ class ClaimIndex:
         # Whether vectors had to be embedded again (the file was missing or stale).
         self.rebuilt = False
         # The oldest key that may still be held (those below it were let go).
-        self.first = max(1, state.max_key - state.window + 1) if state.window else 1
+        self.first = _first_key(state.max_key, state.window)
 
     @classmethod
     def open(cls, store: Store, embedder: Embedder, window: int = 0) -> ClaimIndex:
@@ -158,9 +163,8 @@ class ClaimIndex:
         if not len(keys):
             return
         self.index.add(keys.astype(np.uint64), vectors, log=False, threads=_THREADS)
-        window = self.state.window
-        first = int(keys.max()) - window + 1
-        if window and first > self.first:
+        first = _first_key(int(keys.max()), self.state.window)
+        if first > self.first:
             # usearch marks them removed, and reuses their slots for the next vectors.
             old = np.arange(self.first, first, dtype=np.uint64)
             self.index.remove(old, threads=_THREADS)
