@@ -12,7 +12,13 @@ from typer.testing import CliRunner
 
 from claimscope.cli import app
 from claimscope.corpus.claim_index import ClaimIndex, index_path
-from claimscope.corpus.clusters import ClusterConfig, get_cluster, top_clusters, update_clusters
+from claimscope.corpus.clusters import (
+    ClusterConfig,
+    _summary_sql,
+    get_cluster,
+    top_clusters,
+    update_clusters,
+)
 from claimscope.corpus.ingest import ingest_paths
 from claimscope.corpus.store import Store
 from claimscope.errors import SettingsError, StoreError
@@ -424,3 +430,54 @@ def test_ingest_clustering_as_it_goes_misses_no_claim(tmp_path, rules, monkeypat
         )
     assert unclustered == [(0,)]
     assert _groups(often) == _groups(once)
+
+
+# A document that states the ferry claim twice (one cluster, one document), with no outlet, and
+# a later ingest of an earlier article (it becomes the clusters' first day and representative).
+REPEATS = [
+    {"text": f"{FERRY}\nThe port authority said 46 crossings were cancelled in April.\n{FERRY}"},
+    {
+        "text": f"{FERRY}\nThe harbour master said 12 ferries were inspected in March.",
+        "outlet": "Early Bird",
+        "published": "2024-04-30",
+    },
+]
+_ROW = "id, doc_id, claim, text, score, size, documents, outlets, first_seen, last_seen"
+
+
+def test_cluster_rows_kept_chunk_by_chunk_equal_a_summary_of_all_members(tmp_path, rules):
+    # Chunks of two split documents between chunks and runs; each cluster's row, updated from
+    # its stored row and its new members only, must equal one computed from all its members.
+    db = tmp_path / "c.duckdb"
+    _ingest(tmp_path, "a.jsonl", RECORDS + PARAPHRASES, rules, db)
+    small = ClusterConfig(chunk_size=2, semantic=0.6)
+    with Store.open(db) as store:
+        update_clusters(store, config=small)
+    _ingest(tmp_path, "b.jsonl", REPEATS, rules, db)
+    with Store.open(db) as store:
+        update_clusters(store, config=ClusterConfig(chunk_size=3, semantic=0.6))
+        kept = list(store.query(f"SELECT {_ROW}, numbers FROM clusters ORDER BY id").rows)
+        full = list(
+            store.query(
+                f"SELECT s.*, coalesce(f.numbers, '') FROM ({_summary_sql('true')} FROM ranked "
+                f"GROUP BY cluster_id) AS s({_ROW}) LEFT JOIN (SELECT cluster_id, "
+                "arg_min(numbers, seq) AS numbers FROM cluster_members WHERE numbers <> '' "
+                "GROUP BY cluster_id) AS f ON f.cluster_id = s.id ORDER BY s.id"
+            ).rows
+        )
+    assert kept == full
+    ferry = next(row for row in kept if row[3] == FERRY)
+    assert ferry[5] == 6 and ferry[6] == 5  # six claims in five documents
+    assert ferry[7] == ["Coastal Times", "Early Bird", "Harbour Post", "harbour post"]
+    assert ferry[8] == dt.date(2024, 4, 30)
+
+
+def test_store_migration_6_fills_the_numbers_of_existing_clusters(db):
+    with Store.open(db) as store:
+        update_clusters(store)
+        before = list(store.query("SELECT id, numbers FROM clusters ORDER BY id").rows)
+        store.connection.execute("ALTER TABLE clusters DROP COLUMN numbers")
+        store.connection.execute("DELETE FROM schema_migrations WHERE version = 6")
+    assert any(numbers for _, numbers in before)
+    with Store.open(db) as store:
+        assert list(store.query("SELECT id, numbers FROM clusters ORDER BY id").rows) == before

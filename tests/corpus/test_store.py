@@ -208,3 +208,28 @@ def test_store_memory_limit_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CLAIMSCOPE_DB_MEMORY", "plenty")
     with pytest.raises(SettingsError, match="CLAIMSCOPE_DB_MEMORY"):
         Store.open(tmp_path / "m.duckdb")
+
+
+def test_store_migration_7_keeps_the_rows_and_drops_the_keys(tmp_path, rows, monkeypatch):
+    # A store written before migration 7 (annotation rows with primary keys) is rebuilt in
+    # place: the same rows, no primary key left but those of documents and the other tables.
+    path = tmp_path / "c.duckdb"
+    monkeypatch.setattr("claimscope.corpus.store.MIGRATIONS", MIGRATIONS[:6])
+    with Store.open(path) as store:
+        store.write(rows)
+        before = {t: list(store.query(f"SELECT * FROM {t} ORDER BY ALL").rows) for t in TABLES}
+        assert store.schema_version() == 6
+    monkeypatch.undo()
+    with Store.open(path) as store:
+        assert store.schema_version() == 7
+        after = {t: list(store.query(f"SELECT * FROM {t} ORDER BY ALL").rows) for t in TABLES}
+        keyed = {
+            table
+            for (table,) in store.query(
+                "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+            ).rows
+        }
+    after["schema_migrations"] = after["schema_migrations"][:6]
+    assert after == before and any(before["sentences"])
+    assert keyed == {"documents", "failures", "clusters", "contradiction_checked", "factchecks",
+                     "reviews", "schema_migrations"}  # fmt: skip

@@ -152,26 +152,27 @@ class ClusterSession:
         self.stats = ClusterStats()
         self._clusterer: _Clusterer | None = None
         self._started = time.monotonic()
-        # Documents stored before this time have every claim clustered (None: not known yet).
-        self._since: dt.datetime | None = None
+        # Rows appended to (documents, claims, cluster_members) before this mark have every
+        # claim clustered: later updates look only at rows past it.
+        self._mark = _Mark()
 
     def update(self, *, progress: Progress | None = None) -> ClusterStats:
         """Cluster every claim not clustered yet; the session's counts so far."""
-        # Documents stored up to now: once their claims are all clustered, later updates look
-        # only at documents stored since (finding unclustered claims among all of them at
-        # every update made an ingest's cost grow with the square of its size).
-        upto = _last_stored(self.store)
-        pending = _pending(self.store, self._since)
+        # The rows stored up to now: once their claims are all clustered, later updates look
+        # only at rows appended since (finding unclustered claims among all of them at every
+        # update made an ingest's cost grow with the square of its size). Rows are only ever
+        # appended while a session runs, so a row id past the mark is a row stored after it.
+        upto = _Mark.now(self.store)
+        pending = _pending(self.store, self._mark)
         if pending:
             self.stats.total = self.stats.claims + pending
             clusterer = self._clusterer or self._open()
-            while rows := _next_chunk(self.store, self.config.chunk_size, self._since):
+            while rows := _next_chunk(self.store, self.config.chunk_size, self._mark):
                 clusterer.chunk(rows, self.stats)
                 self.stats.seconds = time.monotonic() - self._started
                 if progress is not None:
                     progress(self.stats)
-        if upto is not None:
-            self._since = upto - _CLOCK_SLACK
+        self._mark = upto
         return self.stats
 
     def close(self) -> ClusterStats:
@@ -213,28 +214,40 @@ def _forget(store: Store) -> None:
         ) from None
 
 
-def _pending(store: Store, since: dt.datetime | None) -> int:
-    """Claims in no cluster yet, among those of documents stored at ``since`` or later."""
-    return _count(store, f"SELECT count(*) {_UNCLUSTERED}", _since_params(since))
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """The first row id not yet seen of documents, claims and cluster members (0: from the
+    start). A claim stored past the mark is in a document stored past it, and can only have
+    joined a cluster past it, so each scan below skips, by row id, the row groups before it."""
+
+    documents: int = 0
+    claims: int = 0
+    members: int = 0
+
+    @classmethod
+    def now(cls, store: Store) -> _Mark:
+        row = store.connection.execute(
+            "SELECT (SELECT coalesce(max(rowid) + 1, 0) FROM documents), "
+            "(SELECT coalesce(max(rowid) + 1, 0) FROM claims), "
+            "(SELECT coalesce(max(rowid) + 1, 0) FROM cluster_members)"
+        ).fetchone()
+        return cls(*(int(v) for v in row)) if row else cls()
+
+    def params(self) -> list[int]:
+        return [self.claims, self.documents, self.members]
 
 
-def _last_stored(store: Store) -> dt.datetime | None:
-    row = store.connection.execute("SELECT max(ingested_at) FROM documents").fetchone()
-    return row[0] if row else None
-
-
-# Claims in no cluster, of documents stored at or after a time (the parameter; NULL: any).
+# Claims in no cluster, past a mark; with the columns a cluster's summary needs.
 _UNCLUSTERED = (
     "FROM claims c JOIN documents d ON d.id = c.doc_id "
-    "WHERE (?::TIMESTAMP IS NULL OR d.ingested_at >= ?::TIMESTAMP) "
-    "AND NOT EXISTS (SELECT 1 FROM cluster_members m WHERE m.doc_id = c.doc_id AND m.claim = c.id)"
+    "WHERE c.rowid >= ? AND d.rowid >= ? AND NOT EXISTS (SELECT 1 FROM cluster_members m "
+    "WHERE m.rowid >= ? AND m.doc_id = c.doc_id AND m.claim = c.id)"
 )
-# Taken off the watermark, in case the clock steps back between two writes.
-_CLOCK_SLACK = dt.timedelta(minutes=1)
 
 
-def _since_params(since: dt.datetime | None) -> list[Any]:
-    return [since, since]
+def _pending(store: Store, mark: _Mark) -> int:
+    """Claims in no cluster yet, among those stored past ``mark``."""
+    return _count(store, f"SELECT count(*) {_UNCLUSTERED}", mark.params())
 
 
 def _count(store: Store, sql: str, params: list[Any] | None = None) -> int:
@@ -242,13 +255,31 @@ def _count(store: Store, sql: str, params: list[Any] | None = None) -> int:
     return int(row[0]) if row else 0
 
 
-def _next_chunk(store: Store, size: int, since: dt.datetime | None) -> list[tuple[str, int, str]]:
-    """The next claims to cluster, in publication order: ``(doc_id, claim, text)``."""
-    return store.connection.execute(
-        f"SELECT c.doc_id, c.id, c.text {_UNCLUSTERED} "
+def _next_chunk(store: Store, size: int, mark: _Mark) -> list[_Claim]:
+    """The next claims to cluster, in publication order."""
+    rows = store.connection.execute(
+        "SELECT c.doc_id, c.id, c.text, c.score, d.outlet, "
+        f"coalesce(d.published, CAST(d.ingested_at AS DATE)) {_UNCLUSTERED} "
         "ORDER BY d.published ASC NULLS LAST, d.ingested_at, c.doc_id, c.id LIMIT ?",
-        [*_since_params(since), size],
+        [*mark.params(), size],
     ).fetchall()
+    return [_Claim(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """A claim to cluster, with what its cluster's summary needs of it and its document."""
+
+    doc_id: str
+    id: int
+    text: str
+    score: float
+    outlet: str | None
+    day: dt.date
+
+    def rank(self) -> tuple[float, dt.date, str, int]:
+        """Representatives first: the highest score, then the earliest day, doc and claim."""
+        return (-self.score, self.day, self.doc_id, self.id)
 
 
 @dataclass(slots=True)
@@ -289,10 +320,14 @@ class _Clusterer:
         # A member's cluster never changes within a run, so an entry never goes stale.
         self._seen: OrderedDict[int, tuple[int, ClaimText]] = OrderedDict()
         self._cache_size = min(SEEN_CACHE, config.window or SEEN_CACHE)
+        # The clusters of each document of the last chunk. A document's claims come one after
+        # the other, so only a document split between two chunks has members stored before
+        # its chunk (None: not known, at a run's first chunk, which asks the store).
+        self._last_docs: dict[str, set[int]] | None = None
 
-    def chunk(self, rows: list[tuple[str, int, str]], stats: ClusterStats) -> None:
+    def chunk(self, rows: list[_Claim], stats: ClusterStats) -> None:
         """Cluster one chunk and store it in one transaction; then index its new vectors."""
-        texts = [r[2] for r in rows]
+        texts = [r.text for r in rows]
         described = [describe(t) for t in texts]
         exact = self._known_hashes({d.hash for d in described})
         # Vectors as the index stores them (float16), so that a claim compares the same with
@@ -395,9 +430,8 @@ class _Clusterer:
         if not clusters:
             return {}
         rows = self.store.connection.execute(
-            "SELECT cluster_id, arg_min(numbers, seq) FROM cluster_members "
-            "WHERE numbers <> '' AND cluster_id IN (SELECT unnest(?::INTEGER[])) "
-            "GROUP BY cluster_id",
+            "SELECT id, numbers FROM clusters "
+            "WHERE numbers <> '' AND id IN (SELECT unnest(?::INTEGER[]))",
             [sorted(clusters)],
         ).fetchall()
         return {int(cluster): Counter(found.split()) for cluster, found in rows}
@@ -426,14 +460,23 @@ class _Clusterer:
 
     def _write(
         self,
-        rows: list[tuple[str, int, str]],
+        rows: list[_Claim],
         described: list[ClaimText],
         members: list[_Member],
     ) -> None:
-        """Insert the members and recompute the clusters they joined, in one transaction."""
+        """Insert the members and update the clusters they joined, in one transaction.
+
+        A cluster's row is updated from its stored row and its new members alone, never from
+        all its members, so that a chunk costs the same in a large store as in a small one.
+        """
         con = self.store.connection
         now = _now()
-        touched = sorted({m.cluster_id for m in members})
+        numbers = [" ".join(sorted(d.numbers.elements())) for d in described]
+        touched = {m.cluster_id for m in members}
+        stored = self._stored_summaries(touched)
+        summaries = _merge(rows, members, numbers, stored, self._docs_before(rows))
+        fresh = [s for s in summaries if s.id not in stored]
+        changed = [s for s in summaries if s.id in stored]
         try:
             con.begin()
             try:
@@ -445,27 +488,31 @@ class _Clusterer:
                     "unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]), ?::TIMESTAMP",
                     [
                         [m.cluster_id for m in members],
-                        [r[0] for r in rows],
-                        [r[1] for r in rows],
+                        [r.doc_id for r in rows],
+                        [r.id for r in rows],
                         [m.similarity for m in members],
                         [m.how for m in members],
                         [d.hash for d in described],
-                        [" ".join(sorted(d.numbers.elements())) for d in described],
+                        numbers,
                         [m.key for m in members],
                         list(range(self.next_seq, self.next_seq + len(members))),
                         now,
                     ],
                 )
-                con.execute(
-                    "DELETE FROM clusters WHERE id IN (SELECT unnest(?::INTEGER[]))", [touched]
-                )
-                con.execute(
-                    "INSERT INTO clusters (id, doc_id, claim, text, score, size, documents, "
-                    "outlets, first_seen, last_seen, updated_at) "
-                    + _summary_sql("m.cluster_id IN (SELECT unnest(?::INTEGER[]))")
-                    + ", ?::TIMESTAMP FROM ranked GROUP BY cluster_id",
-                    [touched, now],
-                )
+                if fresh:
+                    con.execute(
+                        f"INSERT INTO clusters ({', '.join(_SUMMARY_COLUMNS)}, updated_at) "
+                        f"SELECT {_SUMMARY_UNNEST}, ?::TIMESTAMP",
+                        [*_columns(fresh), now],
+                    )
+                if changed:
+                    assignments = ", ".join(f"{c} = u.{c}" for c in _SUMMARY_COLUMNS[1:])
+                    con.execute(
+                        f"UPDATE clusters SET {assignments}, updated_at = ?::TIMESTAMP FROM "
+                        f"(SELECT {_SUMMARY_UNNEST}) AS u({', '.join(_SUMMARY_COLUMNS)}) "
+                        "WHERE clusters.id = u.id",
+                        [now, *_columns(changed)],
+                    )
                 con.commit()
             except BaseException:
                 con.rollback()
@@ -475,6 +522,126 @@ class _Clusterer:
             raise StoreError(
                 f"cannot store clusters: {_message(exc)}", source=str(self.store.path)
             ) from None
+        self._last_docs = {}
+        for row, member in zip(rows, members, strict=True):
+            self._last_docs.setdefault(row.doc_id, set()).add(member.cluster_id)
+
+    def _stored_summaries(self, clusters: set[int]) -> dict[int, _Summary]:
+        """The stored rows of those of ``clusters`` that exist, with their representative's day."""
+        if not clusters:
+            return {}
+        rows = self.store.connection.execute(
+            f"SELECT {', '.join('k.' + c for c in _SUMMARY_COLUMNS)}, "
+            "coalesce(d.published, CAST(d.ingested_at AS DATE)) FROM clusters k "
+            "JOIN documents d ON d.id = k.doc_id WHERE k.id IN (SELECT unnest(?::INTEGER[]))",
+            [sorted(clusters)],
+        ).fetchall()
+        return {int(r[0]): _Summary(*r) for r in rows}
+
+    def _docs_before(self, rows: list[_Claim]) -> dict[str, set[int]]:
+        """The clusters that the documents of ``rows`` joined before this chunk."""
+        docs = {r.doc_id for r in rows}
+        if self._last_docs is not None:
+            return {d: c for d, c in self._last_docs.items() if d in docs}
+        found: dict[str, set[int]] = {}
+        for doc, cluster in self.store.connection.execute(
+            "SELECT DISTINCT doc_id, cluster_id FROM cluster_members "
+            "WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted(docs)],
+        ).fetchall():
+            found.setdefault(doc, set()).add(int(cluster))
+        return found
+
+
+# A cluster's row, as ``_Summary`` holds it, in the table's column order.
+_SUMMARY_COLUMNS = (
+    "id",
+    "doc_id",
+    "claim",
+    "text",
+    "score",
+    "size",
+    "documents",
+    "outlets",
+    "first_seen",
+    "last_seen",
+    "numbers",
+)
+_SUMMARY_TYPES = (
+    "INTEGER",
+    "VARCHAR",
+    "INTEGER",
+    "VARCHAR",
+    "DOUBLE",
+    "INTEGER",
+    "INTEGER",
+    "VARCHAR[]",
+    "DATE",
+    "DATE",
+    "VARCHAR",
+)
+_SUMMARY_UNNEST = ", ".join(f"unnest(?::{t}[])" for t in _SUMMARY_TYPES)
+
+
+@dataclass(slots=True)
+class _Summary:
+    """A cluster's row: its representative claim, size, documents, outlets, first and last
+    day, and the numbers of its first claim that states any."""
+
+    id: int
+    doc_id: str
+    claim: int
+    text: str
+    score: float
+    size: int
+    documents: int
+    outlets: list[str] | None
+    first_seen: dt.date
+    last_seen: dt.date
+    numbers: str
+    rep_day: dt.date
+
+    def rank(self) -> tuple[float, dt.date, str, int]:
+        return (-self.score, self.rep_day, self.doc_id, self.claim)
+
+
+def _columns(summaries: list[_Summary]) -> list[list[Any]]:
+    return [[getattr(s, c) for s in summaries] for c in _SUMMARY_COLUMNS]
+
+
+def _merge(
+    rows: list[_Claim],
+    members: list[_Member],
+    numbers: list[str],
+    stored: dict[int, _Summary],
+    docs_before: dict[str, set[int]],
+) -> list[_Summary]:
+    """The rows of the clusters that ``members`` joined: their ``stored`` rows (if any) with the
+    new members added. A document counts once per cluster, the members it had before
+    (``docs_before``) included; the representative is the best ranked claim of all."""
+    merged = dict(stored)
+    counted = {(doc, c) for doc, clusters in docs_before.items() for c in clusters}
+    for row, member, found in zip(rows, members, numbers, strict=True):
+        summary = merged.get(member.cluster_id)
+        if summary is None:
+            merged[member.cluster_id] = summary = _Summary(
+                member.cluster_id, row.doc_id, row.id, row.text, row.score, 0, 0, None,
+                row.day, row.day, "", row.day,
+            )  # fmt: skip
+        elif row.rank() < summary.rank():
+            summary.doc_id, summary.claim, summary.text = row.doc_id, row.id, row.text
+            summary.score, summary.rep_day = row.score, row.day
+        summary.size += 1
+        if (row.doc_id, member.cluster_id) not in counted:
+            counted.add((row.doc_id, member.cluster_id))
+            summary.documents += 1
+        if row.outlet is not None and row.outlet not in (summary.outlets or ()):
+            summary.outlets = sorted([*(summary.outlets or ()), row.outlet])
+        summary.first_seen = min(summary.first_seen, row.day)
+        summary.last_seen = max(summary.last_seen, row.day)
+        summary.numbers = summary.numbers or found
+    touched = {m.cluster_id for m in members}
+    return [merged[c] for c in sorted(touched)]
 
 
 def _summary_sql(where: str) -> str:
