@@ -7,11 +7,12 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from claimscope.cli import app
-from claimscope.corpus.claim_index import ClaimIndex, index_path
+from claimscope.corpus.claim_index import ClaimIndex, IndexState, index_path
 from claimscope.corpus.clusters import (
     ClusterConfig,
     _summary_sql,
@@ -481,3 +482,16 @@ def test_store_migration_6_fills_the_numbers_of_existing_clusters(db):
     assert any(numbers for _, numbers in before)
     with Store.open(db) as store:
         assert list(store.query("SELECT id, numbers FROM clusters ORDER BY id").rows) == before
+
+
+def test_ctrl_c_inside_the_index_is_a_keyboard_interrupt(monkeypatch):
+    # usearch catches SIGINT during a search and raises RuntimeError; an ingest must see Ctrl-C.
+    index = ClaimIndex(None, IndexState(model="m", dim=4, window=0, count=0, max_key=0, checksum=0))
+
+    def terminated(*args, **kwargs):
+        raise RuntimeError("Operation has been terminated")
+
+    index.add(np.array([1], dtype=np.uint64), np.ones((1, 4), dtype=np.float32))
+    monkeypatch.setattr(index.index, "search", terminated)
+    with pytest.raises(KeyboardInterrupt):
+        index.search(np.ones((1, 4), dtype=np.float32), 1)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -162,19 +163,22 @@ class ClaimIndex:
         go, beyond the window."""
         if not len(keys):
             return
-        self.index.add(keys.astype(np.uint64), vectors, log=False, threads=_THREADS)
+        with _interruptible():
+            self.index.add(keys.astype(np.uint64), vectors, log=False, threads=_THREADS)
         first = _first_key(int(keys.max()), self.state.window)
         if first > self.first:
             # usearch marks them removed, and reuses their slots for the next vectors.
             old = np.arange(self.first, first, dtype=np.uint64)
-            self.index.remove(old, threads=_THREADS)
+            with _interruptible():
+                self.index.remove(old, threads=_THREADS)
             self.first = first
 
     def search(self, vectors: np.ndarray, count: int) -> list[list[tuple[int, float]]]:
         """The ``count`` nearest indexed claims of each vector: ``(key, cosine)``, nearest first."""
         if not len(self.index) or not len(vectors):
             return [[] for _ in range(len(vectors))]
-        matches: Any = self.index.search(vectors, count, log=False, threads=_THREADS)
+        with _interruptible():
+            matches: Any = self.index.search(vectors, count, log=False, threads=_THREADS)
         found: Iterable[tuple[Any, Any, int]]
         if hasattr(matches, "counts"):
             found = zip(matches.keys, matches.distances, matches.counts, strict=True)
@@ -202,3 +206,15 @@ class ClaimIndex:
             raise StoreError(
                 f"cannot write the claim index: {exc.strerror}", source=str(self.path)
             ) from None
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C during a usearch call as a KeyboardInterrupt: usearch catches SIGINT itself and
+    raises RuntimeError("Operation has been terminated"), which an ingest took for a crash."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if "terminated" in str(exc):
+            raise KeyboardInterrupt from None
+        raise

@@ -46,8 +46,10 @@ PARTITION_SIZE = 64
 CLUSTER_EVERY = 200
 # Where documents are analyzed: processes of this machine, or a Dask cluster.
 ENGINES = ("local", "dask")
-# Chunks in flight per worker: one being analyzed, one waiting, so no worker idles.
-_INFLIGHT_PER_WORKER = 2
+# Chunks in flight per worker: enough that workers go on analyzing while the parent clusters
+# (a clustering update takes several seconds; with 2 chunks each, two workers idled for part of
+# it, a fifth of their time at 50,000 documents).
+_INFLIGHT_PER_WORKER = 4
 # Read failures held before they are written on their own (they ride along with chunks).
 _FAILURES_HELD = 256
 # Failures kept for the closing report (all of them are in the store's failures table).
