@@ -539,7 +539,11 @@ class _Clusterer:
             "JOIN documents d ON d.id = k.doc_id WHERE k.id IN (SELECT unnest(?::INTEGER[]))",
             [sorted(clusters)],
         ).fetchall()
-        return {int(r[0]): _Summary(*r) for r in rows}
+        found = {}
+        for row in rows:
+            summary = found[int(row[0])] = _Summary(*row)
+            summary.outlets = summary.outlets or []  # NULL: no outlet
+        return found
 
     def _docs_before(self, rows: list[_Claim]) -> dict[str, set[int]]:
         """The clusters that the documents of ``rows`` joined before this chunk."""
@@ -586,30 +590,10 @@ _SUMMARY_TYPES = (
 _SUMMARY_UNNEST = ", ".join(f"unnest(?::{t}[])" for t in _SUMMARY_TYPES)
 
 
-@dataclass(slots=True)
-class _Summary:
-    """A cluster's row: its representative claim, size, documents, outlets, first and last
-    day, and the numbers of its first claim that states any."""
-
-    id: int
-    doc_id: str
-    claim: int
-    text: str
-    score: float
-    size: int
-    documents: int
-    outlets: list[str] | None
-    first_seen: dt.date
-    last_seen: dt.date
-    numbers: str
-    rep_day: dt.date
-
-    def rank(self) -> tuple[float, dt.date, str, int]:
-        return (-self.score, self.rep_day, self.doc_id, self.claim)
-
-
 def _columns(summaries: list[_Summary]) -> list[list[Any]]:
-    return [[getattr(s, c) for s in summaries] for c in _SUMMARY_COLUMNS]
+    # No outlet is NULL in the table, as the summary query makes it.
+    return [[getattr(s, c) or None if c == "outlets" else getattr(s, c) for s in summaries]
+            for c in _SUMMARY_COLUMNS]  # fmt: skip
 
 
 def _merge(
@@ -628,7 +612,7 @@ def _merge(
         summary = merged.get(member.cluster_id)
         if summary is None:
             merged[member.cluster_id] = summary = _Summary(
-                member.cluster_id, row.doc_id, row.id, row.text, row.score, 0, 0, None,
+                member.cluster_id, row.doc_id, row.id, row.text, row.score, 0, 0, [],
                 row.day, row.day, "", row.day,
             )  # fmt: skip
         elif row.rank() < summary.rank():
@@ -638,10 +622,10 @@ def _merge(
         if (row.doc_id, member.cluster_id) not in counted:
             counted.add((row.doc_id, member.cluster_id))
             summary.documents += 1
-        if row.outlet is not None and row.outlet not in (summary.outlets or ()):
-            summary.outlets = sorted([*(summary.outlets or ()), row.outlet])
-        summary.first_seen = min(summary.first_seen, row.day)
-        summary.last_seen = max(summary.last_seen, row.day)
+        if row.outlet is not None and row.outlet not in summary.outlets:
+            summary.outlets = sorted([*summary.outlets, row.outlet])
+        summary.first_seen = min(summary.first_seen or row.day, row.day)
+        summary.last_seen = max(summary.last_seen or row.day, row.day)
         summary.numbers = summary.numbers or found
     touched = {m.cluster_id for m in members}
     return [merged[c] for c in sorted(touched)]
@@ -703,6 +687,18 @@ class Cluster:
             "first_seen": _iso(self.first_seen),
             "last_seen": _iso(self.last_seen),
         }
+
+
+@dataclass(slots=True)
+class _Summary(Cluster):
+    """A cluster's row as clustering keeps it: with the numbers of its first claim that states
+    any, and its representative's day (which breaks ties between equal scores)."""
+
+    numbers: str
+    rep_day: dt.date
+
+    def rank(self) -> tuple[float, dt.date, str, int]:
+        return (-self.score, self.rep_day, self.doc_id, self.claim)
 
 
 @dataclass(slots=True)
