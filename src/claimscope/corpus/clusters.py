@@ -480,6 +480,8 @@ class _Clusterer:
         summaries = _merge(rows, members, numbers, stored, self._docs_before(rows))
         fresh = [s for s in summaries if s.id not in stored]
         changed = [s for s in summaries if s.id in stored]
+        types = self.store._column_types("clusters")
+        unnest = ", ".join(f"unnest(?::{types[c]}[])" for c in _SUMMARY_COLUMNS)
         try:
             con.begin()
             try:
@@ -505,14 +507,14 @@ class _Clusterer:
                 if fresh:
                     con.execute(
                         f"INSERT INTO clusters ({', '.join(_SUMMARY_COLUMNS)}, updated_at) "
-                        f"SELECT {_SUMMARY_UNNEST}, ?::TIMESTAMP",
+                        f"SELECT {unnest}, ?::TIMESTAMP",
                         [*_columns(fresh), now],
                     )
                 if changed:
                     assignments = ", ".join(f"{c} = u.{c}" for c in _SUMMARY_COLUMNS[1:])
                     con.execute(
                         f"UPDATE clusters SET {assignments}, updated_at = ?::TIMESTAMP FROM "
-                        f"(SELECT {_SUMMARY_UNNEST}) AS u({', '.join(_SUMMARY_COLUMNS)}) "
+                        f"(SELECT {unnest}) AS u({', '.join(_SUMMARY_COLUMNS)}) "
                         "WHERE clusters.id = u.id",
                         [now, *_columns(changed)],
                     )
@@ -574,20 +576,6 @@ _SUMMARY_COLUMNS = (
     "last_seen",
     "numbers",
 )
-_SUMMARY_TYPES = (
-    "INTEGER",
-    "VARCHAR",
-    "INTEGER",
-    "VARCHAR",
-    "DOUBLE",
-    "INTEGER",
-    "INTEGER",
-    "VARCHAR[]",
-    "DATE",
-    "DATE",
-    "VARCHAR",
-)
-_SUMMARY_UNNEST = ", ".join(f"unnest(?::{t}[])" for t in _SUMMARY_TYPES)
 
 
 def _columns(summaries: list[_Summary]) -> list[list[Any]]:
