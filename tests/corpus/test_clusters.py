@@ -486,7 +486,9 @@ def test_store_migration_6_fills_the_numbers_of_existing_clusters(db):
 
 def test_ctrl_c_inside_the_index_is_a_keyboard_interrupt(monkeypatch):
     # usearch catches SIGINT during a search and raises RuntimeError; an ingest must see Ctrl-C.
-    index = ClaimIndex(None, IndexState(model="m", dim=4, window=0, count=0, max_key=0, checksum=0))
+    index = ClaimIndex(
+        None, IndexState(model="m", dim=4, dtype="bf16", window=0, count=0, max_key=0, checksum=0)
+    )
 
     def terminated(*args, **kwargs):
         raise RuntimeError("Operation has been terminated")

@@ -39,11 +39,12 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from claimscope.corpus.claim_index import ClaimIndex, store_state
+from claimscope.corpus.claim_index import ClaimIndex, as_stored, store_state
 from claimscope.corpus.claim_text import (
     ClaimText,
     Thresholds,
     describe,
+    jaccard_bound,
     join_how,
     numbers_agree,
 )
@@ -156,8 +157,11 @@ class ClusterSession:
         # claim clustered: later updates look only at rows past it.
         self._mark = _Mark()
 
-    def update(self, *, progress: Progress | None = None) -> ClusterStats:
-        """Cluster every claim not clustered yet; the session's counts so far."""
+    def update(
+        self, *, progress: Progress | None = None, stop: Callable[[], bool] | None = None
+    ) -> ClusterStats:
+        """Cluster every claim not clustered yet (or, once ``stop`` says so, no further chunk:
+        the next update goes on from there); the session's counts so far."""
         # The rows stored up to now: once their claims are all clustered, later updates look
         # only at rows appended since (finding unclustered claims among all of them at every
         # update made an ingest's cost grow with the square of its size). Rows are only ever
@@ -172,8 +176,18 @@ class ClusterSession:
                 self.stats.seconds = time.monotonic() - self._started
                 if progress is not None:
                     progress(self.stats)
+                if stop is not None and stop():
+                    return self.stats  # not all clustered: the mark stays where it was
         self._mark = upto
         return self.stats
+
+    def finish(self) -> ClusterStats:
+        """Cluster what is left and save the index; the session's counts."""
+        self.update()
+        return self.close()
+
+    def stop(self) -> None:
+        """Nothing to end: a session's updates run in the caller's thread (see ClusterThread)."""
 
     def close(self) -> ClusterStats:
         """Save the index (when anything was clustered); the session's counts."""
@@ -330,18 +344,28 @@ class _Clusterer:
         texts = [r.text for r in rows]
         described = [describe(t) for t in texts]
         exact = self._known_hashes({d.hash for d in described})
-        # Vectors as the index stores them (float16), so that a claim compares the same with
-        # an earlier claim of its chunk as with one already in the index.
-        vectors = self.embedder.embed(texts).astype(np.float16).astype(np.float32)
+        # Vectors as the index stores them, so that a claim compares the same with an earlier
+        # claim of its chunk as with one already in the index.
+        vectors = as_stored(self.embedder.embed(texts))
         norms = np.linalg.norm(vectors, axis=1)
         valid = norms > 0
         vectors[valid] /= norms[valid, None]
-        found = self.index.search(vectors[valid], self.config.candidates)
+        # A claim whose text was clustered before, in the store or earlier in this chunk, joins
+        # that cluster as an exact duplicate whatever its neighbours: it is not searched for.
+        first: dict[int, int] = {}
+        for i, d in enumerate(described):
+            first.setdefault(d.hash, i)
+        wanted = [
+            i
+            for i, d in enumerate(described)
+            if valid[i] and d.hash not in exact and first[d.hash] == i
+        ]
+        found = self.index.search(vectors[wanted], self.config.candidates)
         searched: list[list[tuple[int, float]]] = [[] for _ in rows]
-        for row, matches in zip(np.flatnonzero(valid).tolist(), found, strict=True):
+        for row, matches in zip(wanted, found, strict=True):
             searched[row] = matches
         known = self._candidates({k for matches in searched for k, _ in matches})
-        founders = self._cluster_numbers({cluster for cluster, _ in known.values()})
+        founders = _Founders(self._cluster_numbers({cluster for cluster, _ in known.values()}))
         numbers = [" ".join(sorted(d.numbers.elements())) for d in described]
         within = vectors @ vectors.T
 
@@ -354,8 +378,8 @@ class _Clusterer:
             if member is None:
                 member = _Member(self.next_cluster, "new", 1.0, None)
                 self.next_cluster += 1
-            if numbers[i] and not founders.get(member.cluster_id):
-                founders[member.cluster_id] = numbers[i]
+            if numbers[i] and not founders.stored.get(member.cluster_id):
+                founders.stored[member.cluster_id] = numbers[i]
             exact.setdefault(text.hash, member.cluster_id)
             if member.how in ("new", "semantic") and valid[i]:
                 member.key = self.next_key
@@ -378,7 +402,7 @@ class _Clusterer:
         searched: list[tuple[int, float]],
         indexed: list[int],
         within: np.ndarray,
-        seen: tuple[dict[int, tuple[int, ClaimText]], dict[int, str]],
+        seen: tuple[dict[int, tuple[int, ClaimText]], _Founders],
         members: list[_Member],
     ) -> _Member | None:
         """The cluster claim ``i`` joins, and how; None when it starts one.
@@ -390,23 +414,38 @@ class _Clusterer:
         known, founders = seen
         if text.hash in exact:
             return _Member(exact[text.hash], "exact", 1.0, None)
+        count = self.config.candidates
         candidates = list(searched)
         if indexed:
             sims = within[i, indexed]
-            for j in np.argsort(-sims, kind="stable")[: self.config.candidates]:
+            if len(sims) > count:
+                # Only the ``count`` nearest can be kept below: those at or above the
+                # count-th cosine, ties included (so the order below is the full sort's).
+                floor = np.partition(sims, len(sims) - count)[len(sims) - count]
+                near = np.flatnonzero(sims >= floor)
+            else:
+                near = np.arange(len(sims))
+            for j in near[np.argsort(-sims[near], kind="stable")][:count].tolist():
                 key = members[indexed[j]].key
                 assert key is not None
                 candidates.append((key, float(sims[j])))
         # The nearest of all earlier claims, whichever chunk they came in.
         candidates.sort(key=lambda c: (-c[1], c[0]))
+        thresholds = self.thresholds
+        floor = min(thresholds.semantic, thresholds.semantic_quantity)
         best: tuple[str, float, int] | None = None
-        for key, cosine in candidates[: self.config.candidates]:
+        for key, cosine in candidates[:count]:
             if key not in known:
                 continue
             cluster, other = known[key]
-            joined = join_how(text, other, cosine, self.thresholds)
-            founder = founders.get(cluster)
-            if joined is None or (founder and not numbers_agree(text.numbers, _counts(founder))):
+            # Too far in meaning and too unlike in size to be a near-duplicate: join_how would
+            # say no, after the costlier number checks.
+            if cosine < floor and jaccard_bound(text.shingles, other.shingles) < (
+                thresholds.near_duplicate
+            ):
+                continue
+            joined = join_how(text, other, cosine, thresholds)
+            if joined is None or not founders.agree(cluster, text):
                 continue
             how, similarity = joined
             rank = (how != "semantic", similarity)
@@ -617,6 +656,25 @@ def _merge(
         summary.numbers = summary.numbers or found
     touched = {m.cluster_id for m in members}
     return [merged[c] for c in sorted(touched)]
+
+
+@dataclass(slots=True)
+class _Founders:
+    """The numbers of each cluster's first claim that states any (``stored`` as the clusters
+    table keeps them), counted once per chunk rather than once per comparison."""
+
+    stored: dict[int, str]
+    counted: dict[int, Counter[str]] = field(default_factory=dict)
+
+    def agree(self, cluster: int, text: ClaimText) -> bool:
+        """Whether ``text``'s numbers agree with those of ``cluster``'s founder (if any)."""
+        founder = self.stored.get(cluster)
+        if not founder:
+            return True
+        counts = self.counted.get(cluster)
+        if counts is None:
+            counts = self.counted[cluster] = _counts(founder)
+        return numbers_agree(text.numbers, counts)
 
 
 def _counts(numbers: str) -> Counter[str]:

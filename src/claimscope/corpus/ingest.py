@@ -32,6 +32,7 @@ from claimscope.model import Document, Failure
 from claimscope.settings import Settings
 
 if TYPE_CHECKING:
+    from claimscope.corpus.cluster_thread import ClusterThread
     from claimscope.corpus.clusters import ClusterSession, ClusterStats
 
 log = logging.getLogger(__name__)
@@ -158,14 +159,27 @@ def ingest_paths(
         else:
             runner = _Runner(store, settings, workers, chunk_size, stats, progress)
         if cluster:
-            from claimscope.corpus.clusters import ClusterSession
-
-            runner.clusters = ClusterSession(store)
-        runner.run(iter_inputs(roots, settings=settings))
-        if runner.clusters is not None:
-            runner.clusters.update()
-            stats.clusters = runner.clusters.close()
+            runner.clusters = _clusters(store, parallel=engine == "dask" or workers > 1)
+        try:
+            runner.run(iter_inputs(roots, settings=settings))
+            if runner.clusters is not None:
+                stats.clusters = runner.clusters.finish()
+        finally:
+            if runner.clusters is not None:
+                runner.clusters.stop()
     return stats
+
+
+def _clusters(store: Store, *, parallel: bool) -> ClusterSession | ClusterThread:
+    """What clusters an ingest's claims as they are stored: a thread beside the main loop when
+    workers analyze (the loop then only stores), the loop itself in a single process."""
+    if parallel:
+        from claimscope.corpus.cluster_thread import ClusterThread
+
+        return ClusterThread(store)
+    from claimscope.corpus.clusters import ClusterSession
+
+    return ClusterSession(store)
 
 
 class _Runner:
@@ -193,7 +207,7 @@ class _Runner:
         self.started = time.monotonic()
         self.pool: Executor | None = None
         # Clusters the claims stored so far while the workers analyze on (None: no clustering).
-        self.clusters: ClusterSession | None = None
+        self.clusters: ClusterSession | ClusterThread | None = None
         self._unclustered = 0
 
     def run(self, items: Iterator[Document | Failure]) -> None:

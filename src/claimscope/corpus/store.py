@@ -117,6 +117,11 @@ class Store:
             raise
         return store
 
+    def cursor(self) -> Store:
+        """The same store on a connection of its own, for another thread: a DuckDB connection
+        serves one thread at a time, and each connection has its own transactions."""
+        return Store(self.connection.cursor(), self.path, self.read_only)
+
     def close(self) -> None:
         """Close the database (committed writes are already on disk)."""
         self.connection.close()
