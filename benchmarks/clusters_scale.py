@@ -31,6 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from clusters_throughput import insert_claims
 from common import machine
 
 import corpus
@@ -72,40 +73,6 @@ def _wrap(function: Callable[..., Any], label: str, times: dict[str, float]) -> 
     return timed
 
 
-def _store_batch(store: Any, batch: list[dict[str, Any]], rng: random.Random) -> None:
-    """Write a batch of sentences as the claims of their documents (only the columns that
-    clustering reads are meaningful; scores are random)."""
-    docs = {row["doc_id"]: row for row in batch}
-    con = store.connection
-    con.execute(
-        "INSERT INTO documents (id, source, text, published, outlet, ingested_at) "
-        "SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-        "unnest(?::DATE[]), unnest(?::VARCHAR[]), now()::TIMESTAMP",
-        [
-            list(docs),
-            [f"generated#{d}" for d in docs],
-            [row["article"] for row in docs.values()],
-            [row["published"] for row in docs.values()],
-            [row["outlet"] for row in docs.values()],
-        ],
-    )
-    con.execute(
-        "INSERT INTO claims (doc_id, id, sentence, start_char, end_char, text, score, rank) "
-        "SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::INTEGER[]), "
-        "unnest(?::INTEGER[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
-        "unnest(?::DOUBLE[]), 1",
-        [
-            [row["doc_id"] for row in batch],
-            [row["id"] for row in batch],
-            [row["id"] for row in batch],
-            [row["start"] for row in batch],
-            [row["end"] for row in batch],
-            [row["text"] for row in batch],
-            [rng.random() for _ in batch],
-        ],
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     """Cluster generated claims batch by batch and trace the cost per claim."""
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -144,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 )  # fmt: skip
             if (i + 1) % BATCH and i + 1 < args.documents:
                 continue
-            _store_batch(store, batch, rng)
+            insert_claims(store, batch, [rng.random() for _ in batch])
             claims += len(batch)
             batch = []
             session.update()

@@ -62,34 +62,42 @@ def fill_store(db: Path, rows: list[dict[str, Any]]) -> None:
     are meaningful)."""
     from claimscope.corpus.store import Store
 
-    docs = {r["doc_id"]: r for r in rows}
     with Store.open(db) as store:
-        con = store.connection
-        con.execute(
-            "INSERT INTO documents (id, source, text, published, outlet, ingested_at) "
-            "SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
-            "unnest(?::DATE[]), unnest(?::VARCHAR[]), now()::TIMESTAMP",
-            [
-                list(docs),
-                [f"generated#{d}" for d in docs],
-                [r["article"] for r in docs.values()],
-                [r["published"] for r in docs.values()],
-                [r["outlet"] for r in docs.values()],
-            ],
-        )
-        con.execute(
-            "INSERT INTO claims (doc_id, id, sentence, start_char, end_char, text, score, rank) "
-            "SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::INTEGER[]), "
-            "unnest(?::INTEGER[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), 0.5, 1",
-            [
-                [r["doc_id"] for r in rows],
-                [r["id"] for r in rows],
-                [r["id"] for r in rows],
-                [r["start"] for r in rows],
-                [r["end"] for r in rows],
-                [r["text"] for r in rows],
-            ],
-        )
+        insert_claims(store, rows, [0.5] * len(rows))
+
+
+def insert_claims(store: Any, rows: list[dict[str, Any]], scores: list[float]) -> None:
+    """Write ``rows`` (sentences, as ``claims`` makes them) as the claims of their documents,
+    with ``scores``, into an open store."""
+    docs = {r["doc_id"]: r for r in rows}
+    con = store.connection
+    con.execute(
+        "INSERT INTO documents (id, source, text, published, outlet, ingested_at) "
+        "SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+        "unnest(?::DATE[]), unnest(?::VARCHAR[]), now()::TIMESTAMP",
+        [
+            list(docs),
+            [f"generated#{d}" for d in docs],
+            [r["article"] for r in docs.values()],
+            [r["published"] for r in docs.values()],
+            [r["outlet"] for r in docs.values()],
+        ],
+    )
+    con.execute(
+        "INSERT INTO claims (doc_id, id, sentence, start_char, end_char, text, score, rank) "
+        "SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::INTEGER[]), "
+        "unnest(?::INTEGER[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
+        "unnest(?::DOUBLE[]), 1",
+        [
+            [r["doc_id"] for r in rows],
+            [r["id"] for r in rows],
+            [r["id"] for r in rows],
+            [r["start"] for r in rows],
+            [r["end"] for r in rows],
+            [r["text"] for r in rows],
+            scores,
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
