@@ -8,14 +8,20 @@ import time
 import pytest
 
 from claimscope.corpus.cluster_thread import ClusterThread
-from claimscope.corpus.clusters import ClusterConfig, ClusterSession, _Clusterer, update_clusters
+from claimscope.corpus.clusters import (
+    ClusterConfig,
+    ClusterSession,
+    _Clusterer,
+    _summary_sql,
+    update_clusters,
+)
 from claimscope.corpus.ingest import analyze_chunk
 from claimscope.corpus.inputs import iter_inputs
 from claimscope.corpus.store import Store
 from claimscope.errors import StoreError
 from claimscope.model import Document
 from tests.corpus.builders import write_jsonl
-from tests.corpus.test_clusters import _ROW, FERRY, PARAPHRASES, RECORDS, REPEATS, _summary_sql
+from tests.corpus.test_clusters import _ROW, FERRY, PARAPHRASES, RECORDS, REPEATS
 
 SMALL = ClusterConfig(chunk_size=2, semantic=0.6)
 THREAD = "claimscope-clusters"

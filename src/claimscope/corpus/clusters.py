@@ -378,8 +378,7 @@ class _Clusterer:
             if member is None:
                 member = _Member(self.next_cluster, "new", 1.0, None)
                 self.next_cluster += 1
-            if numbers[i] and not founders.stored.get(member.cluster_id):
-                founders.stored[member.cluster_id] = numbers[i]
+            founders.note(member.cluster_id, numbers[i])
             exact.setdefault(text.hash, member.cluster_id)
             if member.how in ("new", "semantic") and valid[i]:
                 member.key = self.next_key
@@ -665,6 +664,11 @@ class _Founders:
 
     stored: dict[int, str]
     counted: dict[int, Counter[str]] = field(default_factory=dict)
+
+    def note(self, cluster: int, numbers: str) -> None:
+        """A claim stating ``numbers`` joined ``cluster``: its founder's, if it has none yet."""
+        if numbers and not self.stored.get(cluster):
+            self.stored[cluster] = numbers
 
     def agree(self, cluster: int, text: ClaimText) -> bool:
         """Whether ``text``'s numbers agree with those of ``cluster``'s founder (if any)."""
