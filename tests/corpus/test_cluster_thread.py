@@ -130,3 +130,34 @@ def test_stopping_the_cluster_thread_keeps_whole_chunks(tmp_path, rules, monkeyp
         assert stored == sum(done) < total
         update_clusters(store, config=SMALL)
         _consistent(store)
+
+
+def test_a_split_document_counts_once_when_earlier_documents_come_between(tmp_path, rules):
+    # Beside a cluster thread, the loop stores documents between two chunks: one published
+    # earlier than a document split between chunks comes before the rest of it, and the split
+    # document must still be known to have joined its clusters (each counted once).
+    late = {
+        "text": f"{FERRY}\nThe harbour master said 12 ferries were inspected in March.\n{FERRY}",
+        "outlet": "Late Post",
+        "published": "2024-06-01",
+    }
+    early = {
+        "text": f"{FERRY}\nThe port authority said 40 berths were repaired in April.",
+        "outlet": "Early Bird",
+        "published": "2024-05-01",
+    }
+    source = write_jsonl(tmp_path / "a.jsonl", [late, early])
+    docs = [d for d in iter_inputs([source], settings=rules) if isinstance(d, Document)]
+    with Store.open(tmp_path / "c.duckdb") as store:
+        store.write(analyze_chunk([docs[0]], rules)["documents"], [])
+        assert store.counts()["claims"] == 3
+        session = ClusterSession(store, SMALL)
+        session.update(stop=lambda: True)  # one chunk: two of the late document's claims
+        assert store.counts()["cluster_members"] == 2
+        store.write(analyze_chunk([docs[1]], rules)["documents"], [])
+        session.finish()  # the early document's two claims, then the late one's last
+        _consistent(store)
+        documents = store.connection.execute(
+            "SELECT documents FROM clusters WHERE text = ?", [FERRY]
+        ).fetchone()
+    assert documents == (2,)

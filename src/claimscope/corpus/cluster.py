@@ -41,6 +41,17 @@ log = logging.getLogger(__name__)
 _PARTIAL = ".partial-"
 # Seconds to wait for a scheduler given with --scheduler.
 _CONNECT_TIMEOUT = 30
+# Dask settings of a local cluster's workers, where Dask's defaults cost CPU time the local
+# engine does not spend (measured on 2,000 documents, 2 workers, CPU seconds per worker):
+# - Dask starts each worker with MALLOC_TRIM_THRESHOLD_=65536, so that freed memory goes back to
+#   the OS at once; the pipeline frees and takes back hundreds of MB per partition, and the
+#   trimming took 9 s of system time (3 s without it, as with the local engine's workers).
+# - The statistical profiler samples the task thread's stack 100 times a second (about 2%), for a
+#   dashboard that a local cluster does not open.
+_LOCAL_WORKER_CONFIG: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+}
 
 
 def spool_folder(db: str | Path) -> Path:
@@ -151,7 +162,11 @@ class DaskRunner(_Runner):
                 raise SettingsError(
                     f"cannot connect to the Dask scheduler at {self.scheduler}: {exc}"
                 ) from None
-        self.cluster = LocalCluster(**local_cluster_options(self.workers))
+        import dask
+
+        # The nannies read their settings as they start, and hand them to their workers.
+        with dask.config.set(_LOCAL_WORKER_CONFIG):
+            self.cluster = LocalCluster(**local_cluster_options(self.workers))
         client = Client(self.cluster)
         # Local workers share this machine's cores with the parent, the serial stage: they run
         # at a lower priority, as the local engine's do (a plugin, so a restarted worker too).

@@ -48,7 +48,7 @@ from claimscope.corpus.claim_text import (
     join_how,
     numbers_agree,
 )
-from claimscope.corpus.store import Store, _message, _now
+from claimscope.corpus.store import Store, _message, _now, insert_rows
 from claimscope.errors import SettingsError, StoreError
 from claimscope.models.embedder import EMBEDDER, Embedder, load_embedder
 
@@ -334,10 +334,12 @@ class _Clusterer:
         # A member's cluster never changes within a run, so an entry never goes stale.
         self._seen: OrderedDict[int, tuple[int, ClaimText]] = OrderedDict()
         self._cache_size = min(SEEN_CACHE, config.window or SEEN_CACHE)
-        # The clusters of each document of the last chunk. A document's claims come one after
-        # the other, so only a document split between two chunks has members stored before
-        # its chunk (None: not known, at a run's first chunk, which asks the store).
-        self._last_docs: dict[str, set[int]] | None = None
+        # Documents whose claims may go on in a later chunk, with the clusters they joined so
+        # far (None: not known, at a run's first chunk, which asks the store). A document's
+        # claims come one after the other, so only the last document of a full chunk can be
+        # split; but documents stored meanwhile (the ingest's loop, beside a cluster thread)
+        # may come before the rest of it, so more than one can be open at a time.
+        self._open: dict[str, set[int]] | None = None
 
     def chunk(self, rows: list[_Claim], stats: ClusterStats) -> None:
         """Cluster one chunk and store it in one transaction; then index its new vectors."""
@@ -515,7 +517,8 @@ class _Clusterer:
         now = _now()
         touched = {m.cluster_id for m in members}
         stored = self._stored_summaries(touched)
-        summaries = _merge(rows, members, numbers, stored, self._docs_before(rows))
+        before = self._docs_before(rows)
+        summaries = _merge(rows, members, numbers, stored, before)
         fresh = [s for s in summaries if s.id not in stored]
         changed = [s for s in summaries if s.id in stored]
         types = self.store._column_types("clusters")
@@ -523,24 +526,26 @@ class _Clusterer:
         try:
             con.begin()
             try:
-                con.execute(
-                    "INSERT INTO cluster_members (cluster_id, doc_id, claim, similarity, how, "
-                    "text_hash, numbers, vector_key, seq, joined_at) SELECT "
-                    "unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::INTEGER[]), "
-                    "unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]), "
-                    "unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]), ?::TIMESTAMP",
-                    [
-                        [m.cluster_id for m in members],
-                        [r.doc_id for r in rows],
-                        [r.id for r in rows],
-                        [m.similarity for m in members],
-                        [m.how for m in members],
-                        [d.hash for d in described],
-                        numbers,
-                        [m.key for m in members],
-                        list(range(self.next_seq, self.next_seq + len(members))),
-                        now,
-                    ],
+                insert_rows(
+                    con,
+                    "cluster_members",
+                    _MEMBER_COLUMNS,
+                    _MEMBER_TYPES,
+                    list(
+                        zip(
+                            [m.cluster_id for m in members],
+                            [r.doc_id for r in rows],
+                            [r.id for r in rows],
+                            [m.similarity for m in members],
+                            [m.how for m in members],
+                            [d.hash for d in described],
+                            numbers,
+                            [m.key for m in members],
+                            range(self.next_seq, self.next_seq + len(members)),
+                            strict=True,
+                        )
+                    ),
+                    stamp=("joined_at", now),
                 )
                 if fresh:
                     con.execute(
@@ -565,9 +570,14 @@ class _Clusterer:
             raise StoreError(
                 f"cannot store clusters: {_message(exc)}", source=str(self.store.path)
             ) from None
-        self._last_docs = {}
+        joined: dict[str, set[int]] = {}
         for row, member in zip(rows, members, strict=True):
-            self._last_docs.setdefault(row.doc_id, set()).add(member.cluster_id)
+            joined.setdefault(row.doc_id, set()).add(member.cluster_id)
+        still_open = {d: c for d, c in (self._open or {}).items() if d not in joined}
+        if len(rows) >= self.config.chunk_size:
+            last = rows[-1].doc_id
+            still_open[last] = before.get(last, set()) | joined[last]
+        self._open = still_open
 
     def _stored_summaries(self, clusters: set[int]) -> dict[int, _Summary]:
         """The stored rows of those of ``clusters`` that exist, with their representative's day."""
@@ -588,8 +598,8 @@ class _Clusterer:
     def _docs_before(self, rows: list[_Claim]) -> dict[str, set[int]]:
         """The clusters that the documents of ``rows`` joined before this chunk."""
         docs = {r.doc_id for r in rows}
-        if self._last_docs is not None:
-            return {d: c for d, c in self._last_docs.items() if d in docs}
+        if self._open is not None:
+            return {d: c for d, c in self._open.items() if d in docs}
         found: dict[str, set[int]] = {}
         for doc, cluster in self.store.connection.execute(
             "SELECT DISTINCT doc_id, cluster_id FROM cluster_members "
@@ -601,6 +611,29 @@ class _Clusterer:
 
 
 # A cluster's row, as ``_Summary`` holds it, in the table's column order.
+# cluster_members as a chunk writes it (joined_at aside).
+_MEMBER_COLUMNS = (
+    "cluster_id",
+    "doc_id",
+    "claim",
+    "similarity",
+    "how",
+    "text_hash",
+    "numbers",
+    "vector_key",
+    "seq",
+)
+_MEMBER_TYPES = (
+    "INTEGER",
+    "VARCHAR",
+    "INTEGER",
+    "DOUBLE",
+    "VARCHAR",
+    "BIGINT",
+    "VARCHAR",
+    "BIGINT",
+    "BIGINT",
+)
 _SUMMARY_COLUMNS = (
     "id",
     "doc_id",

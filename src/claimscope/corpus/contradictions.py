@@ -41,7 +41,7 @@ from claimscope.consistency import (
 )
 from claimscope.consistency.words import entity_key
 from claimscope.corpus.schema import COLUMNS
-from claimscope.corpus.store import Store, _message
+from claimscope.corpus.store import Store, _message, insert_rows
 from claimscope.errors import StoreError
 
 STAGE = "claimscope.contradictions.v1"
@@ -117,7 +117,7 @@ def _compare_chunk(
         by_doc.setdefault(st.doc, []).append(st)
     _within_for_old_documents(con, ids, by_doc, rules, stats)
     keys = {(st.doc, st.sentence): statement_keys(st) for st in statements.values()}
-    _insert(
+    insert_rows(
         con,
         "contradiction_keys",
         ("doc_id", "sentence", "key", "probe"),
@@ -149,7 +149,7 @@ def _compare_chunk(
     _insert_contradictions(con, rows)
     stats.found += len(rows)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    _insert(
+    insert_rows(
         con,
         "contradiction_checked",
         ("doc_id", "keys", "found", "checked_at"),
@@ -347,22 +347,7 @@ def _insert_contradictions(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any,
         "VARCHAR INTEGER VARCHAR VARCHAR VARCHAR INTEGER INTEGER INTEGER VARCHAR VARCHAR "
         "INTEGER INTEGER INTEGER VARCHAR VARCHAR DOUBLE"
     ).split()
-    _insert(con, "contradictions", COLUMNS["contradictions"], tuple(types), rows)
-
-
-def _insert(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    columns: Sequence[str],
-    types: Sequence[str],
-    rows: list[tuple[Any, ...]],
-) -> None:
-    """Insert rows column by column, one list parameter per column (as the store does)."""
-    if not rows:
-        return
-    selects = ", ".join(f"unnest(?::{t}[])" for t in types)
-    params = [list(values) for values in zip(*rows, strict=True)]
-    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selects}", params)
+    insert_rows(con, "contradictions", COLUMNS["contradictions"], tuple(types), rows)
 
 
 def _fetch(

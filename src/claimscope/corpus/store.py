@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from claimscope.corpus.rows import DocumentRows
 from claimscope.corpus.schema import ANNOTATION_TABLES, COLUMNS, MIGRATIONS, latest_version
@@ -42,6 +43,8 @@ _FETCH = 1000
 # store; past the limit, pages go back to disk and large queries spill to a temporary folder.
 MEMORY_ENV = "CLAIMSCOPE_DB_MEMORY"
 MEMORY_LIMIT = "1GB"
+# The name under which a write's columns are scanned (a view of its connection alone).
+_ROWS = "_claimscope_rows"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
 
 
@@ -400,20 +403,16 @@ class Store:
         self, table: str, rows: list[tuple[Any, ...]], now: dt.datetime | None = None
     ) -> None:
         """Insert rows column by column: one statement, whatever the number of rows."""
-        if not rows:
-            return
         columns = COLUMNS[table]
         types = self._column_types(table)
-        # One list parameter per column, unnested side by side: far faster than executemany.
-        selects = [f"unnest(?::{_list_of(types[c])})" for c in columns]
-        names = list(columns)
-        params: list[Any] = [list(values) for values in zip(*rows, strict=True)]
-        if now is not None:
-            names.append("ingested_at")
-            selects.append("?::TIMESTAMP")
-            params.append(now)
-        sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)}"
-        self.connection.execute(sql, params)
+        insert_rows(
+            self.connection,
+            table,
+            columns,
+            [types[c] for c in columns],
+            rows,
+            stamp=None if now is None else ("ingested_at", now),
+        )
 
     def _insert_failures(self, failures: Sequence[Failure], exclude: set[str]) -> None:
         latest = {f.source: f for f in failures if f.source not in exclude}
@@ -466,8 +465,39 @@ def spool_parquet(
         memory.export_parquet(folder, tables=SPOOL_TABLES)
 
 
-def _list_of(sql_type: str) -> str:
-    return f"{sql_type}[]"
+def insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    types: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    stamp: tuple[str, dt.datetime] | None = None,
+) -> None:
+    """Insert ``rows`` (tuples of ``columns``, whose SQL types are ``types``) into ``table`` in
+    one statement, whatever their number; ``stamp``: a timestamp column set to one value."""
+    if not rows:
+        return
+    # Each column as a NumPy array of its Python values, which DuckDB scans: 3 to 5 times faster
+    # than a list parameter per column (64 documents' rows: mentions 63 -> 13 ms, sentences
+    # 28 -> 8), which was itself far faster than executemany.
+    scanned = {
+        f"c{i}": np.fromiter(values, dtype=object, count=len(rows))
+        for i, values in enumerate(zip(*rows, strict=True))
+    }
+    names = list(columns)
+    selects = [f"c{i}::{t}" for i, t in enumerate(types)]
+    params: list[Any] = []
+    if stamp is not None:
+        names.append(stamp[0])
+        selects.append("?::TIMESTAMP")
+        params.append(stamp[1])
+    sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {_ROWS}"
+    con.register(_ROWS, scanned)
+    try:
+        con.execute(sql, params)
+    finally:
+        con.unregister(_ROWS)
 
 
 def _now() -> dt.datetime:
