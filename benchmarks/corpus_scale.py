@@ -186,6 +186,11 @@ def run(
     with duckdb.connect(str(db), read_only=True) as con:
         stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]  # type: ignore[index]
         sentences = con.execute("SELECT count(*) FROM sentences").fetchone()[0]  # type: ignore[index]
+        # A stopped run may leave claims stored but not clustered yet: the clustering thread
+        # trails the loop, and the next run would cluster them first.
+        claims, clustered = con.execute(  # type: ignore[misc]
+            "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM cluster_members)"
+        ).fetchone()
     return {
         "docs": n,
         "config": config,
@@ -199,6 +204,8 @@ def run(
         "docs_per_s": round(stored / seconds, 2),
         "stored": stored,
         "sentences": sentences,
+        "claims": claims,
+        "clustered": clustered,
         "peak_rss_mb": round(sampler.peak / 2**20),
         "db_mb": round(db.stat().st_size / 2**20, 1),
         "trace": sampler.trace,

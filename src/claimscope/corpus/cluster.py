@@ -42,10 +42,10 @@ _PARTIAL = ".partial-"
 # Seconds to wait for a scheduler given with --scheduler.
 _CONNECT_TIMEOUT = 30
 # Dask settings of a local cluster's workers, where Dask's defaults cost CPU time the local
-# engine does not spend (measured on 2,000 documents, 2 workers, CPU seconds per worker):
+# engine does not spend (measured: 2 workers, 1,000 documents each):
 # - Dask starts each worker with MALLOC_TRIM_THRESHOLD_=65536, so that freed memory goes back to
 #   the OS at once; the pipeline frees and takes back hundreds of MB per partition, and the
-#   trimming took 9 s of system time (3 s without it, as with the local engine's workers).
+#   trimming took a worker 9 s of system time (3 s without it, as a local-engine worker).
 # - The statistical profiler samples the task thread's stack 100 times a second (about 2%), for a
 #   dashboard that a local cluster does not open.
 _LOCAL_WORKER_CONFIG: dict[str, Any] = {

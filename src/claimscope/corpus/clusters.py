@@ -570,14 +570,15 @@ class _Clusterer:
             raise StoreError(
                 f"cannot store clusters: {_message(exc)}", source=str(self.store.path)
             ) from None
+        if len(rows) < self.config.chunk_size:
+            self._open = {}  # the chunk took every claim stored so far: none is split
+            return
         joined: dict[str, set[int]] = {}
         for row, member in zip(rows, members, strict=True):
             joined.setdefault(row.doc_id, set()).add(member.cluster_id)
-        still_open = {d: c for d, c in (self._open or {}).items() if d not in joined}
-        if len(rows) >= self.config.chunk_size:
-            last = rows[-1].doc_id
-            still_open[last] = before.get(last, set()) | joined[last]
-        self._open = still_open
+        self._open = {d: c for d, c in (self._open or {}).items() if d not in joined}
+        last = rows[-1].doc_id
+        self._open[last] = before.get(last, set()) | joined[last]
 
     def _stored_summaries(self, clusters: set[int]) -> dict[int, _Summary]:
         """The stored rows of those of ``clusters`` that exist, with their representative's day."""
@@ -610,7 +611,6 @@ class _Clusterer:
         return found
 
 
-# A cluster's row, as ``_Summary`` holds it, in the table's column order.
 # cluster_members as a chunk writes it (joined_at aside).
 _MEMBER_COLUMNS = (
     "cluster_id",
@@ -634,6 +634,7 @@ _MEMBER_TYPES = (
     "BIGINT",
     "BIGINT",
 )
+# A cluster's row, as ``_Summary`` holds it, in the table's column order.
 _SUMMARY_COLUMNS = (
     "id",
     "doc_id",
