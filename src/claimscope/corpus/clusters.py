@@ -522,6 +522,7 @@ class _Clusterer:
         fresh = [s for s in summaries if s.id not in stored]
         changed = [s for s in summaries if s.id in stored]
         types = self.store._column_types("clusters")
+        member_types = self.store._column_types("cluster_members")
         unnest = ", ".join(f"unnest(?::{types[c]}[])" for c in _SUMMARY_COLUMNS)
         try:
             con.begin()
@@ -530,7 +531,7 @@ class _Clusterer:
                     con,
                     "cluster_members",
                     _MEMBER_COLUMNS,
-                    _MEMBER_TYPES,
+                    [member_types[c] for c in _MEMBER_COLUMNS],
                     list(
                         zip(
                             [m.cluster_id for m in members],
@@ -622,17 +623,6 @@ _MEMBER_COLUMNS = (
     "numbers",
     "vector_key",
     "seq",
-)
-_MEMBER_TYPES = (
-    "INTEGER",
-    "VARCHAR",
-    "INTEGER",
-    "DOUBLE",
-    "VARCHAR",
-    "BIGINT",
-    "VARCHAR",
-    "BIGINT",
-    "BIGINT",
 )
 # A cluster's row, as ``_Summary`` holds it, in the table's column order.
 _SUMMARY_COLUMNS = (
