@@ -45,8 +45,8 @@ RESULTS = Path(__file__).resolve().parent / "results" / "corpus_scale.json"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants, from /proc."""
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Resident bytes of ``root`` and all its descendants, and of ``root`` alone, from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -66,7 +66,7 @@ def _tree_rss(root: int) -> int:
         pid = stack.pop()
         total += rss.get(pid, 0)
         stack.extend(children.get(pid, []))
-    return total
+    return total, rss.get(root, 0)
 
 
 def _read_offset(pid: int, path: Path) -> int | None:
@@ -106,7 +106,7 @@ class PeakMemory(threading.Thread):
     def run(self) -> None:
         started = last = time.monotonic()
         while not self.done.is_set():
-            rss = _tree_rss(self.pid)
+            rss, main = _tree_rss(self.pid)
             self.peak = max(self.peak, rss)
             now = time.monotonic()
             if self.source is not None and now - last >= self.trace_every:
@@ -117,6 +117,8 @@ class PeakMemory(threading.Thread):
                         "s": round(now - started, 1),
                         "rss_mb": round(rss / 2**20),
                         "peak_mb": round(self.peak / 2**20),
+                        # The ingest's own process (store, clustering); the rest is its workers.
+                        "main_mb": round(main / 2**20),
                         "docs_read": bisect.bisect_right(self.line_ends, offset or 0),
                     }
                 )
