@@ -117,11 +117,42 @@ def test_cli_ingest_errors_are_exit_2(tmp_path):
         (("ingest", tmp_path, "--db", other), "not a claimscope store"),
         (("ingest", tmp_path, "--db", tmp_path / "c.duckdb", "--workers", "0"), "workers"),
         (("ingest", tmp_path, "--db", tmp_path / "c.duckdb", "--profile", "x"), "profile"),
+        (("ingest", tmp_path, "--db", tmp_path / "c.duckdb", "--window", "-1"), "window"),
+        (
+            ("ingest", tmp_path, "--db", tmp_path / "c.duckdb", "--window", "5", "--no-cluster"),
+            "--no-cluster",
+        ),
     ]
     for args, message in cases:
         result = _run(*args)
         assert result.exit_code == 2, args
         assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_cli_window_bounds_the_claim_index_and_a_new_one_rebuilds_it(tmp_path):
+    feed = write_jsonl(tmp_path / "feed.jsonl", articles(3, seed=11))
+    path = tmp_path / "w.duckdb"
+    result = _run("ingest", feed, "--db", path, "--profile", "rules", "--window", "2", "-q")
+    assert result.exit_code == 0, result.output
+    meta = path.with_name(path.name + ".claims.usearch.json")
+    state = json.loads(meta.read_text())
+    assert (state["window"], state["count"]) == (2, 2)
+    with duckdb.connect(str(path), read_only=True) as con:
+        indexed = con.execute("SELECT count(vector_key) FROM cluster_members").fetchone()[0]
+    assert indexed > 2  # every claim was clustered; the index keeps the two newest
+    more = write_jsonl(tmp_path / "more.jsonl", articles(2, seed=12))
+    result = _run("ingest", more, "--db", path, "--profile", "rules", "--no-cluster", "-q")
+    assert result.exit_code == 0, result.output
+    # The next update opens the index with no window: it is rebuilt whole, then grows.
+    result = _run("claims", "--db", path, "--window", "0", "--json", "-")
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(path), read_only=True) as con:
+        indexed = con.execute("SELECT count(vector_key) FROM cluster_members").fetchone()[0]
+    state = json.loads(meta.read_text())
+    assert (state["window"], state["count"]) == (0, indexed)
+    result = _run("claims", "--db", path, "--window", "-3")
+    assert result.exit_code == 2 and "window" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_cli_ingest_lists_the_first_failures_and_counts_the_rest(tmp_path):

@@ -93,3 +93,11 @@ def report_failures(failures: list[Failure], *, any_ok: bool, total: int | None 
 
 
 DbOpt = Annotated[str, typer.Option("--db", help="The corpus store: a DuckDB file.")]
+WindowOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--window",
+        help="Newest indexed claims a claim can join by meaning (default 300000; 0: no limit). "
+        "It bounds the clustering's memory and time; another value rebuilds the index once.",
+    ),
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,7 @@ from claimscope.cli.common import (
     TextFieldOpt,
     TitleFieldOpt,
     UrlFieldOpt,
+    WindowOpt,
     app,
     build_settings,
     err,
@@ -28,6 +29,9 @@ from claimscope.cli.common import (
 )
 from claimscope.errors import ClaimscopeError
 from claimscope.settings import INPUT_FORMATS
+
+if TYPE_CHECKING:
+    from claimscope.corpus.clusters import ClusterConfig
 
 
 @app.command()
@@ -91,14 +95,17 @@ def ingest(
     ] = None,
     cluster: Annotated[
         bool,
-        typer.Option("--cluster/--no-cluster", help="Cluster the new claims at the end."),
+        typer.Option("--cluster/--no-cluster", help="Cluster the new claims as they are stored."),
     ] = True,
+    window: WindowOpt = None,
 ) -> None:
     """Analyze many documents into a corpus store (DuckDB), in parallel; resumable."""
     from claimscope.corpus.cluster_views import cluster_summary
     from claimscope.corpus.ingest import ingest_paths
     from claimscope.corpus.render import IngestProgress, summary_line
 
+    if window is not None and not cluster:
+        raise fail("--window and --no-cluster: the window is the clustering's")
     try:
         settings = build_settings(
             config,
@@ -115,6 +122,7 @@ def ingest(
             threads=threads,
             techniques=techniques,
         )
+        clustering = _cluster_config(window)
         with IngestProgress(err) as show:
             stats = ingest_paths(
                 paths,
@@ -128,6 +136,7 @@ def ingest(
                 scheduler=scheduler,
                 partition_size=partition_size,
                 cluster=cluster,
+                cluster_config=clustering,
             )
     except ClaimscopeError as exc:
         raise fail(str(exc)) from None
@@ -151,15 +160,27 @@ def ingest(
         raise typer.Exit(2)
 
 
-def _update_clusters(db: str, *, quiet: bool, recluster: bool = False) -> None:
+def _cluster_config(window: int | None) -> ClusterConfig | None:
+    """How to cluster: the defaults, or another ``--window`` (None when not given)."""
+    from claimscope.corpus.clusters import ClusterConfig
+
+    return None if window is None else ClusterConfig(window=window)
+
+
+def _update_clusters(
+    db: str, *, quiet: bool, recluster: bool = False, window: int | None = None
+) -> None:
     """Cluster the claims of the store at ``db`` not clustered yet, with a progress bar."""
     from claimscope.corpus.cluster_views import ClusterProgress, cluster_summary
     from claimscope.corpus.clusters import update_clusters
     from claimscope.corpus.store import Store
 
     try:
+        config = _cluster_config(window)
         with Store.open(db) as store, ClusterProgress(err) as show:
-            stats = update_clusters(store, progress=None if quiet else show, recluster=recluster)
+            stats = update_clusters(
+                store, config=config, progress=None if quiet else show, recluster=recluster
+            )
     except ClaimscopeError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
@@ -199,6 +220,7 @@ def claims(
         bool,
         typer.Option("--recluster", help="Forget every cluster and cluster all claims anew."),
     ] = False,
+    window: WindowOpt = None,
 ) -> None:
     """Claim clusters: the same claim across documents, with its size, outlets and dates."""
     import datetime as dt
@@ -216,7 +238,7 @@ def claims(
     if not Path(db).is_file():  # a store is never created here
         raise fail(f"{db}: no such database")
     if update:
-        _update_clusters(db, quiet=json_out == "-", recluster=recluster)
+        _update_clusters(db, quiet=json_out == "-", recluster=recluster, window=window)
     try:
         with Store.open(db, read_only=True) as store:
             if cluster_id is not None:

@@ -33,7 +33,7 @@ from claimscope.settings import Settings
 
 if TYPE_CHECKING:
     from claimscope.corpus.cluster_thread import ClusterThread
-    from claimscope.corpus.clusters import ClusterSession, ClusterStats
+    from claimscope.corpus.clusters import ClusterConfig, ClusterSession, ClusterStats
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,7 @@ def ingest_paths(
     scheduler: str | None = None,
     partition_size: int | None = None,
     cluster: bool = True,
+    cluster_config: ClusterConfig | None = None,
 ) -> IngestStats:
     """Analyze every document under ``paths`` into the store at ``db``; the run's counts.
 
@@ -130,7 +131,8 @@ def ingest_paths(
     inputs and documents that fail a stage are recorded in the failures table and the run goes
     on. ``count`` first walks the paths to find the total, when it is knowable (no record files).
     ``cluster`` clusters the new claims as they are stored (``claimscope.corpus.clusters``),
-    every ``CLUSTER_EVERY`` documents and at the end.
+    every ``CLUSTER_EVERY`` documents and at the end, as ``cluster_config`` says (None: the
+    defaults).
     Raises ClaimscopeError for a missing path, bad settings or a store that cannot be opened.
     """
     settings = settings or Settings()
@@ -159,7 +161,8 @@ def ingest_paths(
         else:
             runner = _Runner(store, settings, workers, chunk_size, stats, progress)
         if cluster:
-            runner.clusters = _clusters(store, parallel=engine == "dask" or workers > 1)
+            parallel = engine == "dask" or workers > 1
+            runner.clusters = _clusters(store, cluster_config, parallel=parallel)
         try:
             runner.run(iter_inputs(roots, settings=settings))
             if runner.clusters is not None:
@@ -170,16 +173,18 @@ def ingest_paths(
     return stats
 
 
-def _clusters(store: Store, *, parallel: bool) -> ClusterSession | ClusterThread:
+def _clusters(
+    store: Store, config: ClusterConfig | None, *, parallel: bool
+) -> ClusterSession | ClusterThread:
     """What clusters an ingest's claims as they are stored: a thread beside the main loop when
     workers analyze (the loop then only stores), the loop itself in a single process."""
     if parallel:
         from claimscope.corpus.cluster_thread import ClusterThread
 
-        return ClusterThread(store)
+        return ClusterThread(store, config)
     from claimscope.corpus.clusters import ClusterSession
 
-    return ClusterSession(store)
+    return ClusterSession(store, config)
 
 
 class _Runner:
