@@ -3,7 +3,8 @@
 For each size N, the first N articles of ``benchmarks/corpus.py`` (seeded, full length, with
 outlets and dates) are written to one JSONL file, then ``claimscope ingest`` runs as a separate
 process into a fresh store, once per engine configuration (``local:1``, ``local:2``, ``dask:2``:
-engine and worker count; ``local:2:nocluster`` skips the clustering that ends an ingest). Wall
+engine and worker count; ``local:2:nocluster`` skips the clustering, ``local:2:window=100000``
+sets the claim index's window). Wall
 time is end to end, as a user sees it (start-up, model loading, analysis, DuckDB writes, the
 clustering of the new claims); ``--quiet`` spares the count of the input that feeds the ETA.
 Peak memory is the largest resident set of the whole process tree (the CLI, its worker
@@ -156,6 +157,7 @@ def run(
         sys.executable, "-m", "claimscope", "ingest", str(source), "--db", str(db),
         "--workers", workers, "--engine", engine, "--profile", profile, "--quiet",
         *(["--no-cluster"] if "nocluster" in flags else []),
+        *[arg for f in flags if f.startswith("window=") for arg in ("--window", f[7:])],
     ]  # fmt: skip
     ends = line_ends(source)
     started = time.perf_counter()
@@ -193,6 +195,11 @@ def run(
         claims, clustered = con.execute(  # type: ignore[misc]
             "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM cluster_members)"
         ).fetchone()
+        # How the clustered claims joined: fewer semantic joins with a smaller window are the
+        # clusters it missed.
+        joined = dict(
+            con.execute("SELECT how, count(*) FROM cluster_members GROUP BY how").fetchall()
+        )
     return {
         "docs": n,
         "config": config,
@@ -208,6 +215,7 @@ def run(
         "sentences": sentences,
         "claims": claims,
         "clustered": clustered,
+        "joined": joined,
         "peak_rss_mb": round(sampler.peak / 2**20),
         "db_mb": round(db.stat().st_size / 2**20, 1),
         "trace": sampler.trace,
