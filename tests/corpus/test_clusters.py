@@ -497,3 +497,23 @@ def test_ctrl_c_inside_the_index_is_a_keyboard_interrupt(monkeypatch):
     monkeypatch.setattr(index.index, "search", terminated)
     with pytest.raises(KeyboardInterrupt):
         index.search(np.ones((1, 4), dtype=np.float32), 1)
+
+
+def test_index_search_answers_nearest_first_with_exact_cosines_and_no_padding():
+    index = ClaimIndex(
+        None, IndexState(model="m", dim=8, dtype="bf16", window=0, count=0, max_key=0, checksum=0)
+    )
+    vectors = np.random.default_rng(3).normal(size=(12, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert index.search(vectors[:2], 4) == [[], []]  # nothing indexed yet
+    index.add(np.arange(1, 11, dtype=np.uint64), vectors[:10])
+    # More asked than held: each answer stops at what the index holds (usearch pads with NaN).
+    batched = index.search(vectors[10:], 50)
+    alone = index.search(vectors[10:11], 50)
+    assert [len(found) for found in batched] == [10, 10] and alone == batched[:1]
+    for query, found in zip(vectors[10:], batched, strict=True):
+        assert all(isinstance(k, int) and isinstance(c, float) for k, c in found)
+        assert [c for _, c in found] == sorted((c for _, c in found), reverse=True)
+        stored = {k: v for k, v in zip(range(1, 11), vectors[:10], strict=True)}
+        # bfloat16 storage: within a few thousandths of the float32 cosine.
+        assert all(abs(c - float(stored[k] @ query)) < 0.01 for k, c in found)
