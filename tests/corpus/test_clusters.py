@@ -15,6 +15,7 @@ from claimscope.cli import app
 from claimscope.corpus.claim_index import ClaimIndex, IndexState, index_path
 from claimscope.corpus.clusters import (
     ClusterConfig,
+    ClusterSession,
     _summary_sql,
     get_cluster,
     top_clusters,
@@ -402,6 +403,30 @@ def test_clusters_window_bounds_the_index_but_not_exact_duplicates(tmp_path, rul
     with Store.open(tmp_path / "w1.duckdb") as store:
         rebuilt = ClaimIndex.open(store, load_embedder(ClusterConfig().model), 1)
     assert rebuilt.rebuilt and len(rebuilt) == 1
+
+
+def test_the_neighbour_cache_holds_only_claims_the_index_holds(tmp_path, rules):
+    # Claims the window let go are never found again: their cached texts go with them, so a
+    # cache as large as the window keeps every claim a search can find. Here the last claim's
+    # nearest is the oldest held one, which the index lets go right after: a cache kept in
+    # order of use alone would keep it, and drop a claim the index still holds.
+    filler = {
+        "text": "Officials said 45 boats sank.\nThe port handled 9,000 containers in May.",
+        "outlet": "Island Herald",
+        "published": "2024-06-02",
+    }
+    path = tmp_path / "cache.duckdb"
+    _ingest(tmp_path, "cache.jsonl", [PARAPHRASES[0], filler, PARAPHRASES[1]], rules, path)
+    config = ClusterConfig(window=3, chunk_size=1, candidates=1, semantic=0.3)
+    with Store.open(path) as store:
+        session = ClusterSession(store, config)
+        stats = session.update()
+        clusterer = session._clusterer
+        assert clusterer is not None
+        assert stats.claims == 4 and stats.joined["semantic"] == 1
+        held = {int(k) for k in clusterer.index.index.keys}
+        assert held == {2, 3, 4} and set(clusterer._seen) == held
+        session.close()
 
 
 def test_cluster_config_refuses_a_negative_window():

@@ -332,8 +332,13 @@ class _Clusterer:
         # Cluster and comparable text of indexed claims met lately: the same neighbours come
         # back chunk after chunk, and describing their texts again was most of the run's time.
         # A member's cluster never changes within a run, so an entry never goes stale.
+        # Entries of claims the index let go are dropped as it lets them go (a search never
+        # finds them again), so a cache as large as the window never evicts a claim the index
+        # holds; the room of one chunk spares it the claims it indexes before the oldest go.
         self._seen: OrderedDict[int, tuple[int, ClaimText]] = OrderedDict()
-        self._cache_size = min(SEEN_CACHE, config.window or SEEN_CACHE)
+        window = config.window
+        self._cache_size = min(SEEN_CACHE, window) + config.chunk_size if window else SEEN_CACHE
+        self._seen_first = index.first
         # Documents whose claims may go on in a later chunk, with the clusters they joined so
         # far (None: not known, at a run's first chunk, which asks the store). A document's
         # claims come one after the other, so only the last document of a full chunk can be
@@ -393,6 +398,9 @@ class _Clusterer:
         self._write(rows, described, numbers, members)
         keys = np.array([members[i].key for i in indexed], dtype=np.uint64)
         self.index.add(keys, vectors[indexed])
+        for key in range(self._seen_first, self.index.first):
+            self._seen.pop(key, None)
+        self._seen_first = max(self._seen_first, self.index.first)
         stats.claims += len(rows)
 
     def _join(
