@@ -83,6 +83,24 @@ def test_ingest_a_fixed_input_is_stored_and_its_failure_forgotten(tmp_path, fold
     assert str(folder / "texts" / "empty.txt") not in sources and len(sources) == 2
 
 
+def test_ingest_holds_duckdb_to_the_write_memory_limit(tmp_path, rules, monkeypatch):
+    # A long ingest reads each page of the store once or twice: a larger buffer only grew it.
+    monkeypatch.delenv("CLAIMSCOPE_DB_MEMORY", raising=False)
+    limits = []
+    opened = Store.open
+
+    def spy(path, **kwargs):
+        store = opened(path, **kwargs)
+        row = store.connection.execute("SELECT current_setting('memory_limit')").fetchone()
+        limits.append(row[0] if row else None)
+        return store
+
+    monkeypatch.setattr(Store, "open", spy)
+    (tmp_path / "a.txt").write_text(TEXTS["ferry.txt"], encoding="utf-8")
+    ingest_paths([tmp_path / "a.txt"], db=tmp_path / "c.duckdb", settings=rules, cluster=False)
+    assert limits == ["244.1 MiB"]  # WRITE_MEMORY_LIMIT, 256MB; a reader's default is 1GB
+
+
 def test_ingest_records_with_custom_fields(tmp_path, rules):
     path = tmp_path / "dump.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:

@@ -7,7 +7,7 @@ import pytest
 
 from claimscope.corpus.rows import analysis_rows
 from claimscope.corpus.schema import MIGRATIONS, latest_version
-from claimscope.corpus.store import Store
+from claimscope.corpus.store import WRITE_MEMORY_LIMIT, Store
 from claimscope.errors import SettingsError, StoreError
 from claimscope.ingest import read_text
 from claimscope.model import Failure
@@ -196,15 +196,17 @@ def test_store_export_parquet_writes_every_table(tmp_path, rows):
 
 
 def test_store_memory_limit_from_the_environment(tmp_path, monkeypatch):
-    def limit() -> str:
-        with Store.open(tmp_path / "m.duckdb") as store:
+    def limit(**kwargs: str) -> str:
+        with Store.open(tmp_path / "m.duckdb", **kwargs) as store:
             row = store.connection.execute("SELECT current_setting('memory_limit')").fetchone()
         assert row is not None
         return str(row[0])
 
     assert limit() == "953.6 MiB"  # 1GB, the default
+    assert limit(memory_limit=WRITE_MEMORY_LIMIT) == "244.1 MiB"  # 256MB, a long write's
     monkeypatch.setenv("CLAIMSCOPE_DB_MEMORY", "300MB")
     assert limit() == "286.1 MiB"
+    assert limit(memory_limit=WRITE_MEMORY_LIMIT) == "286.1 MiB"  # the variable wins
     monkeypatch.setenv("CLAIMSCOPE_DB_MEMORY", "plenty")
     with pytest.raises(SettingsError, match="CLAIMSCOPE_DB_MEMORY"):
         Store.open(tmp_path / "m.duckdb")

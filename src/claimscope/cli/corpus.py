@@ -173,11 +173,14 @@ def _update_clusters(
     """Cluster the claims of the store at ``db`` not clustered yet, with a progress bar."""
     from claimscope.corpus.cluster_views import ClusterProgress, cluster_summary
     from claimscope.corpus.clusters import update_clusters
-    from claimscope.corpus.store import Store
+    from claimscope.corpus.store import WRITE_MEMORY_LIMIT, Store
 
     try:
         config = _cluster_config(window)
-        with Store.open(db) as store, ClusterProgress(err) as show:
+        with (
+            Store.open(db, memory_limit=WRITE_MEMORY_LIMIT) as store,
+            ClusterProgress(err) as show,
+        ):
             stats = update_clusters(
                 store, config=config, progress=None if quiet else show, recluster=recluster
             )

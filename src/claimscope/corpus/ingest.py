@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from claimscope.corpus.inputs import check_paths, count_documents, iter_inputs
 from claimscope.corpus.rows import DocumentRows, analysis_rows
-from claimscope.corpus.store import Store
+from claimscope.corpus.store import WRITE_MEMORY_LIMIT, Store
 from claimscope.errors import ClaimscopeError, SettingsError
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings
@@ -151,7 +151,7 @@ def ingest_paths(
 
     build_pipeline()  # a pipeline assembled wrongly fails here, not in every worker
     stats = IngestStats(total=count_documents(roots) if count else None)
-    with Store.open(db) as store:
+    with Store.open(db, memory_limit=WRITE_MEMORY_LIMIT) as store:
         runner: _Runner
         if engine == "dask":
             from claimscope.corpus.cluster import DaskRunner

@@ -43,6 +43,10 @@ _FETCH = 1000
 # store; past the limit, pages go back to disk and large queries spill to a temporary folder.
 MEMORY_ENV = "CLAIMSCOPE_DB_MEMORY"
 MEMORY_LIMIT = "1GB"
+# The limit for a long write (an ingest, a clustering run) unless the variable says otherwise:
+# such a run reads each page once or twice, so a page kept stays unused, and a larger buffer
+# only grew the process with the store (1 GB more at 100,000 documents, no faster).
+WRITE_MEMORY_LIMIT = "256MB"
 # The name under which a write's columns are scanned (a view of its connection alone).
 _ROWS = "_claimscope_rows"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
@@ -77,8 +81,8 @@ class WriteResult:
     lost: list[Failure] = field(default_factory=list)
 
 
-def _memory_limit() -> str:
-    memory = os.environ.get(MEMORY_ENV, "").strip() or MEMORY_LIMIT
+def _memory_limit(default: str = MEMORY_LIMIT) -> str:
+    memory = os.environ.get(MEMORY_ENV, "").strip() or default
     if not _MEMORY.fullmatch(memory):
         raise SettingsError(f"{MEMORY_ENV} must be a size such as 1GB or 512MB, got {memory!r}")
     return memory
@@ -95,9 +99,12 @@ class Store:
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False) -> Store:
+    def open(
+        cls, path: str | Path, *, read_only: bool = False, memory_limit: str = MEMORY_LIMIT
+    ) -> Store:
         """Open (and create, unless ``read_only``) the store at ``path``, migrated to the latest
-        schema; StoreError when it is missing, locked by another process or not a store."""
+        schema; StoreError when it is missing, locked by another process or not a store.
+        DuckDB keeps at most ``memory_limit`` (``CLAIMSCOPE_DB_MEMORY`` when set)."""
         path = Path(path)
         if read_only and not path.is_file():
             raise StoreError("no such database", source=str(path))
@@ -107,7 +114,7 @@ class Store:
             if not read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
             connection = duckdb.connect(
-                str(path), read_only=read_only, config={"memory_limit": _memory_limit()}
+                str(path), read_only=read_only, config={"memory_limit": _memory_limit(memory_limit)}
             )
         except (duckdb.Error, OSError) as exc:
             raise StoreError(_message(exc), source=str(path)) from None
