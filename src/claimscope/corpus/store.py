@@ -45,7 +45,7 @@ MEMORY_ENV = "CLAIMSCOPE_DB_MEMORY"
 MEMORY_LIMIT = "1GB"
 # The limit for a long write (an ingest, a clustering run) unless the variable says otherwise:
 # such a run reads each page once or twice, so a page kept stays unused, and a larger buffer
-# only grew the process with the store (1 GB more at 100,000 documents, no faster).
+# only grew the process with the store (0.7 GB more at 100,000 documents, no faster).
 WRITE_MEMORY_LIMIT = "256MB"
 # The name under which a write's columns are scanned (a view of its connection alone).
 _ROWS = "_claimscope_rows"

@@ -56,15 +56,14 @@ def _import_spacy() -> Any:
     nothing claimscope runs through spaCy uses it: with the [train] extra installed, that was
     about 230 MB more in every process that finds entities (each ingest worker among them).
     A process that imported torch or thinc already is left as it is."""
-    if "torch" in sys.modules or "thinc" in sys.modules:
-        import spacy
-
-        return spacy
-    sys.modules["torch"] = None  # type: ignore[assignment]  # an import of torch fails now
+    block = "torch" not in sys.modules and "thinc" not in sys.modules
+    if block:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # an import of torch fails now
     try:
         import spacy
     finally:
-        del sys.modules["torch"]  # torch itself stays importable, for training
+        if block:
+            del sys.modules["torch"]  # torch itself stays importable, for training
     return spacy
 
 
