@@ -406,10 +406,10 @@ def test_clusters_window_bounds_the_index_but_not_exact_duplicates(tmp_path, rul
 
 
 def test_the_neighbour_cache_holds_only_claims_the_index_holds(tmp_path, rules):
-    # Claims the window let go are never found again: their cached texts go with them, so a
-    # cache as large as the window keeps every claim a search can find. Here the last claim's
-    # nearest is the oldest held one, which the index lets go right after: a cache kept in
-    # order of use alone would keep it, and drop a claim the index still holds.
+    # The cache is a ring of the newest keys, the window's and a chunk's worth: every claim a
+    # search can find is in it. Here the last claim's nearest is the oldest held one, which the
+    # index lets go right after: a cache kept in order of use alone would keep it, and drop a
+    # claim the index still holds.
     filler = {
         "text": "Officials said 45 boats sank.\nThe port handled 9,000 containers in May.",
         "outlet": "Island Herald",
@@ -425,7 +425,8 @@ def test_the_neighbour_cache_holds_only_claims_the_index_holds(tmp_path, rules):
         assert clusterer is not None
         assert stats.claims == 4 and stats.joined["semantic"] == 1
         held = {int(k) for k in clusterer.index.index.keys}
-        assert held == {2, 3, 4} and set(clusterer._seen) == held
+        assert held == {2, 3, 4} and held <= clusterer._seen.keys()
+        assert clusterer._seen.capacity == 4  # the window and a chunk
         session.close()
 
 

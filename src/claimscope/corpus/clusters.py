@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +48,7 @@ from claimscope.corpus.claim_text import (
     join_how,
     numbers_agree,
 )
+from claimscope.corpus.neighbours import Neighbours
 from claimscope.corpus.store import Store, _message, _now, insert_rows
 from claimscope.errors import SettingsError, StoreError
 from claimscope.models.embedder import EMBEDDER, Embedder, load_embedder
@@ -61,10 +62,9 @@ CHUNK_SIZE = 2048
 # Nearest clustered claims a claim is compared with: enough to reach, past closer claims on the
 # same topic, a claim that counts the same thing with a lower cosine.
 CANDIDATES = 16
-# Indexed claims whose cluster and comparable text a run keeps at hand, at most: an entry takes
-# about 2 KB (1,964 bytes measured with tracemalloc on ingested generated claims, the shingles as
-# 64-bit codes; some 12 KB as strings), so about 600 MB. Searches find only the claims of the
-# window, so a cache larger than the window would keep entries never asked for.
+# Indexed claims whose cluster and comparable text a run keeps at hand (``Neighbours``), at most:
+# about 0.5 KB an entry, so some 150 MB. Searches find only the claims of the window, so a cache
+# larger than the window would keep entries never asked for.
 SEEN_CACHE = 300_000
 # Indexed claims a claim can meet by meaning: the newest, in clustering (publication) order.
 # The index's memory and the cost of each search stop growing there (about 1 KB a claim with
@@ -329,16 +329,12 @@ class _Clusterer:
         self.next_key = int(row[0]) + 1 if row else 1
         # Members in the order they were clustered, across runs.
         self.next_seq = int(row[1]) + 1 if row else 1
-        # Cluster and comparable text of indexed claims met lately: the same neighbours come
-        # back chunk after chunk, and describing their texts again was most of the run's time.
-        # A member's cluster never changes within a run, so an entry never goes stale.
-        # Entries of claims the index let go are dropped as it lets them go (a search never
-        # finds them again), so a cache as large as the window never evicts a claim the index
-        # holds; the room of one chunk spares it the claims it indexes before the oldest go.
-        self._seen: OrderedDict[int, tuple[int, ClaimText]] = OrderedDict()
+        # Cluster and comparable text of the indexed claims (a member's cluster never changes
+        # within a run, so an entry never goes stale). The room of a chunk beyond the window
+        # spares the claims the index holds while a chunk's are added before the oldest go.
         window = config.window
-        self._cache_size = min(SEEN_CACHE, window) + config.chunk_size if window else SEEN_CACHE
-        self._seen_first = index.first
+        held = min(SEEN_CACHE, window) if window else SEEN_CACHE
+        self._seen = Neighbours(held + config.chunk_size)
         # Documents whose claims may go on in a later chunk, with the clusters they joined so
         # far (None: not known, at a run's first chunk, which asks the store). A document's
         # claims come one after the other, so only the last document of a full chunk can be
@@ -391,16 +387,13 @@ class _Clusterer:
                 member.key = self.next_key
                 self.next_key += 1
                 known[member.key] = (member.cluster_id, text)
-                self._remember(member.key, known[member.key])
+                self._seen.put(member.key, member.cluster_id, text)
                 indexed.append(i)
             members.append(member)
             stats.joined[member.how] += 1
         self._write(rows, described, numbers, members)
         keys = np.array([members[i].key for i in indexed], dtype=np.uint64)
         self.index.add(keys, vectors[indexed])
-        for key in range(self._seen_first, self.index.first):
-            self._seen.pop(key, None)
-        self._seen_first = max(self._seen_first, self.index.first)
         stats.claims += len(rows)
 
     def _join(
@@ -489,7 +482,7 @@ class _Clusterer:
 
     def _candidates(self, keys: set[int]) -> dict[int, tuple[int, ClaimText]]:
         """Cluster and comparable text of each indexed claim among ``keys``."""
-        found = {k: self._seen[k] for k in keys if k in self._seen}
+        found = {k: held for k in keys if (held := self._seen.get(k)) is not None}
         missing = sorted(keys - found.keys())
         if missing:
             rows = self.store.connection.execute(
@@ -498,16 +491,10 @@ class _Clusterer:
                 "WHERE m.vector_key IN (SELECT unnest(?::BIGINT[]))",
                 [missing],
             ).fetchall()
-            found.update((int(k), (int(c), describe(t))) for k, c, t in rows)
-        for key, value in found.items():
-            self._remember(key, value)
+            for key, cluster, text in rows:
+                found[int(key)] = (int(cluster), describe(text))
+                self._seen.put(int(key), int(cluster), found[int(key)][1])
         return found
-
-    def _remember(self, key: int, value: tuple[int, ClaimText]) -> None:
-        self._seen[key] = value
-        self._seen.move_to_end(key)
-        while len(self._seen) > self._cache_size:
-            self._seen.popitem(last=False)
 
     def _write(
         self,
