@@ -4,7 +4,7 @@ For each size N, the first N articles of ``benchmarks/corpus.py`` (seeded, full 
 outlets and dates) are written to one JSONL file, then ``claimscope ingest`` runs as a separate
 process into a fresh store, once per engine configuration (``local:1``, ``local:2``, ``dask:2``:
 engine and worker count; ``local:2:nocluster`` skips the clustering, ``local:2:window=100000``
-sets the claim index's window). Wall
+sets the claim index's window, ``dask:2:partition=32`` the documents per Dask task). Wall
 time is end to end, as a user sees it (start-up, model loading, analysis, DuckDB writes, the
 clustering of the new claims); ``--quiet`` spares the count of the input that feeds the ETA.
 Peak memory is the largest resident set of the whole process tree (the CLI, its worker
@@ -18,6 +18,7 @@ Results go to ``benchmarks/results/corpus_scale.json``.
     python benchmarks/corpus_scale.py --sizes 1000 10000 --configs local:1 local:2 dask:2
     python benchmarks/corpus_scale.py --sizes 100000 --configs local:2 --stop-after 6000 \
         --corpus-dir /tmp/corpora --out /tmp/l2-100k.json   # a partial run, kept corpus
+    python benchmarks/corpus_scale.py --sizes 1000 --repeat 3   # medians of 3 interleaved runs
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import datetime as dt
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -158,6 +160,8 @@ def run(
         "--workers", workers, "--engine", engine, "--profile", profile, "--quiet",
         *(["--no-cluster"] if "nocluster" in flags else []),
         *[arg for f in flags if f.startswith("window=") for arg in ("--window", f[7:])],
+        *[arg for f in flags if f.startswith("partition=")
+          for arg in ("--partition-size", f[10:])],
     ]  # fmt: skip
     ends = line_ends(source)
     started = time.perf_counter()
@@ -223,10 +227,16 @@ def run(
 
 
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Speed-ups over ``local:1`` at each size, and docs/s per size for each configuration."""
+    """Speed-ups over ``local:1`` at each size, and docs/s per size for each configuration (the
+    median of its runs, when repeated)."""
     out: dict[str, Any] = {"speedup_vs_local_1": {}, "docs_per_s": {}}
+    rates: dict[str, dict[str, list[float]]] = {}
     for r in runs:
-        out["docs_per_s"].setdefault(r["config"], {})[str(r["docs"])] = r["docs_per_s"]
+        rates.setdefault(r["config"], {}).setdefault(str(r["docs"]), []).append(r["docs_per_s"])
+    for config, by_size in rates.items():
+        out["docs_per_s"][config] = {
+            size: round(statistics.median(values), 2) for size, values in by_size.items()
+        }
     for config, by_size in out["docs_per_s"].items():
         # Each configuration against one worker with the same flags (local:1:nocluster...).
         base = out["docs_per_s"].get(":".join(["local", "1", *config.split(":")[2:]]), {})
@@ -251,6 +261,13 @@ def main() -> None:
     parser.add_argument(
         "--corpus-dir", type=Path, help="keep the generated corpora here, and reuse them"
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the configurations this many times, in turn (local:1, local:2, local:1...), so "
+        "that the machine's drift falls on each alike; the summary takes medians",
+    )
     args = parser.parse_args()
 
     runs: list[dict[str, Any]] = []
@@ -265,7 +282,7 @@ def main() -> None:
                 words[n] = sum(len(json.loads(line)["text"].split()) for line in kept.open())
             else:
                 words[n] = write_corpus(source, n, args.seed)
-            for config in args.configs:
+            for config in args.configs * args.repeat:
                 db = Path(tmp) / f"{n}-{config.replace(':', '-')}.duckdb"
                 runs.append(run(source, db, n, config, args.profile, args.stop_after))
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
@@ -279,6 +296,7 @@ def main() -> None:
         "machine": machine(),
         "parameters": {
             "sizes": args.sizes,
+            "repeat": args.repeat,
             "seed": args.seed,
             "profile": args.profile,
             "words": {str(k): v for k, v in words.items()},

@@ -214,6 +214,10 @@ class _Runner:
         # Clusters the claims stored so far while the workers analyze on (None: no clustering).
         self.clusters: ClusterSession | ClusterThread | None = None
         self._unclustered = 0
+        # The input is read through and only chunks in flight are left: their claims are
+        # clustered as each one is stored, so that the last update, which nothing overlaps
+        # (the workers are done), has only the last chunk's claims to cluster.
+        self._draining = False
 
     def run(self, items: Iterator[Document | Failure]) -> None:
         """Ingest every item, then wait for the last chunks and write them."""
@@ -234,6 +238,7 @@ class _Runner:
                     chunk = []
             if chunk:
                 self._submit(chunk)
+            self._draining = True
             while self.inflight:
                 self._collect()
             self.store.record_failures(self.held)
@@ -318,7 +323,7 @@ class _Runner:
         if self.clusters is None:
             return
         self._unclustered += count
-        if self._unclustered >= CLUSTER_EVERY:
+        if self._unclustered >= CLUSTER_EVERY or (self._draining and count):
             self._unclustered = 0
             self.clusters.update()
 
