@@ -238,8 +238,10 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
             size: round(statistics.median(values), 2) for size, values in by_size.items()
         }
     for config, by_size in out["docs_per_s"].items():
-        # Each configuration against one worker with the same flags (local:1:nocluster...).
-        base = out["docs_per_s"].get(":".join(["local", "1", *config.split(":")[2:]]), {})
+        # Each configuration against one worker with the same flags (local:1:nocluster...),
+        # but for a Dask partition size, which one local worker has no use for.
+        flags = [f for f in config.split(":")[2:] if not f.startswith("partition=")]
+        base = out["docs_per_s"].get(":".join(["local", "1", *flags]), {})
         out["speedup_vs_local_1"][config] = {
             size: round(v / base[size], 2) for size, v in by_size.items() if size in base
         }

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from claimscope.corpus.claim_index import ClaimIndex, IndexState, index_path
 from claimscope.corpus.clusters import (
     ClusterConfig,
     ClusterSession,
+    ClusterStats,
     _summary_sql,
     get_cluster,
     top_clusters,
@@ -543,3 +545,26 @@ def test_index_search_answers_nearest_first_with_exact_cosines_and_no_padding():
         stored = {k: v for k, v in zip(range(1, 11), vectors[:10], strict=True)}
         # bfloat16 storage: within a few thousandths of the float32 cosine.
         assert all(abs(c - float(stored[k] @ query)) < 0.01 for k, c in found)
+
+
+def test_ingest_clusters_each_chunk_stored_once_the_input_is_read(tmp_path, rules, monkeypatch):
+    # The workers are done when the last update runs, and nothing overlaps it: it should have
+    # one chunk's claims to cluster, not up to CLUSTER_EVERY documents'. So the chunks still in
+    # flight when the input is read through are clustered as each one is stored.
+    monkeypatch.setattr("claimscope.corpus.ingest.CLUSTER_EVERY", 10_000)
+    stored_at: list[int] = []
+    update = ClusterSession.update
+
+    def spy(self: ClusterSession, *args: Any, **kwargs: Any) -> ClusterStats:
+        row = self.store.connection.execute("SELECT count(*) FROM documents").fetchone()
+        stored_at.append(int(row[0]) if row else 0)
+        return update(self, *args, **kwargs)
+
+    monkeypatch.setattr(ClusterSession, "update", spy)
+    records = RECORDS + PARAPHRASES
+    source = write_jsonl(tmp_path / "tail.jsonl", records)
+    stats = ingest_paths([source], db=tmp_path / "tail.duckdb", settings=rules, chunk_size=1)
+    # The chunks in flight when the input ended were clustered as they were stored, so the
+    # closing update found every document clustered already (before: one update, at the end).
+    assert len(stored_at) >= 3 and stored_at[-2:] == [len(records)] * 2
+    assert stats.clusters is not None and stats.clusters.claims == stats.clusters.total
