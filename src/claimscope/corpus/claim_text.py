@@ -170,6 +170,17 @@ def numbers(text: str) -> Counter[str]:
     return found
 
 
+def numbers_text(found: Counter[str]) -> str:
+    """Numbers as text, sorted and repeated as often as stated ("1000 2021 2021"): how
+    ``cluster_members.numbers`` stores them; ``numbers_counted`` reads them back."""
+    return " ".join(sorted(found.elements()))
+
+
+def numbers_counted(text: str) -> Counter[str]:
+    """The numbers of a ``numbers_text``, counted."""
+    return Counter(text.split())
+
+
 def numbers_agree(a: Counter[str], b: Counter[str]) -> bool:
     """Whether two claims' numbers are compatible: those of one are all among those of the
     other, counted with their repeats. A claim with no number agrees with any claim; "700

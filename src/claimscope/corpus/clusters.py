@@ -47,6 +47,8 @@ from claimscope.corpus.claim_text import (
     jaccard_bound,
     join_how,
     numbers_agree,
+    numbers_counted,
+    numbers_text,
 )
 from claimscope.corpus.neighbours import Neighbours
 from claimscope.corpus.store import Store, _message, _now, insert_rows
@@ -369,7 +371,7 @@ class _Clusterer:
             searched[row] = matches
         known = self._candidates({k for matches in searched for k, _ in matches})
         founders = _Founders(self._cluster_numbers({cluster for cluster, _ in known.values()}))
-        numbers = [" ".join(sorted(d.numbers.elements())) for d in described]
+        numbers = [numbers_text(d.numbers) for d in described]
         within = vectors @ vectors.T
 
         members: list[_Member] = []
@@ -492,8 +494,9 @@ class _Clusterer:
                 [missing],
             ).fetchall()
             for key, cluster, text in rows:
-                found[int(key)] = (int(cluster), describe(text))
-                self._seen.put(int(key), int(cluster), found[int(key)][1])
+                described = describe(text)
+                found[int(key)] = (int(cluster), described)
+                self._seen.put(int(key), int(cluster), described)
         return found
 
     def _write(
@@ -696,13 +699,8 @@ class _Founders:
             return True
         counts = self.counted.get(cluster)
         if counts is None:
-            counts = self.counted[cluster] = _counts(founder)
+            counts = self.counted[cluster] = numbers_counted(founder)
         return numbers_agree(text.numbers, counts)
-
-
-def _counts(numbers: str) -> Counter[str]:
-    """Numbers as ``cluster_members.numbers`` stores them, counted."""
-    return Counter(numbers.split())
 
 
 def _summary_sql(where: str) -> str:

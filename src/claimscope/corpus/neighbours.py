@@ -14,11 +14,11 @@ capacity of at least the index's window and a chunk, a key the index holds is ne
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 
-from claimscope.corpus.claim_text import ClaimText
+from claimscope.corpus.claim_text import ClaimText, numbers_counted, numbers_text
+
+_NOTHING: frozenset[tuple[str, str]] = frozenset()
 
 
 class Neighbours:
@@ -65,25 +65,21 @@ class Neighbours:
 
 
 def _pack(text: ClaimText) -> tuple[bytes, str, str]:
-    # Numbers have no spaces; a quantity is a number and a word of letters.
-    numbers = " ".join(sorted(text.numbers.elements()))
+    # A quantity is a number and a word of letters: neither has a space or a colon.
     quantities = " ".join(f"{number}:{word}" for number, word in sorted(text.quantities))
-    return text.shingles.tobytes(), numbers, quantities
+    return text.shingles.tobytes(), numbers_text(text.numbers), quantities
 
 
 def _unpack(hash_: int, packed: tuple[bytes, str, str]) -> ClaimText:
     shingles, numbers, quantities = packed
-    # Most claims count nothing, and a fifth state no number: those are spared the parsing.
+    # Most claims count nothing: those are spared the parsing.
     return ClaimText(
         hash_,
         # A read-only view of the bytes: a ClaimText is frozen.
         np.frombuffer(shingles, dtype=np.uint32),
-        Counter(numbers.split()) if numbers else Counter(),
+        numbers_counted(numbers),
         frozenset(_pair(q) for q in quantities.split()) if quantities else _NOTHING,
     )
-
-
-_NOTHING: frozenset[tuple[str, str]] = frozenset()
 
 
 def _pair(quantity: str) -> tuple[str, str]:
