@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from claimscope.cli import app
 from claimscope.corpus import Store, ingest_paths
 from claimscope.corpus import cluster as engine
 from claimscope.corpus.cluster import analyze_partition, local_cluster_options, spool_folder
-from claimscope.errors import SettingsError
+from claimscope.errors import SettingsError, StoreError
 from claimscope.ingest import read_text
 from tests.corpus.builders import TEXTS, articles, write_jsonl
 
@@ -160,6 +161,33 @@ def test_a_spooled_partition_loaded_twice_is_stored_once(tmp_path, rules):
         second = store.load_spool(folder)
         assert (first.documents, first.stored, second.stored) == (1, 1, 0)
         assert store.counts() == counts and counts["sentences"] == 2
+
+
+def test_partitions_spooled_in_one_thread_each_hold_their_own_rows(tmp_path, rules, monkeypatch):
+    """A worker thread reuses one store in memory for its partitions, emptied after each (one
+    that failed too): no partition carries another's rows."""
+    from claimscope.corpus import store as store_module
+
+    budget, ferry = (read_text(TEXTS[name], settings=rules) for name in ("budget.txt", "ferry.txt"))
+    spool = str(tmp_path / "spool")
+    first = analyze_partition([budget], rules, spool, "p1")
+    second = analyze_partition([ferry], rules, spool, "p2")
+    real_export = store_module.Store.export_parquet
+
+    def broken(self, out, *, tables=None):
+        raise StoreError("disk full")
+
+    monkeypatch.setattr(store_module.Store, "export_parquet", broken)
+    with pytest.raises(StoreError):
+        analyze_partition([budget], rules, spool, "p3")
+    monkeypatch.setattr(store_module.Store, "export_parquet", real_export)
+    third = analyze_partition([ferry], rules, spool, "p4")
+    for folder, doc in ((first, budget), (second, ferry), (third, ferry)):
+        with Store.open(tmp_path / f"{Path(folder).name}.duckdb") as store:
+            loaded = store.load_spool(folder)
+            ids = [row[0] for row in store.query("SELECT id FROM documents").rows]
+            sources = {row[0] for row in store.query("SELECT DISTINCT doc_id FROM sentences").rows}
+        assert (loaded.documents, loaded.stored, ids, sources) == (1, 1, [doc.id], {doc.id})
 
 
 def test_an_unreachable_scheduler_is_a_settings_error(tmp_path, rules, monkeypatch):

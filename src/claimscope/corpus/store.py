@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -466,10 +467,31 @@ def spool_parquet(
     """Write documents' rows and failures as Parquet, a file per table in ``folder`` (created),
     for ``Store.load_spool``: they go through a store in memory, so the columns, types and
     checks are those of ``Store.write``."""
-    with Store.open(":memory:") as memory:
-        memory.connection.execute("SET threads = 1")
+    memory = _spool_store()
+    try:
         memory.write(documents, failures)
         memory.export_parquet(folder, tables=SPOOL_TABLES)
+    finally:
+        try:
+            for table in SPOOL_TABLES:
+                memory.connection.execute(f'DELETE FROM "{table}"')
+        except duckdb.Error:  # left unusable: the next partition opens a new one
+            _SPOOL.store = None
+            memory.close()
+
+
+# A worker thread's store in memory for ``spool_parquet``, created at its first partition and
+# emptied after each: creating the schema took 115 ms, a third of spooling 64 documents.
+_SPOOL = threading.local()
+
+
+def _spool_store() -> Store:
+    store: Store | None = getattr(_SPOOL, "store", None)
+    if store is None:
+        store = Store.open(":memory:")
+        store.connection.execute("SET threads = 1")
+        _SPOOL.store = store
+    return store
 
 
 def insert_rows(
