@@ -163,9 +163,10 @@ def test_a_spooled_partition_loaded_twice_is_stored_once(tmp_path, rules):
         assert store.counts() == counts and counts["sentences"] == 2
 
 
-def test_partitions_spooled_in_one_thread_each_hold_their_own_rows(tmp_path, rules, monkeypatch):
-    """A worker thread reuses one store in memory for its partitions, emptied after each (one
-    that failed too): no partition carries another's rows."""
+def test_partitions_spooled_one_after_another_each_hold_their_own_rows(
+    tmp_path, rules, monkeypatch
+):
+    """No partition carries another's rows, after a partition that failed too."""
     from claimscope.corpus import store as store_module
 
     budget, ferry = (read_text(TEXTS[name], settings=rules) for name in ("budget.txt", "ferry.txt"))

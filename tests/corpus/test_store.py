@@ -235,3 +235,25 @@ def test_store_migration_7_keeps_the_rows_and_drops_the_keys(tmp_path, rows, mon
     assert after == before and any(before["sentences"])
     assert keyed == {"documents", "failures", "clusters", "contradiction_checked", "factchecks",
                      "reviews", "schema_migrations"}  # fmt: skip
+
+
+def test_the_spool_store_has_the_schema_of_a_migrated_store():
+    """The store a partition is spooled through replays the latest schema's statements: the
+    same columns, types, defaults and constraints as a store migrated step by step."""
+    from claimscope.corpus.store import _spool_store
+
+    def schema(store: Store) -> list[tuple[object, ...]]:
+        con = store.connection
+        columns = con.execute(
+            "SELECT table_name, column_name, data_type, column_default, is_nullable "
+            "FROM duckdb_columns() WHERE database_name = current_database() ORDER BY ALL"
+        ).fetchall()
+        constraints = con.execute(
+            "SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints() "
+            "WHERE database_name = current_database() ORDER BY ALL"
+        ).fetchall()
+        return [*columns, *constraints]
+
+    with Store.open(":memory:") as migrated, _spool_store() as replayed:
+        assert schema(replayed) == schema(migrated)
+        assert len(schema(migrated)) > 100
