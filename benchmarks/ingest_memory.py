@@ -1,0 +1,121 @@
+"""What an ingest's main process holds, chunk by chunk: its resident memory (anonymous and
+file-backed), DuckDB's buffer by tag (``duckdb_memory()``), and the claim index.
+
+Runs ``ingest_paths`` in this process with two workers and, after each chunk of claims
+clustered, records one row. A small ``--window`` fills the index early, so that what grows
+after is the rest: DuckDB's buffer, the neighbour cache, Python's heap.
+
+    python benchmarks/ingest_memory.py CORPUS.jsonl --docs 10000 --window 30000 --out X.json
+    CLAIMSCOPE_DB_MEMORY=64MB python benchmarks/ingest_memory.py ...   # another DuckDB limit
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine
+
+from claimscope.corpus import clusters, ingest_paths
+from claimscope.corpus.store import MEMORY_ENV, WRITE_MEMORY_LIMIT
+from claimscope.settings import Settings
+
+
+def process_memory() -> dict[str, int]:
+    """This process's resident memory in MB: all of it, anonymous, file-backed."""
+    found = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                found[key] = int(value.split()[0]) // 1024
+    return found
+
+
+def traced(rows: list[dict[str, Any]], started: float) -> None:
+    """Record a row after each chunk the clusterer stores."""
+    chunk = clusters._Clusterer.chunk
+
+    def chunk_and_record(self: Any, claims: Any, stats: Any) -> None:
+        chunk(self, claims, stats)
+        con = self.store.connection
+        tags = con.execute(
+            "SELECT tag, memory_usage_bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0"
+        ).fetchall()
+        (documents,) = con.execute("SELECT count(*) FROM documents").fetchone()
+        rows.append(
+            {
+                "s": round(time.monotonic() - started, 1),
+                "documents": documents,
+                "claims": stats.claims,
+                **process_memory(),
+                "duckdb_mb": {tag: round(size / 2**20, 1) for tag, size in tags},
+                "index_mb": round(self.index.index.memory_usage / 2**20, 1),
+                "indexed": len(self.index),
+            }
+        )
+
+    clusters._Clusterer.chunk = chunk_and_record  # type: ignore[method-assign]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", type=Path, help="a JSONL corpus (benchmarks/corpus.py)")
+    parser.add_argument("--docs", type=int, default=10_000, help="its first N documents")
+    parser.add_argument("--window", type=int, default=clusters.WINDOW)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+
+    rows: list[dict[str, Any]] = []
+    started = time.monotonic()
+    traced(rows, started)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "corpus.jsonl"
+        with args.corpus.open() as src, source.open("w") as dst:
+            dst.writelines(itertools.islice(src, args.docs))
+        stats = ingest_paths(
+            [source],
+            db=Path(tmp) / "store.duckdb",
+            settings=Settings(profile="fast"),
+            workers=args.workers,
+            count=False,
+            cluster_config=clusters.ClusterConfig(window=args.window),
+        )
+    seconds = time.monotonic() - started
+    result = {
+        "benchmark": "ingest_memory",
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": machine(),
+        "parameters": {
+            "docs": args.docs,
+            "window": args.window,
+            "workers": args.workers,
+            "duckdb_memory_limit": os.environ.get(MEMORY_ENV) or WRITE_MEMORY_LIMIT,
+        },
+        "stored": stats.stored,
+        "seconds": round(seconds, 1),
+        "docs_per_s": round(stats.stored / seconds, 2),
+        "rows": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    last = rows[-1] if rows else {}
+    print(
+        f"{stats.stored} documents in {seconds:.0f} s; last row: RssAnon {last.get('RssAnon')} MB, "
+        f"DuckDB {last.get('duckdb_mb')}",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":  # the workers are spawned: they import this module
+    main()
