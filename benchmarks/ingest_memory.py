@@ -41,8 +41,8 @@ def process_memory() -> dict[str, int]:
     return found
 
 
-def traced(rows: list[dict[str, Any]], started: float) -> None:
-    """Record a row after each chunk the clusterer stores."""
+def traced(rows: list[dict[str, Any]], started: float, saved: Any) -> None:
+    """Record a row after each chunk the clusterer stores, and save the rows so far."""
     chunk = clusters._Clusterer.chunk
 
     def chunk_and_record(self: Any, claims: Any, stats: Any) -> None:
@@ -63,6 +63,7 @@ def traced(rows: list[dict[str, Any]], started: float) -> None:
                 "indexed": len(self.index),
             }
         )
+        saved(rows, None)
 
     clusters._Clusterer.chunk = chunk_and_record  # type: ignore[method-assign]
 
@@ -78,7 +79,31 @@ def main() -> None:
 
     rows: list[dict[str, Any]] = []
     started = time.monotonic()
-    traced(rows, started)
+
+    def save(rows: list[dict[str, Any]], stored: int | None) -> None:
+        """Write the result: partial (``complete`` false) until the ingest returns ``stored``."""
+        seconds = time.monotonic() - started
+        done = stored if stored is not None else (rows[-1]["documents"] if rows else 0)
+        result = {
+            "benchmark": "ingest_memory",
+            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "machine": machine(),
+            "parameters": {
+                "docs": args.docs,
+                "window": args.window,
+                "workers": args.workers,
+                "duckdb_memory_limit": os.environ.get(MEMORY_ENV) or WRITE_MEMORY_LIMIT,
+            },
+            "complete": stored is not None,
+            "stored": done,
+            "seconds": round(seconds, 1),
+            "docs_per_s": round(done / seconds, 2),
+            "rows": rows,
+        }
+        args.out.write_text(json.dumps(result, indent=1) + "\n")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    traced(rows, started, save)
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "corpus.jsonl"
         with args.corpus.open() as src, source.open("w") as dst:
@@ -91,24 +116,8 @@ def main() -> None:
             count=False,
             cluster_config=clusters.ClusterConfig(window=args.window),
         )
+    save(rows, stats.stored)
     seconds = time.monotonic() - started
-    result = {
-        "benchmark": "ingest_memory",
-        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": machine(),
-        "parameters": {
-            "docs": args.docs,
-            "window": args.window,
-            "workers": args.workers,
-            "duckdb_memory_limit": os.environ.get(MEMORY_ENV) or WRITE_MEMORY_LIMIT,
-        },
-        "stored": stats.stored,
-        "seconds": round(seconds, 1),
-        "docs_per_s": round(stats.stored / seconds, 2),
-        "rows": rows,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=1) + "\n")
     last = rows[-1] if rows else {}
     print(
         f"{stats.stored} documents in {seconds:.0f} s; last row: RssAnon {last.get('RssAnon')} MB, "
