@@ -476,7 +476,8 @@ def _spool_store() -> Store:
     """A new store in memory with the latest schema, created by replaying its statements: a
     third of the cost of migrating one (40 against 115 ms; spooling 64 documents took 304 ms).
     Keeping one store for the next partition, emptied, grew a worker by 1-2 MB a partition."""
-    connection = duckdb.connect(":memory:")
+    # The same limit as ``Store.open`` gives a store in memory.
+    connection = duckdb.connect(":memory:", config={"memory_limit": _memory_limit()})
     try:
         connection.execute("SET threads = 1")
         for statement in _schema_statements():
