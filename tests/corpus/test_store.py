@@ -203,7 +203,7 @@ def test_store_memory_limit_from_the_environment(tmp_path, monkeypatch):
         return str(row[0])
 
     assert limit() == "953.6 MiB"  # 1GB, the default
-    assert limit(memory_limit=WRITE_MEMORY_LIMIT) == "244.1 MiB"  # 256MB, a long write's
+    assert limit(memory_limit=WRITE_MEMORY_LIMIT) == "61.0 MiB"  # 64MB, a long write's
     monkeypatch.setenv("CLAIMSCOPE_DB_MEMORY", "300MB")
     assert limit() == "286.1 MiB"
     assert limit(memory_limit=WRITE_MEMORY_LIMIT) == "286.1 MiB"  # the variable wins
