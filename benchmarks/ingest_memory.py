@@ -1,5 +1,6 @@
 """What an ingest's main process holds, chunk by chunk: its resident memory (anonymous and
-file-backed), DuckDB's buffer by tag (``duckdb_memory()``), and the claim index.
+file-backed), DuckDB's buffer by tag (``duckdb_memory()``), the claim index, Python's live
+blocks and glibc's heap (bytes in use and free).
 
 Runs ``ingest_paths`` in this process with two workers and, after each chunk of claims
 clustered, records one row. A small ``--window`` fills the index early, so that what grows
@@ -12,6 +13,8 @@ after is the rest: DuckDB's buffer, the neighbour cache, Python's heap.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import itertools
 import json
 import os
@@ -41,9 +44,55 @@ def process_memory() -> dict[str, int]:
     return found
 
 
-def traced(rows: list[dict[str, Any]], started: float, saved: Any) -> None:
+# struct mallinfo2 (glibc 2.33): ten size_t fields, in this order.
+_MALLINFO2 = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in _MALLINFO2.split()]
+
+
+def heap_memory() -> dict[str, float]:
+    """glibc's heap in MB (every arena): in use, free but kept, and mmapped blocks; empty where
+    the C library has no ``mallinfo2`` (glibc before 2.33, musl)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    mallinfo2 = getattr(libc, "mallinfo2", None)
+    if mallinfo2 is None:
+        return {}
+    mallinfo2.restype = _MallInfo2
+    info = mallinfo2()
+    mb = 2.0**20
+    return {
+        "heap_used_mb": round(info.uordblks / mb, 1),
+        "heap_free_mb": round(info.fordblks / mb, 1),
+        "heap_mmap_mb": round(info.hblkhd / mb, 1),
+    }
+
+
+def grown(snapshots: list[Any], documents: int) -> None:
+    """Take a tracemalloc snapshot; print what grew since the first one, by call stack."""
+    import tracemalloc
+
+    snapshots.append(tracemalloc.take_snapshot())
+    if len(snapshots) < 2:
+        return
+    print(f"--- grown since the first snapshot, at {documents} documents", file=sys.stderr)
+    for stat in snapshots[-1].compare_to(snapshots[0], "traceback")[:8]:
+        print(f"{stat.size_diff / 2**20:+.1f} MB, {stat.count_diff:+d} blocks", file=sys.stderr)
+        for line in stat.traceback.format(limit=8):
+            print("   ", line, file=sys.stderr)
+
+
+def malloc_trim() -> None:
+    """glibc's ``malloc_trim(0)``: free pages of every arena back to the system."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    libc.malloc_trim(0)
+
+
+def traced(rows: list[dict[str, Any]], started: float, saved: Any, trim: bool, every: int) -> None:
     """Record a row after each chunk the clusterer stores, and save the rows so far."""
     chunk = clusters._Clusterer.chunk
+    snapshots: list[Any] = []
 
     def chunk_and_record(self: Any, claims: Any, stats: Any) -> None:
         chunk(self, claims, stats)
@@ -58,11 +107,18 @@ def traced(rows: list[dict[str, Any]], started: float, saved: Any) -> None:
                 "documents": documents,
                 "claims": stats.claims,
                 **process_memory(),
+                **heap_memory(),
+                "python_blocks": sys.getallocatedblocks(),
                 "duckdb_mb": {tag: round(size / 2**20, 1) for tag, size in tags},
                 "index_mb": round(self.index.index.memory_usage / 2**20, 1),
                 "indexed": len(self.index),
             }
         )
+        if every and documents >= every * (len(snapshots) + 1):
+            grown(snapshots, documents)
+        if trim:
+            malloc_trim()
+            rows[-1]["RssAnon_trimmed"] = process_memory()["RssAnon"]
         saved(rows, None)
 
     clusters._Clusterer.chunk = chunk_and_record  # type: ignore[method-assign]
@@ -74,6 +130,17 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000, help="its first N documents")
     parser.add_argument("--window", type=int, default=clusters.WINDOW)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument(
+        "--tracemalloc",
+        type=int,
+        default=0,
+        metavar="DOCS",
+        help="trace Python allocations: what grew from DOCS documents to each DOCS more",
+    )
+    parser.add_argument(
+        "--trim", action="store_true", help="give the C heap's free pages back after each row"
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
@@ -92,6 +159,8 @@ def main() -> None:
                 "docs": args.docs,
                 "window": args.window,
                 "workers": args.workers,
+                "engine": args.engine,
+                "trim": args.trim,
                 "duckdb_memory_limit": os.environ.get(MEMORY_ENV) or WRITE_MEMORY_LIMIT,
             },
             "complete": stored is not None,
@@ -103,7 +172,11 @@ def main() -> None:
         args.out.write_text(json.dumps(result, indent=1) + "\n")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    traced(rows, started, save)
+    if args.tracemalloc:
+        import tracemalloc
+
+        tracemalloc.start(12)
+    traced(rows, started, save, args.trim, args.tracemalloc)
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "corpus.jsonl"
         with args.corpus.open() as src, source.open("w") as dst:
@@ -113,6 +186,7 @@ def main() -> None:
             db=Path(tmp) / "store.duckdb",
             settings=Settings(profile="fast"),
             workers=args.workers,
+            engine=args.engine,
             count=False,
             cluster_config=clusters.ClusterConfig(window=args.window),
         )

@@ -218,3 +218,30 @@ def test_a_local_clusters_workers_run_below_the_parents_priority(tmp_path, rules
             client.close()
             run.cluster.close()
     assert niceness == {min(os.nice(0) + WORKER_NICENESS, 19)}
+
+
+def test_dask_keeps_few_recent_messages_while_the_run_lives(tmp_path, rules):
+    import dask
+
+    from claimscope.corpus.ingest import IngestStats
+
+    def kept(dask_worker: Any) -> int:
+        return dask_worker.state.stimulus_log.maxlen
+
+    # Each task message carries its partition's documents: Dask's logs of recent messages
+    # (1,000 a stream by default) held that many partitions in the main process and workers.
+    default = dask.config.get("distributed.admin.low-level-log-length")
+    with Store.open(tmp_path / "c.duckdb") as store:
+        run = engine.DaskRunner(store, rules, 2, 8, IngestStats(), None, None)
+        run._start()
+        try:
+            client, scheduler = run.client, run.cluster.scheduler
+            lengths = {client.scheduler_comm.recent_message_log.maxlen}
+            streams = scheduler.stream_comms.values()
+            assert len(streams) == 2
+            lengths |= {s.recent_message_log.maxlen for s in streams}
+            lengths |= set(client.run(kept).values())
+        finally:
+            run._stop(True)
+    assert lengths == {16}
+    assert dask.config.get("distributed.admin.low-level-log-length") == default
