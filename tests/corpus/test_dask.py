@@ -192,7 +192,10 @@ def test_partitions_spooled_one_after_another_each_hold_their_own_rows(
 
 
 def test_an_unreachable_scheduler_is_a_settings_error(tmp_path, rules, monkeypatch):
+    import dask
+
     monkeypatch.setattr(engine, "_CONNECT_TIMEOUT", 1)
+    logs = dask.config.get("distributed.admin.low-level-log-length")
     (tmp_path / "a.txt").write_text(TEXTS["ferry.txt"], encoding="utf-8")
     with pytest.raises(SettingsError, match="cannot connect to the Dask scheduler"):
         ingest_paths(
@@ -202,6 +205,7 @@ def test_an_unreachable_scheduler_is_a_settings_error(tmp_path, rules, monkeypat
             engine="dask",
             scheduler="tcp://127.0.0.1:1",
         )
+    assert dask.config.get("distributed.admin.low-level-log-length") == logs  # set back
 
 
 def test_a_local_clusters_workers_run_below_the_parents_priority(tmp_path, rules):
@@ -211,12 +215,11 @@ def test_a_local_clusters_workers_run_below_the_parents_priority(tmp_path, rules
 
     with Store.open(tmp_path / "c.duckdb") as store:
         run = engine.DaskRunner(store, rules, 2, 8, IngestStats(), None, None)
-        client = run._connect()
+        run._start()
         try:
-            niceness = set(client.run(os.nice, 0).values())
+            niceness = set(run.client.run(os.nice, 0).values())
         finally:
-            client.close()
-            run.cluster.close()
+            run._stop(True)
     assert niceness == {min(os.nice(0) + WORKER_NICENESS, 19)}
 
 

@@ -142,8 +142,8 @@ class DaskRunner(_Runner):
         self.client: Any = None
         self.cluster: Any = None
         self.slots = _INFLIGHT_PER_WORKER
-        # Dask settings held while the client (and a local cluster) live.
-        self._config = ExitStack()
+        # What _stop undoes, last first: a local cluster, then the Dask settings it ran with.
+        self._exit = ExitStack()
 
     def run(self, items: Iterator[Document | Failure]) -> None:
         """Load what an earlier run left spooled, then ingest every item."""
@@ -175,7 +175,7 @@ class DaskRunner(_Runner):
             ) from None
         import dask
 
-        self._config.enter_context(dask.config.set(_LOG_CONFIG))
+        self._exit.enter_context(dask.config.set(_LOG_CONFIG))
         if self.scheduler is not None:
             try:
                 return Client(self.scheduler, timeout=_CONNECT_TIMEOUT)
@@ -186,6 +186,7 @@ class DaskRunner(_Runner):
         # The nannies read their settings as they start, and hand them to their workers.
         with dask.config.set(_LOCAL_WORKER_CONFIG):
             self.cluster = LocalCluster(**local_cluster_options(self.workers))
+        self._exit.callback(self.cluster.close)
         client = Client(self.cluster)
         # Local workers share this machine's cores with the parent, the serial stage: they run
         # at a lower priority, as the local engine's do (a plugin, so a restarted worker too).
@@ -200,10 +201,8 @@ class DaskRunner(_Runner):
                     self.client.cancel(list(self.inflight))
                 self.client.close()
         finally:
-            if self.cluster is not None:
-                self.cluster.close()
+            self._exit.close()
             self.client = self.cluster = None
-            self._config.close()
             if self.spool.is_dir() and not any(self.spool.iterdir()):
                 self.spool.rmdir()
 
