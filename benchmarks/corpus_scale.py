@@ -28,6 +28,7 @@ import bisect
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -288,8 +289,9 @@ def main() -> None:
                 db = Path(tmp) / f"{n}-{config.replace(':', '-')}.duckdb"
                 runs.append(run(source, db, n, config, args.profile, args.stop_after))
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
-                for path in db.parent.glob(db.name + "*"):  # with the derived index files
-                    path.unlink()
+                # With the derived index files, and the spool folder a stopped Dask run leaves.
+                for path in db.parent.glob(db.name + "*"):
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
             if kept is None:
                 source.unlink()
     result = {
