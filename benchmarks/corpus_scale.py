@@ -291,7 +291,10 @@ def main() -> None:
                 print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
                 # With the derived index files, and the spool folder a stopped Dask run leaves.
                 for path in db.parent.glob(db.name + "*"):
-                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+                    if path.is_dir():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
             if kept is None:
                 source.unlink()
     result = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import ctypes.util
+import functools
 import itertools
 import json
 import os
@@ -52,11 +53,16 @@ class _MallInfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in _MALLINFO2.split()]
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    """The C library, loaded once (``find_library`` runs a subprocess)."""
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+
+
 def heap_memory() -> dict[str, float]:
     """glibc's heap in MB (every arena): in use, free but kept, and mmapped blocks; empty where
     the C library has no ``mallinfo2`` (glibc before 2.33, musl)."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    mallinfo2 = getattr(libc, "mallinfo2", None)
+    mallinfo2 = getattr(_libc(), "mallinfo2", None)
     if mallinfo2 is None:
         return {}
     mallinfo2.restype = _MallInfo2
@@ -85,8 +91,7 @@ def grown(snapshots: list[Any], documents: int) -> None:
 
 def malloc_trim() -> None:
     """glibc's ``malloc_trim(0)``: free pages of every arena back to the system."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    libc.malloc_trim(0)
+    _libc().malloc_trim(0)
 
 
 def traced(rows: list[dict[str, Any]], started: float, saved: Any, trim: bool, every: int) -> None:

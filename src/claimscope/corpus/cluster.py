@@ -46,7 +46,8 @@ _CONNECT_TIMEOUT = 30
 # scheduler, the scheduler's to each worker, each worker's stimuli. With a partition's documents
 # in each message, that held up to 1,000 partitions per stream (measured: the main process of a
 # local cluster grew 15 MB per 1,000 documents, from 950 MB at 12,600 documents to 1.2 GB at
-# 29,400). A few are kept instead, here and in a local cluster's scheduler and workers.
+# 29,400). A few are kept instead, here and in a local cluster's scheduler and workers (its
+# nannies hand the settings of this process to their workers).
 _LOG_CONFIG: dict[str, Any] = {"distributed.admin.low-level-log-length": 16}
 # Dask settings of a local cluster's workers, where Dask's defaults cost CPU time the local
 # engine does not spend (measured: 2 workers, 1,000 documents each):
@@ -60,7 +61,6 @@ _LOG_CONFIG: dict[str, Any] = {"distributed.admin.low-level-log-length": 16}
 #   over 1,000 documents (4 s in this process, where the scheduler and nannies run), much of it
 #   on these. Less often here: memory is still checked every second.
 _LOCAL_WORKER_CONFIG: dict[str, Any] = {
-    **_LOG_CONFIG,
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.interval": "2s",
