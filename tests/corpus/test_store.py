@@ -212,6 +212,19 @@ def test_store_memory_limit_from_the_environment(tmp_path, monkeypatch):
         Store.open(tmp_path / "m.duckdb")
 
 
+def _keyed(store: Store) -> set[str]:
+    return {
+        table
+        for (table,) in store.query(
+            "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+        ).rows
+    }
+
+
+def _contents(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    return {t: list(store.query(f"SELECT * FROM {t} ORDER BY ALL").rows) for t in TABLES}
+
+
 def test_store_migration_7_keeps_the_rows_and_drops_the_keys(tmp_path, rows, monkeypatch):
     # A store written before migration 7 (annotation rows with primary keys) is rebuilt in
     # place: the same rows, no primary key left but those of documents and the other tables.
@@ -219,22 +232,74 @@ def test_store_migration_7_keeps_the_rows_and_drops_the_keys(tmp_path, rows, mon
     monkeypatch.setattr("claimscope.corpus.store.MIGRATIONS", MIGRATIONS[:6])
     with Store.open(path) as store:
         store.write(rows)
-        before = {t: list(store.query(f"SELECT * FROM {t} ORDER BY ALL").rows) for t in TABLES}
+        before = _contents(store)
         assert store.schema_version() == 6
-    monkeypatch.undo()
+    monkeypatch.setattr("claimscope.corpus.store.MIGRATIONS", MIGRATIONS[:7])
     with Store.open(path) as store:
         assert store.schema_version() == 7
-        after = {t: list(store.query(f"SELECT * FROM {t} ORDER BY ALL").rows) for t in TABLES}
-        keyed = {
-            table
-            for (table,) in store.query(
-                "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
-            ).rows
-        }
+        after, keyed = _contents(store), _keyed(store)
     after["schema_migrations"] = after["schema_migrations"][:6]
     assert after == before and any(before["sentences"])
     assert keyed == {"documents", "failures", "clusters", "contradiction_checked", "factchecks",
                      "reviews", "schema_migrations"}  # fmt: skip
+
+
+def test_store_migration_8_keeps_the_rows_and_drops_the_last_growing_keys(
+    tmp_path, rows, monkeypatch
+):
+    # Documents, clusters (with the numbers column migration 6 added) and checked documents
+    # are rebuilt without keys; their rows, defaults and NOT NULLs stay.
+    path = tmp_path / "c.duckdb"
+    monkeypatch.setattr("claimscope.corpus.store.MIGRATIONS", MIGRATIONS[:7])
+    with Store.open(path) as store:
+        store.write(rows)
+        store.connection.execute(
+            "INSERT INTO clusters (id, doc_id, claim, text, score, size, documents, numbers, "
+            "updated_at) VALUES (1, 'a', 0, 'x', 0.5, 1, 1, '700', now()), "
+            "(2, 'b', 0, 'y', 0.5, 1, 1, DEFAULT, now())"
+        )
+        store.connection.execute(
+            "INSERT INTO contradiction_checked SELECT id, 1, 0, now() FROM documents"
+        )
+        before = _contents(store)
+    monkeypatch.undo()
+    with Store.open(path) as store:
+        assert store.schema_version() == latest_version() == 8
+        after, keyed = _contents(store), _keyed(store)
+        with pytest.raises(duckdb.ConstraintException):
+            store.connection.execute(  # the key's column stays NOT NULL
+                "INSERT INTO clusters (id, doc_id, claim, text, score, size, documents, "
+                "updated_at) VALUES (NULL, 'c', 0, 'z', 0.5, 1, 1, now())"
+            )
+    after["schema_migrations"] = after["schema_migrations"][:7]
+    assert after == before and len(before["clusters"]) == 2 and any(before["documents"])
+    assert [r[-1] for r in after["clusters"]] == ["700", ""]
+    assert keyed == {"failures", "factchecks", "reviews", "schema_migrations"}
+
+
+def test_a_growing_store_holds_no_key_index_in_memory(tmp_path):
+    """DuckDB keeps a primary key's index whole in its memory, within the ingest's 64 MB: keyed
+    documents and clusters filled it by some 500,000 documents (benchmarks/store_keys.py).
+    Rows as an ingest of 20,000 documents writes them leave no index behind."""
+    with Store.open(tmp_path / "c.duckdb", memory_limit=WRITE_MEMORY_LIMIT) as store:
+        con = store.connection
+
+        def held() -> object:
+            return con.execute(
+                "SELECT sum(memory_usage_bytes) FROM duckdb_memory() WHERE tag = 'ART_INDEX'"
+            ).fetchone()
+
+        empty = held()  # the few small keyed tables' (failures, reviews...)
+        con.execute(
+            "INSERT INTO documents (id, source, text, ingested_at) "
+            "SELECT left(sha256(i::VARCHAR), 16), 'doc-' || i, 'text', now() FROM range(20000) r(i)"
+        )
+        con.execute(
+            "INSERT INTO clusters (id, doc_id, claim, text, score, size, documents, updated_at) "
+            "SELECT i, 'a', 0, 'claim', 0.5, 1, 1, now() FROM range(420000) r(i)"
+        )
+        con.execute("INSERT INTO contradiction_checked SELECT id, 0, 0, now() FROM documents")
+        assert held() == empty
 
 
 def test_the_spool_store_has_the_schema_of_a_migrated_store():

@@ -352,20 +352,25 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 
 def _rebuilt_without_primary_key(table: str) -> tuple[str, ...]:
-    """Statements that rebuild ``table``, as its latest CREATE made it, without its primary
-    key, keeping its rows."""
-    ddl = next(
-        statement
-        for migration in reversed(MIGRATIONS)
-        for statement in migration.statements
-        if f"CREATE TABLE {table} (" in statement
-    )
-    create = re.sub(r",\s*PRIMARY KEY \([^)]*\)", "", ddl)
+    """Statements that rebuild ``table`` as the migrations so far made it (its latest CREATE and
+    the columns added since), without its primary key, keeping its rows. A column that was the
+    key alone stays NOT NULL."""
+    made: list[str] = []
+    for migration in MIGRATIONS:
+        for statement in migration.statements:
+            if f"CREATE TABLE {table} (" in statement:
+                made = [statement]
+            elif statement.startswith(f"ALTER TABLE {table} ADD COLUMN "):
+                made.append(statement)
+    create = re.sub(r",\s*PRIMARY KEY \([^)]*\)", "", made[0])
+    create = create.replace(" PRIMARY KEY,", " NOT NULL,")
+    rebuilt = f"{table}_rebuilt"
     return (
-        create.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_rebuilt ("),
-        f"INSERT INTO {table}_rebuilt SELECT * FROM {table}",
+        create.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {rebuilt} ("),
+        *(s.replace(f"ALTER TABLE {table} ", f"ALTER TABLE {rebuilt} ", 1) for s in made[1:]),
+        f"INSERT INTO {rebuilt} SELECT * FROM {table}",
         f"DROP TABLE {table}",
-        f"ALTER TABLE {table}_rebuilt RENAME TO {table}",
+        f"ALTER TABLE {rebuilt} RENAME TO {table}",
     )
 
 
@@ -389,6 +394,22 @@ MIGRATIONS += (
         7,
         "document rows without primary keys",
         tuple(s for table in _UNKEYED for s in _rebuilt_without_primary_key(table)),
+    ),
+)
+
+# The tables that grow with the corpus lose their last primary keys. DuckDB holds a key's index
+# (an ART) whole in its memory, not paged out, and counts it against the memory limit: some 46
+# bytes a document id and 8 a cluster id (about 21 clusters a document), so under an ingest's
+# 64 MB the keys alone would fill the limit by some 250,000 documents. Nothing needs them:
+# ``documents.id`` is kept unique by ``Store.known_ids`` (a key's index served none of its
+# lookups, which join), cluster ids are given by the one clustering writer, and
+# ``contradiction_checked`` is filled with the documents not in it.
+_GROWING = ("documents", "clusters", "contradiction_checked")
+MIGRATIONS += (
+    Migration(
+        8,
+        "no primary keys on the tables that grow with the corpus",
+        tuple(s for table in _GROWING for s in _rebuilt_without_primary_key(table)),
     ),
 )
 
