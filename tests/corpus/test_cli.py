@@ -162,3 +162,26 @@ def test_cli_ingest_lists_the_first_failures_and_counts_the_rest(tmp_path):
     assert "60 input(s) failed:" in result.stderr
     assert result.stderr.count("error: ") == 50
     assert "... and 10 more: claimscope sql" in result.stderr
+
+
+def test_ingest_out_of_duckdb_memory_is_one_line_with_the_setting(tmp_path, monkeypatch):
+    """DuckDB out of memory while clustering (a run of 61,000 documents at schema 7) ends the
+    ingest with one line naming the setting, no traceback; what was stored stays."""
+
+    def out_of_memory(*args: object) -> list[object]:
+        raise duckdb.OutOfMemoryException(
+            "Out of Memory Error: failed to allocate data of size 32.0 KiB (61.0 MiB/61.0 MiB used)"
+        )
+
+    monkeypatch.setattr("claimscope.corpus.clusters._next_chunk", out_of_memory)
+    source = write_jsonl(tmp_path / "a.jsonl", articles(3))
+    result = _run("ingest", source, "--db", tmp_path / "c.duckdb", "--profile", "rules", "--quiet")
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    assert result.output.count("\n") == 1, result.output
+    assert "cannot cluster claims: DuckDB ran out of memory (61.0 MiB/61.0 MiB used)" in (
+        " ".join(result.output.split())
+    )
+    assert "CLAIMSCOPE_DB_MEMORY" in result.output
+    with duckdb.connect(str(tmp_path / "c.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (3,)

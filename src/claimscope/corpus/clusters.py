@@ -168,18 +168,23 @@ class ClusterSession:
         # only at rows appended since (finding unclustered claims among all of them at every
         # update made an ingest's cost grow with the square of its size). Rows are only ever
         # appended while a session runs, so a row id past the mark is a row stored after it.
-        upto = _Mark.now(self.store)
-        pending = _pending(self.store, self._mark)
-        if pending:
-            self.stats.total = self.stats.claims + pending
-            clusterer = self._clusterer or self._open()
-            while rows := _next_chunk(self.store, self.config.chunk_size, self._mark):
-                clusterer.chunk(rows, self.stats)
-                self.stats.seconds = time.monotonic() - self._started
-                if progress is not None:
-                    progress(self.stats)
-                if stop is not None and stop():
-                    return self.stats  # not all clustered: the mark stays where it was
+        try:
+            upto = _Mark.now(self.store)
+            pending = _pending(self.store, self._mark)
+            if pending:
+                self.stats.total = self.stats.claims + pending
+                clusterer = self._clusterer or self._open()
+                while rows := _next_chunk(self.store, self.config.chunk_size, self._mark):
+                    clusterer.chunk(rows, self.stats)
+                    self.stats.seconds = time.monotonic() - self._started
+                    if progress is not None:
+                        progress(self.stats)
+                    if stop is not None and stop():
+                        return self.stats  # not all clustered: the mark stays where it was
+        except duckdb.Error as exc:  # a read (a write says so itself): one line, no traceback
+            raise StoreError(
+                f"cannot cluster claims: {_message(exc)}", source=str(self.store.path)
+            ) from None
         self._mark = upto
         return self.stats
 

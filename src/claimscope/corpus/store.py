@@ -548,6 +548,12 @@ def _message(exc: BaseException) -> str:
     text = str(exc).strip()
     if "Could not set lock" in text or "Conflicting lock" in text:
         return "the database is open in another process (is an ingest still running?)"
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        limit = text.partition("(")[2].partition(")")[0] or "its limit"
+        return (
+            f"DuckDB ran out of memory ({limit}); set {MEMORY_ENV} higher (say 1GB) and run "
+            "the same command again: what was stored stays"
+        )
     lines = [
         line.strip()
         for line in text.splitlines()
