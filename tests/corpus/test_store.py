@@ -322,3 +322,25 @@ def test_the_spool_store_has_the_schema_of_a_migrated_store():
     with Store.open(":memory:") as migrated, _spool_store() as replayed:
         assert schema(replayed) == schema(migrated)
         assert len(schema(migrated)) > 100
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        duckdb.OutOfMemoryException(
+            "Out of Memory Error: failed to allocate data of size 32.0 KiB (61.0 MiB/61.0 MiB used)"
+        ),
+        duckdb.FatalException(
+            "FATAL Error: Failed to create checkpoint because of error: failed to pin block of "
+            "size 256.0 KiB (61.0 MiB/61.0 MiB used)"
+        ),
+    ],
+)
+def test_out_of_memory_errors_name_the_setting(error):
+    from claimscope.corpus.store import _message
+
+    assert _message(error) == (
+        "DuckDB ran out of memory (61.0 MiB/61.0 MiB used); set CLAIMSCOPE_DB_MEMORY higher "
+        "(say 1GB) and run the same command again: what was stored stays"
+    )
+    assert "CLAIMSCOPE" not in _message(duckdb.CatalogException("Table x does not exist"))

@@ -52,6 +52,7 @@ WRITE_MEMORY_LIMIT = "64MB"
 # The name under which a write's columns are scanned (a view of its connection alone).
 _ROWS = "_claimscope_rows"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
+_OUT_OF_MEMORY = re.compile(r"(failed|could not) (to )?(allocate|pin) (data|block)")
 
 
 @dataclass(slots=True)
@@ -548,7 +549,8 @@ def _message(exc: BaseException) -> str:
     text = str(exc).strip()
     if "Could not set lock" in text or "Conflicting lock" in text:
         return "the database is open in another process (is an ingest still running?)"
-    if isinstance(exc, duckdb.OutOfMemoryException):
+    # Out of memory, or a checkpoint that failed for want of it (a FATAL error).
+    if isinstance(exc, duckdb.OutOfMemoryException) or _OUT_OF_MEMORY.search(text):
         limit = text.partition("(")[2].partition(")")[0] or "its limit"
         return (
             f"DuckDB ran out of memory ({limit}); set {MEMORY_ENV} higher (say 1GB) and run "
