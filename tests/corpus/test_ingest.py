@@ -98,7 +98,7 @@ def test_ingest_holds_duckdb_to_the_write_memory_limit(tmp_path, rules, monkeypa
     monkeypatch.setattr(Store, "open", spy)
     (tmp_path / "a.txt").write_text(TEXTS["ferry.txt"], encoding="utf-8")
     ingest_paths([tmp_path / "a.txt"], db=tmp_path / "c.duckdb", settings=rules, cluster=False)
-    assert limits == ["61.0 MiB"]  # WRITE_MEMORY_LIMIT, 64MB; a reader's default is 1GB
+    assert limits == ["244.1 MiB"]  # WRITE_MEMORY_LIMIT, 256MB; a reader's default is 1GB
 
 
 def test_ingest_records_with_custom_fields(tmp_path, rules):

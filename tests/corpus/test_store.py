@@ -203,7 +203,7 @@ def test_store_memory_limit_from_the_environment(tmp_path, monkeypatch):
         return str(row[0])
 
     assert limit() == "953.6 MiB"  # 1GB, the default
-    assert limit(memory_limit=WRITE_MEMORY_LIMIT) == "61.0 MiB"  # 64MB, a long write's
+    assert limit(memory_limit=WRITE_MEMORY_LIMIT) == "244.1 MiB"  # 256MB, a long write's
     monkeypatch.setenv("CLAIMSCOPE_DB_MEMORY", "300MB")
     assert limit() == "286.1 MiB"
     assert limit(memory_limit=WRITE_MEMORY_LIMIT) == "286.1 MiB"  # the variable wins
@@ -278,8 +278,8 @@ def test_store_migration_8_keeps_the_rows_and_drops_the_last_growing_keys(
 
 
 def test_a_growing_store_holds_no_key_index_in_memory(tmp_path):
-    """DuckDB keeps a primary key's index whole in its memory, within the ingest's 64 MB: keyed
-    documents and clusters filled it by some 500,000 documents (benchmarks/store_keys.py).
+    """DuckDB keeps a primary key's index whole in its memory, within its limit: keyed documents
+    and clusters filled 64 MB by some 500,000 documents (benchmarks/store_keys.py).
     Rows as an ingest of 20,000 documents writes them leave no index behind."""
     with Store.open(tmp_path / "c.duckdb", memory_limit=WRITE_MEMORY_LIMIT) as store:
         con = store.connection

@@ -399,8 +399,9 @@ MIGRATIONS += (
 
 # The tables that grow with the corpus lose their last primary keys. DuckDB holds a key's index
 # (an ART) whole in its memory, not paged out, and counts it against the memory limit: some 46
-# bytes a document id and 8 a cluster id (about 21 clusters a document), so under an ingest's
-# 64 MB the keys alone would fill the limit by some 250,000 documents. Nothing needs them:
+# bytes a document id and a few a cluster id (about 21 clusters a document), about 105 bytes a
+# document: under 64 MB the keys alone filled the limit by some 500,000 documents
+# (benchmarks/store_keys.py), and the index only grows. Nothing needs them:
 # ``documents.id`` is kept unique by ``Store.known_ids`` (a key's index served none of its
 # lookups, which join), cluster ids are given by the one clustering writer, and
 # ``contradiction_checked`` is filled with the documents not in it.

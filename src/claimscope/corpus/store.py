@@ -47,8 +47,10 @@ MEMORY_LIMIT = "1GB"
 # The limit for a long write (an ingest, a clustering run) unless the variable says otherwise:
 # such a run reads each page once or twice, so a page kept stays unused, and a larger buffer
 # only grew the process with the store (at 1 GB: 0.7 GB more at 100,000 documents, no faster;
-# at 256 MB, still about 100 MB more from 10,000 to 60,000; at 64 MB, 34-49 MB to 20,000).
-WRITE_MEMORY_LIMIT = "64MB"
+# at 256 MB, still about 100 MB more from 10,000 to 60,000; at 64 MB, 34-49 MB to 20,000). But
+# 64 MB left DuckDB too little for its own working set: a dask:2 ingest died out of memory at
+# 61,000 documents, its keys' indexes some 10 MB of it. 256 MB ran 100,000 to the end.
+WRITE_MEMORY_LIMIT = "256MB"
 # The name under which a write's columns are scanned (a view of its connection alone).
 _ROWS = "_claimscope_rows"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
