@@ -1,13 +1,14 @@
 """What the store's keys hold in DuckDB's memory as a corpus grows, under an ingest's limit.
 
 DuckDB keeps a primary key's index (an ART) whole in its memory and counts it against the memory
-limit. This benchmark opens a fresh store at the ingest's limit (``WRITE_MEMORY_LIMIT``), at the
-latest schema or an older one (``--schema 7``: the documents, clusters and checked documents
-keyed), and inserts rows shaped like an ingest's: per document one ``documents`` row (a 16-hex
-content hash, short text), ``--clusters`` new ``clusters`` rows (21 a document on the generated
-corpus) and one ``contradiction_checked`` row, ``--batch`` documents per transaction. Every
-``--every`` documents it records DuckDB's memory by tag; it stops at ``--documents`` or at the
-first write DuckDB refuses, and says which.
+limit. This benchmark opens a fresh store with DuckDB held to ``--memory`` (64MB, the ingest's
+limit when the results were recorded; 256MB since), at the latest schema or an older one
+(``--schema 7``: the documents, clusters and checked documents keyed), and inserts rows shaped
+like an ingest's: per document one ``documents`` row (a 16-hex content hash, short text),
+``--clusters`` new ``clusters`` rows (21 a document on the generated corpus) and one
+``contradiction_checked`` row, ``--batch`` documents per transaction. Every ``--every``
+documents it records DuckDB's memory by tag; it stops at ``--documents`` or at the first write
+DuckDB refuses, and says which.
 
     python benchmarks/store_keys.py --documents 400000 --schema 7
     python benchmarks/store_keys.py --documents 400000
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine
 
 from claimscope.corpus.schema import MIGRATIONS
-from claimscope.corpus.store import WRITE_MEMORY_LIMIT, Store
+from claimscope.corpus.store import Store
 
 RESULTS = Path(__file__).resolve().parent / "results" / "store_keys.json"
 
@@ -52,13 +53,15 @@ _CHECKED = """
 """
 
 
-def run(documents: int, clusters: int, batch: int, every: int, schema: int) -> dict[str, Any]:
+def run(
+    documents: int, clusters: int, batch: int, every: int, schema: int, memory: str
+) -> dict[str, Any]:
     trace: list[dict[str, Any]] = []
     refused = None
     with (
         tempfile.TemporaryDirectory() as tmp,
         mock.patch("claimscope.corpus.store.MIGRATIONS", MIGRATIONS[:schema]),
-        Store.open(Path(tmp) / "s.duckdb", memory_limit=WRITE_MEMORY_LIMIT) as store,
+        Store.open(Path(tmp) / "s.duckdb", memory_limit=memory) as store,
     ):
         con = store.connection
         stored, started = 0, time.perf_counter()
@@ -99,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--schema", type=int, default=len(MIGRATIONS), help="open the store at this version"
     )
+    parser.add_argument("--memory", default="64MB", help="DuckDB's memory limit")
     parser.add_argument("--out", type=Path, default=RESULTS, help="JSON results file")
     args = parser.parse_args(argv)
     if not 7 <= args.schema <= len(MIGRATIONS):
@@ -107,9 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         "benchmark": "store_keys",
         "date": dt.date.today().isoformat(),
         "machine": machine(),
-        "limit": WRITE_MEMORY_LIMIT,
+        "limit": args.memory,
         "parameters": vars(args) | {"out": str(args.out)},
-        **run(args.documents, args.clusters, args.batch, args.every, args.schema),
+        **run(args.documents, args.clusters, args.batch, args.every, args.schema, args.memory),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
