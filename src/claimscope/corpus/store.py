@@ -55,6 +55,8 @@ WRITE_MEMORY_LIMIT = "256MB"
 _ROWS = "_claimscope_rows"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
 _OUT_OF_MEMORY = re.compile(r"(failed|could not) (to )?(allocate|pin) (data|block)")
+# What DuckDB says it holds: "(61.0 MiB/61.0 MiB used)".
+_USED = re.compile(r"\(([^()]*\bused)\)")
 
 
 @dataclass(slots=True)
@@ -553,7 +555,8 @@ def _message(exc: BaseException) -> str:
         return "the database is open in another process (is an ingest still running?)"
     # Out of memory, or a checkpoint that failed for want of it (a FATAL error).
     if isinstance(exc, duckdb.OutOfMemoryException) or _OUT_OF_MEMORY.search(text):
-        limit = text.partition("(")[2].partition(")")[0] or "its limit"
+        used = _USED.search(text)
+        limit = used.group(1) if used else "its limit"
         return (
             f"DuckDB ran out of memory ({limit}); set {MEMORY_ENV} higher (say 1GB) and run "
             "the same command again: what was stored stays"
