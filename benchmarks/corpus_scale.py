@@ -28,6 +28,7 @@ import bisect
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -47,12 +48,16 @@ import corpus
 
 RESULTS = Path(__file__).resolve().parent / "results" / "corpus_scale.json"
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """Resident bytes of ``root`` and all its descendants, and of ``root`` alone, from /proc."""
+def _tree_sample(root: int) -> dict[str, int | float]:
+    """Resident bytes and CPU seconds of ``root`` with all its descendants, and of ``root``
+    alone, from /proc. The tree's CPU counts the children ``root`` has already reaped too."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    reaped = 0.0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -62,15 +67,26 @@ def _tree_rss(root: int) -> tuple[int, int]:
         except OSError:  # the process ended while we looked
             continue
         # The command name may hold spaces and parentheses: fields start after the last ')'.
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = int(statm.split()[1]) * PAGE
-    total, stack = 0, [root]
+        fields = stat.rsplit(")", 1)[1].split()
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(statm.split()[1]) * PAGE
+        # utime and stime (fields 14 and 15 of proc(5)); cutime and cstime after them.
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+        if pid == root:
+            reaped = (int(fields[13]) + int(fields[14])) / TICKS
+    rss_total, cpu_total, stack = 0, reaped, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        rss_total += rss.get(pid, 0)
+        cpu_total += cpu.get(pid, 0.0)
         stack.extend(children.get(pid, []))
-    return total, rss.get(root, 0)
+    return {
+        "rss": rss_total,
+        "rss_main": rss.get(root, 0),
+        "cpu": cpu_total,
+        "cpu_main": cpu.get(root, 0.0),
+    }
 
 
 def _read_offset(pid: int, path: Path) -> int | None:
@@ -106,11 +122,16 @@ class PeakMemory(threading.Thread):
         self.done = threading.Event()
         self.source, self.line_ends, self.trace_every = source, line_ends or [], trace_every
         self.trace: list[dict[str, float]] = []
+        # The latest sample: at the end, the parent's CPU seconds up to its last 0.2 s.
+        self.last: dict[str, int | float] = {}
 
     def run(self) -> None:
         started = last = time.monotonic()
         while not self.done.is_set():
-            rss, main = _tree_rss(self.pid)
+            sample = _tree_sample(self.pid)
+            if sample["rss_main"]:  # not once the ingest has exited (then /proc has no stat)
+                self.last = sample
+            rss = int(sample["rss"])
             self.peak = max(self.peak, rss)
             now = time.monotonic()
             if self.source is not None and now - last >= self.trace_every:
@@ -122,8 +143,12 @@ class PeakMemory(threading.Thread):
                         "rss_mb": round(rss / 2**20),
                         "peak_mb": round(self.peak / 2**20),
                         # The ingest's own process (store, clustering); the rest is its workers.
-                        "main_mb": round(main / 2**20),
+                        "main_mb": round(sample["rss_main"] / 2**20),
                         "docs_read": bisect.bisect_right(self.line_ends, offset or 0),
+                        # CPU seconds so far: what the cores did, and the parent's share of it
+                        # (its serial stage: store writes, clustering).
+                        "cpu_s": round(sample["cpu"], 1),
+                        "main_cpu_s": round(sample["cpu_main"], 1),
                     }
                 )
                 print(json.dumps(self.trace[-1]), file=sys.stderr, flush=True)
@@ -165,6 +190,7 @@ def run(
           for arg in ("--partition-size", f[10:])],
     ]  # fmt: skip
     ends = line_ends(source)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     # A job started in the background (nohup, &) inherits SIGINT ignored, and Python then keeps
     # ignoring it: restore it, or --stop-after cannot stop the ingest.
@@ -184,6 +210,9 @@ def run(
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The ingest and every process under it, once all are reaped (a local Dask cluster's too).
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     sampler.done.set()
     sampler.join()
     if process.returncode != 0 and not stopped:
@@ -222,6 +251,11 @@ def run(
         "clustered": clustered,
         "joined": joined,
         "peak_rss_mb": round(sampler.peak / 2**20),
+        # Cores kept busy on average (2.0: both, all the time), and the parent's CPU: with
+        # workers, it is the serial stage that caps the speed-up.
+        "cpu_s": round(cpu, 1),
+        "cores_busy": round(cpu / seconds, 2),
+        "main_cpu_s": round(float(sampler.last.get("cpu_main", 0.0)), 1),
         "db_mb": round(db.stat().st_size / 2**20, 1),
         "trace": sampler.trace,
     }
