@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -51,9 +51,18 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _tree_sample(root: int) -> dict[str, int | float]:
-    """Resident bytes and CPU seconds of ``root`` with all its descendants, and of ``root``
-    alone, from /proc. The tree's CPU counts the children ``root`` has already reaped too."""
+class Sample(NamedTuple):
+    """A process tree at one moment: resident bytes and CPU seconds, all of it and its root."""
+
+    rss: int
+    rss_main: int
+    cpu: float
+    cpu_main: float
+
+
+def _tree_sample(root: int) -> Sample:
+    """``root`` with all its descendants, and ``root`` alone, from /proc. The tree's CPU counts
+    the children ``root`` has already reaped too."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     cpu: dict[int, float] = {}
@@ -81,12 +90,7 @@ def _tree_sample(root: int) -> dict[str, int | float]:
         rss_total += rss.get(pid, 0)
         cpu_total += cpu.get(pid, 0.0)
         stack.extend(children.get(pid, []))
-    return {
-        "rss": rss_total,
-        "rss_main": rss.get(root, 0),
-        "cpu": cpu_total,
-        "cpu_main": cpu.get(root, 0.0),
-    }
+    return Sample(rss_total, rss.get(root, 0), cpu_total, cpu.get(root, 0.0))
 
 
 def _read_offset(pid: int, path: Path) -> int | None:
@@ -123,16 +127,15 @@ class PeakMemory(threading.Thread):
         self.source, self.line_ends, self.trace_every = source, line_ends or [], trace_every
         self.trace: list[dict[str, float]] = []
         # The latest sample: at the end, the parent's CPU seconds up to its last 0.2 s.
-        self.last: dict[str, int | float] = {}
+        self.last = Sample(0, 0, 0.0, 0.0)
 
     def run(self) -> None:
         started = last = time.monotonic()
         while not self.done.is_set():
             sample = _tree_sample(self.pid)
-            if sample["rss_main"]:  # not once the ingest has exited (then /proc has no stat)
+            if sample.rss_main:  # not once the ingest has exited (then /proc has no stat)
                 self.last = sample
-            rss = int(sample["rss"])
-            self.peak = max(self.peak, rss)
+            self.peak = max(self.peak, sample.rss)
             now = time.monotonic()
             if self.source is not None and now - last >= self.trace_every:
                 last = now
@@ -140,15 +143,15 @@ class PeakMemory(threading.Thread):
                 self.trace.append(
                     {
                         "s": round(now - started, 1),
-                        "rss_mb": round(rss / 2**20),
+                        "rss_mb": round(sample.rss / 2**20),
                         "peak_mb": round(self.peak / 2**20),
                         # The ingest's own process (store, clustering); the rest is its workers.
-                        "main_mb": round(sample["rss_main"] / 2**20),
+                        "main_mb": round(sample.rss_main / 2**20),
                         "docs_read": bisect.bisect_right(self.line_ends, offset or 0),
                         # CPU seconds so far: what the cores did, and the parent's share of it
                         # (its serial stage: store writes, clustering).
-                        "cpu_s": round(sample["cpu"], 1),
-                        "main_cpu_s": round(sample["cpu_main"], 1),
+                        "cpu_s": round(sample.cpu, 1),
+                        "main_cpu_s": round(sample.cpu_main, 1),
                     }
                 )
                 print(json.dumps(self.trace[-1]), file=sys.stderr, flush=True)
@@ -252,10 +255,10 @@ def run(
         "joined": joined,
         "peak_rss_mb": round(sampler.peak / 2**20),
         # Cores kept busy on average (2.0: both, all the time), and the parent's CPU: with
-        # workers, it is the serial stage that caps the speed-up.
+        # workers, its serial stage can cap the speed-up.
         "cpu_s": round(cpu, 1),
         "cores_busy": round(cpu / seconds, 2),
-        "main_cpu_s": round(float(sampler.last.get("cpu_main", 0.0)), 1),
+        "main_cpu_s": round(sampler.last.cpu_main, 1),
         "db_mb": round(db.stat().st_size / 2**20, 1),
         "trace": sampler.trace,
     }
