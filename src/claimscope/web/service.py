@@ -47,6 +47,8 @@ class ServerConfig:
     timeout: float = 60.0
     cors_origins: tuple[str, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    host: str = "127.0.0.1"  # the address bound: requests must name it (or allowed_hosts)
+    allowed_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
