@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import threading
 
 import duckdb
 import pytest
@@ -185,3 +187,39 @@ def test_ingest_out_of_duckdb_memory_is_one_line_with_the_setting(tmp_path, monk
     assert "CLAIMSCOPE_DB_MEMORY" in result.output
     with duckdb.connect(str(tmp_path / "c.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchone() == (3,)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_cli_ingest_of_a_folder_records_a_fifo_and_stores_the_file_beside_it(tmp_path):
+    """A FIFO is never opened (an open would block until something writes to it): it is one
+    recorded failure, and the good file beside it is stored."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(TEXTS["ferry.txt"], encoding="utf-8")
+    fifo = folder / "pipe.txt"
+    os.mkfifo(fifo)
+    db = tmp_path / "c.duckdb"
+    done: dict[str, object] = {}
+    thread = threading.Thread(
+        target=lambda: done.setdefault(
+            "result", _run("ingest", folder, "--db", db, "--profile", "rules", "-q")
+        ),
+        daemon=True,
+    )
+    thread.start()
+    thread.join(120)
+    if thread.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # releases the blocked reader
+        thread.join(10)
+        pytest.fail("ingest blocked on a FIFO: it was opened")
+    result = done["result"]
+    assert result.exit_code == 2, result.output
+    assert f"error: {fifo}: is a named pipe (FIFO), not a regular file" in result.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT source FROM documents").fetchall() == [
+            (str(folder / "good.txt"),)
+        ]
+        failures = con.execute("SELECT source, error FROM failures").fetchall()
+    assert failures == [
+        (str(fifo), "is a named pipe (FIFO), not a regular file: only regular files are read")
+    ]

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from claimscope.errors import InputError, RecordError
 from claimscope.ingest import read_path
+from claimscope.ingest.files import open_regular
 from claimscope.ingest.records import record_document
 from claimscope.ingest.warc import is_warc, read_warc
 from claimscope.model import Document, Failure
@@ -213,7 +214,5 @@ def _csv(path: Path, settings: Settings) -> Iterator[Document | Failure]:
 
 
 def _open(path: Path) -> IO[bytes]:
-    try:
-        return path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=str(path)) from None
+    # A FIFO or a device is refused before it is opened (opening a FIFO blocks).
+    return open_regular(path)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Literal, cast
 from claimscope.errors import EmptyDocumentError, InputError, SettingsError
 from claimscope.ingest.dates import parse_date
 from claimscope.ingest.decode import decode_bytes, decode_raw, repair_mojibake
+from claimscope.ingest.files import open_regular
 from claimscope.ingest.html import lang_code, read_html
 from claimscope.ingest.records import read_records
 from claimscope.model import Document, Failure
@@ -93,7 +94,8 @@ def read_path(
     """The documents in a file: one for text and HTML, one per record for JSON, JSONL and CSV.
 
     Checks run, and a text or HTML file is read, before this returns: an unreadable file raises
-    InputError here rather than on first iteration.
+    InputError here rather than on first iteration. Only a regular file is read: a FIFO, a
+    device or a socket raises InputError without being opened.
     """
     settings = settings or Settings()
     path = Path(path)
@@ -206,23 +208,17 @@ def _read(
 
 
 def _read_file(path: Path, source: str, max_bytes: int) -> bytes:
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise InputError("is a directory, not a file", source=source)
-        if info.st_size > max_bytes:
-            raise InputError(_too_large("file", info.st_size, max_bytes), source=source)
-        with path.open("rb") as handle:
-            # Bounded even after the size check: pipes and devices report no size.
+    # Only regular files are opened: a FIFO would block the open, a device never end.
+    with open_regular(path, source=source) as handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise InputError(_too_large("file", size, max_bytes), source=source)
+            # Bounded even after the size check: the file may grow while it is read.
             data = handle.read(max_bytes + 1)
-    except (FileNotFoundError, NotADirectoryError):
-        raise InputError("no such file", source=source) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", source=source) from None
-    except PermissionError:
-        raise InputError("permission denied", source=source) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
+        except OSError as exc:
+            reason = f"cannot read file: {exc.strerror or exc}"
+            raise InputError(reason, source=source) from None
     if len(data) > max_bytes:
         raise InputError(f"file is over the {_size(max_bytes)} limit (max_bytes)", source=source)
     return data

@@ -18,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from claimscope.errors import InputError
 from claimscope.ingest import read_bytes
+from claimscope.ingest.files import open_regular
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings
 
@@ -100,12 +101,8 @@ def _read_record(record: Any, where: str, settings: Settings) -> list[Document |
 
 
 def _open(path: Path) -> IO[bytes]:
-    try:
-        return path.open("rb")
-    except FileNotFoundError:
-        raise InputError("no such file", source=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=str(path)) from None
+    # A FIFO or a device is refused before it is opened (opening a FIFO blocks).
+    return open_regular(path)
 
 
 def _article_format(record: Any) -> str | None:
