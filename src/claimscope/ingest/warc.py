@@ -9,12 +9,21 @@ large archive never sits in memory.
 
 from __future__ import annotations
 
+import gzip
 import logging
+import re
+import sys
+import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from warcio import archiveiterator as _archiveiterator
+from warcio import bufferedreaders as _bufferedreaders
+from warcio import digestverifyingreader as _digestverifyingreader
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from claimscope.errors import InputError
 from claimscope.ingest import read_bytes
@@ -43,19 +52,28 @@ def read_warc(
 
     A file that cannot be opened raises InputError on the first iteration. Where a file breaks
     off (truncated, corrupt), the records before the break still come through, then a Failure:
-    for the record cut short, or for the file when what is left reads as no record.
+    for the record cut short, or for the file (``broken WARC record at byte N: ...``) when what
+    is left reads as no record. warcio's own warnings go to the log, one line each.
     """
     settings = settings or Settings()
     source = str(path)
     number = end = 0
+    records: ArchiveIterator | None = None
     with _open(Path(path)) as handle:
         try:
             records = ArchiveIterator(handle)
             for record in records:
+                _log_notes(source)
+                if record.format != "warc":
+                    # warcio reads any text as an old ARC record: a .warc file must be a WARC.
+                    reason = _broken(end, "not a WARC record (no WARC/1.x header line)")
+                    yield Failure(source=source, error=reason, kind="InputError")
+                    return
                 number += 1
                 where = f"{source}#{number}"
                 items = _read_record(record, where, settings)
                 records.read_to_end()
+                _log_notes(source)
                 end = records.get_record_offset() + records.get_record_length()
                 # A record's stream counts down from its declared length; short of 0, the file
                 # broke off inside it (warcio itself says nothing).
@@ -65,17 +83,103 @@ def read_warc(
                 yield from items
             size = Path(path).stat().st_size
         except Exception as exc:  # warcio raises several types for a damaged archive
-            reason = f"unreadable WARC after {number} record(s): {type(exc).__name__}: {exc}"
+            _log_notes(source)
+            # Where the record that broke starts: the end of the last one read whole.
+            at = getattr(records, "offset", end)
+            reason = _broken(at if isinstance(at, int) else end, _why(exc), number)
             log.info("%s: %s", source, reason)
             yield Failure(source=source, error=reason, kind="InputError")
             return
     # warcio stops quietly where a compressed archive breaks off: bytes left over tell.
     if size - end > _SEPARATOR:
-        reason = (
-            f"unreadable WARC after {number} record(s): {size - end:,} bytes left over "
-            "(truncated or corrupt)"
-        )
-        yield Failure(source=source, error=reason, kind="InputError")
+        what = f"{size - end:,} bytes left over that read as no record (truncated or corrupt)"
+        yield Failure(source=source, error=_broken(end, what, number), kind="InputError")
+
+
+def _broken(at: int, why: str, records: int | None = None) -> str:
+    after = "" if records is None else f" ({records} record(s) read before it)"
+    return f"broken WARC record at byte {at:,}: {why}{after}"
+
+
+def _why(exc: Exception) -> str:
+    """What broke, in a few words: warcio's errors carry raw bytes, several lines, or a bare
+    AttributeError from a header it could not parse."""
+    if isinstance(exc, ArchiveLoadFailed):
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        first = lines[0] if lines else ""
+        if "non-chunked gzip" in first:
+            return "one gzip stream for several records (each must be compressed on its own)"
+        _, _, found = first.partition("first line:")
+        if found.strip():
+            return f"not a WARC record header ({_starts(found)})"
+        return "not a WARC record"
+    if isinstance(exc, zlib.error | EOFError | gzip.BadGzipFile):
+        return "corrupt compressed data"
+    if isinstance(exc, OSError):
+        return f"cannot read file: {exc.strerror or exc}"
+    if isinstance(exc, AttributeError | TypeError | ValueError | IndexError | KeyError):
+        return "malformed record headers"
+    return f"unreadable record ({type(exc).__name__})"
+
+
+def _starts(text: str, limit: int = 60) -> str:
+    """What a line starts with, for a message: quoted when it is text, else said so."""
+    text = " ".join(text.split())
+    if not text.isprintable():
+        return "it starts with bytes that are not text"
+    shown = text if len(text) <= limit else text[:limit] + "..."
+    return f"it starts {shown!r}"
+
+
+class _Notes(threading.local):
+    """What warcio wrote to stderr in this thread since it was last read."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.texts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
+class _QuietSys:
+    """``sys`` as warcio's modules see it, but for ``stderr``: warcio writes its warnings there
+    itself (not through logging), over several lines with raw bytes; they are kept instead, and
+    logged by the reader in one line each."""
+
+    stderr = _Notes()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(sys, name)
+
+
+_INC_RECORD = re.compile(r"Content-Length is invalid\s+Offset:\s*(\d+)", re.DOTALL)
+
+
+def _log_notes(source: str) -> None:
+    notes = _QuietSys.stderr
+    texts, notes.texts = notes.texts, []
+    for text in texts:
+        if not text.strip():
+            continue
+        match = _INC_RECORD.search(text)
+        if match:
+            note = (
+                f"WARC record ending at byte {int(match[1]):,} is not followed by a blank line "
+                "(a wrong Content-Length?)"
+            )
+        else:
+            note = f"warcio: {ascii(' '.join(text.split()))[:200]}"
+        log.warning("%s: %s", source, note)
+
+
+# Once, at import: every use of warcio in this process is quiet from then on, which only moves
+# its warnings from stderr to claimscope's log.
+for _module in (_archiveiterator, _bufferedreaders, _digestverifyingreader):
+    _module.sys = _QuietSys()  # type: ignore[attr-defined]
 
 
 def _read_record(record: Any, where: str, settings: Settings) -> list[Document | Failure]:
@@ -92,7 +196,7 @@ def _read_record(record: Any, where: str, settings: Settings) -> list[Document |
     except Exception as exc:
         # One odd page out of thousands must not end the archive: it fails alone.
         log.exception("%s: page could not be read", where)
-        reason = f"page could not be read: {type(exc).__name__}: {exc}"
+        reason = f"page could not be read: {type(exc).__name__}: {' '.join(str(exc).split())}"
         return [Failure(source=where, error=reason, kind="InputError")]
     for item in items:
         if isinstance(item, Document):
