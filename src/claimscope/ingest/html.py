@@ -7,10 +7,12 @@ import logging
 import re
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from claimscope.errors import EmptyDocumentError
+from claimscope.ingest._flatten import flatten_html
 from claimscope.ingest.dates import parse_date
 from claimscope.ingest.decode import repair_mojibake
 from claimscope.model import Document
@@ -20,6 +22,9 @@ log = logging.getLogger(__name__)
 
 _LANG = re.compile(r"([a-z]{2})(?:$|[-_])", re.IGNORECASE)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# libxml2 builds no element deeper than about 255 levels (the rest of the page, article text
+# included, is dropped); a tree that comes close may have been cut, and is read flattened.
+_MAX_DEPTH = 240
 
 
 def _date_params() -> dict[str, object]:
@@ -38,11 +43,11 @@ def _date_params() -> dict[str, object]:
 
 def read_html(html: str, *, source: str, settings: Settings) -> Document:
     """The article in a web page as a Document: a paragraph per line, with title, date, site."""
-    tree = load_html(html)
+    tree = _load(html, source)
     if tree is None:
         raise EmptyDocumentError("no article text found in HTML", source=source)
     lang = _page_lang(tree)
-    if not _has_content(load_html(html)):
+    if not _has_content(_load(html, source)):
         raise EmptyDocumentError("no article text found in HTML", source=source)
     result = _extract(tree)
     text = getattr(result, "text", None)
@@ -70,6 +75,24 @@ def read_html(html: str, *, source: str, settings: Settings) -> Document:
         repairs=repairs,
         meta=meta,
     )
+
+
+def _load(html: str, source: str) -> HtmlElement | None:
+    """The page's tree, flattened first when it is nested past what lxml builds."""
+    tree = load_html(html)
+    if tree is None or _depth(tree) < _MAX_DEPTH:
+        return tree
+    log.info("%s: HTML nested past %d levels, read flattened", source, _MAX_DEPTH)
+    return load_html(flatten_html(html))
+
+
+def _depth(tree: HtmlElement) -> int:
+    """How many elements deep the tree goes (the root is 1)."""
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _has_content(tree: HtmlElement | None) -> bool:
