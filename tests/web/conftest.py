@@ -121,6 +121,16 @@ def web_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
+def form_token(client: Any, path: str) -> str:
+    """The CSRF token of the form on page ``path``, as a browser gets it (the client keeps the
+    cookie that goes with it)."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found, f"{path} has no form with a CSRF token"
+    return found.group(1)
+
+
 def copy_store(store: Path, folder: Path) -> Path:
     """A private copy of ``store`` and the files kept next to it (its claim index)."""
     target = folder / "store"

@@ -16,8 +16,11 @@ from claimscope.model import FactCheck
 from claimscope.settings import Settings
 from claimscope.verify.factchecks import read_factchecks
 from claimscope.web import ServerConfig, create_app
+from tests.web.conftest import form_token
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "claimscope" / "examples"
+# The test client's Host: the server answers only names it is told are its own.
+TEST_HOST = ("testserver",)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +34,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def client(store_path: Path, tmp_path: Path) -> Iterator[TestClient]:
     db = tmp_path / "peru.duckdb"
     db.write_bytes(store_path.read_bytes())  # each test gets its own copy to write reviews in
-    with TestClient(create_app(ServerConfig(db=db))) as c:
+    with TestClient(create_app(ServerConfig(db=db, allowed_hosts=TEST_HOST))) as c:
         yield c
 
 
@@ -109,6 +112,7 @@ def test_analyze_text_and_upload(client: TestClient) -> None:
         "/api/v1/analyze/upload",
         files={"file": ("../../etc/passwd.html", html, "text/html")},
         data={"store": "true"},
+        headers={"X-Requested-With": "test"},  # not JSON: a header no cross-site form sends
     ).json()
     assert upload["stored"] is True
     assert upload["analysis"]["document"]["source"] == "passwd.html"  # a name, never a path
@@ -175,9 +179,11 @@ def test_pages_render(client: TestClient) -> None:
         assert page.headers["content-type"].startswith("text/html")
         assert "script-src 'sha256-" in page.headers["content-security-policy"]
     form = {"reviewer": "ana", "checkworthy": "yes", "verdict": "false", "note": "checked"}
+    form["csrf_token"] = form_token(client, f"/claims/{claim['doc_id']}/{claim['claim']}")
     sent = client.post(f"/claims/{claim['doc_id']}/{claim['claim']}/review", data=form)
     assert sent.status_code == 200 and "checked" in sent.text  # followed the redirect
-    result = client.post("/analyze", data={"text": "Exports rose 12% in 2023, the minister said."})
+    text = "Exports rose 12% in 2023, the minister said."
+    result = client.post("/analyze", data={"text": text, "csrf_token": form["csrf_token"]})
     assert result.status_code == 200 and 'class="claimscope' in result.text
     assert client.get("/documents/nope").status_code == 404
     assert "/api/v1/reviews/export" in client.get("/api").text
@@ -186,7 +192,7 @@ def test_pages_render(client: TestClient) -> None:
 def test_token_is_required_when_set(store_path: Path, tmp_path: Path) -> None:
     db = tmp_path / "peru.duckdb"
     db.write_bytes(store_path.read_bytes())
-    with TestClient(create_app(ServerConfig(db=db, token="s3cret"))) as c:
+    with TestClient(create_app(ServerConfig(db=db, token="s3cret", allowed_hosts=TEST_HOST))) as c:
         assert c.get("/api/v1/health").status_code == 200
         assert c.get("/api/v1/claims").status_code == 401
         assert c.get("/api/v1/claims", headers={"Authorization": "Bearer nope"}).status_code == 401
@@ -195,18 +201,23 @@ def test_token_is_required_when_set(store_path: Path, tmp_path: Path) -> None:
         assert c.get("/api/v1/claims", headers={"X-Claimscope-Token": "s3cret"}).status_code == 200
         page = c.get("/corpus", follow_redirects=False)
         assert page.status_code == 303 and page.headers["location"] == "/login"
-        assert c.post("/login", data={"token": "wrong"}).status_code == 401
-        c.post("/login", data={"token": "s3cret"})  # sets the cookie
+        csrf = form_token(c, "/login")
+        assert c.post("/login", data={"token": "wrong", "csrf_token": csrf}).status_code == 401
+        c.post("/login", data={"token": "s3cret", "csrf_token": csrf})  # sets the cookie
         assert c.get("/corpus").status_code == 200
 
 
 def test_limits(store_path: Path, tmp_path: Path) -> None:
     db = tmp_path / "peru.duckdb"
     db.write_bytes(store_path.read_bytes())
-    with TestClient(create_app(ServerConfig(db=db, max_upload=1000))) as c:
+    with TestClient(create_app(ServerConfig(db=db, max_upload=1000, allowed_hosts=TEST_HOST))) as c:
         big = c.post("/api/v1/analyze", json={"text": "word " * 30_000})
         assert big.status_code == 413
-        upload = c.post("/api/v1/analyze/upload", files={"file": ("a.txt", b"x " * 600)})
+        upload = c.post(
+            "/api/v1/analyze/upload",
+            files={"file": ("a.txt", b"x " * 600)},
+            headers={"X-Requested-With": "test"},
+        )
         assert upload.status_code == 400 and "upload over" in upload.json()["error"]
         assert (
             "access-control-allow-origin"

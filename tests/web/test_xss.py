@@ -15,7 +15,18 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.web.conftest import HOSTILE, IMG, JS, NOTE, PAYLOADS, SCRIPT, SVG, Console, LiveServer
+from tests.web.conftest import (
+    HOSTILE,
+    IMG,
+    JS,
+    NOTE,
+    PAYLOADS,
+    SCRIPT,
+    SVG,
+    Console,
+    LiveServer,
+    form_token,
+)
 
 BARE = "<svg onload=alert`1`>"
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcset", "data"}
@@ -104,6 +115,7 @@ def hostile(live_server: LiveServer) -> dict[str, Any]:
     assert live_server.post("/api/v1/reviews", json=review).status_code == 201
     # The form route too, which also sets the reviewer cookie the claim page reflects.
     form = {"reviewer": f"Mallory {SVG}", "checkworthy": "yes", "note": NOTE}
+    form["csrf_token"] = form_token(live_server.client, f"/claims/{doc_id}/{first}")
     reply = live_server.post(f"/claims/{doc_id}/{first}/review", data=form)
     assert reply.status_code == 303
     return {"doc_id": doc_id, "claims": [c["claim"] for c in claims["items"]], "first": first}
@@ -158,11 +170,14 @@ def test_xss_the_claim_page_escapes_its_contradictions(live_server: LiveServer, 
 
 def test_xss_analyze_result_is_escaped(live_server: LiveServer) -> None:
     form = {"text": HOSTILE["text"], "title": HOSTILE["title"], "outlet": HOSTILE["outlet"]}
+    form["csrf_token"] = form_token(live_server.client, "/analyze")
     reply = live_server.post("/analyze", data=form)
     assert reply.status_code == 200
     assert_inert(reply.text, shown=PAYLOADS)
     # A title alone, with no text, is refused with the form shown again, still escaped.
-    empty = live_server.post("/analyze", data={"text": " ", "title": SCRIPT})
+    empty = live_server.post(
+        "/analyze", data={"text": " ", "title": SCRIPT, "csrf_token": form["csrf_token"]}
+    )
     assert empty.status_code == 400
     assert_inert(empty.text, shown=(SCRIPT,))
 

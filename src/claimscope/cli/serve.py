@@ -42,6 +42,13 @@ def serve(
         list[str] | None,
         typer.Option("--cors-origin", help="Allow browser calls from this origin; repeatable."),
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Also answer requests for this Host name (behind a proxy); repeatable.",
+        ),
+    ] = None,
     profile: Annotated[
         str | None, typer.Option("--profile", help="Claim models: default or fast.")
     ] = None,
@@ -49,7 +56,7 @@ def serve(
 ) -> None:
     """The workbench: a web app and REST API to analyze, explore and review claims."""
     from claimscope.errors import ClaimscopeError
-    from claimscope.web.security import TOKEN_ENV, is_loopback
+    from claimscope.web.security import TOKEN_ENV, allowed_hosts, is_loopback
     from claimscope.web.service import ServerConfig
 
     if not is_loopback(host) and not token:
@@ -63,6 +70,10 @@ def serve(
             raise fail(f"--stance-model {stance_model}: no stance-model folder there")
     if max_upload <= 0 or timeout <= 0:
         raise fail("--max-upload and --timeout must be positive")
+    try:
+        allowed_hosts(host, allow_host or ())
+    except ValueError as exc:
+        raise fail(f"--host or --allow-host: {exc}") from None
     if Path(db).is_dir():
         raise fail(f"--db {db}: is a directory, not a database file")
     try:
@@ -76,6 +87,8 @@ def serve(
             timeout=timeout,
             cors_origins=tuple(cors_origin or ()),
             settings=settings,
+            host=host,
+            allowed_hosts=tuple(allow_host or ()),
         )
         _check_store(server.db)
     except ClaimscopeError as exc:

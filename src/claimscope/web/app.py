@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from claimscope import __version__
 from claimscope.errors import ClaimscopeError
 from claimscope.web import api, pages
-from claimscope.web.security import Guard
+from claimscope.web.security import CsrfTokens, Guard, RateLimiter, allowed_hosts
 from claimscope.web.service import NotFound, ServerConfig, Workbench
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,8 @@ def create_app(config: ServerConfig) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    app.state.csrf = CsrfTokens()  # a secret of this server's own: a restart makes new ones
+    app.state.limiter = RateLimiter()  # failed sign-ins and tokens, per client address
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -99,6 +101,13 @@ def create_app(config: ServerConfig) -> FastAPI:
         max_body=config.max_upload + 64_000,  # the upload and its multipart framing
         timeout=config.timeout,
         csp=content_security_policy(),
+        hosts=allowed_hosts(config.host, config.allowed_hosts),
+        origins=config.cors_origins,
+        csrf=app.state.csrf,
+        limiter=app.state.limiter,
+        page=lambda status, message: pages.page_html(
+            "error.html.j2", store_name=config.db.name, error=message, title="error"
+        ),
     )
     return app
 

@@ -15,7 +15,14 @@ from markupsafe import Markup
 
 from claimscope.errors import ClaimscopeError, InputError
 from claimscope.report.html import safe_href
-from claimscope.web.security import TOKEN_COOKIE, token_matches
+from claimscope.web.security import (
+    CSRF_COOKIE,
+    TOKEN_COOKIE,
+    CsrfTokens,
+    RateLimiter,
+    client_key,
+    token_matches,
+)
 from claimscope.web.service import Page, Workbench, upload_name
 
 router = APIRouter(include_in_schema=False)
@@ -38,16 +45,29 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(request: Request, template: str, *, code: int = 200, **context: Any) -> HTMLResponse:
-    """A page from ``template`` with the layout's context."""
-    workbench: Workbench = request.app.state.workbench
+def page_html(template: str, *, store_name: str, **context: Any) -> str:
+    """The HTML of ``template`` in the layout (``csrf_token`` is needed by pages with forms)."""
     context.setdefault("error", None)
     context.setdefault("nav", "")
     context.setdefault("title", "claimscope")
-    html = (
-        environment().get_template(template).render(store_name=workbench.config.db.name, **context)
-    )
-    return HTMLResponse(html, status_code=code)
+    context.setdefault("csrf_token", "")
+    return environment().get_template(template).render(store_name=store_name, **context)
+
+
+def render(request: Request, template: str, *, code: int = 200, **context: Any) -> HTMLResponse:
+    """A page from ``template`` with the layout's context and the browser's CSRF token (a new
+    one, set as its cookie, when it has no valid one)."""
+    workbench: Workbench = request.app.state.workbench
+    tokens: CsrfTokens = request.app.state.csrf
+    token = request.cookies.get(CSRF_COOKIE)
+    fresh = not tokens.valid(token)
+    if fresh:
+        token = tokens.new()
+    html = page_html(template, store_name=workbench.config.db.name, csrf_token=token, **context)
+    response = HTMLResponse(html, status_code=code)
+    if fresh:
+        response.set_cookie(CSRF_COOKIE, token or "", samesite="lax", httponly=True)
+    return response
 
 
 def error_page(request: Request, message: str, status: int) -> HTMLResponse:
@@ -368,6 +388,8 @@ def login(request: Request, token: Annotated[str, Form(max_length=500)] = "") ->
     if expected is None:
         return RedirectResponse("/", status_code=303)
     if not token_matches(token, expected):
+        limiter: RateLimiter = request.app.state.limiter
+        limiter.fail(client_key(request.scope))
         return render(request, "login.html.j2", code=401, title="Sign in", error="wrong token")
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(TOKEN_COOKIE, token, samesite="strict", httponly=True)
