@@ -36,7 +36,11 @@ def test_decode_bytes_utf8_bom_is_not_text() -> None:
 
 def test_decode_bytes_cp1252_accented_words() -> None:
     data = "Café in Apurímac — “quoted” and naïve.".encode("cp1252")
-    assert decode(data) == ("Café in Apurímac — “quoted” and naïve.", "cp1252", [])
+    assert decode(data) == (
+        "Café in Apurímac — “quoted” and naïve.",
+        "cp1252",
+        ["decoded as cp1252 (guessed; not valid UTF-8)"],
+    )
 
 
 def test_decode_bytes_latin1_french() -> None:
@@ -59,7 +63,11 @@ def test_decode_bytes_utf16_be_with_bom() -> None:
 
 
 def test_decode_bytes_utf16_without_bom() -> None:
-    assert decode(PERUVIAN.encode("utf-16-le"))[:2] == (PERUVIAN, "utf-16-le")
+    assert decode(PERUVIAN.encode("utf-16-le")) == (
+        PERUVIAN,
+        "utf-16-le",
+        ["decoded as utf-16-le (guessed from its NUL bytes; no byte-order mark)"],
+    )
 
 
 def test_decode_bytes_utf8_with_stray_cp1252_byte() -> None:
@@ -139,3 +147,57 @@ def test_decode_bytes_invalid_utf16_after_bom() -> None:
     with pytest.raises(InputError, match="undecodable bytes: not valid utf-16") as info:
         decode(codecs.BOM_UTF16_LE + b"a\x00\x00\xd8b\x00")
     assert type(info.value) is InputError
+
+
+ENGLISH = (
+    "The minister said the port would reopen in May, and 40 boats were moved before the storm. "
+)
+
+
+def test_decode_bytes_a_guessed_legacy_encoding_is_recorded() -> None:
+    russian = "Президент заявил, что экономика выросла на три процента за год."
+    assert decode(russian.encode("cp1251")) == (
+        russian,
+        "cp1251",
+        ["decoded as cp1251 (guessed; not valid UTF-8)"],
+    )
+
+
+def test_decode_bytes_stray_invalid_bytes_are_replaced_and_counted() -> None:
+    """English with three bytes no encoding explains was read as cp1125 (or mac-latin2), with
+    no repair recorded; it is UTF-8 with the three bytes replaced, and says so."""
+    data = ENGLISH.encode() * 3 + b"\xff\xfe then \x81."
+    text, encoding, repairs = decode(data)
+    assert (encoding, repairs) == ("utf-8", ["replaced 3 invalid UTF-8 bytes"])
+    assert text == ENGLISH * 3 + "\ufffd\ufffd then \ufffd."
+
+
+def test_decode_bytes_one_accented_cp1252_word_in_english() -> None:
+    """One byte that cp1252 explains ("é") was read as cp775 ("Caf‚"): cp1252 wins ties."""
+    data = ENGLISH.encode() + "Caf\xe9 owners agreed.".encode("cp1252")
+    assert decode(data) == (
+        ENGLISH + "Caf\xe9 owners agreed.",
+        "cp1252",
+        ["decoded as cp1252 (guessed; not valid UTF-8)"],
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Zażółć gęślą jaźń. Prezydent powiedział, że gospodarka rośnie.".encode("cp1250"),
+        "Ο πρωθυπουργός δήλωσε ότι η οικονομία αναπτύσσεται γρήγορα.".encode("cp1253"),
+        "東京都は今日、新しい予算案を発表した。市民の反応はさまざまだ。".encode("shift_jis"),
+        ENGLISH.encode() + b"\xc3 \xa9",
+        ENGLISH.encode() + b"\x90",
+    ],
+)
+def test_decode_bytes_not_utf8_always_records_a_repair(data: bytes) -> None:
+    text, encoding, repairs = decode(data)
+    assert len(repairs) == 1
+    assert repairs[0] in (
+        f"decoded as {encoding} (guessed; not valid UTF-8)",
+        "replaced 1 invalid UTF-8 byte",
+        "replaced 2 invalid UTF-8 bytes",
+    )
+    assert not any("\x80" <= c <= "\x9f" for c in text)  # no C1 control from a bad guess

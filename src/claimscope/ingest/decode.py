@@ -38,6 +38,20 @@ _SCORE_SLACK = 0.01
 
 # Invalid UTF-8 bytes after decoding with surrogateescape.
 _ESCAPED = re.compile("[\udc80-\udcff]+")
+_C1 = re.compile("[\x80-\x9f]")
+# The most invalid bytes that UTF-8 with replacement characters may stand for: beyond this, the
+# input is taken for binary data rather than text with a few broken bytes.
+_REPLACED_SHARE = 0.05
+
+# The 8-bit and East Asian encodings the WHATWG Encoding Standard (what browsers read) lists,
+# by Python's codec names: the only ones a guess may name.
+_LEGACY: tuple[str, ...] = (
+    "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+    "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8",
+    "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16",
+    "koi8_r", "koi8_u", "mac_cyrillic", "mac_roman", "cp866", "cp874",
+    "shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb18030", "gbk", "big5", "euc_kr", "cp949",
+)  # fmt: skip
 
 # Only ftfy's encoding repairs: every other fixer changes clean text (quotes, widths, ligatures,
 # line breaks, normalization, control characters) and would silently move offsets.
@@ -122,7 +136,8 @@ def _decode(data: bytes, source: str) -> tuple[str, str, list[str]]:
 
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
-        return _strict(data, utf16, source), utf16, []
+        note = f"decoded as {utf16} (guessed from its NUL bytes; no byte-order mark)"
+        return _strict(data, utf16, source), utf16, [note]
 
     # NULs never occur in 8-bit text: reject without asking charset-normalizer.
     if b"\x00" in data:
@@ -138,9 +153,14 @@ def _decode(data: bytes, source: str) -> tuple[str, str, list[str]]:
         return mixed
 
     detected = _detect(data)
-    if detected is None:
-        raise InputError("binary file, not text (no plausible text encoding)", source=source)
-    return _strict(data, detected, source), detected, []
+    if detected is not None:
+        text, encoding = detected
+        return text, encoding, [f"decoded as {encoding} (guessed; not valid UTF-8)"]
+
+    replaced = _utf8_replaced(data)
+    if replaced is not None:
+        return replaced
+    raise InputError("binary file, not text (no plausible text encoding)", source=source)
 
 
 def _strict(data: bytes, encoding: str, source: str) -> str:
@@ -196,23 +216,48 @@ def _cp1252_or_latin1(byte: int) -> str:
         return chr(byte)
 
 
-def _detect(data: bytes) -> str | None:
-    """The encoding charset-normalizer finds, preferring cp1252 among equally good candidates."""
-    matches = charset_normalizer.from_bytes(data)
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """The text and encoding charset-normalizer finds among the encodings web pages use, when it
+    is sure of one: cp1252 among equally good candidates, another one only when it stands alone.
+
+    Unrestricted, charset-normalizer reads a few stray bytes in English text as cp1125, cp775
+    or mac-latin2 as readily as anything; those are never what a news page was written in.
+    """
+    matches = charset_normalizer.from_bytes(data, cp_isolation=list(_LEGACY))
     best = matches.best()
     if best is None:
         return None
+    # Candidates this close to the best decode the same bytes just as plausibly.
+    ties = [
+        match
+        for match in matches
+        if match.chaos <= best.chaos + _SCORE_SLACK
+        and match.coherence >= best.coherence - _SCORE_SLACK
+    ]
     # Short Western texts score the same in cp1250, cp1252 and cp1257; cp1252 is by far the most
     # common of them (it is what browsers read "latin-1" pages as), so it wins a tie.
-    for match in matches:
-        if (
-            match.chaos <= best.chaos + _SCORE_SLACK
-            and match.coherence >= best.coherence - _SCORE_SLACK
-            and "cp1252" in match.could_be_from_charset
-        ):
-            try:
-                data.decode("cp1252")
-            except UnicodeDecodeError:
-                break
-            return "cp1252"
-    return codecs.lookup(best.encoding).name
+    if any("cp1252" in match.could_be_from_charset for match in ties):
+        encoding = "cp1252"
+    elif len(ties) == 1:
+        encoding = codecs.lookup(best.encoding).name
+    else:
+        return None  # several encodings fit as well: a guess would be a coin toss
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    # C1 controls (U+0080-U+009F) are what an 8-bit codec makes of bytes it does not define.
+    if _C1.search(text):
+        return None
+    return text, encoding
+
+
+def _utf8_replaced(data: bytes) -> tuple[str, str, list[str]] | None:
+    """Mostly ASCII with a few bytes no encoding explains: UTF-8, those bytes replaced by U+FFFD
+    (and the count recorded); None when too many bytes are invalid for the input to be text."""
+    text = data.decode("utf-8", "surrogateescape")
+    bad = sum(len(m.group()) for m in _ESCAPED.finditer(text))
+    if bad > _REPLACED_SHARE * len(data):
+        return None
+    unit = "byte" if bad == 1 else "bytes"
+    return data.decode("utf-8", "replace"), "utf-8", [f"replaced {bad} invalid UTF-8 {unit}"]
