@@ -100,13 +100,67 @@ def _train_stance(
     typer.echo(json.dumps(card["metrics"], indent=2))
 
 
+def _train_teacher(
+    data_dir: Path,
+    out: Path,
+    cache_dir: Path | None,
+    *,
+    epochs: int,
+    seed: int,
+    limit: int,
+    lr: float | None,
+    frozen_layers: int,
+    checkpoint_minutes: float,
+) -> None:
+    """``claimscope train teacher``: all-mpnet-base-v2 for the claim tasks (a distillation
+    teacher); resumes from its checkpoint when run again."""
+    try:
+        from claimscope.training.teacher import TeacherConfig, read_teacher_data, train_teacher
+        from claimscope.training.teacher_base import TeacherWeightsError, cache_root, teacher_base
+    except ImportError as exc:
+        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    config = TeacherConfig(
+        epochs=epochs,
+        seed=seed,
+        limit=limit or None,
+        frozen_layers=frozen_layers,
+        checkpoint_minutes=checkpoint_minutes,
+    )
+    if lr is not None:
+        config.lr = lr
+    try:
+        data = read_teacher_data(data_dir, config)
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    cache_dir = cache_dir or cache_root()
+    try:
+        base = teacher_base(cache_dir / "teacher")
+    except TeacherWeightsError as exc:
+        raise fail(str(exc)) from None
+    card = train_teacher(
+        base=base,
+        data=data,
+        out=out,
+        cache_dir=cache_dir,
+        config=config,
+    )
+    assert card is not None
+    typer.echo(
+        json.dumps({"validation": card["selected_validation"], **card["held_out"]}, indent=2)
+    )
+
+
 @app.command()
 def train(
     task: Annotated[
         str,
         typer.Argument(
             help="claims (also: checkworthiness, subjectivity), embeddings (embed-static), "
-            "stance (stance-minilm) or matching (match-minilm)."
+            "stance (stance-minilm), matching (match-minilm) or teacher (all-mpnet-base-v2 "
+            "for the claim tasks, to distill from)."
         ),
     ],
     data_dir: Annotated[Path, typer.Option(help="The datasets folder.")] = Path("../shared/data"),
@@ -145,6 +199,19 @@ def train(
             "the --init model frozen (its claim scores stay exactly the same)."
         ),
     ] = False,
+    frozen_layers: Annotated[
+        int, typer.Option(help="Teacher: lower layers frozen and cached (of 12).")
+    ] = 9,
+    checkpoint_minutes: Annotated[
+        float, typer.Option(help="Teacher: minutes between checkpoints.")
+    ] = 10.0,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Teacher: folder of the unpacked weights, the state cache and the checkpoints "
+            "(default: $CLAIMSCOPE_CACHE or ~/.cache/claimscope)."
+        ),
+    ] = None,
     technique_weight_cap: Annotated[
         float, typer.Option(help="Cap of the rare techniques' class weights (0: no weights).")
     ] = 10.0,
@@ -164,6 +231,19 @@ def train(
     if task == "matching":
         _train_matching(data_dir, out, work, epochs=epochs, seed=seed, lr=lr)
         return
+    if task == "teacher":
+        _train_teacher(
+            data_dir,
+            out,
+            cache_dir,
+            epochs=epochs,
+            seed=seed,
+            limit=limit,
+            lr=lr,
+            frozen_layers=frozen_layers,
+            checkpoint_minutes=checkpoint_minutes,
+        )
+        return
     if task == "stance":
         _train_stance(
             data_dir,
@@ -179,8 +259,8 @@ def train(
         return
     if task not in ("claims", "checkworthiness", "subjectivity"):
         raise fail(
-            f"unknown task {task!r}: claims, checkworthiness, subjectivity, embeddings, stance "
-            "or matching"
+            f"unknown task {task!r}: claims, checkworthiness, subjectivity, embeddings, stance, "
+            "matching or teacher"
         )
     try:
         from claimscope.training.build import build_claim_model

@@ -213,17 +213,35 @@ def _evaluate(
     subj_val: list[Example],
     ptc_val: Sequence[persuasion.Sentence] = (),
 ) -> dict[str, Any]:
-    cw_scores = predict(model, tok, [e.text for e in cw_val], "checkworthiness")
-    cw_t, cw_f1 = best_threshold([e.label for e in cw_val], cw_scores, metric="f1")
-    subj_scores = predict(model, tok, [e.text for e in subj_val], "subjectivity")
-    subj_t, subj_f1 = best_threshold([e.label for e in subj_val], subj_scores, metric="macro_f1")
+    return validation_figures(
+        cw_val,
+        predict(model, tok, [e.text for e in cw_val], "checkworthiness"),
+        subj_val,
+        predict(model, tok, [e.text for e in subj_val], "subjectivity"),
+        ptc_val,
+        np.array(predict(model, tok, [s.text for s in ptc_val], "techniques")) if ptc_val else None,
+    )
+
+
+def validation_figures(
+    cw_val: Sequence[Example],
+    cw_scores: Sequence[float],
+    subj_val: Sequence[Example],
+    subj_scores: Sequence[float],
+    ptc_val: Sequence[persuasion.Sentence] = (),
+    ptc_probs: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Per-task validation figures at each task's best threshold, from a model's scores."""
+    cw_t, cw_f1 = best_threshold([e.label for e in cw_val], list(cw_scores), metric="f1")
+    subj_t, subj_f1 = best_threshold(
+        [e.label for e in subj_val], list(subj_scores), metric="macro_f1"
+    )
     out: dict[str, Any] = {
         "checkworthiness": {"threshold": cw_t, "f1": cw_f1},
         "subjectivity": {"threshold": subj_t, "macro_f1": subj_f1},
     }
-    if ptc_val:
-        probs = np.array(predict(model, tok, [s.text for s in ptc_val], "techniques"))
-        out["persuasion"] = persuasion.sentence_scores([s.techniques for s in ptc_val], probs)
+    if ptc_val and ptc_probs is not None:
+        out["persuasion"] = persuasion.sentence_scores([s.techniques for s in ptc_val], ptc_probs)
     return out
 
 

@@ -179,9 +179,16 @@ def _f1(tp: int, predicted: int, gold: int) -> float:
 def sentence_scores(labels: Sequence[frozenset[str]], probs: np.ndarray) -> dict[str, float]:
     """Binary (any technique) F1 and micro-F1 over techniques at the best validation
     thresholds, as training reports them per epoch."""
+    return sentence_scores_at(labels, probs, sentence_thresholds(labels, probs))
+
+
+def sentence_scores_at(
+    labels: Sequence[frozenset[str]], probs: np.ndarray, thresholds: dict[str, float]
+) -> dict[str, float]:
+    """Binary (any technique) F1 and micro-F1 over techniques at given thresholds (chosen on
+    other data, e.g. validation thresholds applied to dev)."""
     from claimscope.persuasion.decode import sentence_techniques
 
-    thresholds = sentence_thresholds(labels, probs)
     tp = predicted = gold = 0
     btp = bpred = bgold = 0
     for techniques, p in zip(labels, probs, strict=True):
