@@ -82,23 +82,42 @@ def find_entities(
     Pieces from many documents go through spaCy in one stream so batching pays off.
     """
     nlp = load_nlp(model)
-    pieces = (text[start:end] for text, start, end in texts)
-    out: list[list[Entity]] = []
+    # spaCy refuses a text over nlp.max_length (its error E088): a longer piece goes in as
+    # parts cut on whitespace, each part's entities shifted by where the part starts.
+    parts = [
+        (i, s, e)
+        for i, (text, start, end) in enumerate(texts)
+        for s, e in _parts(text, start, end, nlp.max_length)
+    ]
+    pieces = (texts[i][0][s:e] for i, s, e in parts)
+    out: list[list[Entity]] = [[] for _ in texts]
     # spaCy keeps every new word it reads in its vocabulary for the life of the process (some
     # 9,000 strings per 1,000 news articles: a long ingest's workers grew with the corpus); a
     # memory zone forgets them on exit. Nothing of the Docs outlives it but plain tuples.
     with nlp.memory_zone():
         docs = nlp.pipe(pieces, batch_size=batch_size)
-        for (_, start, _), doc in zip(texts, docs, strict=True):
-            found = []
+        for (i, start, _), doc in zip(parts, docs, strict=True):
+            found = out[i]
             for ent in doc.ents:
                 if ent.label_ not in KEPT_LABELS:
                     continue
                 s, e = _trim(ent.text, ent.start_char, ent.end_char)
                 if e > s:
                     found.append((start + s, start + e, ent.label_))
-            out.append(found)
     return out
+
+
+def _parts(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """``(start, end)`` cut into spans of at most ``limit`` characters, each ending after
+    whitespace where the window has any (a word with none is cut at the limit)."""
+    bounds = []
+    while end - start > limit:
+        cut = max(text.rfind(" ", start, start + limit), text.rfind("\n", start, start + limit))
+        cut = cut + 1 if cut > start else start + limit
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, end))
+    return bounds
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
