@@ -223,3 +223,62 @@ def test_cli_ingest_of_a_folder_records_a_fifo_and_stores_the_file_beside_it(tmp
     assert failures == [
         (str(fifo), "is a named pipe (FIFO), not a regular file: only regular files are read")
     ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "kind"),
+    [
+        ("COPY documents TO '{out}'", "COPY"),
+        ("COPY (SELECT 1) TO '{out}' (FORMAT csv)", "COPY"),
+        ("EXPORT DATABASE '{out}'", "EXPORT"),
+        ("INSTALL httpfs", "INSTALL (LOAD)"),
+        ("LOAD httpfs", "LOAD"),
+        ("ATTACH '{out}' AS other", "ATTACH"),
+        ("DETACH other", "DETACH"),
+        ("CREATE TABLE t (x INTEGER)", "CREATE"),
+        ("INSERT INTO documents (id) VALUES ('x')", "INSERT"),
+        ("UPDATE documents SET title = 'x'", "UPDATE"),
+        ("DELETE FROM documents", "DELETE"),
+        ("ALTER TABLE documents ADD COLUMN x INTEGER", "ALTER"),
+        ("SET enable_external_access = true", "SET"),
+        ("PRAGMA database_list", "PRAGMA"),
+        ("CALL duckdb_settings()", "CALL"),
+        ("CHECKPOINT", "CHECKPOINT (CALL)"),
+        ("WITH x AS (SELECT 1) DELETE FROM documents", "WITH (DELETE)"),
+    ],
+)
+def test_cli_sql_refuses_what_is_not_a_read_naming_its_kind(db, tmp_path, statement, kind):
+    """COPY ... TO and EXPORT DATABASE wrote files and exited 0; INSTALL httpfs tried a download."""
+    out = tmp_path / "out"
+    result = _run("sql", statement.format(out=out), "--db", db)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"error: {kind} statement refused: the query is read-only, and only SELECT and EXPLAIN "
+        "run\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * FROM read_csv('{path}')",
+        "SELECT * FROM '{path}'",
+        "SELECT * FROM 'https://example.org/data.csv'",
+    ],
+)
+def test_cli_sql_reaches_no_file_but_the_store(db, tmp_path, query):
+    path = tmp_path / "secret.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = _run("sql", query.format(path=path), "--db", db)
+    assert result.exit_code == 2, result.output
+    assert "disabled by configuration" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_cli_sql_runs_one_read_statement(db):
+    for query in ("SHOW TABLES", "DESCRIBE documents", "EXPLAIN SELECT 1", "FROM documents"):
+        result = _run("sql", query, "--db", db, "--csv")
+        assert result.exit_code == 0, (query, result.output)
+    result = _run("sql", "SELECT 1; SELECT 2", "--db", db)
+    assert result.exit_code == 2
+    assert result.stderr == "error: one statement at a time, got 2\n"

@@ -164,7 +164,8 @@ def test_store_read_only_refuses_writes(tmp_path, rows):
 
 
 def test_store_is_locked_while_a_writer_has_it_open(tmp_path):
-    """DuckDB allows one writing process; another process gets a one-line StoreError."""
+    """DuckDB allows one writing process, and no reader beside it; another process fails at
+    once (it does not wait) with one line saying who holds the store and what to do."""
     import subprocess
     import sys
 
@@ -172,13 +173,21 @@ def test_store_is_locked_while_a_writer_has_it_open(tmp_path):
     with Store.open(path):
         code = (
             "import sys\nfrom claimscope.corpus.store import Store\nfrom claimscope.errors "
-            "import StoreError\ntry:\n    Store.open(sys.argv[1], read_only=True)\n"
-            "except StoreError as e:\n    print(e)\n"
+            "import StoreError\nfor read_only in (True, False):\n    try:\n"
+            "        Store.open(sys.argv[1], read_only=read_only)\n"
+            "    except StoreError as e:\n        print(e)\n"
         )
         out = subprocess.run(
             [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60
         )
-    assert "open in another process" in out.stdout, out.stdout + out.stderr
+    held = (
+        f"{path}: another process holds this store (a running `claimscope serve` keeps it open, "
+        "an ingest until it ends): "
+    )
+    assert out.stdout.splitlines() == [
+        held + "stop it, or wait for the ingest to end, and run this again",
+        held + "stop it and run this again, or ingest into another file",
+    ], out.stdout + out.stderr
 
 
 def test_store_export_parquet_writes_every_table(tmp_path, rows):

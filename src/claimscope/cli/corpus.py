@@ -273,20 +273,23 @@ def claims(
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="The SQL query (DuckDB dialect), read-only.")],
+    query: Annotated[
+        str, typer.Argument(help="One SQL query (DuckDB dialect): SELECT or EXPLAIN, read-only.")
+    ],
     db: DbOpt,
     json_out: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="Print the rows as CSV.")] = False,
     max_rows: Annotated[int, typer.Option(help="Rows shown in the table.")] = 100,
 ) -> None:
-    """Query a corpus store with SQL; prints a table, JSON or CSV."""
+    """Query a corpus store with SQL (SELECT or EXPLAIN only); prints a table, JSON or CSV."""
     from claimscope.corpus.render import render_table, write_csv, write_json
     from claimscope.corpus.store import Store
 
     if json_out and csv_out:
         raise fail("--json and --csv: choose one")
     try:
-        with Store.open(db, read_only=True) as store:
+        # Sealed: the query reaches no file but the store, no network and no extension.
+        with Store.open(db, read_only=True, sealed=True) as store:
             result = store.query(query)
             if json_out:
                 write_json(result, sys.stdout)

@@ -55,6 +55,17 @@ WRITE_MEMORY_LIMIT = "256MB"
 _ROWS = "_claimscope_rows"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
 _OUT_OF_MEMORY = re.compile(r"(failed|could not) (to )?(allocate|pin) (data|block)")
+# DuckDB settings for a store that SQL from the user runs on: no file but the store (COPY ... TO,
+# EXPORT, ATTACH, read_csv), no extension installed or loaded (INSTALL httpfs downloads one),
+# and the settings locked, so that no SET can undo it.
+_SEALED: dict[str, str | bool] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+# The statement kinds `claimscope sql` runs.
+_READ_STATEMENTS = frozenset((duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN))
 # What DuckDB says it holds: "(61.0 MiB/61.0 MiB used)".
 _USED = re.compile(r"\(([^()]*\bused)\)")
 
@@ -107,24 +118,36 @@ class Store:
     # -- opening -------------------------------------------------------------------------------
     @classmethod
     def open(
-        cls, path: str | Path, *, read_only: bool = False, memory_limit: str = MEMORY_LIMIT
+        cls,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        memory_limit: str = MEMORY_LIMIT,
+        sealed: bool = False,
     ) -> Store:
         """Open (and create, unless ``read_only``) the store at ``path``, migrated to the latest
         schema; StoreError when it is missing, locked by another process or not a store.
-        DuckDB keeps at most ``memory_limit`` (``CLAIMSCOPE_DB_MEMORY`` when set)."""
+        DuckDB keeps at most ``memory_limit`` (``CLAIMSCOPE_DB_MEMORY`` when set). ``sealed``
+        (read-only only): DuckDB reaches no file but the store, no network and no extension,
+        and its settings cannot be changed, whatever SQL is run on it."""
         path = Path(path)
+        if sealed and not read_only:
+            raise ValueError("a sealed store is opened read-only")
         if read_only and not path.is_file():
             raise StoreError("no such database", source=str(path))
         if path.is_dir():
             raise StoreError("is a directory, not a database file", source=str(path))
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "memory_limit": _memory_limit(memory_limit)
+        }
+        if sealed:
+            config.update(_SEALED)
         try:
             if not read_only:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            connection = duckdb.connect(
-                str(path), read_only=read_only, config={"memory_limit": _memory_limit(memory_limit)}
-            )
+            connection = duckdb.connect(str(path), read_only=read_only, config=config)
         except (duckdb.Error, OSError) as exc:
-            raise StoreError(_message(exc), source=str(path)) from None
+            raise StoreError(_message(exc, opening=not read_only), source=str(path)) from None
         store = cls(connection, path, read_only)
         try:
             if not read_only:
@@ -228,7 +251,9 @@ class Store:
         return {row[0] for row in rows}
 
     def query(self, sql: str, *, fetch: int = _FETCH) -> QueryResult:
-        """Run one SQL query; StoreError with DuckDB's one-line reason when it fails."""
+        """Run one read-only SQL query (a SELECT, or EXPLAIN of one); StoreError with a one-line
+        reason when it is another kind of statement or when it fails."""
+        check_query(self.connection, sql)
         try:
             cursor = self.connection.execute(sql)
         except duckdb.Error as exc:
@@ -478,6 +503,36 @@ def spool_parquet(
         memory.export_parquet(folder, tables=SPOOL_TABLES)
 
 
+def check_query(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """StoreError unless ``sql`` is one statement that only reads: SELECT (with SHOW, DESCRIBE,
+    SUMMARIZE and FROM-first queries, which DuckDB parses as SELECT) or EXPLAIN. The kind is
+    DuckDB's own parser's, so no spelling of COPY, EXPORT, INSTALL, LOAD, ATTACH, SET, PRAGMA,
+    CALL or a write gets through."""
+    try:
+        statements = connection.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise StoreError(_message(exc)) from None
+    if not statements:
+        raise StoreError("no SQL statement given")
+    if len(statements) > 1:
+        raise StoreError(f"one statement at a time, got {len(statements)}")
+    statement = statements[0]
+    keyword = (statement.query.split(None, 1) or [""])[0].upper()
+    try:
+        kind = statement.type
+    except ValueError:  # a kind this duckdb module has no name for (UPDATE EXTENSIONS is one)
+        raise StoreError(_refused(keyword or "an unnamed")) from None
+    if kind not in _READ_STATEMENTS:
+        name = kind.name.replace("_", " ")
+        # DuckDB files some statements under another kind: INSTALL under LOAD, USE under SET.
+        shown = name if keyword in ("", name) or not keyword.isalpha() else f"{keyword} ({name})"
+        raise StoreError(_refused(shown))
+
+
+def _refused(kind: str) -> str:
+    return f"{kind} statement refused: the query is read-only, and only SELECT and EXPLAIN run"
+
+
 def _spool_store() -> Store:
     """A new store in memory with the latest schema, created by replaying its statements: a
     third of the cost of migrating one (40 against 115 ms; spooling 64 documents took 304 ms).
@@ -548,11 +603,20 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _message(exc: BaseException) -> str:
-    """DuckDB's reason on one line: its first line, with the lock case said plainly."""
+def _message(exc: BaseException, *, opening: bool | None = None) -> str:
+    """DuckDB's reason on one line: its first line, with the lock case said plainly.
+    ``opening``: the store was being opened, to write (True) or to read (False)."""
     text = str(exc).strip()
     if "Could not set lock" in text or "Conflicting lock" in text:
-        return "the database is open in another process (is an ingest still running?)"
+        # DuckDB lets one process write a file and none read it meanwhile: this one fails at
+        # once, it does not wait for the other to finish.
+        held = (
+            "another process holds this store (a running `claimscope serve` keeps it open, "
+            "an ingest until it ends)"
+        )
+        if opening is False:
+            return f"{held}: stop it, or wait for the ingest to end, and run this again"
+        return f"{held}: stop it and run this again, or ingest into another file"
     # Out of memory, or a checkpoint that failed for want of it (a FATAL error).
     if isinstance(exc, duckdb.OutOfMemoryException) or _OUT_OF_MEMORY.search(text):
         used = _USED.search(text)
