@@ -1,8 +1,9 @@
 """Bytes to text: encoding detection, binary rejection and mojibake repair, offsets left intact.
 
 The text returned here is the text every offset of an analysis indexes, so nothing in this module
-strips, normalizes or re-flows it; the only change ever made is ftfy's encoding repair, and each one
-is recorded in the document's ``repairs``.
+strips, normalizes or re-flows it; the only changes ever made are ftfy's encoding repair and, for
+bytes that are not valid UTF-8, a guessed encoding or U+FFFD in their place, and each one is
+recorded in the document's ``repairs``.
 """
 
 from __future__ import annotations
