@@ -71,6 +71,9 @@ class TeacherConfig:
     token_loss_weight: float = 1.0
     technique_weight_cap: float = 10.0
     limit: int | None = None  # for smoke tests: this many examples per task at most
+    # Batches of similar lengths: each task's shuffled examples are cut into chunks of this many
+    # batches, sorted by length within a chunk (random batches are ~2.8x padding on CT24).
+    bucket_batches: int = 50
     checkpoint_minutes: float = 10.0  # 0: after every step
     shard_size: int = 1024  # texts per cache shard
     threads: int = 1
@@ -499,18 +502,24 @@ def train_teacher(
     def epoch_batches(epoch: int) -> list[tuple[str, list[Any]]]:
         rng = random.Random(config.seed * 1000 + epoch)  # the same order when resumed
         batches: list[tuple[str, list[Any]]] = []
-        for task, pool, repeat in (
+        pools: tuple[tuple[str, Sequence[Any], int], ...] = (
             ("techniques", data.ptc_train, 1),
             ("checkworthiness", data.cw_train, 1),
             ("subjectivity", data.subj_train, config.subj_oversample),
-        ):
+        )
+        for task, pool, repeat in pools:
             for _ in range(repeat):
                 shuffled = list(pool)
                 rng.shuffle(shuffled)
-                batches += [
-                    (task, shuffled[i : i + config.batch_size])
-                    for i in range(0, len(shuffled), config.batch_size)
-                ]
+                chunk = config.batch_size * max(1, config.bucket_batches)
+                for start in range(0, len(shuffled), chunk):
+                    part = sorted(
+                        shuffled[start : start + chunk], key=lambda x: cache.length(index[x.text])
+                    )
+                    batches += [
+                        (task, part[i : i + config.batch_size])
+                        for i in range(0, len(part), config.batch_size)
+                    ]
         rng.shuffle(batches)
         return batches
 
