@@ -89,6 +89,10 @@ def run_stages(documents: Sequence[Document], stages: Sequence[Stage], settings:
                 try:
                     stage([a], settings)
                     survivors.append(a)
+                except InputError as exc:  # this document is bad input: it fails alone
+                    failed.append(
+                        Failure(source=a.document.source, error=str(exc), kind=type(exc).__name__)
+                    )
                 except ClaimscopeError:
                     raise
                 except Exception as exc:
@@ -145,7 +149,9 @@ def analyze(
         raise InputError(doc.error)
     result = run_stages([doc], build_pipeline(stage_names(settings)), settings)
     if result.failures:
-        raise PipelineError(result.failures[0].error, source=doc.source)
+        failure = result.failures[0]
+        error = InputError if failure.kind == "InputError" else PipelineError
+        raise error(failure.error, source=doc.source)
     return result.analyses[0]
 
 

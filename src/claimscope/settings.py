@@ -26,6 +26,11 @@ class Settings:
     """Configuration accepted as ``settings=`` by every entry point (see docs/configuration.md)."""
 
     max_bytes: int = _setting(20_000_000, "Largest input file accepted, in bytes.")
+    max_sentences: int = _setting(
+        100_000,
+        "Most sentences analyzed in one document (some 10 MB of news prose); a longer one is "
+        "refused with one line.",
+    )
     input_format: InputFormat = _setting(
         "auto", "Input format: auto (by extension and content), text, html, json, jsonl or csv."
     )
@@ -77,6 +82,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.max_bytes <= 0:
             raise SettingsError(f"max_bytes must be positive, got {self.max_bytes}")
+        if self.max_sentences <= 0:
+            raise SettingsError(f"max_sentences must be positive, got {self.max_sentences}")
         if self.input_format not in INPUT_FORMATS:
             raise SettingsError(
                 f"input_format must be one of {', '.join(INPUT_FORMATS)}, got {self.input_format!r}"

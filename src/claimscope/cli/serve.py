@@ -49,6 +49,14 @@ def serve(
             help="Also answer requests for this Host name (behind a proxy); repeatable.",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Analysis worker processes (each loads the models: some 300 MB); "
+            "0 analyzes in the server itself, one request at a time.",
+        ),
+    ] = 2,
     profile: Annotated[
         str | None, typer.Option("--profile", help="Claim models: default or fast.")
     ] = None,
@@ -70,6 +78,8 @@ def serve(
             raise fail(f"--stance-model {stance_model}: no stance-model folder there")
     if max_upload <= 0 or timeout <= 0:
         raise fail("--max-upload and --timeout must be positive")
+    if workers < 0:
+        raise fail(f"--workers must be 0 or more, got {workers}")
     try:
         allowed_hosts(host, allow_host or ())
     except ValueError as exc:
@@ -89,6 +99,8 @@ def serve(
             settings=settings,
             host=host,
             allowed_hosts=tuple(allow_host or ()),
+            workers=workers,
+            warm_up=True,
         )
         _check_store(server.db)
     except ClaimscopeError as exc:

@@ -8,6 +8,7 @@ The same keys block the comparison across a corpus (``claimscope.corpus.contradi
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 
 from claimscope.consistency.dates import date_findings, periods
@@ -28,6 +29,8 @@ CHECKS: tuple[RuleFunc, ...] = (count_findings, unknown_findings, date_findings,
 
 
 Key = tuple[str, str]
+# Statements compared with each one through one shared key, on each side of it in the text.
+MAX_NEIGHBOURS = 50
 
 
 def statement_keys(st: Statement) -> set[Key]:
@@ -92,7 +95,13 @@ def candidate_pairs(keys: Sequence[set[Key]]) -> list[tuple[int, int]]:
     pairs: set[tuple[int, int]] = set()
     for i, ks in enumerate(keys):
         for _, probe in ks:
-            pairs.update((min(i, j), max(i, j)) for j in by_key.get(probe, ()) if j != i)
+            near = by_key.get(probe, [])
+            if len(near) > 2 * MAX_NEIGHBOURS:
+                # A key most of a long document shares ("the government", a unit): only the
+                # statements nearest in the text, so the comparisons stay linear in its length.
+                at = bisect.bisect_left(near, i)
+                near = near[max(0, at - MAX_NEIGHBOURS) : at + MAX_NEIGHBOURS]
+            pairs.update((min(i, j), max(i, j)) for j in near if j != i)
     return sorted(pairs)
 
 

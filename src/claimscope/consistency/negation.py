@@ -98,13 +98,16 @@ def _propositions(st: Statement) -> list[Proposition]:
         return []
     toks = st.words
     found = []
+    # Past a condition word ("if", "unless") nothing is asserted; knowing where the first one
+    # stands keeps this linear in the sentence (a check of every earlier word was quadratic).
+    conditional = next((j for j, x in enumerate(toks) if x.word in _CONDITIONS), len(toks))
     for i, t in enumerate(toks):
         word = t.word
         if word in _NOT_VERBS or not word.isalpha() or len(word) < 3 or word.endswith("ly"):
             continue
         if st.text[t.start : t.start + 1].isupper():
             continue  # a name, or the first word of the sentence: rarely the verb
-        if any(x.word in _CONDITIONS for x in toks[:i]):
+        if conditional < i:
             continue
         # Through "plan to", "intends to": the negation and auxiliaries of the governing verb.
         head = i

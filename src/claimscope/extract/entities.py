@@ -6,6 +6,7 @@ import functools
 import logging
 import re
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,8 @@ _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _JUNK = "—–-·•:;,\"“”'‘’()[] "
 
 Entity = tuple[int, int, str]
+# Guards the shared pipeline's memory zones (see find_entities).
+_PIPE_LOCK = threading.Lock()
 
 
 @functools.cache
@@ -94,7 +97,9 @@ def find_entities(
     # spaCy keeps every new word it reads in its vocabulary for the life of the process (some
     # 9,000 strings per 1,000 news articles: a long ingest's workers grew with the corpus); a
     # memory zone forgets them on exit. Nothing of the Docs outlives it but plain tuples.
-    with nlp.memory_zone():
+    # The zone is not safe for threads: one thread's exit forgot strings another was still
+    # reading (spaCy's E018), and the vocabulary stayed broken. One thread at a time, then.
+    with _PIPE_LOCK, nlp.memory_zone():
         docs = nlp.pipe(pieces, batch_size=batch_size)
         for (i, start, _), doc in zip(parts, docs, strict=True):
             found = out[i]

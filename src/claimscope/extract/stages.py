@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 from claimscope.extract.attribution import find_attribution
@@ -11,7 +12,7 @@ from claimscope.extract.quantities import find_quantities
 from claimscope.model import Analysis, Attribution, Entity
 from claimscope.registry import register
 from claimscope.settings import Settings
-from claimscope.spans import SpanIndex
+from claimscope.spans import SpanIndex, SpanSet
 from claimscope.text.links import find_handles, find_links
 
 
@@ -54,15 +55,42 @@ def _anchor(a: Analysis) -> dt.date | None:
         return None
 
 
+# The longest text spaCy reads at once. A longer segment (a paragraph of many sentences, a
+# scraped line with no breaks) goes in runs of whole sentences: spaCy's memory grows with the
+# length of one text, and it refuses texts over a million characters.
+MAX_PIECE_CHARS = 5000
+
+
+def _pieces(a: Analysis, starts: list[int], start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` as runs of whole sentences of at most ``MAX_PIECE_CHARS`` (a sentence
+    is itself bounded, see text/sentences.py); the whole span when it is short enough."""
+    if end - start <= MAX_PIECE_CHARS:
+        return [(start, end)] if end > start else []
+    runs: list[tuple[int, int]] = []
+    run_start = run_end = start
+    for i in range(bisect.bisect_left(starts, start), len(starts)):
+        sent = a.sentences[i]
+        if sent.start >= end:
+            break
+        if sent.end - run_start > MAX_PIECE_CHARS and run_end > run_start:
+            runs.append((run_start, run_end))
+            run_start = sent.start
+        run_end = min(sent.end, end)
+    if run_end > run_start:
+        runs.append((run_start, run_end))
+    return runs
+
+
 @register("claimscope.entities.v1", requires=("sentences",), assigns=("entities",))
 def entities_stage(batch: list[Analysis], settings: Settings) -> None:
     """Named entities (spaCy NER on each segment, laws by rule) and @handles."""
     pieces, owners = [], []
     for a in batch:
+        starts = [sent.start for sent in a.sentences]
         for seg in a.segments:
             s, e = (seg.post.body_start, seg.post.body_end) if seg.post else (seg.start, seg.end)
-            if e > s:
-                pieces.append((a.text, s, e))
+            for piece in _pieces(a, starts, s, e):
+                pieces.append((a.text, *piece))
                 owners.append(a)
     found = find_entities(pieces, model=settings.spacy_model, batch_size=settings.batch_size)
     per_doc: dict[int, list[tuple[int, int, str]]] = {}
@@ -70,11 +98,9 @@ def entities_stage(batch: list[Analysis], settings: Settings) -> None:
         per_doc.setdefault(id(a), []).extend(ents)
     for a in batch:
         index = SpanIndex([(s.start, s.end) for s in a.sentences])
-        links = [(link.start, link.end) for link in find_links(a.text)]
+        links = SpanSet([(link.start, link.end) for link in find_links(a.text)])
         spans = [
-            (s, e, label)
-            for s, e, label in per_doc.get(id(a), [])
-            if not any(ls < e and s < le for ls, le in links)
+            (s, e, label) for s, e, label in per_doc.get(id(a), []) if not links.overlaps(s, e)
         ]
         for sent in a.sentences:
             spans += [(s, e, "HANDLE") for s, e in find_handles(a.text, sent.start, sent.end)]
@@ -115,9 +141,10 @@ def dates_stage(batch: list[Analysis], settings: Settings) -> None:
 def quantities_stage(batch: list[Analysis], settings: Settings) -> None:
     """Quantities with value, unit and qualifier (dates, links, handles and laws excluded)."""
     for a in batch:
-        exclude = [(d.start, d.end) for d in a.dates]
-        exclude += [(link.start, link.end) for link in find_links(a.text)]
-        exclude += [(e.start, e.end) for e in a.entities if e.label in ("HANDLE", "LAW")]
+        excluded = [(d.start, d.end) for d in a.dates]
+        excluded += [(link.start, link.end) for link in find_links(a.text)]
+        excluded += [(e.start, e.end) for e in a.entities if e.label in ("HANDLE", "LAW")]
+        exclude = SpanSet(excluded)
         text = _without_links(a.text)
         quantities = []
         for sent in a.sentences:
@@ -125,7 +152,7 @@ def quantities_stage(batch: list[Analysis], settings: Settings) -> None:
                 text[sent.start : sent.end],
                 offset=sent.start,
                 sentence=sent.id,
-                exclude=exclude,
+                exclude=exclude.overlapping(sent.start, sent.end),
             )
         for i, q in enumerate(quantities):
             q.id = i

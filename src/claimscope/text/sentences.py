@@ -20,6 +20,10 @@ _END = re.compile(r"[.!?…]+(?:https?://\S+|[\"”’')\]]*)(?=\s)")
 # What may start the next sentence.
 _NEXT_START = re.compile(r"\s+(?=[\"“‘'(\[]?[A-Z0-9@#¿¡\u00C0-\u024F\u0370-\u1FFF\u2C00-\uFFFF])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+# The longest sentence kept whole. A longer run (a scraped line with no punctuation, a table
+# flattened into one line) is cut into pieces of at most this many characters at whitespace, so
+# that every later stage works on bounded pieces and costs time linear in the input.
+MAX_SENTENCE_CHARS = 1000
 
 
 def _is_abbreviation(text: str, seg_start: int, period: int) -> bool:
@@ -60,4 +64,26 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
         spans.append((cur, m.end()))
         cur = nxt.end()
     spans.append((cur, end))
-    return [trim(text, s, e) for s, e in spans if text[s:e].strip()]
+    return [
+        piece for s, e in spans if text[s:e].strip() for piece in _bounded(text, *trim(text, s, e))
+    ]
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most ``MAX_SENTENCE_CHARS``, cut at the last
+    whitespace before the limit (or at the limit, in a run with none), each trimmed."""
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = max(text.rfind(" ", start, limit), text.rfind("\t", start, limit))
+        if cut <= start:
+            cut = limit
+        s, e = trim(text, start, cut)
+        if e > s:
+            pieces.append((s, e))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        pieces.append(trim(text, start, end))
+    return pieces

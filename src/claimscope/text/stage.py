@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from claimscope.errors import InputError
 from claimscope.model import Analysis, Quote, Sentence
 from claimscope.registry import register
 from claimscope.settings import Settings
@@ -20,6 +21,12 @@ def structure(analysis: Analysis, settings: Settings) -> None:
         start, end = (seg.post.body_start, seg.post.body_end) if seg.post else (seg.start, seg.end)
         for s, e in split_sentences(text, start, end):
             sentences.append(Sentence(id=len(sentences), segment=seg.id, start=s, end=e))
+    if len(sentences) > settings.max_sentences:
+        # Refused before any model reads it: one line, and a batch goes on without it.
+        raise InputError(
+            f"{len(sentences):,} sentences, over the limit of {settings.max_sentences:,} "
+            "(max_sentences); split the document"
+        )
     analysis.sentences = sentences
     index = SpanIndex([(s.start, s.end) for s in sentences])
     quotes: list[Quote] = []

@@ -18,7 +18,7 @@ from claimscope import __version__
 from claimscope.errors import ClaimscopeError
 from claimscope.web import api, pages
 from claimscope.web.security import CsrfTokens, Guard, RateLimiter, allowed_hosts
-from claimscope.web.service import NotFound, ServerConfig, Workbench
+from claimscope.web.service import ServerConfig, Workbench
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -71,7 +71,8 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.exception_handler(ClaimscopeError)
     async def claimscope_error(request: Request, exc: ClaimscopeError) -> Response:
-        status = 404 if isinstance(exc, NotFound) else 400
+        # Errors of the workbench name their own status (not found, busy); the rest are 400.
+        status = getattr(exc, "http_status", 400)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc)}, status_code=status)
         return pages.error_page(request, str(exc), status)

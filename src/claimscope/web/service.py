@@ -3,7 +3,8 @@ both call these, so a page shows exactly what the API returns.
 
 The server holds the store's one read-write connection (DuckDB lets one process write); a lock
 serialises its use, since a DuckDB connection is not meant for concurrent threads. Analysis runs
-outside the lock: only reading and writing the store wait for it.
+outside the lock, in worker processes (``web/workers.py``): only reading and writing the store
+wait for it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from claimscope.corpus.store import Store
 from claimscope.errors import ClaimscopeError, InputError
 from claimscope.model import Analysis, Document
 from claimscope.settings import Settings
+from claimscope.web.workers import AnalysisPool
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ _ANALYSIS_CACHE = 32
 
 class NotFound(ClaimscopeError):
     """A document, claim or cluster the store does not hold (HTTP 404)."""
+
+    http_status = 404
 
 
 @dataclass(slots=True)
@@ -47,6 +51,10 @@ class ServerConfig:
     timeout: float = 60.0
     cors_origins: tuple[str, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    # Analysis worker processes (0: in the request thread, one at a time, never ended early).
+    workers: int = 2
+    # Start the workers with the server rather than on the first analysis.
+    warm_up: bool = False
     host: str = "127.0.0.1"  # the address bound: requests must name it (or allowed_hosts)
     allowed_hosts: tuple[str, ...] = ()
 
@@ -70,6 +78,9 @@ class Workbench:
         self.store = Store.open(config.db)
         self._lock = threading.RLock()
         self._analyses: OrderedDict[str, Analysis] = OrderedDict()
+        self.pool = AnalysisPool(config.settings, config.workers)
+        if config.warm_up:
+            self.pool.warm_up()
         self.catch_up()
 
     def catch_up(self) -> None:
@@ -89,7 +100,8 @@ class Workbench:
             )
 
     def close(self) -> None:
-        """Close the store."""
+        """End the analysis workers and close the store."""
+        self.pool.close()
         with self._lock:
             self.store.close()
 
@@ -121,9 +133,7 @@ class Workbench:
 
         Gives the analysis and whether it was newly stored.
         """
-        from claimscope.pipeline import analyze
-
-        analysis = analyze(document, settings=self.config.settings)
+        analysis = self.pool.analyze(document, self.config.timeout)
         if not keep:
             return analysis, False
         from claimscope.corpus.rows import analysis_rows
@@ -143,8 +153,6 @@ class Workbench:
             if doc_id in self._analyses:
                 self._analyses.move_to_end(doc_id)
                 return self._analyses[doc_id]
-        from claimscope.pipeline import analyze
-
         row = self.rows(
             "SELECT text, source, title, url, CAST(published AS VARCHAR), outlet, lang "
             "FROM documents WHERE id = ?",
@@ -162,7 +170,7 @@ class Workbench:
             outlet=outlet,
             lang=lang,
         )
-        analysis = analyze(document, settings=self.config.settings)
+        analysis = self.pool.analyze(document, self.config.timeout)
         with self._lock:
             self._analyses[doc_id] = analysis
             while len(self._analyses) > _ANALYSIS_CACHE:
