@@ -28,6 +28,8 @@ from claimscope.training.teacher_base import teacher_base  # noqa: E402
 from tests.persuasion.ptc_fixture import ARTICLES, write_ptc  # noqa: E402
 from tests.training.test_teacher_base import split_zip  # noqa: E402
 
+pytestmark = pytest.mark.train
+
 CHECKABLE = ["Unemployment fell to {n} percent last year.", "Crime rose by {n} percent."]
 CHATTER = ["Thank you all for coming tonight, number {n}.", "I think we can do better, {n}."]
 SUBJECTIVE = ["What a shameful, ridiculous plan number {n}!", "This is the best idea ever, {n}."]
