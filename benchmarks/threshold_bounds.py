@@ -32,9 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine
 
 from claimscope.claims.data import read_examples
-from claimscope.claims.scoring import scorer_for
 from claimscope.metrics import macro_f1_score, roc_auc_score
-from claimscope.models.scorer import ClaimScorer
+from claimscope.models.scorer import ClaimScorer, scorer_for
 from claimscope.persuasion.data import read_ptc
 from claimscope.persuasion.evaluate import score_articles
 from claimscope.persuasion.techniques import KEYS

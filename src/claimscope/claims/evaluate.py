@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from claimscope.claims.data import read_examples
-from claimscope.claims.scoring import scorer_for
 from claimscope.errors import SettingsError
 from claimscope.metrics import accuracy_score, binary_scores, macro_f1_score
+from claimscope.models.scorer import scorer_for
 from claimscope.settings import Settings
 
 LABELS = {"checkworthiness": ("No", "Yes"), "subjectivity": ("OBJ", "SUBJ")}

@@ -6,21 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from claimscope.model import Analysis, Sentence, Technique
-from claimscope.models.folder import SHIPPED
-from claimscope.models.scorer import ClaimScorer, TokenScores, load_scorer
+from claimscope.models.scorer import TokenScores, scorer_for
 from claimscope.persuasion.decode import decode
 from claimscope.persuasion.techniques import BY_KEY
 from claimscope.registry import register
 from claimscope.settings import Settings
-
-
-def scorer_for(settings: Settings) -> ClaimScorer | None:
-    """The claim model the settings ask for, loaded once per process; None for ``rules``."""
-    if settings.model:
-        return load_scorer(settings.model, settings.threads)
-    if settings.profile == "rules":
-        return None
-    return load_scorer(SHIPPED[settings.profile], settings.threads)
 
 
 @register("claimscope.scores.v1", requires=("sentences",), assigns=("scores", "techniques"))

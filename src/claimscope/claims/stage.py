@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from claimscope.claims.features import sentence_features
 from claimscope.claims.ranking import rank_claims
-from claimscope.claims.scoring import scorer_for
 from claimscope.model import Analysis
+from claimscope.models.scorer import scorer_for
 from claimscope.registry import register
 from claimscope.settings import Settings
 

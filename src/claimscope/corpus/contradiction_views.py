@@ -20,7 +20,7 @@ from rich.text import Text
 from claimscope.consistency.findings import KINDS
 from claimscope.corpus.store import Store
 from claimscope.errors import QueryError
-from claimscope.report.views import window
+from claimscope.formatting import window
 
 SENTENCE_CHARS = 160
 # C0/C1 controls and bidi overrides: document text must not drive the terminal.

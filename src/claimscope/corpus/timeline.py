@@ -25,8 +25,8 @@ import duckdb
 from claimscope.corpus.query import Filters, Query, document_predicate
 from claimscope.corpus.store import Store, _message
 from claimscope.errors import QueryError, StoreError
+from claimscope.formatting import format_date
 from claimscope.model import DateRef
-from claimscope.report.views import format_date
 
 # Two claims dated to the same interval are one event when the words around the date overlap
 # this much (Jaccard over content words): the same day can hold unrelated events.

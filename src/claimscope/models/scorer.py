@@ -17,6 +17,7 @@ import numpy as np
 from claimscope.errors import SettingsError
 from claimscope.models.embedder import StaticVectors, read_tokenizer
 from claimscope.models.folder import SHIPPED, ModelFolder
+from claimscope.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -155,3 +156,12 @@ class ClaimScorer:
 def load_scorer(model: str, threads: int = 0) -> ClaimScorer:
     """A loaded scorer, cached per process (the only global state: a lazy model cache)."""
     return ClaimScorer(model, threads=threads).load()
+
+
+def scorer_for(settings: Settings) -> ClaimScorer | None:
+    """The claim model the settings ask for, loaded once per process; None for ``rules``."""
+    if settings.model:
+        return load_scorer(settings.model, settings.threads)
+    if settings.profile == "rules":
+        return None
+    return load_scorer(SHIPPED[settings.profile], settings.threads)

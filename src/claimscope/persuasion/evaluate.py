@@ -18,10 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from claimscope.claims.scoring import scorer_for
 from claimscope.errors import SettingsError
 from claimscope.metrics import binary_scores
-from claimscope.models.scorer import ClaimScorer, TokenScores
+from claimscope.models.scorer import ClaimScorer, TokenScores, scorer_for
 from claimscope.persuasion.data import Article, read_ptc
 from claimscope.persuasion.decode import decode
 from claimscope.persuasion.techniques import BY_KEY, KEYS

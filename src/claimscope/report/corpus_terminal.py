@@ -13,7 +13,7 @@ from rich.text import Text
 
 from claimscope.corpus.coverage import Coverage
 from claimscope.corpus.timeline import CorpusEvent, EventSource
-from claimscope.report.views import excerpt, plural
+from claimscope.formatting import excerpt, plural
 
 # Characters of a claim shown in the timeline table (cut around its date).
 CLAIM_CHARS = 140

@@ -21,16 +21,13 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from claimscope.formatting import excerpt, format_date, format_number, format_quantity
 from claimscope.model import Analysis, Post, Segment, content_hash
 from claimscope.persuasion.techniques import BY_KEY
 from claimscope.report.views import (
     Lookup,
     claims_by_rank,
     display_title,
-    excerpt,
-    format_date,
-    format_number,
-    format_quantity,
     group_entities,
     has_technique_model,
     score_of,

@@ -14,22 +14,24 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from claimscope.formatting import (
+    excerpt,
+    format_date,
+    format_number,
+    format_quantity,
+    plural,
+    window,
+)
 from claimscope.model import Analysis, Claim, Post, Sentence, Technique
 from claimscope.persuasion.techniques import BY_KEY
 from claimscope.report.views import (
     Lookup,
     claims_by_rank,
     display_title,
-    excerpt,
-    format_date,
-    format_number,
-    format_quantity,
     group_entities,
     has_technique_model,
-    plural,
     score_of,
     segment_counts,
-    window,
     word_count,
 )
 
