@@ -1,14 +1,21 @@
-"""Load on the workbench: concurrent clients against POST /api/v1/analyze and GET /api/v1/claims.
+"""Load on the workbench: concurrent clients against POST /api/v1/analyze and the read endpoints.
 
-Starts ``claimscope serve`` as a subprocess on 127.0.0.1 over a temporary store of the example
-corpus (src/claimscope/examples/peru_corpus.jsonl), warms it up (one request of each kind, not
-counted), then runs ``--clients`` clients for ``--duration`` seconds. Each client sends one
-analyze request for every ``--claims-per-analyze`` claims requests, one after the other. The run
-stops by itself: no request starts after the deadline, each has a client timeout, and the whole
-run has a hard limit. Results per endpoint (requests, errors, status codes, latency percentiles,
-requests/s) and the machine go to ``benchmarks/results/workbench_load.json``.
+Starts ``claimscope serve --workers N`` as a subprocess on 127.0.0.1 over a temporary store of
+the example corpus (src/claimscope/examples/peru_corpus.jsonl), warms it up (one request of each
+kind, not counted), then runs ``--clients`` clients for ``--duration`` seconds. Each client sends
+one analyze request for every ``--reads-per-analyze`` reads (claims, documents, one document, a
+stored document's analysis), one after the other. The run stops by itself: no request starts
+after the deadline, each has a client timeout, and the whole run has a hard limit.
 
-    python benchmarks/workbench_load.py --clients 50 --duration 60
+Afterwards, with the load over: the seed article (../shared/seed/article.txt, or the bundled
+example where shared/ is absent) analyzed through the API must equal ``claimscope analyze
+--json``; and with ``--hostile``, a 2 MB line with no punctuation is posted: it must be answered
+(503) within the server's time limit, and the server's processes idle again within 2 s.
+
+Results per endpoint (requests, errors, status codes, latency percentiles, requests/s) and the
+machine go to ``benchmarks/results/workbench_load.json``, one entry per ``--workers``.
+
+    python benchmarks/workbench_load.py --clients 50 --duration 60 --workers 2 --hostile
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -40,6 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "workbench_load.json"
 CORPUS = ROOT / "src" / "claimscope" / "examples" / "peru_corpus.jsonl"
 HOST = "127.0.0.1"
+SEED = ROOT.parent / "shared" / "seed" / "article.txt"
+EXAMPLE = ROOT / "src" / "claimscope" / "examples" / "harbour.txt"
 
 # Short article paragraphs written for this benchmark (fictional places and people), 58 to 70
 # words each: what a desk pastes to check one passage.
@@ -86,13 +96,33 @@ class Run:
     ended: float = 0.0
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """CPU time (user + system) a process has used so far; None where /proc is absent."""
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """CPU time (user + system) that the server and each of its analysis workers have used so
+    far, by process id."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return {}
+    used = {}
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        used[process.pid] = times.user + times.system
+    return used
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time the server and its workers have used so far (an ended worker's goes with it)."""
+    return sum(cpu_by_process(pid).values())
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two readings, by the processes alive at the second (new ones count
+    whole); a process ended between them counts nothing, since it no longer runs."""
+    return sum(t - before.get(p, 0.0) for p, t in after.items())
 
 
 def free_port() -> int:
@@ -119,11 +149,13 @@ def build_store(folder: Path) -> Path:
     return db
 
 
-def start_server(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(db: Path, port: int, log: Path, workers: int) -> subprocess.Popen[bytes]:
     """``claimscope serve`` on loopback; waits until it answers its health check."""
     out = log.open("wb")
     server = subprocess.Popen(
-        claimscope("serve", "--db", str(db), "--host", HOST, "--port", str(port)),
+        claimscope(
+            "serve", "--db", str(db), "--host", HOST, "--port", str(port), "--workers", str(workers)
+        ),
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # so stopping it stops only it
@@ -152,17 +184,32 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
             server.wait()
 
 
+READS = ("claims", "documents", "document", "analysis")
+# Stored document ids, read once the server is up (the read endpoints ask for them).
+DOC_IDS: list[str] = []
+
+
 async def request(client: httpx.AsyncClient, endpoint: str, n: int) -> Sample:
     """Send the ``n``-th request of a client to ``endpoint`` and time it."""
     started = time.perf_counter()
+    doc = DOC_IDS[n % len(DOC_IDS)] if DOC_IDS else "none"
     try:
         if endpoint == "analyze":
             body = {"text": PARAGRAPHS[n % len(PARAGRAPHS)], "outlet": "Load Test Gazette"}
             reply = await client.post("/api/v1/analyze", json=body)
             ok = reply.status_code == 200 and bool(reply.json()["analysis"]["claims"])
-        else:
+        elif endpoint == "claims":
             reply = await client.get("/api/v1/claims", params=CLAIMS_QUERIES[n % 4])
             ok = reply.status_code == 200 and reply.json()["total"] > 0
+        elif endpoint == "documents":
+            reply = await client.get("/api/v1/documents", params={"limit": 20})
+            ok = reply.status_code == 200 and reply.json()["total"] > 0
+        elif endpoint == "document":
+            reply = await client.get(f"/api/v1/documents/{doc}")
+            ok = reply.status_code == 200 and reply.json()["id"] == doc
+        else:
+            reply = await client.get(f"/api/v1/documents/{doc}/analysis")
+            ok = reply.status_code == 200 and bool(reply.json()["sentences"])
     except httpx.HTTPError as exc:
         return Sample(endpoint, time.perf_counter() - started, None, type(exc).__name__)
     seconds = time.perf_counter() - started
@@ -177,7 +224,7 @@ async def client_loop(
     n = 0
     while time.perf_counter() < deadline and len(run.samples) < cap:
         # Clients start at different points of the cycle, so analyze requests spread out.
-        endpoint = "analyze" if (index + n) % (ratio + 1) == 0 else "claims"
+        endpoint = "analyze" if (index + n) % (ratio + 1) == 0 else READS[(index + n) % 4]
         run.samples.append(await request(client, endpoint, n))
         n += 1
 
@@ -199,7 +246,55 @@ async def load(
 async def warm_up(url: str, timeout: float) -> list[Sample]:
     """One request of each kind, not counted: the first analysis loads the models."""
     async with httpx.AsyncClient(base_url=url, timeout=timeout) as client:
-        return [await request(client, "analyze", 0), await request(client, "claims", 0)]
+        found = (await client.get("/api/v1/documents", params={"limit": 50})).json()
+        DOC_IDS[:] = [d["id"] for d in found["items"]]
+        return [await request(client, kind, 0) for kind in ("analyze", *READS)]
+
+
+def same_as_cli(url: str, timeout: float) -> dict[str, Any]:
+    """The seed (or the bundled example) through the API and through ``claimscope analyze``:
+    equal apart from how the text came (its source and its bytes' encoding)."""
+    article = SEED if SEED.exists() else EXAMPLE
+    text = article.read_text(encoding="utf-8")
+    reply = httpx.post(f"{url}/api/v1/analyze", json={"text": text}, timeout=timeout)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "cli.json"
+        subprocess.run(
+            claimscope("analyze", str(article), "--json", str(out)),
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        cli = json.loads(out.read_text(encoding="utf-8"))
+    api = reply.json().get("analysis", {}) if reply.status_code == 200 else {}
+    # How the text arrived differs: a path and the bytes' encoding for the CLI, a JSON string
+    # for the API. Everything the analysis found must be the same.
+    for analysis in (api, cli):
+        analysis.get("document", {}).pop("source", None)
+        analysis.get("document", {}).pop("encoding", None)
+    return {"article": article.name, "status": reply.status_code, "equal": api == cli}
+
+
+def hostile(url: str, pid: int, limit: float) -> dict[str, Any]:
+    """A 2 MB line with no punctuation: the answer's status and time, and the CPU the server's
+    processes use in the 2 s after it, then in the 1 s after that."""
+    words = "the council said budget ministry would cost people river harbour vote report".split()
+    line = " ".join(words[i % len(words)] for i in range(330_000))[:1_990_000]
+    started = time.perf_counter()
+    reply = httpx.post(f"{url}/api/v1/analyze", json={"text": line}, timeout=limit + 60)
+    answered = time.perf_counter() - started
+    after = cpu_by_process(pid)
+    time.sleep(2.0)
+    settled = cpu_by_process(pid)
+    time.sleep(1.0)
+    return {
+        "body_bytes": len(line),
+        "status": reply.status_code,
+        "answered_s": round(answered, 2),
+        "time_limit_s": limit,
+        "cpu_s_in_2s_after": round(cpu_between(after, settled), 2),
+        "cpu_s_in_next_1s": round(cpu_between(settled, cpu_by_process(pid)), 2),
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -237,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
-    parser.add_argument("--claims-per-analyze", type=int, default=4, dest="ratio")
+    parser.add_argument("--reads-per-analyze", type=int, default=3, dest="ratio")
+    parser.add_argument("--workers", type=int, default=2, help="serve --workers")
+    parser.add_argument("--hostile", action="store_true", help="post a 2 MB line afterwards")
     parser.add_argument("--max-requests", type=int, default=200_000, help="a cap on the run")
     parser.add_argument("--timeout", type=float, default=120.0, help="client timeout, seconds")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -251,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         db = build_store(folder)
         ingest_s = time.perf_counter() - t0
         port = free_port()
-        server = start_server(db, port, folder / "server.log")
+        server = start_server(db, port, folder / "server.log", args.workers)
         try:
             url = f"http://{HOST}:{port}"
             t0 = time.perf_counter()
@@ -266,22 +363,31 @@ def main(argv: list[str] | None = None) -> int:
             )
             cpu_after = cpu_seconds(server.pid)
             server_alive = server.poll() is None
+            same = same_as_cli(url, args.timeout)
+            attack = hostile(url, server.pid, 60.0) if args.hostile else None
         finally:
             stop_server(server)
             server_log = (folder / "server.log").read_text(errors="replace")[-4000:]
 
     seconds = run.ended - run.started
+    endpoints = {
+        "POST /api/v1/analyze": "analyze",
+        "GET /api/v1/claims": "claims",
+        "GET /api/v1/documents": "documents",
+        "GET /api/v1/documents/{id}": "document",
+        "GET /api/v1/documents/{id}/analysis": "analysis",
+    }
     result = {
-        "benchmark": "workbench_load",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": "python benchmarks/workbench_load.py "
         + " ".join(sys.argv[1:] if argv is None else argv),
         "config": {
             "clients": args.clients,
             "duration_s": args.duration,
-            "claims_per_analyze": args.ratio,
+            "reads_per_analyze": args.ratio,
+            "workers": args.workers,
             "client_timeout_s": args.timeout,
-            "server": "claimscope serve (one uvicorn process, default --timeout 60)",
+            "server": f"claimscope serve --workers {args.workers} (default --timeout 60)",
             "store": "src/claimscope/examples/peru_corpus.jsonl (5 documents)",
             "analyze_text_words": [len(p.split()) for p in PARAGRAPHS],
         },
@@ -289,28 +395,32 @@ def main(argv: list[str] | None = None) -> int:
         "elapsed_s": round(seconds, 2),
         "overall": summary(run.samples, seconds),
         "endpoints": {
-            "POST /api/v1/analyze": summary(
-                [s for s in run.samples if s.endpoint == "analyze"], seconds
-            ),
-            "GET /api/v1/claims": summary(
-                [s for s in run.samples if s.endpoint == "claims"], seconds
-            ),
+            name: summary([s for s in run.samples if s.endpoint == kind], seconds)
+            for name, kind in endpoints.items()
         },
         "server_alive_at_end": server_alive,
-        # Of the 2 x elapsed CPU-seconds a 2-core machine has: how much the server got.
-        "server_cpu_s": (
-            round(cpu_after - cpu_before, 1)
-            if cpu_before is not None and cpu_after is not None
-            else None
-        ),
+        # Of the 2 x elapsed CPU-seconds a 2-core machine has: how much the server and its
+        # workers got.
+        "server_cpu_s": round(cpu_after - cpu_before, 1),
+        "api_equals_cli_after_load": same,
+        "hostile_2mb_line": attack,
         "machine": machine(load_average_before=[round(x, 2) for x in load_before]),
     }
     if run.samples and any(s.error for s in run.samples):
         result["server_log_tail"] = server_log
+    # One results file: an entry per --workers, the latest run of each.
+    previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    runs = previous.get("runs", {}) if previous.get("benchmark") == "workbench_load" else {}
+    runs[f"workers={args.workers}"] = result
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: result[k] for k in ("elapsed_s", "overall", "endpoints")}, indent=2))
-    return 1 if result["overall"]["errors"] else 0
+    args.out.write_text(
+        json.dumps({"benchmark": "workbench_load", "runs": runs}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    shown = ("elapsed_s", "overall", "api_equals_cli_after_load", "hostile_2mb_line")
+    print(json.dumps({k: result[k] for k in shown}, indent=2))
+    failed = result["overall"]["errors"] or not same["equal"]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

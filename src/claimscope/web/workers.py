@@ -3,8 +3,9 @@
 The models and spaCy's pipeline are shared state that is not safe for threads; the server's
 request threads hand each document to one of a few worker processes instead, each with its own
 models, one document at a time. A request over its time limit ends its worker (the CPU is free
-at once) and a fresh worker takes its place; a worker that dies (out of memory, a crash) is
-replaced the same way, so one bad request never poisons the ones after it.
+at once) and a fresh worker takes its place when the next analysis comes; a worker that dies
+(out of memory, a crash) is replaced the same way, so one bad request never poisons the ones
+after it.
 
 Workers start as analyses need them (one more while every one is busy, up to ``workers``), or all
 at once with ``warm_up``; each loads the models before it reads its first job. ``workers=0``
@@ -168,16 +169,15 @@ class AnalysisPool:
         return worker
 
     def _release(self, worker: _Worker, *, keep: bool) -> None:
-        """Back to the idle queue; or, after a timeout or a death, ended and replaced."""
+        """Back to the idle queue; or, after a timeout or a death, ended. Its replacement
+        starts when an analysis needs it (``_acquire``), so that the CPU is idle meanwhile."""
         if keep:
             self._idle.put(worker)
             return
         with self._guard:
             worker.stop()
             self._all.discard(worker)
-            if not self._closed:
-                self._idle.put(self._start())
-        log.warning("an analysis worker was ended and replaced")
+        log.warning("an analysis worker was ended; a new one starts with the next analysis")
 
     def _in_process(self, document: Document) -> Analysis:
         from claimscope.pipeline import analyze
