@@ -160,7 +160,7 @@ def main() -> None:
     texts = claims(index, args.claims, seed=7)
     scorer = None
     if args.model:
-        from claimscope.verify.stance import StanceScorer
+        from claimscope.models.stance import StanceScorer
 
         started = time.perf_counter()
         scorer = StanceScorer(args.model, threads=args.threads).load()

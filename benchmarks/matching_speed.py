@@ -63,15 +63,15 @@ def timed(matcher: Any, queries: list[str]) -> dict[str, float]:
 
 
 def main() -> None:
-    from claimscope.corpus.store import Store
-    from claimscope.model import FactCheck
-    from claimscope.verify.collection import (
+    from claimscope.corpus.factchecks import (
         fetch_factchecks,
         import_factchecks,
         open_factcheck_index,
     )
+    from claimscope.corpus.store import Store
+    from claimscope.model import FactCheck
+    from claimscope.models.reranker import PairScorer
     from claimscope.verify.matching import FactCheckMatcher
-    from claimscope.verify.reranker import PairScorer
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", type=int, default=100_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from claimscope.errors import ClaimscopeError
 from claimscope.model import (
@@ -20,12 +21,35 @@ from claimscope.model import (
     Quote,
     Segment,
     Sentence,
+    set_html_renderer,
 )
 from claimscope.settings import Settings
+from claimscope.verify import sources
+
+if TYPE_CHECKING:
+    from claimscope.verify.sources import FactChecks
 
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+# The root stands above every layer (docs/architecture.md), so it joins what a lower layer needs
+# to what a higher one provides; each is loaded on first use, never on import.
+def _notebook_html(analysis: Analysis) -> str:
+    from claimscope.report.html import render_html
+
+    return render_html([analysis], fragment=True)
+
+
+def _open_factchecks(location: str) -> FactChecks:
+    from claimscope.corpus.factchecks import StoreFactChecks
+
+    return StoreFactChecks.open(location)
+
+
+set_html_renderer(_notebook_html)
+sources.set_opener(_open_factchecks)
 
 
 def __getattr__(name: str) -> object:

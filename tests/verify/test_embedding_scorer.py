@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from claimscope.model import FactCheck
+from claimscope.models.reranker import EmbeddingScorer, load_pair_scorer
 from claimscope.verify.matching import FactCheckMatcher
-from claimscope.verify.reranker import EmbeddingScorer, load_pair_scorer
 from claimscope.verify.textindex import TextIndex
 
 WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "cats", "purr", "sky", "blue", "ferry", "late"]

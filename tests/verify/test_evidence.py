@@ -321,7 +321,7 @@ def test_cli_evidence_index_lists_failures_and_exits_2(tmp_path):
 
 
 def test_cli_check_prints_json_and_the_rules_only_note(built, monkeypatch):
-    import claimscope.verify.stance as stance
+    import claimscope.models.stance as stance
 
     monkeypatch.setattr(stance, "installed", lambda model=stance.STANCE_MODEL: False)
     out = _run("check", CLAIM, "--index", built[0], "-k", "2", "--json")

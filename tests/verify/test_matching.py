@@ -8,9 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claimscope.cli import app
-from claimscope.corpus.store import Store
-from claimscope.verify.checkthat import ranking_scores
-from claimscope.verify.collection import (
+from claimscope.corpus.factchecks import (
     count_factchecks,
     fetch_factchecks,
     import_factchecks,
@@ -18,6 +16,8 @@ from claimscope.verify.collection import (
     load_factchecks,
     open_factcheck_index,
 )
+from claimscope.corpus.store import Store
+from claimscope.verify.checkthat import ranking_scores
 from claimscope.verify.factchecks import read_factchecks
 from claimscope.verify.matching import FactCheckMatcher
 from claimscope.verify.textindex import TextIndex, query_terms

@@ -6,14 +6,17 @@ import numpy as np
 import pytest
 
 from claimscope import analyze
+from claimscope.corpus.factchecks import import_factchecks
 from claimscope.corpus.store import Store
 from claimscope.errors import SettingsError
+from claimscope.model import FactCheck
 from claimscope.report import render_html
 from claimscope.settings import Settings
+from claimscope.verify import sources
 from claimscope.verify import stage as match_stage
-from claimscope.verify.collection import import_factchecks
 from claimscope.verify.factchecks import read_factchecks
-from claimscope.verify.matching import fuse
+from claimscope.verify.matching import claim_passage, fuse
+from claimscope.verify.textindex import TextIndex
 from tests.verify.fixtures import FEED, write
 
 TEXT = (
@@ -59,6 +62,44 @@ def test_claims_get_their_fact_checks(store_path, monkeypatch):
     assert analysis.to_dict()["claims"][jobs.id]["matches"][0]["factcheck"] == match.factcheck
     page = render_html([analysis])
     assert "cs-match verdict-mostly-false" in page and 'href="https://checks.example/' in page
+    match_stage.matcher_for.cache_clear()
+
+
+class ListedChecks:
+    """Fact-checks held in a list: the stage needs no more than ``sources.FactChecks``."""
+
+    def __init__(self, checks):
+        self.checks = {c.id: c for c in checks}
+
+    def count(self):
+        return len(self.checks)
+
+    def text_index(self):
+        index = TextIndex.open(":memory:")
+        index.add((c.id, claim_passage(c)) for c in self.checks.values())
+        return index
+
+    def fetch(self, ids):
+        return {i: self.checks[i] for i in ids if i in self.checks}
+
+
+def test_the_stage_reads_any_collection_the_opener_gives(tmp_path, monkeypatch):
+    feed = write(tmp_path / "feed.json", FEED)
+    checks = [c for c in read_factchecks([feed]) if isinstance(c, FactCheck)]
+    opened = []
+
+    def opener(location):
+        opened.append(location)
+        return ListedChecks(checks)
+
+    monkeypatch.setattr(sources, "_opener", opener)
+    monkeypatch.setattr(match_stage, "installed", lambda: True)
+    monkeypatch.setattr(match_stage, "load_pair_scorer", lambda threads=0: FakeScorer())
+    match_stage.matcher_for.cache_clear()
+    analysis = analyze(TEXT, settings=Settings(factchecks=str(feed), profile="rules"))
+    assert opened == [str(feed)]
+    jobs = next(c for c in analysis.claims if "45,000" in analysis.span_text(c.start, c.end))
+    assert [m.claim for m in jobs.matches] == ["The Valmora harbour deal will create 45,000 jobs."]
     match_stage.matcher_for.cache_clear()
 
 

@@ -288,7 +288,7 @@ def eval_verdict(
     from rich.table import Table
 
     from claimscope.cli.common import err
-    from claimscope.verify.stance import STANCE_MODEL, StanceScorer, installed
+    from claimscope.models.stance import STANCE_MODEL, StanceScorer, installed
     from claimscope.verify.verdict import VERDICTS
     from claimscope.verify.verdict_eval import evaluate_verdict, write_verdicts
 

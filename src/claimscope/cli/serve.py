@@ -72,7 +72,7 @@ def serve(
     if evidence is not None and not evidence.is_dir():
         raise fail(f"--evidence {evidence}: no such index folder")
     if stance_model is not None:
-        from claimscope.verify.stance import installed
+        from claimscope.models.stance import installed
 
         if not installed(stance_model):
             raise fail(f"--stance-model {stance_model}: no stance-model folder there")

@@ -52,12 +52,12 @@ def factchecks_import(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
 ) -> None:
     """Import fact-checks into a corpus store (a known id is replaced); bad records listed."""
-    from claimscope.corpus.store import Store
-    from claimscope.verify.collection import (
+    from claimscope.corpus.factchecks import (
         count_factchecks,
         import_factchecks,
         open_factcheck_index,
     )
+    from claimscope.corpus.store import Store
     from claimscope.verify.factchecks import read_factchecks
 
     columns = (TextColumn("importing"), MofNCompleteColumn(), TextColumn("fact-checks"))
@@ -91,9 +91,9 @@ def factchecks_export(
     out: Annotated[str, typer.Option("--out", help="The JSON-LD file to write (- for stdout).")],
 ) -> None:
     """Write the store's fact-checks as a schema.org ClaimReview data feed (JSON-LD)."""
+    from claimscope.corpus.factchecks import load_factchecks
     from claimscope.corpus.store import Store
     from claimscope.verify.claimreview import claim_review_feed
-    from claimscope.verify.collection import load_factchecks
 
     try:
         with Store.open(db, read_only=True) as store:
@@ -118,11 +118,11 @@ def match(
     json_out: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
 ) -> None:
     """Has this been fact-checked already? The stored fact-checks a text repeats, best first."""
+    from claimscope.corpus.factchecks import fetch_factchecks, open_factcheck_index
     from claimscope.corpus.store import Store
-    from claimscope.verify.collection import fetch_factchecks, open_factcheck_index
+    from claimscope.models.reranker import installed, load_pair_scorer
     from claimscope.verify.matching import FactCheckMatcher
     from claimscope.verify.render import render_matches
-    from claimscope.verify.reranker import installed, load_pair_scorer
 
     bm25_only = rerank and not installed()
     if bm25_only:
@@ -184,7 +184,7 @@ def evidence_index(
     ] = None,
 ) -> None:
     """Index documents into passages (BM25 and vectors); documents indexed before are skipped."""
-    from claimscope.corpus.inputs import check_paths, count_documents
+    from claimscope.ingest.inputs import check_paths, count_documents
     from claimscope.verify.evidence_index import index_paths
 
     columns = (
@@ -246,9 +246,9 @@ def check(
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """What does the evidence say? Top passages, their stance, and a verdict with its reasons."""
+    from claimscope.models.stance import STANCE_MODEL, installed, load_stance_scorer
     from claimscope.verify.check import check as check_claim
     from claimscope.verify.render import render_check
-    from claimscope.verify.stance import STANCE_MODEL, installed, load_stance_scorer
 
     if claim == "-":
         claim = sys.stdin.read()

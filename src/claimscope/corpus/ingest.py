@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from claimscope.corpus.inputs import check_paths, count_documents, iter_inputs
 from claimscope.corpus.rows import DocumentRows, analysis_rows
 from claimscope.corpus.store import WRITE_MEMORY_LIMIT, Store
 from claimscope.errors import ClaimscopeError, SettingsError
+from claimscope.ingest.inputs import check_paths, count_documents, iter_inputs
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings
 

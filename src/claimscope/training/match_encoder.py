@@ -361,7 +361,7 @@ def export_encoder(
 
 
 def encoder_card(summary: dict[str, Any], config: EncoderConfig) -> dict[str, Any]:
-    """The model card of a bi-encoder folder (``claimscope.verify.reranker`` reads it)."""
+    """The model card of a bi-encoder folder (``claimscope.models.reranker`` reads it)."""
     import datetime as dt
 
     export = summary["export"]

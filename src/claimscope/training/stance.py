@@ -25,6 +25,7 @@ import torch
 from tokenizers import Tokenizer
 from torch import nn
 
+from claimscope.models.stance import STANCE_LABELS, StanceScorer, softmax
 from claimscope.training.crossencoder import (
     INPUT_NAMES,
     PairModel,
@@ -33,7 +34,6 @@ from claimscope.training.crossencoder import (
     pair_tokenizer,
 )
 from claimscope.training.hardware import cpu_state, device, load_state, model_device
-from claimscope.verify.stance import STANCE_LABELS, StanceScorer, softmax
 from claimscope.verify.stance_data import StancePair, read_stance_data
 from claimscope.verify.stance_eval import stance_scores
 

@@ -151,7 +151,7 @@ def check(
 
 def default_scorer() -> StanceModel | None:
     """The installed stance model, or None when it is not installed."""
-    from claimscope.verify.stance import installed, load_stance_scorer
+    from claimscope.models.stance import installed, load_stance_scorer
 
     return load_stance_scorer() if installed() else None
 

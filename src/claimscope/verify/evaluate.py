@@ -11,10 +11,10 @@ from typing import Any
 
 from claimscope.errors import InputError
 from claimscope.model import FactCheck
+from claimscope.models.reranker import MatchScorer, installed, load_pair_scorer
 from claimscope.verify.checkthat import ranking_scores, read_qrels, read_queries
 from claimscope.verify.factchecks import read_factchecks
 from claimscope.verify.matching import FactCheckMatcher, Match, claim_passage
-from claimscope.verify.reranker import MatchScorer, installed, load_pair_scorer
 from claimscope.verify.textindex import TextIndex
 
 log = logging.getLogger(__name__)

@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from claimscope.corpus.inputs import check_paths, iter_inputs
 from claimscope.errors import StoreError
+from claimscope.ingest.inputs import check_paths, iter_inputs
 from claimscope.model import Document, Failure
 from claimscope.models.embedder import EMBEDDER, Embedder, load_embedder
 from claimscope.settings import Settings

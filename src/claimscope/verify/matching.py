@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from claimscope.model import FactCheck
-from claimscope.verify.reranker import MatchScorer
+from claimscope.models.reranker import MatchScorer
 from claimscope.verify.textindex import TextIndex
 
 

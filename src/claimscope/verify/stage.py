@@ -1,18 +1,21 @@
-"""The fact-check matching stage: each claim's likely earlier fact-checks, from a store."""
+"""The fact-check matching stage: each claim's likely earlier fact-checks.
+
+It reads the collection through ``claimscope.verify.sources.FactChecks``; the corpus store that
+keeps it is opened from above, so an analysis without ``factchecks`` never loads the store.
+"""
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
 
-from claimscope.corpus.store import Store
 from claimscope.errors import SettingsError
 from claimscope.model import Analysis, FactCheckMatch
+from claimscope.models.reranker import installed, load_pair_scorer
 from claimscope.registry import register
 from claimscope.settings import Settings
-from claimscope.verify.collection import count_factchecks, fetch_factchecks, open_factcheck_index
 from claimscope.verify.matching import FactCheckMatcher
-from claimscope.verify.reranker import installed, load_pair_scorer
+from claimscope.verify.sources import open_factchecks
 
 # Matches kept per claim: a desk reads the best few, not a ranking.
 PER_CLAIM = 3
@@ -20,11 +23,11 @@ PER_CLAIM = 3
 
 @functools.cache
 def matcher_for(path: str, threads: int) -> FactCheckMatcher:
-    """The matcher over the store at ``path``, opened once per process (a lazy cache)."""
+    """The matcher over the fact-checks at ``path``, opened once per process (a lazy cache)."""
     if not Path(path).is_file():
         raise SettingsError(f"factchecks: no such store: {path}")
-    store = Store.open(path, read_only=True)
-    if count_factchecks(store) == 0:
+    checks = open_factchecks(path)
+    if checks.count() == 0:
         raise SettingsError(
             f"factchecks: {path} holds no fact-checks (claimscope factchecks import)"
         )
@@ -33,9 +36,8 @@ def matcher_for(path: str, threads: int) -> FactCheckMatcher:
             "factchecks: matching claims needs the pair model (match-minilm), which is not "
             "installed; use `claimscope match` (BM25) meanwhile"
         )
-    index = open_factcheck_index(store)
     return FactCheckMatcher(
-        index, fetch_factchecks(store), reranker=load_pair_scorer(threads=threads)
+        checks.text_index(), checks.fetch, reranker=load_pair_scorer(threads=threads)
     )
 
 

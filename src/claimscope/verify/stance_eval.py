@@ -10,7 +10,7 @@ from typing import Any
 
 from claimscope.errors import InputError, SettingsError
 from claimscope.metrics import binary_scores
-from claimscope.verify.stance import STANCE_LABELS, STANCE_MODEL, StanceScorer
+from claimscope.models.stance import STANCE_LABELS, STANCE_MODEL, StanceScorer
 from claimscope.verify.stance_data import read_stance_data
 
 

@@ -460,13 +460,13 @@ class Workbench:
 
     def matches(self, text: str, *, k: int = 5) -> dict[str, Any]:
         """Fact-checks that ``text`` may repeat (BM25 alone when no pair model is installed)."""
-        from claimscope.verify.collection import (
+        from claimscope.corpus.factchecks import (
             count_factchecks,
             fetch_factchecks,
             open_factcheck_index,
         )
+        from claimscope.models.reranker import installed, load_pair_scorer
         from claimscope.verify.matching import FactCheckMatcher
-        from claimscope.verify.reranker import installed, load_pair_scorer
 
         if not text.strip():
             raise InputError("text is empty")
@@ -482,8 +482,8 @@ class Workbench:
 
     def check(self, claim: str, *, k: int = 5) -> dict[str, Any]:
         """Evidence passages for a claim with stance, and a verdict (needs ``--evidence``)."""
+        from claimscope.models.stance import load_stance_scorer
         from claimscope.verify.check import check
-        from claimscope.verify.stance import load_stance_scorer
 
         if self.config.evidence is None:
             raise InputError("this server has no evidence index (start it with --evidence DIR)")

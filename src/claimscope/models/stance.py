@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from claimscope.errors import SettingsError
-from claimscope.verify.crossencoder import CrossEncoder, folder_installed
+from claimscope.models.crossencoder import CrossEncoder, folder_installed
 
 STANCE_MODEL = "stance-minilm"
 STANCE_LABELS = ("supports", "refutes", "neutral")

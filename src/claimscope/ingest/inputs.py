@@ -1,9 +1,10 @@
-"""Corpus inputs: the files under the paths given, and the documents in them, as streams.
+"""Many inputs: the files under the paths given, and the documents in them, as streams.
 
 Folders are walked lazily (one folder's listing at a time); record files and web archives are
 read record by record. A JSONL or CSV file within ``max_bytes`` goes through the same reader as
 ``claimscope analyze`` (encoding detection included); a larger one is streamed line by line as
 UTF-8, ``max_bytes`` then bounding each record, so a corpus dump of any size reads in flat memory.
+Corpus ingestion and the evidence index both read their inputs through here.
 """
 
 from __future__ import annotations

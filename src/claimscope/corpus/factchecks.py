@@ -1,4 +1,8 @@
-"""Fact-check collections in the corpus store: import (idempotent by id) and read back."""
+"""Fact-check collections in the corpus store: import (idempotent by id) and read back.
+
+``StoreFactChecks`` is a store's collection as fact-check matching reads it (the protocol
+``claimscope.verify.sources.FactChecks``): the package root opens one when ``factchecks`` is set.
+"""
 
 from __future__ import annotations
 
@@ -143,17 +147,37 @@ def open_factcheck_index(store: Store) -> TextIndex:
 
 def fetch_factchecks(store: Store) -> Callable[[Sequence[str]], dict[str, FactCheck]]:
     """A function that fetches fact-checks by id from ``store``."""
+    return StoreFactChecks(store).fetch
 
-    def fetch(ids: Sequence[str]) -> dict[str, FactCheck]:
-        cursor = store.connection.cursor()
+
+@dataclass(slots=True)
+class StoreFactChecks:
+    """The fact-checks of one store, as matching reads a collection of fact-checks."""
+
+    store: Store
+
+    @classmethod
+    def open(cls, path: str | Path) -> StoreFactChecks:
+        """The fact-checks of the store at ``path``, opened read-only."""
+        return cls(Store.open(path, read_only=True))
+
+    def count(self) -> int:
+        """How many fact-checks the store holds."""
+        return count_factchecks(self.store)
+
+    def text_index(self) -> TextIndex:
+        """The store's fact-check text index, brought up to date first."""
+        return open_factcheck_index(self.store)
+
+    def fetch(self, ids: Sequence[str]) -> dict[str, FactCheck]:
+        """The fact-checks with these ids, by id."""
+        cursor = self.store.connection.cursor()
         cursor.execute(
             f"SELECT {', '.join(_FIELDS)} FROM factchecks "
             "WHERE id IN (SELECT unnest(?::VARCHAR[]))",
             [list(ids)],
         )
         return {c.id: c for c in (_row_check(r) for r in cursor.fetchall())}
-
-    return fetch
 
 
 def _row_check(row: tuple[object, ...]) -> FactCheck:

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from claimscope.corpus.inputs import check_paths, count_documents, discover, iter_inputs
 from claimscope.errors import InputError
 from claimscope.ingest import read_path
+from claimscope.ingest.inputs import check_paths, count_documents, discover, iter_inputs
 from claimscope.ingest.warc import read_warc
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings

@@ -14,14 +14,14 @@ from typing import Protocol
 import numpy as np
 from tokenizers import Tokenizer
 
-from claimscope.models.embedder import strip_noise
-from claimscope.models.folder import ModelFolder
-from claimscope.verify.crossencoder import (
+from claimscope.models.crossencoder import (
     CrossEncoder,
     folder_installed,
     folder_name,
     open_session,
 )
+from claimscope.models.embedder import strip_noise
+from claimscope.models.folder import ModelFolder
 
 MATCH_MODEL = "match-minilm"
 
