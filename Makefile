@@ -46,12 +46,14 @@ browser:
 
 test: $(TRAIN_STAMP) browser
 	$(BIN)/ruff check --no-cache src tests benchmarks
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check --no-cache src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 
 clean:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from claimscope._version import __version__
 from claimscope.errors import ClaimscopeError
 from claimscope.model import (
     Analysis,
@@ -29,7 +30,6 @@ from claimscope.verify import sources
 if TYPE_CHECKING:
     from claimscope.verify.sources import FactChecks
 
-__version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from claimscope import __version__
+from claimscope._version import __version__
 from claimscope.corpus.coverage import Coverage
 from claimscope.corpus.query import Filters
 from claimscope.corpus.timeline import CorpusEvent, EventSource
