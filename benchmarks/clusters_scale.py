@@ -2,7 +2,7 @@
 
 An ingest's main process clusters the new claims every 200 stored documents; its cost per claim
 decides whether the ingest's cost stays linear in the corpus size. This benchmark replays that
-without analysis: the sentences of generated articles (``benchmarks/corpus.py``, split by
+without analysis: the sentences of generated articles (``benchmarks/lib/corpus.py``, split by
 claimscope's sentence splitter) are written straight into a fresh store as claims, 200
 documents at a time, each batch followed by a ``ClusterSession.update``, as an ingest does. Every
 ``--every`` documents it records the microseconds per claim of the clustering (the chunk as a
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from clusters_throughput import insert_claims
 from common import machine

@@ -1,6 +1,6 @@
 """Throughput of claim clustering (``claimscope.corpus.clusters``) on generated claims.
 
-Sentences of generated articles (``benchmarks/corpus.py``), split by claimscope's sentence
+Sentences of generated articles (``benchmarks/lib/corpus.py``), split by claimscope's sentence
 splitter, are written straight into a fresh store as claims (one document per article, with its
 outlet and date), so that only clustering is timed, not analysis. ``update_clusters`` then
 clusters them all, cold (the embedding model loaded, the index built from nothing), and the
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 

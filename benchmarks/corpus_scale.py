@@ -1,6 +1,6 @@
 """Corpus-scale ingest: documents/s and peak memory at growing corpus sizes, local and Dask.
 
-For each size N, the first N articles of ``benchmarks/corpus.py`` (seeded, full length, with
+For each size N, the first N articles of ``benchmarks/lib/corpus.py`` (seeded, full length, with
 outlets and dates) are written to one JSONL file, then ``claimscope ingest`` runs as a separate
 process into a fresh store, once per engine configuration (``local:1``, ``local:2``, ``dask:2``:
 engine and worker count; ``local:2:nocluster`` skips the clustering, ``local:2:window=100000``
@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 

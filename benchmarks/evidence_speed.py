@@ -1,6 +1,6 @@
 """Evidence check speed: one claim against an index of many passages, after loading.
 
-Documents are generated articles (``benchmarks/corpus.py``), indexed with ``EvidenceIndex.add``
+Documents are generated articles (``benchmarks/lib/corpus.py``), indexed with ``EvidenceIndex.add``
 until the index holds ``--passages`` passages; the index is kept (``build/evidence_<n>/``) and
 reused when it is there already, so the build is paid once (its rate is recorded when it is
 built). Claims are sentences of other generated articles, half of them an indexed passage's
@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 
@@ -131,7 +131,7 @@ def traced(rows: list[dict[str, Any]], started: float, saved: Any, trim: bool, e
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", type=Path, help="a JSONL corpus (benchmarks/corpus.py)")
+    parser.add_argument("corpus", type=Path, help="a JSONL corpus (benchmarks/lib/corpus.py)")
     parser.add_argument("--docs", type=int, default=10_000, help="its first N documents")
     parser.add_argument("--window", type=int, default=clusters.WINDOW)
     parser.add_argument("--workers", type=int, default=2)

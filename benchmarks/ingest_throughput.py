@@ -1,6 +1,6 @@
 """Throughput of ``claimscope ingest``: generated articles into a fresh corpus store.
 
-Articles come from ``benchmarks/corpus.py`` (full length), written to one JSONL file. For each
+Articles come from ``benchmarks/lib/corpus.py`` (full length), written to one JSONL file. For each
 (profile, workers) pair a fresh store is filled with ``ingest_paths`` and the wall time is taken
 end to end: process start-up of the workers, model loading, reading, analysis and DuckDB writes,
 as a user sees them. Results go to ``benchmarks/results/ingest_throughput.json``.
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 

@@ -1,7 +1,7 @@
 """Fact-check matching speed: one claim against a large store of fact-checks, after loading.
 
-Fact-checks are sentences of generated articles (``benchmarks/corpus.py``), imported into a fresh
-store with ``import_factchecks``; queries are sentences of other generated articles (half of
+Fact-checks are sentences of generated articles (``benchmarks/lib/corpus.py``), imported into a
+fresh store with ``import_factchecks``; queries are sentences of other generated articles (half of
 them a stored claim reworded by dropping words, so that candidates are found). Reported: import
 and index build time, and the median and 95th percentile time of ``FactCheckMatcher.match`` per
 query, BM25 alone and, with ``--model DIR``, re-ranked by a pair model.
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 

@@ -1,6 +1,6 @@
 """Throughput of the fast claim model (``--profile fast``) on generated sentences.
 
-Sentences come from generated articles (``benchmarks/corpus.py``), split by claimscope's own
+Sentences come from generated articles (``benchmarks/lib/corpus.py``), split by claimscope's own
 sentence splitter, as the pipeline would score them. The shipped static model is loaded once and
 warmed up; ``ClaimScorer.score`` is then timed on all sentences at once, several times, and the
 median is reported, with the tokenizer's share of the time. Results go to
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import corpus
 

@@ -2,7 +2,7 @@
 
 An ingest's main process stores each chunk its workers send in one transaction
 (``Store.write``). This benchmark analyzes one batch of generated articles once
-(``benchmarks/corpus.py``, ``--profile fast``), then writes that batch again and again under new
+(``benchmarks/lib/corpus.py``, ``--profile fast``), then writes that batch again and again under new
 document ids into a fresh store file, until it holds ``--documents`` documents. Every ``--every``
 documents it records the milliseconds per write, the process's resident memory, and DuckDB's own
 memory by tag (``duckdb_memory()``). A write that costs more as the store grows, or memory that
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 

@@ -28,7 +28,7 @@ from unittest import mock
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 

@@ -1,6 +1,6 @@
 """What finding persuasion techniques adds to the cost of a full analysis.
 
-One process, the same generated articles (``benchmarks/corpus.py``), default profile; the runs
+One process, the same generated articles (``benchmarks/lib/corpus.py``), default profile; the runs
 alternate between:
 
 - ``without``: ``Settings(techniques=False)``: the shipped model, technique heads unused;
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from analyze_throughput import _documents, machine, run_claimscope
 

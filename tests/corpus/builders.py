@@ -16,11 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def articles(n: int, *, seed: int = 0, paragraphs: int = 4) -> Iterator[dict[str, Any]]:
-    """``n`` fictional articles from benchmarks/corpus.py, cut to their first paragraphs (so
+    """``n`` fictional articles from benchmarks/lib/corpus.py, cut to their first paragraphs (so
     that analysis stays fast), as records: text, title, url, published, outlet, topic."""
-    if str(ROOT / "benchmarks") not in sys.path:
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-    import corpus  # benchmarks/corpus.py: the project's own article generator
+    if str(ROOT / "benchmarks" / "lib") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks" / "lib"))
+    import corpus  # benchmarks/lib/corpus.py: the project's own article generator
 
     for record in corpus.generate(n, seed=seed):
         record["text"] = "\n".join(record["text"].split("\n")[:paragraphs])

@@ -11,7 +11,7 @@ into the text (``body\\n— Name (@handle) May 27, 2023``, signatures glued afte
 Article ``i`` of seed ``s`` depends only on ``(s, i)``, so any slice of a corpus can be rebuilt, or
 generated in parallel, on its own. Lengths run from 150 to 1,500 words, median about 500.
 
-    python benchmarks/corpus.py 1000 --seed 0 --out corpus.jsonl
+    python benchmarks/lib/corpus.py 1000 --seed 0 --out corpus.jsonl
 """
 
 from __future__ import annotations
