@@ -6,8 +6,10 @@ Runs ``ingest_paths`` in this process with two workers and, after each chunk of 
 clustered, records one row. A small ``--window`` fills the index early, so that what grows
 after is the rest: DuckDB's buffer, the neighbour cache, Python's heap.
 
-    python benchmarks/ingest_memory.py CORPUS.jsonl --docs 10000 --window 30000 --out X.json
+    python benchmarks/ingest_memory.py CORPUS.jsonl --docs 10000 --window 30000
     CLAIMSCOPE_DB_MEMORY=64MB python benchmarks/ingest_memory.py ...   # another DuckDB limit
+
+Results go to ``benchmarks/results/ingest_memory.json`` (``--out`` for another file).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from common import machine
 from claimscope.corpus import clusters, ingest_paths
 from claimscope.corpus.store import MEMORY_ENV, WRITE_MEMORY_LIMIT
 from claimscope.settings import Settings
+
+RESULTS = Path(__file__).resolve().parent / "results" / "ingest_memory.json"
 
 
 def process_memory() -> dict[str, int]:
@@ -146,7 +150,7 @@ def main() -> None:
     parser.add_argument(
         "--trim", action="store_true", help="give the C heap's free pages back after each row"
     )
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON results file")
     args = parser.parse_args()
 
     rows: list[dict[str, Any]] = []

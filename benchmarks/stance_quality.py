@@ -2,7 +2,7 @@
 
 Runs ``evaluate_stance`` (what ``claimscope eval stance`` runs) on the SICK and Climate-FEVER
 test slices that the model card lists, and on all of FEVER-Symmetric dev (2-way). Needs
-../shared/data/verification. Results go to ``benchmarks/results/stance.json``.
+../shared/data/verification. Results go to ``benchmarks/results/stance_quality.json``.
 
     python benchmarks/stance_quality.py [--model DIR] [--data ../shared/data/verification]
 """
@@ -21,7 +21,7 @@ from common import machine
 
 from claimscope.verify.stance_eval import evaluate_stance
 
-RESULTS = Path(__file__).resolve().parent / "results" / "stance.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "stance_quality.json"
 SETS = {
     "sick_test": ("sick/sick_train_trial.tsv", "test"),
     "climate_fever_test": ("climate_fever/climate-fever-train.jsonl", "test"),
