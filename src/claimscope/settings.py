@@ -25,7 +25,9 @@ def _setting(default: Any, help: str) -> Any:
 class Settings:
     """Configuration accepted as ``settings=`` by every entry point (see docs/configuration.md)."""
 
-    max_bytes: int = _setting(20_000_000, "Largest input file accepted, in bytes.")
+    max_bytes: int = _setting(
+        20_000_000, "Largest input file (or streamed record) accepted, in bytes."
+    )
     max_sentences: int = _setting(
         100_000,
         "Most sentences analyzed in one document (some 10 MB of news prose); a longer one is "
@@ -54,7 +56,11 @@ class Settings:
     model: str | None = _setting(
         None, "A claim-model folder to use instead of the profile's shipped one."
     )
-    threads: int = _setting(0, "CPU threads for model inference; 0 picks up to 4.")
+    threads: int = _setting(
+        0,
+        "CPU threads for model inference in each process; 0 picks up to 4 (ingest shares "
+        "the cores out between its workers).",
+    )
     batch_size: int = _setting(64, "Texts per spaCy batch.")
     post_max_chars: int = _setting(
         300, "Longest post body (links counted as 23 characters) when recovering embedded posts."

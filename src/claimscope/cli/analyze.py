@@ -9,26 +9,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from claimscope.cli.common import (
-    ConfigOpt,
-    DateFieldOpt,
-    ModelOpt,
-    OutletFieldOpt,
-    TextFieldOpt,
-    TitleFieldOpt,
-    UrlFieldOpt,
     app,
-    build_settings,
     err,
     fail,
     json_output,
     report_failures,
+    settings_options,
     write_output,
 )
 from claimscope.errors import ClaimscopeError
-from claimscope.settings import INPUT_FORMATS
+from claimscope.settings import Settings
 
 
 @app.command()
+@settings_options()
 def analyze(
     paths: Annotated[
         list[str] | None,
@@ -42,52 +36,14 @@ def analyze(
         str | None, typer.Option("--html", help="Write a self-contained HTML report here.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report.")] = False,
-    config: ConfigOpt = None,
-    input_format: Annotated[
-        str | None, typer.Option(help=f"Input format: {', '.join(INPUT_FORMATS)}.")
-    ] = None,
-    text_field: TextFieldOpt = None,
-    title_field: TitleFieldOpt = None,
-    url_field: UrlFieldOpt = None,
-    date_field: DateFieldOpt = None,
-    outlet_field: OutletFieldOpt = None,
-    max_bytes: Annotated[int | None, typer.Option(help="Largest input file, in bytes.")] = None,
-    anchor_date: Annotated[
-        str | None, typer.Option(help="YYYY-MM-DD that year-less dates resolve against.")
-    ] = None,
-    max_claims: Annotated[int | None, typer.Option(help="Claims shown in the terminal.")] = None,
-    profile: Annotated[
-        str | None,
-        typer.Option(help="Claim models: default (encoder), fast (static), rules (no model)."),
-    ] = None,
-    model: ModelOpt = None,
-    threads: Annotated[int | None, typer.Option(help="CPU threads for the models.")] = None,
-    techniques: Annotated[
-        bool | None,
-        typer.Option("--techniques/--no-techniques", help="Find persuasion techniques."),
-    ] = None,
+    *,
+    settings: Settings,
 ) -> None:
     """Analyze articles: structure, posts, claims, speakers, numbers, dates, techniques."""
     from claimscope.pipeline import analyze_many
     from claimscope.report import render_html, render_terminal
 
     try:
-        settings = build_settings(
-            config,
-            input_format=input_format,
-            text_field=text_field,
-            title_field=title_field,
-            url_field=url_field,
-            date_field=date_field,
-            outlet_field=outlet_field,
-            max_bytes=max_bytes,
-            anchor_date=anchor_date,
-            max_claims=max_claims,
-            profile=profile,
-            model=model,
-            threads=threads,
-            techniques=techniques,
-        )
         sources: list[Any] = list(paths or [])
         if text is not None:
             from claimscope.ingest import read_text

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import json
 import sys
+import typing
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,29 +27,15 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Settings file (TOML); flags override it.")
-]
-
-
 DataOpt = Annotated[
     Path, typer.Option("--data", help="Labelled file (CheckThat! TSV or ClaimBuster JSON).")
 ]
 PredOpt = Annotated[
     Path | None, typer.Option("--predictions", help="Write per-sentence predictions (TSV) here.")
 ]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="Claim models: default or fast.")]
-ModelOpt = Annotated[str | None, typer.Option("--model", help="A claim-model folder to use.")]
 ThresholdOpt = Annotated[
     float | None, typer.Option("--threshold", help="Decision threshold (default: the card's).")
 ]
-
-# The record fields of JSON/JSONL/CSV inputs (analyze, ingest, evidence index read alike).
-TextFieldOpt = Annotated[str | None, typer.Option(help="Record field with the text.")]
-TitleFieldOpt = Annotated[str | None, typer.Option(help="Record field with the title.")]
-UrlFieldOpt = Annotated[str | None, typer.Option(help="Record field with the URL.")]
-DateFieldOpt = Annotated[str | None, typer.Option(help="Record field with the date.")]
-OutletFieldOpt = Annotated[str | None, typer.Option(help="Record field with the outlet.")]
 
 
 def build_settings(config: Path | None, **flags: Any) -> Settings:
@@ -53,6 +44,110 @@ def build_settings(config: Path | None, **flags: Any) -> Settings:
     if config is not None:
         return Settings.from_toml(config, **changes)
     return Settings.from_mapping(changes)
+
+
+SETTINGS_PANEL = "Settings (see docs/configuration.md)"
+SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Settings))
+
+_CONFIG = inspect.Parameter(
+    "config",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=None,
+    annotation=Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Settings file (TOML); flags override it.",
+            rich_help_panel=SETTINGS_PANEL,
+        ),
+    ],
+)
+
+_CONTEXT = inspect.Parameter(
+    "settings_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
+)
+
+
+def _setting_option(field: dataclasses.Field[Any], hint: Any) -> inspect.Parameter:
+    """The ``--kebab-case`` option of one setting, its type, help and default from the field
+    (a Literal is a string, checked when Settings is built; a bool is ``--x/--no-x``)."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if typing.get_origin(hint) is typing.Literal:
+        kind: Any = type(args[0])
+    elif args:  # X | None
+        (kind,) = args
+    else:
+        kind = hint
+    flag = "--" + field.name.replace("_", "-")
+    decls = (f"{flag}/--no-{flag[2:]}",) if kind is bool else (flag,)
+    option = typer.Option(*decls, help=field.metadata["help"], rich_help_panel=SETTINGS_PANEL)
+    return inspect.Parameter(
+        field.name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=field.default,
+        annotation=Annotated[kind if field.default is not None else kind | None, option],
+    )
+
+
+_HINTS = typing.get_type_hints(Settings)
+_SETTING_OPTIONS: dict[str, inspect.Parameter] = {
+    f.name: _setting_option(f, _HINTS[f.name]) for f in dataclasses.fields(Settings)
+}
+
+
+def settings_options(
+    fields: Iterable[str] = SETTING_NAMES, *, config: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command one option per setting in ``fields`` (all by default) and ``--config``.
+
+    The command declares a keyword-only ``settings: Settings`` parameter instead of the flags;
+    it receives the Settings built from ``--config`` and the flags by ``build_settings``, and an
+    invalid value ends the command with one line and exit code 2. Each option's name, type,
+    help and default come from the Settings field, so a new setting is one field.
+    """
+    names = tuple(fields)
+    unknown = sorted(set(names) - set(SETTING_NAMES))
+    if unknown:
+        raise ValueError(f"not settings: {', '.join(unknown)}")
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(command, eval_str=True)
+        if "settings" not in signature.parameters:
+            raise TypeError(f"{command.__name__} takes no settings parameter")
+        own = [p for p in signature.parameters.values() if p.name != "settings"]
+        # Typer hands the context to one parameter only: the command's own, if it takes one.
+        context = next((p.name for p in own if p.annotation is typer.Context), None)
+        added = [
+            *([] if context else [_CONTEXT]),
+            *([_CONFIG] if config else []),
+            *(_SETTING_OPTIONS[n] for n in names),
+        ]
+        clash = {p.name for p in own} & {p.name for p in added}
+        if clash:
+            raise TypeError(f"{command.__name__} declares settings itself: {sorted(clash)}")
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            ctx: typer.Context = kwargs[context] if context else kwargs.pop(_CONTEXT.name)
+            path = kwargs.pop("config", None)
+            values = {name: kwargs.pop(name) for name in names}
+            # Only the flags given: a setting left out keeps the --config file's value.
+            flags = {
+                name: value
+                for name, value in values.items()
+                if getattr(ctx.get_parameter_source(name), "name", None) != "DEFAULT"
+            }
+            try:
+                settings = build_settings(path, **flags)
+            except ClaimscopeError as exc:
+                raise fail(str(exc)) from None
+            return command(*args, settings=settings, **kwargs)
+
+        run.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
+        run.__settings_fields__ = names  # type: ignore[attr-defined]
+        return run
+
+    return decorate
 
 
 def fail(message: str) -> typer.Exit:

@@ -11,30 +11,25 @@ import typer
 from rich.console import Console
 
 from claimscope.cli.common import (
-    ConfigOpt,
-    DateFieldOpt,
+    SETTING_NAMES,
     DbOpt,
-    ModelOpt,
-    OutletFieldOpt,
-    TextFieldOpt,
-    TitleFieldOpt,
-    UrlFieldOpt,
     WindowOpt,
     app,
-    build_settings,
     err,
     fail,
     report_failures,
+    settings_options,
     write_output,
 )
 from claimscope.errors import ClaimscopeError
-from claimscope.settings import INPUT_FORMATS
+from claimscope.settings import Settings
 
 if TYPE_CHECKING:
     from claimscope.corpus.clusters import ClusterConfig
 
 
 @app.command()
+@settings_options(name for name in SETTING_NAMES if name != "max_claims")  # no terminal report
 def ingest(
     paths: Annotated[
         list[str],
@@ -66,38 +61,13 @@ def ingest(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
-    config: ConfigOpt = None,
-    input_format: Annotated[
-        str | None, typer.Option(help=f"Input format: {', '.join(INPUT_FORMATS)}.")
-    ] = None,
-    text_field: TextFieldOpt = None,
-    title_field: TitleFieldOpt = None,
-    url_field: UrlFieldOpt = None,
-    date_field: DateFieldOpt = None,
-    outlet_field: OutletFieldOpt = None,
-    max_bytes: Annotated[
-        int | None, typer.Option(help="Largest input file (or streamed record), in bytes.")
-    ] = None,
-    anchor_date: Annotated[
-        str | None, typer.Option(help="YYYY-MM-DD that year-less dates resolve against.")
-    ] = None,
-    profile: Annotated[
-        str | None,
-        typer.Option(help="Claim models: default (encoder), fast (static), rules (no model)."),
-    ] = None,
-    model: ModelOpt = None,
-    threads: Annotated[
-        int | None, typer.Option(help="CPU threads for the models, per worker.")
-    ] = None,
-    techniques: Annotated[
-        bool | None,
-        typer.Option("--techniques/--no-techniques", help="Find persuasion techniques."),
-    ] = None,
     cluster: Annotated[
         bool,
         typer.Option("--cluster/--no-cluster", help="Cluster the new claims as they are stored."),
     ] = True,
     window: WindowOpt = None,
+    *,
+    settings: Settings,
 ) -> None:
     """Analyze many documents into a corpus store (DuckDB), in parallel; resumable."""
     from claimscope.corpus.cluster_views import cluster_summary
@@ -107,21 +77,6 @@ def ingest(
     if window is not None and not cluster:
         raise fail("--window and --no-cluster: the window is the clustering's")
     try:
-        settings = build_settings(
-            config,
-            input_format=input_format,
-            text_field=text_field,
-            title_field=title_field,
-            url_field=url_field,
-            date_field=date_field,
-            outlet_field=outlet_field,
-            max_bytes=max_bytes,
-            anchor_date=anchor_date,
-            profile=profile,
-            model=model,
-            threads=threads,
-            techniques=techniques,
-        )
         clustering = _cluster_config(window)
         with IngestProgress(err) as show:
             stats = ingest_paths(

@@ -11,16 +11,15 @@ from rich.console import Console
 
 from claimscope.cli.common import (
     DataOpt,
-    ModelOpt,
     PredOpt,
-    ProfileOpt,
     ThresholdOpt,
     app,
-    build_settings,
     fail,
+    settings_options,
     write_output,
 )
 from claimscope.errors import ClaimscopeError
+from claimscope.settings import Settings
 
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
@@ -30,15 +29,13 @@ def _eval(
     task: str,
     data: Path,
     predictions: Path | None,
-    profile: str | None,
-    model: str | None,
+    settings: Settings,
     threshold: float | None,
     json_out: str | None,
 ) -> None:
     from claimscope.claims.evaluate import evaluate_task, write_predictions
 
     try:
-        settings = build_settings(None, profile=profile, model=model)
         report = evaluate_task(task, data, settings=settings, threshold=threshold)
         if predictions:
             write_predictions(report, predictions)
@@ -67,17 +64,18 @@ def _eval(
 def _eval_command(task: str, summary: str) -> Any:
     """The ``claimscope eval TASK`` command (the same flags for every task)."""
 
+    @settings_options(("profile", "model"), config=False)
     def command(
         data: DataOpt,
         predictions: PredOpt = None,
-        profile: ProfileOpt = None,
-        model: ModelOpt = None,
         threshold: ThresholdOpt = None,
         json_out: Annotated[
             str | None, typer.Option("--json", help="Write the report as JSON.")
         ] = None,
+        *,
+        settings: Settings,
     ) -> None:
-        _eval(task, data, predictions, profile, model, threshold, json_out)
+        _eval(task, data, predictions, settings, threshold, json_out)
 
     command.__doc__ = summary
     return command
@@ -144,6 +142,7 @@ def eval_matching(
 
 
 @eval_app.command("persuasion")
+@settings_options(("model",), config=False)
 def eval_persuasion(
     data: Annotated[
         Path, typer.Option("--data", help="Folder of PTC articles (article<ID>.txt) and labels.")
@@ -156,16 +155,16 @@ def eval_persuasion(
         Path | None,
         typer.Option("--predictions", help="Write predicted spans (PTC task2-TC format) here."),
     ] = None,
-    model: ModelOpt = None,
     json_out: Annotated[
         str | None, typer.Option("--json", help="Write the report as JSON.")
     ] = None,
+    *,
+    settings: Settings,
 ) -> None:
     """Persuasion techniques: sentence F1 (any technique), micro-F1 over techniques, span F1."""
     from claimscope.persuasion.evaluate import evaluate_persuasion, write_predictions
 
     try:
-        settings = build_settings(None, model=model)
         report = evaluate_persuasion(data, settings=settings, split=split)
         if predictions:
             write_predictions(report, predictions)

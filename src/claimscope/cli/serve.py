@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 
-from claimscope.cli.common import ConfigOpt, app, build_settings, err, fail
+from claimscope.cli.common import app, err, fail, settings_options
+from claimscope.settings import Settings
 
 
 @app.command()
+@settings_options(("profile",))
 def serve(
     db: Annotated[str, typer.Option("--db", help="The corpus store (created if missing).")],
     host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
@@ -57,10 +59,8 @@ def serve(
             "0 analyzes in the server itself, one request at a time.",
         ),
     ] = 2,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="Claim models: default or fast.")
-    ] = None,
-    config: ConfigOpt = None,
+    *,
+    settings: Settings,
 ) -> None:
     """The workbench: a web app and REST API to analyze, explore and review claims."""
     from claimscope.errors import ClaimscopeError
@@ -87,7 +87,6 @@ def serve(
     if Path(db).is_dir():
         raise fail(f"--db {db}: is a directory, not a database file")
     try:
-        settings = build_settings(config, profile=profile)
         server = ServerConfig(
             db=Path(db),
             token=token or None,

@@ -17,20 +17,16 @@ from rich.progress import (
 )
 
 from claimscope.cli.common import (
-    ConfigOpt,
-    DateFieldOpt,
     DbOpt,
-    TextFieldOpt,
-    TitleFieldOpt,
-    UrlFieldOpt,
     app,
-    build_settings,
     err,
     fail,
     report_failures,
+    settings_options,
     write_output,
 )
 from claimscope.errors import ClaimscopeError
+from claimscope.settings import Settings
 
 factchecks_app = typer.Typer(
     help="Fact-check collections: import ClaimReview, CSV and CheckThat! files; export.",
@@ -156,6 +152,9 @@ app.add_typer(evidence_app, name="evidence")
 
 
 @evidence_app.command("index")
+@settings_options(
+    ("input_format", "text_field", "title_field", "url_field", "date_field", "max_bytes")
+)
 def evidence_index(
     paths: Annotated[
         list[str],
@@ -173,15 +172,8 @@ def evidence_index(
         ),
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
-    config: ConfigOpt = None,
-    input_format: Annotated[str | None, typer.Option(help="Input format (as ingest).")] = None,
-    text_field: TextFieldOpt = None,
-    title_field: TitleFieldOpt = None,
-    url_field: UrlFieldOpt = None,
-    date_field: DateFieldOpt = None,
-    max_bytes: Annotated[
-        int | None, typer.Option(help="Largest input file (or streamed record), in bytes.")
-    ] = None,
+    *,
+    settings: Settings,
 ) -> None:
     """Index documents into passages (BM25 and vectors); documents indexed before are skipped."""
     from claimscope.ingest.inputs import check_paths, count_documents
@@ -195,15 +187,6 @@ def evidence_index(
         TimeElapsedColumn(),
     )
     try:
-        settings = build_settings(
-            config,
-            input_format=input_format,
-            text_field=text_field,
-            title_field=title_field,
-            url_field=url_field,
-            date_field=date_field,
-            max_bytes=max_bytes,
-        )
         total = count_documents(check_paths(paths))
         with Progress(*columns, console=err, disable=quiet) as bar:
             task = bar.add_task("index", total=total)
