@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 SegmentKind = Literal["paragraph", "heading", "quote", "post", "furniture"]
 DateKind = Literal["date", "range"]
@@ -389,8 +389,18 @@ class Analysis:
         default=None,
     )
     ranking: str = doc("How claims were ranked (method and version).", default="")
+    language: str | None = doc(
+        "The language the analysis took the text to be in (ISO 639-1): the one its source "
+        "declared, else the one its text reads as.",
+        default=None,
+    )
     pipeline: list[str] = doc(
         "Ids of the stages that produced this analysis.", default_factory=list
+    )
+    skipped: list[str] = doc(
+        "Ids of the stages left out because they read English only and the text is in another "
+        "language (see `language`).",
+        default_factory=list,
     )
     schema_version: str = doc("Version of this JSON layout.", default=SCHEMA_VERSION)
 

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_STAGES: tuple[str, ...] = (
     "claimscope.structure.v1",
+    "claimscope.language.v1",
     "claimscope.anchor.v1",
     "claimscope.entities.v1",
     "claimscope.dates.v1",
@@ -36,6 +37,20 @@ DEFAULT_STAGES: tuple[str, ...] = (
 )
 # Stages that run only when a setting asks for them.
 MATCH_STAGE = "claimscope.factcheck_matches.v1"
+# Stages whose models or rules read English only (spaCy's English NER, English number words and
+# cues, the claim and persuasion models, English negation). On a document in another language
+# they are skipped, and the analysis lists them in ``skipped``: no output beats wrong output.
+ENGLISH_ONLY = frozenset(
+    {
+        "claimscope.entities.v1",
+        "claimscope.quantities.v1",
+        "claimscope.attribution.v1",
+        "claimscope.scores.v1",
+        "claimscope.claims.v1",
+        "claimscope.contradictions.v1",
+        MATCH_STAGE,
+    }
+)
 
 
 def stage_names(settings: Settings) -> tuple[str, ...]:
@@ -80,32 +95,40 @@ def run_stages(documents: Sequence[Document], stages: Sequence[Stage], settings:
     batch = [Analysis(document=d, pipeline=[s.name for s in stages]) for d in documents]
     failed: list[Failure] = []
     for stage in stages:
+        active = batch
+        if stage.name in ENGLISH_ONLY:
+            active = [a for a in batch if a.language in (None, "en")]
+            for a in batch:
+                if a.language not in (None, "en"):
+                    a.skipped.append(stage.name)
         try:
-            stage(batch, settings)
+            stage(active, settings)
         except Exception:
             # Retry one by one, so the one bad document is isolated and the rest go on.
-            survivors = []
-            for a in batch:
-                try:
-                    stage([a], settings)
-                    survivors.append(a)
-                except InputError as exc:  # this document is bad input: it fails alone
-                    failed.append(
-                        Failure(source=a.document.source, error=str(exc), kind=type(exc).__name__)
-                    )
-                except ClaimscopeError:
-                    raise
-                except Exception as exc:
-                    logger.exception("stage %s failed on %s", stage.name, a.document.source)
-                    failed.append(
-                        Failure(
-                            source=a.document.source,
-                            error=f"stage {stage.name} failed: {type(exc).__name__}: {exc}",
-                            kind="StageError",
-                        )
-                    )
-            batch = survivors
+            lost = {id(a) for a in active if not _retry(stage, a, settings, failed)}
+            batch = [a for a in batch if id(a) not in lost]
     return Batch(analyses=batch, failures=failed)
+
+
+def _retry(stage: Stage, a: Analysis, settings: Settings, failed: list[Failure]) -> bool:
+    """Run ``stage`` on ``a`` alone; on failure record why in ``failed`` and say False."""
+    try:
+        stage([a], settings)
+        return True
+    except InputError as exc:  # this document is bad input: it fails alone
+        failed.append(Failure(source=a.document.source, error=str(exc), kind=type(exc).__name__))
+    except ClaimscopeError:
+        raise
+    except Exception as exc:
+        logger.exception("stage %s failed on %s", stage.name, a.document.source)
+        failed.append(
+            Failure(
+                source=a.document.source,
+                error=f"stage {stage.name} failed: {type(exc).__name__}: {exc}",
+                kind="StageError",
+            )
+        )
+    return False
 
 
 def _looks_like_path(source: str) -> bool:

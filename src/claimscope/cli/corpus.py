@@ -102,6 +102,9 @@ def ingest(
         err.print(cluster_summary(stats.clusters), highlight=False, markup=False, soft_wrap=True)
     if not quiet:
         err.print(summary_line(stats, db), highlight=False, markup=False, soft_wrap=True)
+        languages = _languages(db)
+        if languages:
+            err.print(languages, highlight=False, markup=False, soft_wrap=True)
     report_failures(stats.failures, any_ok=True, total=stats.failed)
     if stats.failed > len(stats.failures):
         err.print(
@@ -113,6 +116,18 @@ def ingest(
         )
     if stats.failed:
         raise typer.Exit(2)
+
+
+def _languages(db: str) -> str | None:
+    """The store's documents by language, when some are not English (None otherwise)."""
+    from claimscope.corpus.render import languages_line, store_languages
+    from claimscope.corpus.store import Store
+
+    try:
+        with Store.open(db, read_only=True) as store:
+            return languages_line(store_languages(store))
+    except ClaimscopeError:  # the counts are a courtesy: the ingest itself went through
+        return None
 
 
 def _cluster_config(window: int | None) -> ClusterConfig | None:

@@ -8,6 +8,7 @@ import datetime as dt
 import decimal
 import json
 import time
+from collections.abc import Sequence
 from typing import IO, Any
 
 from rich.console import Console
@@ -26,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from claimscope.corpus.ingest import IngestStats
-from claimscope.corpus.store import QueryResult
+from claimscope.corpus.store import QueryResult, Store
 
 # Seconds between progress lines when stderr is not a terminal (a log, a CI job).
 PLAIN_EVERY = 5.0
@@ -112,6 +113,23 @@ def summary_line(stats: IngestStats, db: str) -> str:
         f"{stats.stored} documents stored, {stats.skipped} already in the store, "
         f"{stats.failed} failed, in {stats.seconds:.1f} s ({stats.rate:.1f} docs/s) -> {db}"
     )
+
+
+def languages_line(counts: Sequence[tuple[str | None, int]]) -> str | None:
+    """The store's documents by language ("by language: en 118 · de 2 · es 1"), when any is
+    not English: the claim and persuasion models skipped those."""
+    if all(lang in (None, "en") for lang, _ in counts):
+        return None
+    parts = " · ".join(f"{lang or 'unknown'} {n:,}" for lang, n in counts)
+    return f"documents by language: {parts} (claim and persuasion models run on English only)"
+
+
+def store_languages(store: Store) -> list[tuple[str | None, int]]:
+    """How many stored documents are in each language, most first."""
+    rows = store.connection.execute(
+        "SELECT lang, count(*) FROM documents GROUP BY lang ORDER BY 2 DESC, 1"
+    ).fetchall()
+    return [(lang, int(n)) for lang, n in rows]
 
 
 # -- query results --------------------------------------------------------------------------------

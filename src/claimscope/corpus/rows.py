@@ -44,7 +44,7 @@ def analysis_rows(analysis: Analysis, *, profile: str) -> DocumentRows:
                 doc.title,
                 _date(doc.published),
                 doc.outlet,
-                doc.lang,
+                doc.lang or analysis.language,  # declared, else detected
                 doc.encoding,
                 list(doc.repairs),
                 _json(doc.meta),

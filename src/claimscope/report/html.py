@@ -34,6 +34,7 @@ from claimscope.report.views import (
     segment_counts,
     word_count,
 )
+from claimscope.text.language import skipped_note
 
 TEMPLATES = Path(__file__).parent / "templates"
 HEAT_LEVELS = 5
@@ -434,6 +435,9 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
         meta.append(("anchor date", anchor))
     if doc.repairs:
         meta.append(("repairs", ", ".join(doc.repairs)))
+    note = skipped_note(analysis.language, analysis.skipped)
+    if note:
+        meta.append(("language", note))
     view = _DocView(
         key=key,
         title=display_title(doc),

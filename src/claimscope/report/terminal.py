@@ -34,6 +34,7 @@ from claimscope.report.views import (
     segment_counts,
     word_count,
 )
+from claimscope.text.language import skipped_note
 
 CLAIM_CHARS = 220
 EXCERPT_CHARS = 110
@@ -131,6 +132,9 @@ def _header(analysis: Analysis, console: Console) -> None:
         console.print(Text("url ", style="dim") + _t(doc.url, "blue"))
     if doc.repairs:
         console.print(Text("repairs ", style="dim") + _t(", ".join(doc.repairs)))
+    note = skipped_note(analysis.language, analysis.skipped)
+    if note:
+        console.print(Text(note, style="yellow"))
 
 
 def _pairs(pairs: list[tuple[str, str]]) -> Text:

@@ -7,6 +7,7 @@ from claimscope.model import Analysis, Quote, Sentence
 from claimscope.registry import register
 from claimscope.settings import Settings
 from claimscope.spans import SpanIndex
+from claimscope.text.language import detect_language
 from claimscope.text.quotes import find_quotes
 from claimscope.text.segments import segment_text
 from claimscope.text.sentences import split_sentences
@@ -47,3 +48,10 @@ def structure_stage(batch: list[Analysis], settings: Settings) -> None:
     """Paragraphs, headings, block quotes and embedded posts; sentences; inline quotations."""
     for analysis in batch:
         structure(analysis, settings)
+
+
+@register("claimscope.language.v1", requires=("document",), assigns=("language",))
+def language_stage(batch: list[Analysis], settings: Settings) -> None:
+    """The document's language: the one its source declares, else the one its text reads as."""
+    for analysis in batch:
+        analysis.language = analysis.document.lang or detect_language(analysis.text)
