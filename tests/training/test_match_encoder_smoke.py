@@ -52,6 +52,14 @@ def test_train_and_export_a_tiny_matcher(tmp_path):
     assert summary["training_triples"] == len(train_ids)
     assert [h["epoch"] for h in summary["history"]] == [0, 1]
     assert 0.0 <= summary["selected_dev_map@5"] <= 1.0
+    assert (tmp_path / "w" / "checkpoint.pt").is_file()
+    # Run again with the same folder: it goes on from the checkpoint (here: nothing left to do).
+    again = train_encoder(
+        base=base, factchecks=checks, train=train, dev=dev, report=None, out=tmp_path / "w",
+        config=config,
+    )  # fmt: skip
+    assert again["history"] == summary["history"]
+    assert again["selected_epoch"] == summary["selected_epoch"]
     exported = export_encoder(
         trained=tmp_path / "w", base=base, out=tmp_path / "m", factchecks=checks, dev=dev
     )

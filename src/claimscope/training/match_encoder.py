@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import shutil
 import time
@@ -66,6 +67,15 @@ class EncoderConfig:
     warmup: float = 0.1
     seed: int = 0
     threads: int = 2
+    # Minutes between checkpoints inside an epoch (one is written after every epoch too).
+    checkpoint_minutes: float = 5.0
+
+    def run_settings(self) -> dict[str, Any]:
+        """What decides the trained weights (not threads nor how often to checkpoint)."""
+        settings = asdict(self)
+        for key in ("threads", "checkpoint_minutes"):
+            settings.pop(key)
+        return settings
 
 
 class BiEncoder(nn.Module):
@@ -184,6 +194,18 @@ def training_triples(
     return triples
 
 
+def _resume(checkpoint: Path, config: EncoderConfig) -> dict[str, Any] | None:
+    """The checkpoint of an interrupted run with these settings, or None (a checkpoint of other
+    settings is left alone and the run starts afresh)."""
+    if not checkpoint.is_file():
+        return None
+    saved: dict[str, Any] = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    if saved.get("settings") != config.run_settings():
+        logger.warning("%s was written with other settings: starting afresh", checkpoint)
+        return None
+    return saved
+
+
 def train_encoder(
     *,
     base: Path,
@@ -195,7 +217,11 @@ def train_encoder(
     config: EncoderConfig,
 ) -> dict[str, Any]:
     """Train, choose the epoch and fusion weight on ``dev``; save ``out/model.pt`` and
-    ``out/training.json`` (with the report split's figures at the chosen weight)."""
+    ``out/training.json`` (with the report split's figures at the chosen weight).
+
+    ``out/checkpoint.pt`` (weights, optimizer, schedule, epoch and step, the best epoch so far)
+    is written every ``checkpoint_minutes`` and after each epoch: running again with the same
+    settings and ``out`` goes on from there."""
     random.seed(config.seed)
     np.random.seed(config.seed)
     torch.manual_seed(config.seed)
@@ -215,12 +241,6 @@ def train_encoder(
         weight = max(BM25_WEIGHTS, key=lambda w: (table[w]["map@5"], -w))
         return table[weight]["map@5"], weight, {str(w): s for w, s in table.items()}
 
-    key, weight, table = evaluate()
-    history: list[dict[str, Any]] = [
-        {"epoch": 0, "dev_map@5": key, "bm25_weight": weight, "dev": table}
-    ]
-    best = (key, weight, 0, cpu_state(model))
-    logger.info("epoch 0 (the base encoder): dev MAP@5 %.4f at BM25 weight %s", key, weight)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
     per_epoch = (len(triples) + config.batch_size - 1) // config.batch_size
     steps = per_epoch * config.epochs
@@ -228,14 +248,56 @@ def train_encoder(
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, (s + 1) / warm) * max(0.0, 1 - s / steps)
     )
-    rng = random.Random(config.seed)
-    for epoch in range(1, config.epochs + 1):
-        model.train()
+    checkpoint = out / "checkpoint.pt"
+    state: dict[str, Any] = {"epoch": 1, "step": 0, "loss_sum": 0.0, "seconds": 0.0}
+    history: list[dict[str, Any]]
+    best: tuple[float, float, int, dict[str, torch.Tensor]]
+    saved = _resume(checkpoint, config)
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        schedule.load_state_dict(saved["schedule"])
+        torch.set_rng_state(saved["torch_rng"])
+        state, history, best = saved["state"], saved["history"], saved["best"]
+        logger.info("resumed from %s: epoch %d, step %d/%d", checkpoint, state["epoch"],
+                    state["step"], per_epoch)  # fmt: skip
+    else:
+        key, weight, table = evaluate()
+        history = [{"epoch": 0, "dev_map@5": key, "bm25_weight": weight, "dev": table}]
+        best = (key, weight, 0, cpu_state(model))
+        logger.info("epoch 0 (the base encoder): dev MAP@5 %.4f at BM25 weight %s", key, weight)
+
+    def save_checkpoint() -> None:
+        tmp = checkpoint.with_name("checkpoint.pt.tmp")
+        torch.save(
+            {
+                "settings": config.run_settings(),
+                "model": cpu_state(model),
+                "optimizer": optimizer.state_dict(),
+                "schedule": schedule.state_dict(),
+                "torch_rng": torch.get_rng_state(),
+                "state": state,
+                "history": history,
+                "best": best,
+            },
+            tmp,
+        )
+        os.replace(tmp, checkpoint)
+        logger.info("checkpoint: epoch %d step %d/%d -> %s", state["epoch"], state["step"],
+                    per_epoch, checkpoint)  # fmt: skip
+
+    last_save = time.perf_counter()
+    while state["epoch"] <= config.epochs:
+        epoch = state["epoch"]
+        # The order and the negatives of an epoch depend on the seed and the epoch alone, so a
+        # run resumed mid-epoch trains on the same batches as one that was never stopped.
         order = triples[:]
-        rng.shuffle(order)
-        started, total = time.time(), 0.0
-        for i in range(0, len(order), config.batch_size):
-            chunk = order[i : i + config.batch_size]
+        random.Random(f"{config.seed}:{epoch}").shuffle(order)
+        model.train()
+        started = time.perf_counter()
+        for step in range(state["step"], per_epoch):
+            chunk = order[step * config.batch_size : (step + 1) * config.batch_size]
+            rng = random.Random(f"{config.seed}:{epoch}:{step}")
             negatives = [rng.choice(wrong) if wrong else positive for _, positive, wrong in chunk]
             q = model(
                 **{k: v.to(where) for k, v in encode_texts(tok, [c[0] for c in chunk]).items()}
@@ -249,22 +311,33 @@ def train_encoder(
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             schedule.step()
-            total += float(loss.detach())
+            state["step"] = step + 1
+            state["loss_sum"] += float(loss.detach())
+            now = time.perf_counter()
+            if step + 1 < per_epoch and now - last_save >= config.checkpoint_minutes * 60:
+                state["seconds"] += now - started
+                started = now
+                save_checkpoint()
+                last_save = time.perf_counter()
+        state["seconds"] += time.perf_counter() - started
         key, weight, table = evaluate()
         history.append(
             {
                 "epoch": epoch,
-                "loss": total / per_epoch,
-                "seconds": round(time.time() - started, 1),
+                "loss": state["loss_sum"] / per_epoch,
+                "seconds": round(state["seconds"], 1),
                 "dev_map@5": key,
                 "bm25_weight": weight,
                 "dev": table,
             }
         )
         logger.info("epoch %d: loss %.3f, dev MAP@5 %.4f at BM25 weight %s", epoch,
-                    total / per_epoch, key, weight)  # fmt: skip
+                    state["loss_sum"] / per_epoch, key, weight)  # fmt: skip
         if key > best[0]:
             best = (key, weight, epoch, cpu_state(model))
+        state = {"epoch": epoch + 1, "step": 0, "loss_sum": 0.0, "seconds": 0.0}
+        save_checkpoint()
+        last_save = time.perf_counter()
     model.load_state_dict(best[3])
     torch.save(best[3], out / "model.pt")
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
