@@ -109,13 +109,27 @@ def test_without_the_setting_the_stage_does_not_run():
     assert all(c.matches == [] for c in analysis.claims)
 
 
-def test_a_missing_store_or_model_is_a_settings_error(tmp_path, store_path, monkeypatch):
+def test_a_missing_store_is_a_settings_error(tmp_path):
     match_stage.matcher_for.cache_clear()
     with pytest.raises(SettingsError, match="no such store"):
         match_stage.matcher_for(str(tmp_path / "none.duckdb"), 0)
+    match_stage.matcher_for.cache_clear()
+
+
+def test_without_the_model_folder_matching_falls_back_to_bm25(store_path, monkeypatch, caplog):
+    match_stage.matcher_for.cache_clear()
     monkeypatch.setattr(match_stage, "installed", lambda: False)
-    with pytest.raises(SettingsError, match="needs the pair model"):
-        match_stage.matcher_for(store_path, 0)
+    with caplog.at_level("WARNING", logger="claimscope.verify.stage"):
+        analysis = analyze(TEXT, settings=Settings(factchecks=store_path, profile="rules"))
+        analyze(TEXT, settings=Settings(factchecks=store_path, profile="rules"))
+    (line,) = [r.message for r in caplog.records if "match-minilm" in r.message]  # one line
+    assert "BM25 alone" in line
+    matcher = match_stage.matcher_for(store_path, 0)
+    assert matcher.reranker is None and matcher.vectors is None
+    found = matcher.match("the Valmora harbour deal will create 45,000 jobs", 3)
+    assert found[0].check.claim == "The Valmora harbour deal will create 45,000 jobs."
+    # BM25 gives no probability: claims carry no matches rather than unweighed ones.
+    assert all(c.matches == [] for c in analysis.claims)
     match_stage.matcher_for.cache_clear()
 
 

@@ -55,16 +55,22 @@ def factchecks_import(
     )
     from claimscope.corpus.store import Store
     from claimscope.verify.factchecks import read_factchecks
+    from claimscope.verify.matching import keep_claim_vectors
 
-    columns = (TextColumn("importing"), MofNCompleteColumn(), TextColumn("fact-checks"))
+    columns = (TextColumn("{task.description}"), MofNCompleteColumn(), TextColumn("fact-checks"))
     try:
         with Store.open(db) as store, Progress(*columns, console=err, disable=quiet) as bar:
-            task = bar.add_task("import", total=None)
+            task = bar.add_task("importing", total=None)
             stats = import_factchecks(
                 store, read_factchecks(paths), progress=lambda n: bar.advance(task, n)
             )
             if count_factchecks(store):
-                open_factcheck_index(store).close()
+                # The BM25 index and the pair model's claim vectors, computed once here.
+                with open_factcheck_index(store) as index:
+                    embed = bar.add_task("embedding", total=None, visible=False)
+                    keep_claim_vectors(
+                        index, progress=lambda n: bar.update(embed, advance=n, visible=True)
+                    )
     except ClaimscopeError as exc:
         raise fail(str(exc)) from None
     if not quiet:

@@ -7,6 +7,7 @@ text embedded once, a pair scored by cosine); the card's ``architecture`` says w
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
@@ -79,7 +80,9 @@ class EmbeddingScorer:
     scored by the cosine of its two vectors times the card's ``scale``.
 
     A checked claim comes up as a candidate for many posts, so its vector is kept (the last
-    ``cache`` texts); a post is embedded once however many candidates it meets.
+    ``cache`` texts); a post is embedded once however many candidates it meets. Fact-check
+    matching keeps a collection's vectors on disk instead (``verify.claim_vectors``), keyed by
+    ``identity``.
     """
 
     def __init__(
@@ -108,7 +111,10 @@ class EmbeddingScorer:
         self.platt_ = _platt(card)
         self.threshold = float(card.get("thresholds", {}).get("match", 0.5))
         self.bm25_weight = float(card.get("fusion", {}).get("bm25_weight", 1.0))
+        self.candidates = int(card.get("fusion", {}).get("candidates", 20))
         self.vectors_: OrderedDict[str, np.ndarray] = OrderedDict()
+        digest = hashlib.sha256((self.folder_.path / "model.onnx").read_bytes()).hexdigest()
+        self.identity = f"{self.name} {digest[:16]}"
         return self
 
     @property
@@ -116,12 +122,14 @@ class EmbeddingScorer:
         """The model's name and version, from its card."""
         return folder_name(self.folder_)
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors of ``texts``, rows in input order."""
-        missing = sorted({t for t in texts if t not in self.vectors_}, key=len)
-        for start in range(0, len(missing), self.batch_size):
-            chunk = missing[start : start + self.batch_size]
-            enc = self.tokenizer_.encode_batch([strip_noise(t) for t in chunk])
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts`` (float32), rows in input order, computed now (no cache)."""
+        out = np.zeros((len(texts), 0), dtype=np.float32)
+        # Similar lengths batched together: less padding, the same vectors.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            enc = self.tokenizer_.encode_batch([strip_noise(texts[i]) for i in chunk])
             width = max(len(e.ids) for e in enc)
             ids = np.zeros((len(enc), width), dtype=np.int64)
             mask = np.zeros_like(ids)
@@ -129,7 +137,16 @@ class EmbeddingScorer:
                 ids[row, : len(e.ids)] = e.ids
                 mask[row, : len(e.ids)] = 1
             (values,) = self.session_.run(["embedding"], {"input_ids": ids, "attention_mask": mask})
-            for text, vector in zip(chunk, values, strict=True):
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), values.shape[1]), dtype=np.float32)
+            out[chunk] = values
+        return out
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts``, rows in input order (the last ``cache`` texts kept)."""
+        missing = list({t: None for t in texts if t not in self.vectors_})
+        if missing:
+            for text, vector in zip(missing, self.encode(missing), strict=True):
                 self.vectors_[text] = vector
         out = np.stack([self.vectors_[t] for t in texts]) if texts else np.zeros((0, 1))
         for text in texts:

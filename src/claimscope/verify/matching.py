@@ -1,7 +1,9 @@
 """Fact-check matching: which previously checked claims does a sentence or post make again.
 
 Retrieval is BM25 over the checked claims (SQLite FTS5); the top candidates are then re-scored
-by a cross-encoder trained here on CheckThat! 2022 2A (when its model folder is present).
+by the pair model trained here on CheckThat! 2022 2A (``match-minilm``, a bi-encoder: the post's
+vector against the claims' vectors, kept once for the collection in ``ClaimVectors``) and the two
+scores fused. Without the model folder, BM25 ranks alone.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from claimscope.model import FactCheck
-from claimscope.models.reranker import MatchScorer
+from claimscope.models.reranker import EmbeddingScorer, MatchScorer, installed, load_pair_scorer
+from claimscope.verify.claim_vectors import ClaimVectors
 from claimscope.verify.textindex import TextIndex
 
 
@@ -44,7 +47,10 @@ class FactCheckMatcher:
     """Ranks fact-checks for texts: BM25 candidates, re-scored by the pair model when loaded.
 
     ``index`` is a TextIndex keyed by fact-check id; ``checks`` maps ids to FactChecks (or a
-    callable that fetches some ids, for collections too large to hold in memory).
+    callable that fetches some ids, for collections too large to hold in memory). With a
+    bi-encoder, the claims' vectors are kept in the index file (``vectors``, made on first use
+    when not given), so a query costs one encoder pass. ``candidates``: BM25's candidates
+    re-scored (default: the card's ``fusion.candidates``, else 20).
     """
 
     def __init__(
@@ -53,12 +59,18 @@ class FactCheckMatcher:
         checks: Callable[[Sequence[str]], dict[str, FactCheck]],
         *,
         reranker: MatchScorer | None = None,
-        candidates: int = 20,
+        candidates: int | None = None,
+        vectors: ClaimVectors | None = None,
     ) -> None:
         self.index = index
         self.checks = checks
         self.reranker = reranker
+        if candidates is None:
+            candidates = reranker.candidates if isinstance(reranker, EmbeddingScorer) else 20
         self.candidates = candidates
+        if vectors is None and isinstance(reranker, EmbeddingScorer):
+            vectors = ClaimVectors(index, reranker)
+        self.vectors = vectors
 
     def match(self, text: str, k: int = 5) -> list[Match]:
         """The ``k`` fact-checks ``text`` most likely repeats, best first."""
@@ -70,7 +82,12 @@ class FactCheckMatcher:
         bm25 = dict(found)
         if self.reranker is None:
             return [Match(checks[key], rank, s, s) for rank, (key, s) in enumerate(found[:k], 1)]
-        logits = self.reranker.score([(text, claim_passage(checks[key])) for key, _ in found])
+        if self.vectors is not None and isinstance(self.reranker, EmbeddingScorer):
+            claims = self.vectors.get([key for key, _ in found])
+            query = self.reranker.embed([text])[0]
+            logits = (self.reranker.scale * (claims @ query)).astype(np.float32)
+        else:
+            logits = self.reranker.score([(text, claim_passage(checks[key])) for key, _ in found])
         probs = self.reranker.probability(logits)
         fused = fuse(logits, np.array([s for _, s in found]), self.reranker.bm25_weight)
         order = np.argsort(-fused, kind="stable")[:k]
@@ -98,3 +115,14 @@ def fuse(logits: np.ndarray, bm25: np.ndarray, bm25_weight: float) -> np.ndarray
 def _standardized(values: np.ndarray) -> np.ndarray:
     values = values.astype(np.float64)
     return (values - values.mean()) / (values.std() + 1e-6)
+
+
+def keep_claim_vectors(index: TextIndex, progress: Callable[[int], None] | None = None) -> int:
+    """Embed the passages of a fact-check index that lack a vector, with the installed pair
+    model, and keep them in the index file; how many were embedded (0 without a bi-encoder)."""
+    if not installed():
+        return 0
+    scorer = load_pair_scorer()
+    if not isinstance(scorer, EmbeddingScorer):
+        return 0
+    return ClaimVectors(index, scorer).sync(progress)

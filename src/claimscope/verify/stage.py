@@ -7,6 +7,7 @@ keeps it is opened from above, so an analysis without ``factchecks`` never loads
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 
 from claimscope.errors import SettingsError
@@ -16,6 +17,8 @@ from claimscope.registry import register
 from claimscope.settings import Settings
 from claimscope.verify.matching import FactCheckMatcher
 from claimscope.verify.sources import open_factchecks
+
+log = logging.getLogger(__name__)
 
 # Matches kept per claim: a desk reads the best few, not a ranking.
 PER_CLAIM = 3
@@ -32,13 +35,18 @@ def matcher_for(path: str, threads: int) -> FactCheckMatcher:
             f"factchecks: {path} holds no fact-checks (claimscope factchecks import)"
         )
     if not installed():
-        raise SettingsError(
-            "factchecks: matching claims needs the pair model (match-minilm), which is not "
-            "installed; use `claimscope match` (BM25) meanwhile"
+        log.warning(
+            "no pair model installed (match-minilm): fact-checks ranked by BM25 alone, which "
+            "gives no match probability, so claims get no matches (`claimscope match` shows "
+            "BM25's ranking)"
         )
-    return FactCheckMatcher(
+        return FactCheckMatcher(checks.text_index(), checks.fetch)
+    matcher = FactCheckMatcher(
         checks.text_index(), checks.fetch, reranker=load_pair_scorer(threads=threads)
     )
+    if matcher.vectors is not None:
+        matcher.vectors.sync()  # the collection's claim vectors, computed once and kept
+    return matcher
 
 
 @register("claimscope.factcheck_matches.v1", requires=("sentences", "claims"), assigns=("matches",))
@@ -47,7 +55,8 @@ def factcheck_matches_stage(batch: list[Analysis], settings: Settings) -> None:
     if not settings.factchecks:
         return
     matcher = matcher_for(settings.factchecks, settings.threads)
-    assert matcher.reranker is not None
+    if matcher.reranker is None:
+        return
     threshold = settings.match_threshold or matcher.reranker.threshold
     for a in batch:
         for claim in a.claims:

@@ -1,7 +1,9 @@
 """A BM25 full-text index over short passages, in SQLite FTS5 (in the standard library).
 
 The index is derived data: a file next to the store, rebuilt from the store when missing. Keys
-are the caller's ids (a fact-check id, a passage id); adding a key again replaces its text.
+are the caller's ids (a fact-check id, a passage id); adding a key again with another text
+replaces it, and drops the passage's vector when a ``vectors`` table keeps them
+(``verify.claim_vectors``).
 DuckDB's own full-text extension is not used: it downloads at run time and fails offline.
 """
 
@@ -25,6 +27,8 @@ STOPWORDS = frozenset(
     who whom why will with would you your yours rt via amp http https www com co pic
     twitter""".split()
 )
+# The table of the passages' vectors, by ``keys.id``, when a caller keeps them in the index file.
+VECTORS = "vectors"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_TERMS = 48
 
@@ -75,10 +79,18 @@ class TextIndex:
         row = self.connection.execute("SELECT count(*) FROM keys").fetchone()
         return int(row[0])
 
+    def has_table(self, name: str) -> bool:
+        """Whether the index file holds a table ``name``."""
+        row = self.connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        return row is not None
+
     def add(self, items: Iterable[tuple[str, str]]) -> int:
         """Index ``(key, text)`` pairs in one transaction (a known key's text is replaced)."""
         con = self.connection
         n = 0
+        vectors = self.has_table(VECTORS)
         with con:
             for key, text in items:
                 row = con.execute("SELECT id FROM keys WHERE key = ?", (key,)).fetchone()
@@ -86,7 +98,15 @@ class TextIndex:
                     rowid = con.execute("INSERT INTO keys (key) VALUES (?)", (key,)).lastrowid
                 else:
                     rowid = row[0]
+                    old = con.execute(
+                        "SELECT text FROM passages WHERE rowid = ?", (rowid,)
+                    ).fetchone()
+                    if old is not None and old[0] == text:
+                        n += 1
+                        continue
                     con.execute("DELETE FROM passages WHERE rowid = ?", (rowid,))
+                    if vectors:
+                        con.execute(f"DELETE FROM {VECTORS} WHERE id = ?", (rowid,))
                 con.execute("INSERT INTO passages (rowid, text) VALUES (?, ?)", (rowid, text))
                 n += 1
         return n
