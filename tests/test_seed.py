@@ -105,9 +105,39 @@ def _techniques_over(analysis, phrase):
     return {t.technique for t in analysis.techniques if t.start < end and t.end > start}
 
 
+@pytest.fixture(scope="module")
+def seed_all_spans(seed_path):
+    """The seed article with every technique span (``techniques_shown="all"``)."""
+    from claimscope import Settings, analyze
+
+    return analyze(seed_path, settings=Settings(techniques_shown="all"))
+
+
+def test_seed_flags_the_loaded_coup_regime_phrase_among_all_spans(seed_all_spans):
+    loaded = _techniques_over(seed_all_spans, "unelected, US-backed coup regime")
+    assert loaded & {"loaded_language", "name_calling"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss of claims-minilm v2: only a whole-sentence loaded-language span covers "
+    "the phrase (no token of it reaches the precise rule), and such spans are right far less "
+    "than half the time, so the default hides it (docs/persuasion.md, limits)",
+)
 def test_seed_flags_the_loaded_coup_regime_phrase(seed_analysis):
     loaded = _techniques_over(seed_analysis, "unelected, US-backed coup regime")
     assert loaded & {"loaded_language", "name_calling"}
+
+
+@pytest.mark.parametrize("word", ["Cocaine", "ASPARAGUS"])
+def test_seed_does_not_flag_a_drug_or_a_product_by_default(seed_analysis, word):
+    assert not _techniques_over(seed_analysis, word)
+
+
+def test_seed_default_spans_are_the_precise_ones(seed_analysis, seed_all_spans):
+    assert all(t.precise for t in seed_analysis.techniques)
+    precise = [(t.start, t.end, t.technique) for t in seed_all_spans.techniques if t.precise]
+    assert [(t.start, t.end, t.technique) for t in seed_analysis.techniques] == precise
 
 
 @pytest.mark.xfail(

@@ -276,6 +276,13 @@ class Technique:
     name: str = doc("Display name of the technique.")
     score: float = doc("The model's probability that the sentence uses the technique.")
     explanation: str = doc("One line on what the technique is.")
+    precise: bool = doc(
+        "Whether the span meets its technique's precision-first rule (the model card's: right "
+        "at least half the time on held-out articles), as every span shown by default is; "
+        'false only with `techniques_shown = "all"`, for spans found by the sensitive rule '
+        "alone.",
+        default=True,
+    )
 
 
 @dataclass(slots=True)

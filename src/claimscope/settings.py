@@ -15,6 +15,8 @@ InputFormat = Literal["auto", "text", "html", "json", "jsonl", "csv"]
 INPUT_FORMATS: tuple[str, ...] = ("auto", "text", "html", "json", "jsonl", "csv")
 Profile = Literal["default", "fast", "rules"]
 PROFILES: tuple[str, ...] = ("default", "fast", "rules")
+TechniquesShown = Literal["precise", "all"]
+TECHNIQUES_SHOWN: tuple[str, ...] = ("precise", "all")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -74,6 +76,12 @@ class Settings:
         True,
         "Find persuasion techniques (needs a model with technique heads: the default profile's).",
     )
+    techniques_shown: TechniquesShown = _setting(
+        "precise",
+        "Technique spans shown: precise (only techniques the model gets right at least half the "
+        "time, at the precision-first thresholds of its card) or all (every span it finds, each "
+        "marked precise or not).",
+    )
 
     factchecks: str | None = _setting(
         None,
@@ -97,6 +105,11 @@ class Settings:
         if self.profile not in PROFILES:
             raise SettingsError(
                 f"profile must be one of {', '.join(PROFILES)}, got {self.profile!r}"
+            )
+        if self.techniques_shown not in TECHNIQUES_SHOWN:
+            raise SettingsError(
+                f"techniques_shown must be one of {', '.join(TECHNIQUES_SHOWN)}, "
+                f"got {self.techniques_shown!r}"
             )
         if self.threads < 0:
             raise SettingsError(f"threads must be 0 or more, got {self.threads}")

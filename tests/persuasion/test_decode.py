@@ -1,6 +1,13 @@
 import numpy as np
 
-from claimscope.persuasion.decode import decode, sentence_techniques
+from claimscope.persuasion.decode import (
+    Decoding,
+    Rule,
+    decode,
+    decode_precise,
+    find_techniques,
+    sentence_techniques,
+)
 from claimscope.persuasion.techniques import KEYS
 
 LOADED, DOUBT = KEYS.index("loaded_language"), KEYS.index("doubt")
@@ -53,3 +60,83 @@ def test_decode_widens_word_pieces_to_whole_words():
     tokens[3, LOADED] = 0.9  # only "def" fires
     (found,) = decode(_probs(0.9, loaded_language=0.8), tokens, offsets, text, THRESHOLDS)
     assert text[found.start : found.end] == "defying"
+
+
+def _tokens(text):
+    """Offsets of ``text`` split on spaces, with [CLS] and [SEP], and a zero probability table."""
+    offsets, at = [(0, 0)], 0
+    for word in text.split(" "):
+        offsets.append((at, at + len(word)))
+        at += len(word) + 1
+    offsets.append((0, 0))
+    probs = np.zeros((len(offsets), len(KEYS)), dtype=np.float32)
+    return np.array(offsets), probs
+
+
+def test_decode_never_makes_a_span_of_function_words_only():
+    text = "It passed as expected"
+    offsets, tokens = _tokens(text)
+    tokens[3, LOADED] = 0.99  # "as"
+    found = decode(_probs(0.9, loaded_language=0.9), tokens, offsets, text, THRESHOLDS)
+    # No run is left, so the sentence-wide fallback applies; "as" alone is never a span.
+    assert [text[f.start : f.end] for f in found] == [text]
+    tokens[4, LOADED] = 0.9  # "as expected": a run with a content word stays
+    found = decode(_probs(0.9, loaded_language=0.9), tokens, offsets, text, THRESHOLDS)
+    assert [text[f.start : f.end] for f in found] == ["as expected"]
+    assert not found[0].precise
+
+
+RULES = {"loaded_language": Rule(sentence=0.3, token=0.6, single_word=0.8)}
+
+
+def test_decode_precise_keeps_only_what_each_rule_allows():
+    text = "A truly disgraceful and shameful plan"
+    offsets, tokens = _tokens(text)
+    tokens[3, LOADED] = 0.7  # "disgraceful": one word under single_word
+    tokens[5, LOADED] = 0.85  # "shameful": one word over it
+    tokens[1:7, DOUBT] = 0.99  # doubt has no rule: never precise
+    probs = _probs(0.9, loaded_language=0.5, doubt=0.9)
+    found = decode_precise(probs, tokens, offsets, text, RULES)
+    assert [(f.technique, text[f.start : f.end], f.precise) for f in found] == [
+        ("loaded_language", "shameful", True)
+    ]
+    tokens[2, LOADED] = 0.65  # "truly disgraceful": two words, over the token threshold
+    found = decode_precise(probs, tokens, offsets, text, RULES)
+    assert [text[f.start : f.end] for f in found] == ["truly disgraceful", "shameful"]
+    # Under the rule's sentence threshold nothing is found; no run and no whole-sentence
+    # permission, nothing either.
+    assert not decode_precise(_probs(0.9, loaded_language=0.2), tokens, offsets, text, RULES)
+    quiet = np.zeros_like(tokens)
+    assert not decode_precise(probs, quiet, offsets, text, RULES)
+    whole = {"loaded_language": Rule(0.3, 0.6, 0.8, whole_sentence=True)}
+    (found,) = decode_precise(probs, quiet, offsets, text, whole)
+    assert text[found.start : found.end] == text
+
+
+def test_find_techniques_shows_precise_spans_and_with_all_the_rest_marked():
+    text = "A truly disgraceful and shameful plan"
+    offsets, tokens = _tokens(text)
+    tokens[5, LOADED] = 0.85  # "shameful": precise
+    tokens[3, LOADED] = 0.55  # "disgraceful": sensitive rule only
+    probs = _probs(0.9, loaded_language=0.7, doubt=0.6)
+    decoding = Decoding(THRESHOLDS, RULES)
+    precise = find_techniques(probs, tokens, offsets, text, decoding)
+    assert [(text[f.start : f.end], f.precise) for f in precise] == [("shameful", True)]
+    every = find_techniques(probs, tokens, offsets, text, decoding, "all")
+    assert [(f.technique, text[f.start : f.end], f.precise) for f in every] == [
+        ("loaded_language", "disgraceful", False),
+        ("loaded_language", "shameful", True),  # not repeated by the sensitive rule
+        ("doubt", text, False),
+    ]
+
+
+def test_decoding_from_card_reads_both_rules():
+    card = {
+        "techniques": {
+            "thresholds": THRESHOLDS,
+            "precise": {"rules": {"loaded_language": RULES["loaded_language"].as_dict()}},
+        }
+    }
+    decoding = Decoding.from_card(card)
+    assert decoding.precise == RULES and decoding.thresholds == THRESHOLDS
+    assert Decoding.from_card({"techniques": {"thresholds": THRESHOLDS}}).precise == {}

@@ -7,7 +7,7 @@ import numpy as np
 
 from claimscope.model import Analysis, Sentence, Technique
 from claimscope.models.scorer import TokenScores, scorer_for
-from claimscope.persuasion.decode import decode
+from claimscope.persuasion.decode import Decoding, find_techniques
 from claimscope.persuasion.techniques import BY_KEY
 from claimscope.registry import register
 from claimscope.settings import Settings
@@ -32,11 +32,11 @@ def scores_stage(batch: list[Analysis], settings: Settings) -> None:
         s.scores["subjectivity"] = round(subjective, 4)
         s.labels["subjectivity"] = "SUBJ" if subjective >= threshold else "OBJ"
     if with_techniques and tokens is not None:
-        thresholds = scorer.technique_thresholds()
+        decoding = Decoding.from_card(scorer.folder_.card)
         for i, (a, s) in enumerate(sentences):
             probs = scores["techniques"][i]
             s.scores["persuasion"] = round(float(probs[0]), 4)
-            _add_techniques(a, s, texts[i], probs, tokens[i], thresholds)
+            _add_techniques(a, s, texts[i], probs, tokens[i], decoding, settings)
 
 
 def _add_techniques(
@@ -45,10 +45,12 @@ def _add_techniques(
     text: str,
     probs: np.ndarray,
     tokens: TokenScores,
-    thresholds: dict[str, float],
+    decoding: Decoding,
+    settings: Settings,
 ) -> None:
     offsets, token_probs = tokens
-    for found in decode(probs, token_probs, offsets, text, thresholds):
+    shown = settings.techniques_shown
+    for found in find_techniques(probs, token_probs, offsets, text, decoding, shown):
         info = BY_KEY[found.technique]
         analysis.techniques.append(
             Technique(
@@ -60,5 +62,6 @@ def _add_techniques(
                 name=info.name,
                 score=found.score,
                 explanation=info.explanation,
+                precise=found.precise,
             )
         )

@@ -142,7 +142,7 @@ def eval_matching(
 
 
 @eval_app.command("persuasion")
-@settings_options(("model",), config=False)
+@settings_options(("model", "techniques_shown"), config=False)
 def eval_persuasion(
     data: Annotated[
         Path, typer.Option("--data", help="Folder of PTC articles (article<ID>.txt) and labels.")
@@ -191,9 +191,20 @@ def eval_persuasion(
     ):
         row = report[key]
         table.add_row(label, *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")))
+    for key in report["shown"]:
+        row = report["spans_per_technique"][key]
+        if row["predicted"] or settings.techniques_shown == "precise":
+            table.add_row(
+                f"  span, {key} ({row['predicted']} found)",
+                *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")),
+            )
     console = Console()
     console.print(table)
-    console.print(f"model {report['model']}", highlight=False)
+    console.print(
+        f"model {report['model']}; techniques shown: {settings.techniques_shown} "
+        f"({len(report['shown'])} of 14); {report['density']:g} spans per 1,000 words",
+        highlight=False,
+    )
 
 
 @eval_app.command("stance")

@@ -12,6 +12,7 @@ from claimscope.cli.common import (
     app,
     fail,
 )
+from claimscope.errors import ClaimscopeError
 
 
 def _train_embeddings(data_dir: Path, out: Path) -> None:
@@ -100,6 +101,55 @@ def _train_stance(
     typer.echo(json.dumps(card["metrics"], indent=2))
 
 
+def _train_thresholds(
+    data_dir: Path,
+    out: Path,
+    cache_dir: Path | None,
+    *,
+    precision: float,
+    min_spans: int,
+    max_news_density: float,
+    subjective_share: float,
+) -> None:
+    """``claimscope train thresholds``: choose the precise technique rules and the subjectivity
+    threshold of the model folder ``out`` and write them into its card."""
+    import logging
+
+    from claimscope.training.thresholds import Targets, choose_thresholds
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    needed = [
+        data_dir / "persuasion" / "ptc",
+        data_dir / "attribution" / "polnear" / "train",
+        data_dir / "attribution" / "polnear" / "dev",
+        data_dir / "subjectivity" / "ct25_dev_en.tsv",
+        data_dir / "subjectivity" / "ct25_dev_test_en.tsv",
+    ]
+    missing = [str(p) for p in needed if not p.exists()]
+    if missing:
+        raise fail(f"data not found: {', '.join(missing)}")
+    if not (out / "card.json").is_file():
+        raise fail(f"--out: no model card in {out}")
+    command = (
+        f"claimscope train thresholds --data-dir {data_dir} --out {out} --precision {precision:g} "
+        f"--min-spans {min_spans} --max-news-density {max_news_density:g} "
+        f"--subjective-share {subjective_share:g}"
+    )
+    targets = Targets(
+        precision=precision,
+        min_spans=min_spans,
+        max_news_density=max_news_density,
+        subjective_share=subjective_share,
+    )
+    try:
+        summary = choose_thresholds(
+            out, data_dir, targets=targets, cache=cache_dir, command=command
+        )
+    except (ClaimscopeError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    typer.echo(json.dumps(summary, indent=2))
+
+
 def _train_teacher(
     data_dir: Path,
     out: Path,
@@ -160,7 +210,8 @@ def train(
         typer.Argument(
             help="claims (also: checkworthiness, subjectivity), embeddings (embed-static), "
             "stance (stance-minilm), matching (match-minilm) or teacher (all-mpnet-base-v2 "
-            "for the claim tasks, to distill from)."
+            "for the claim tasks, to distill from), or thresholds (choose the technique and "
+            "subjectivity thresholds of the model folder --out and write them into its card)."
         ),
     ],
     data_dir: Annotated[Path, typer.Option(help="The datasets folder.")] = Path("../shared/data"),
@@ -208,13 +259,28 @@ def train(
     cache_dir: Annotated[
         Path | None,
         typer.Option(
-            help="Teacher: folder of the unpacked weights, the state cache and the checkpoints "
+            help="Teacher: folder of the unpacked weights, the state cache and the checkpoints; "
+            "thresholds: of the model's cached scores "
             "(default: $CLAIMSCOPE_CACHE or ~/.cache/claimscope)."
         ),
     ] = None,
     technique_weight_cap: Annotated[
         float, typer.Option(help="Cap of the rare techniques' class weights (0: no weights).")
     ] = 10.0,
+    precision: Annotated[
+        float,
+        typer.Option(help="Thresholds: span precision a technique's rule needs on validation."),
+    ] = 0.55,
+    min_spans: Annotated[
+        int, typer.Option(help="Thresholds: spans a rule must find on validation to count.")
+    ] = 20,
+    max_news_density: Annotated[
+        float,
+        typer.Option(help="Thresholds: most precise spans per 1,000 words of mainstream news."),
+    ] = 10.0,
+    subjective_share: Annotated[
+        float, typer.Option(help="Thresholds: share of subjective sentences in news.")
+    ] = 0.275,
     synthetic: Annotated[
         bool,
         typer.Option(
@@ -227,6 +293,17 @@ def train(
     techniques; needs the [train] extra."""
     if task == "embeddings":
         _train_embeddings(data_dir, out)
+        return
+    if task == "thresholds":
+        _train_thresholds(
+            data_dir,
+            out,
+            cache_dir,
+            precision=precision,
+            min_spans=min_spans,
+            max_news_density=max_news_density,
+            subjective_share=subjective_share,
+        )
         return
     if task == "matching":
         _train_matching(data_dir, out, work, epochs=epochs, seed=seed, lr=lr)
@@ -260,7 +337,7 @@ def train(
     if task not in ("claims", "checkworthiness", "subjectivity"):
         raise fail(
             f"unknown task {task!r}: claims, checkworthiness, subjectivity, embeddings, stance, "
-            "matching or teacher"
+            "matching, teacher or thresholds"
         )
     try:
         from claimscope.training.build import build_claim_model

@@ -22,9 +22,9 @@ from claimscope.errors import SettingsError
 from claimscope.metrics import binary_scores
 from claimscope.models.scorer import ClaimScorer, TokenScores, scorer_for
 from claimscope.persuasion.data import Article, read_ptc
-from claimscope.persuasion.decode import decode
+from claimscope.persuasion.decode import Decoding, find_techniques
 from claimscope.persuasion.techniques import BY_KEY, KEYS
-from claimscope.settings import Settings
+from claimscope.settings import Settings, TechniquesShown
 
 Span = tuple[str, int, int]  # technique key, start, end
 
@@ -50,24 +50,31 @@ def score_articles(scorer: ClaimScorer, articles: Sequence[Article]) -> ScoredLi
 
 
 def predict_articles(
-    scorer: ClaimScorer, articles: Sequence[Article], thresholds: dict[str, float] | None = None
+    scorer: ClaimScorer,
+    articles: Sequence[Article],
+    decoding: Decoding | None = None,
+    shown: TechniquesShown = "precise",
 ) -> list[tuple[list[set[str]], list[Span]]]:
-    """For each article: the techniques of each sentence (line) and the predicted spans."""
+    """For each article: the techniques of each sentence (line) and the spans shown (the
+    card's decoding unless ``decoding`` is given)."""
     return decode_articles(
-        score_articles(scorer, articles), thresholds or scorer.technique_thresholds()
+        score_articles(scorer, articles),
+        decoding or Decoding.from_card(scorer.folder_.card),
+        shown,
     )
 
 
 def decode_articles(
-    scored: ScoredLines, thresholds: dict[str, float]
+    scored: ScoredLines, decoding: Decoding, shown: TechniquesShown = "precise"
 ) -> list[tuple[list[set[str]], list[Span]]]:
     """``predict_articles`` from outputs already computed."""
     scores, tokens = scored.scores, scored.tokens
     out: dict[str, tuple[list[set[str]], list[Span]]] = {a.id: ([], []) for a in scored.articles}
     for i, (article, start, end) in enumerate(scored.lines):
         offsets, token_probs = tokens[i]
-        found = decode(
-            scores["techniques"][i], token_probs, offsets, article.text[start:end], thresholds
+        text = article.text[start:end]
+        found = find_techniques(
+            scores["techniques"][i], token_probs, offsets, text, decoding, shown
         )
         labels, spans = out[article.id]
         labels.append({f.technique for f in found})
@@ -131,22 +138,35 @@ def evaluate_persuasion(
         articles = [a for a in articles if a.id in keep]
         if not articles:
             raise SettingsError(f"no article of split {split!r} under {data}")
-    return {"data": str(data), "split": split, **measure(scorer, articles)}
+    shown = settings.techniques_shown
+    return {"data": str(data), "split": split, **measure(scorer, articles, shown=shown)}
 
 
 def measure(
-    scorer: ClaimScorer, articles: Sequence[Article], thresholds: dict[str, float] | None = None
+    scorer: ClaimScorer,
+    articles: Sequence[Article],
+    decoding: Decoding | None = None,
+    *,
+    shown: TechniquesShown = "precise",
+    scored: ScoredLines | None = None,
 ) -> dict[str, Any]:
-    """The report on ``articles``: counts, the three measures, per-technique scores and the
-    predicted spans (under ``predictions``)."""
-    predicted = predict_articles(scorer, articles, thresholds)
+    """The report on ``articles`` with the spans ``shown``: counts, the three measures,
+    per-technique scores (sentence and span level), spans per 1,000 words and the predicted
+    spans (under ``predictions``). ``scored``: the model's outputs for these articles, when
+    already computed."""
+    decoding = decoding or Decoding.from_card(scorer.folder_.card)
+    scored = scored or score_articles(scorer, articles)
+    predicted = decode_articles(scored, decoding, shown)
 
     gold_any: list[int] = []
     pred_any: list[int] = []
     per_technique = {k: [0, 0, 0] for k in KEYS}  # tp, predicted, gold
     labelled = np.zeros(4)
     unlabelled = np.zeros(4)
+    by_technique = {k: np.zeros(4) for k in KEYS}
+    words = 0
     for article, (labels, spans) in zip(articles, predicted, strict=True):
+        words += len(article.text.split())
         for gold, pred in zip(article.sentence_labels(), labels, strict=True):
             gold_any.append(int(bool(gold)))
             pred_any.append(int(bool(pred)))
@@ -157,13 +177,25 @@ def measure(
         gold_spans = [(g.technique, g.start, g.end) for g in article.spans]
         labelled += span_counts(gold_spans, spans, labelled=True)
         unlabelled += span_counts(gold_spans, spans, labelled=False)
+        for k in KEYS:
+            by_technique[k] += span_counts(
+                [g for g in gold_spans if g[0] == k],
+                [p for p in spans if p[0] == k],
+                labelled=True,
+            )
 
     tp, npred, ngold = (sum(v[i] for v in per_technique.values()) for i in range(3))
     micro = prf(tp, npred, tp, ngold)
+    n_spans = sum(len(spans) for _, spans in predicted)
     return {
         "model": scorer.name,
+        "techniques_shown": shown,
+        "shown": list(KEYS) if shown == "all" else [k for k in KEYS if k in decoding.precise],
         "articles": len(articles),
         "sentences": len(gold_any),
+        "words": words,
+        "predicted_spans": n_spans,
+        "density": round(1000 * n_spans / words, 2) if words else 0.0,
         "binary": binary_scores(gold_any, pred_any),
         "micro": {**micro, "tp": tp, "predicted": npred, "gold": ngold},
         "per_technique": {
@@ -171,6 +203,10 @@ def measure(
         },
         "spans": prf(*labelled),
         "spans_unlabelled": prf(*unlabelled),
+        "spans_per_technique": {
+            k: {**prf(*v), "predicted": int(v[1]), "gold": int(v[3])}
+            for k, v in by_technique.items()
+        },
         "predictions": [
             (article.id, spans) for article, (_, spans) in zip(articles, predicted, strict=True)
         ],

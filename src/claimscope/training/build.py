@@ -205,6 +205,7 @@ def _technique_card(
     import numpy as np
 
     from claimscope.models.scorer import ClaimScorer
+    from claimscope.persuasion.decode import Decoding
     from claimscope.persuasion.evaluate import (
         decode_articles,
         measure,
@@ -225,7 +226,8 @@ def _technique_card(
     for step in range(4, 72, 4):
         trial = {**thresholds, "token": step / 100}
         counts = np.zeros(4)
-        for article, (_, spans) in zip(validation, decode_articles(scored, trial), strict=True):
+        decoded = decode_articles(scored, Decoding(trial), "all")
+        for article, (_, spans) in zip(validation, decoded, strict=True):
             gold = [(g.technique, g.start, g.end) for g in article.spans]
             counts += span_counts(gold, spans, labelled=True)
         f1 = prf(*counts)["f1"]
@@ -234,7 +236,7 @@ def _technique_card(
     thresholds["token"] = best[0]
     metrics = {}
     for name in ("validation", "dev"):
-        report = measure(scorer, articles[name], thresholds)
+        report = measure(scorer, articles[name], Decoding(thresholds), shown="all")
         report.pop("predictions")
         metrics[name] = report
     return {
