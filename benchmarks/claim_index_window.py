@@ -24,8 +24,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import corpus
-from claimscope.corpus.claim_index import DTYPE, EXPANSION_ADD
-from claimscope.corpus.clusters import CANDIDATES
+from claimscope.clusters.claim_index import DTYPE, EXPANSION_ADD
+from claimscope.clusters.config import CANDIDATES
 from claimscope.models.embedder import load_embedder
 
 RESULTS = Path(__file__).resolve().parent / "results" / "claim_index_window.json"

@@ -38,26 +38,27 @@ from common import machine
 import corpus
 
 RESULTS = Path(__file__).resolve().parent / "results" / "clusters_scale.json"
-# Documents stored between two clustering updates, as an ingest does (ingest.CLUSTER_EVERY).
+# Documents stored between two clustering updates, as an ingest does (corpus.runner.CLUSTER_EVERY).
 BATCH = 200
 
 
 def _timed(times: dict[str, float]) -> None:
     """Wrap the clustering's parts so that each adds its wall time to ``times``."""
-    import claimscope.corpus.claim_index as claim_index
-    import claimscope.corpus.clusters as clusters
+    import claimscope.clusters.claim_index as claim_index
+    import claimscope.clusters.clusterer as clusterer
+    import claimscope.clusters.session as session
 
     parts: list[tuple[Any, str, str]] = [
         (claim_index.ClaimIndex, "search", "search"),
         (claim_index.ClaimIndex, "add", "add"),
-        (clusters._Clusterer, "chunk", "chunk"),
-        (clusters._Clusterer, "_join", "join"),
-        (clusters._Clusterer, "_candidates", "neighbours"),
-        (clusters._Clusterer, "_known_hashes", "exact_lookup"),
-        (clusters._Clusterer, "_cluster_numbers", "founder_numbers"),
-        (clusters._Clusterer, "_write", "write"),
-        (clusters, "_next_chunk", "next_claims"),
-        (clusters, "describe", "describe"),
+        (clusterer.Clusterer, "chunk", "chunk"),
+        (clusterer.Clusterer, "_join", "join"),
+        (clusterer.Clusterer, "_candidates", "neighbours"),
+        (clusterer.Clusterer, "_known_hashes", "exact_lookup"),
+        (clusterer.Clusterer, "_cluster_numbers", "founder_numbers"),
+        (clusterer.Clusterer, "_write", "write"),
+        (session, "_next_chunk", "next_claims"),
+        (clusterer, "describe", "describe"),
     ]
     for owner, name, label in parts:
         setattr(owner, name, _wrap(getattr(owner, name), label, times))
@@ -84,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="JSON results file")
     args = parser.parse_args(argv)
 
-    from claimscope.corpus.clusters import WINDOW, ClusterConfig, ClusterSession
-    from claimscope.corpus.store import Store
+    from claimscope.clusters import ClusterConfig, ClusterSession
+    from claimscope.clusters.config import WINDOW
+    from claimscope.store import Store
     from claimscope.text.sentences import split_sentences
 
     window = WINDOW if args.window is None else args.window

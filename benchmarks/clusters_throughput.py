@@ -1,4 +1,4 @@
-"""Throughput of claim clustering (``claimscope.corpus.clusters``) on generated claims.
+"""Throughput of claim clustering (``claimscope.clusters``) on generated claims.
 
 Sentences of generated articles (``benchmarks/lib/corpus.py``), split by claimscope's sentence
 splitter, are written straight into a fresh store as claims (one document per article, with its
@@ -60,7 +60,7 @@ def claims(n: int, seed: int) -> list[dict[str, Any]]:
 def fill_store(db: Path, rows: list[dict[str, Any]]) -> None:
     """A store holding ``rows`` as claims of their documents (only the columns clustering reads
     are meaningful)."""
-    from claimscope.corpus.store import Store
+    from claimscope.store import Store
 
     with Store.open(db) as store:
         insert_claims(store, rows, [0.5] * len(rows))
@@ -108,10 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS, help="JSON results file")
     args = parser.parse_args(argv)
 
-    from claimscope.corpus.claim_index import index_path
-    from claimscope.corpus.clusters import ClusterConfig, update_clusters
-    from claimscope.corpus.store import Store
+    from claimscope.clusters import ClusterConfig, update_clusters
+    from claimscope.clusters.claim_index import index_path
     from claimscope.models.embedder import load_embedder
+    from claimscope.store import Store
 
     rows = claims(args.claims, args.seed)
     with tempfile.TemporaryDirectory(prefix="claimscope-clusters-") as tmp:

@@ -31,9 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 
-from claimscope.corpus import clusters, ingest_paths
-from claimscope.corpus.store import MEMORY_ENV, WRITE_MEMORY_LIMIT
+from claimscope.clusters import clusterer
+from claimscope.clusters.config import WINDOW, ClusterConfig
+from claimscope.corpus import ingest_paths
 from claimscope.settings import Settings
+from claimscope.store.connection import MEMORY_ENV, WRITE_MEMORY_LIMIT
 
 RESULTS = Path(__file__).resolve().parent / "results" / "ingest_memory.json"
 
@@ -100,7 +102,7 @@ def malloc_trim() -> None:
 
 def traced(rows: list[dict[str, Any]], started: float, saved: Any, trim: bool, every: int) -> None:
     """Record a row after each chunk the clusterer stores, and save the rows so far."""
-    chunk = clusters._Clusterer.chunk
+    chunk = clusterer.Clusterer.chunk
     snapshots: list[Any] = []
 
     def chunk_and_record(self: Any, claims: Any, stats: Any) -> None:
@@ -130,14 +132,14 @@ def traced(rows: list[dict[str, Any]], started: float, saved: Any, trim: bool, e
             rows[-1]["RssAnon_trimmed"] = process_memory()["RssAnon"]
         saved(rows, None)
 
-    clusters._Clusterer.chunk = chunk_and_record  # type: ignore[method-assign]
+    clusterer.Clusterer.chunk = chunk_and_record  # type: ignore[method-assign]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path, help="a JSONL corpus (benchmarks/lib/corpus.py)")
     parser.add_argument("--docs", type=int, default=10_000, help="its first N documents")
-    parser.add_argument("--window", type=int, default=clusters.WINDOW)
+    parser.add_argument("--window", type=int, default=WINDOW)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument(
@@ -197,7 +199,7 @@ def main() -> None:
             workers=args.workers,
             engine=args.engine,
             count=False,
-            cluster_config=clusters.ClusterConfig(window=args.window),
+            cluster_config=ClusterConfig(window=args.window),
         )
     save(rows, stats.stored)
     seconds = time.monotonic() - started

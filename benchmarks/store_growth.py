@@ -27,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 from common import machine
 
 import corpus
-from claimscope.corpus.ingest import analyze_chunk
-from claimscope.corpus.rows import DocumentRows
-from claimscope.corpus.schema import COLUMNS
-from claimscope.corpus.store import Store
+from claimscope.corpus.runner import analyze_chunk
 from claimscope.model import Document
 from claimscope.settings import Settings
+from claimscope.store import Store
+from claimscope.store.rows import DocumentRows
+from claimscope.store.schema import COLUMNS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "store_growth.json"
 PAGE = 4096

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 
-from claimscope.corpus.schema import MIGRATIONS
-from claimscope.corpus.store import Store
+from claimscope.store import Store
+from claimscope.store.migrations import MIGRATIONS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "store_keys.json"
 
@@ -60,7 +60,7 @@ def run(
     refused = None
     with (
         tempfile.TemporaryDirectory() as tmp,
-        mock.patch("claimscope.corpus.store.MIGRATIONS", MIGRATIONS[:schema]),
+        mock.patch("claimscope.store.connection.MIGRATIONS", MIGRATIONS[:schema]),
         Store.open(Path(tmp) / "s.duckdb", memory_limit=memory) as store,
     ):
         con = store.connection

@@ -1,4 +1,5 @@
-"""Shared fixtures: the project's example article, and the seed article when ../shared exists."""
+"""Shared fixtures: the project's example article, the seed article when ../shared exists, and
+settings that skip the models."""
 
 from __future__ import annotations
 
@@ -39,3 +40,11 @@ def seed_analysis(seed_path):
     from claimscope import analyze
 
     return analyze(seed_path)
+
+
+@pytest.fixture(scope="session")
+def rules():
+    """Settings with the rules profile: no model to load, so ingest tests run fast."""
+    from claimscope.settings import Settings
+
+    return Settings(profile="rules")

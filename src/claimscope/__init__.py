@@ -43,7 +43,7 @@ def _notebook_html(analysis: Analysis) -> str:
 
 
 def _open_factchecks(location: str) -> FactChecks:
-    from claimscope.corpus.factchecks import StoreFactChecks
+    from claimscope.store.factchecks import StoreFactChecks
 
     return StoreFactChecks.open(location)
 

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from claimscope.corpus.claim_text import (
+from claimscope.clusters.claim_text import (
     Thresholds,
     describe,
     jaccard_bound,

@@ -13,20 +13,20 @@ import pytest
 from typer.testing import CliRunner
 
 from claimscope.cli import app
-from claimscope.corpus.claim_index import ClaimIndex, IndexState, index_path
-from claimscope.corpus.clusters import (
+from claimscope.clusters import (
     ClusterConfig,
     ClusterSession,
     ClusterStats,
-    _summary_sql,
     get_cluster,
     top_clusters,
     update_clusters,
 )
+from claimscope.clusters.claim_index import ClaimIndex, IndexState, index_path
+from claimscope.clusters.read import summary_sql
 from claimscope.corpus.ingest import ingest_paths
-from claimscope.corpus.store import Store
 from claimscope.errors import SettingsError, StoreError
 from claimscope.models.embedder import load_embedder
+from claimscope.store import Store
 from tests.corpus.builders import write_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -445,7 +445,7 @@ def test_ingest_clustering_as_it_goes_misses_no_claim(tmp_path, rules, monkeypat
     _ingest(tmp_path, "all.jsonl", records, rules, once)
     with Store.open(once) as store:
         update_clusters(store)
-    monkeypatch.setattr("claimscope.corpus.ingest.CLUSTER_EVERY", 1)
+    monkeypatch.setattr("claimscope.corpus.runner.CLUSTER_EVERY", 1)
     often = tmp_path / "often.duckdb"
     source = write_jsonl(tmp_path / "often.jsonl", records)
     stats = ingest_paths([source], db=often, settings=rules, chunk_size=1)
@@ -488,7 +488,7 @@ def test_cluster_rows_kept_chunk_by_chunk_equal_a_summary_of_all_members(tmp_pat
         kept = list(store.query(f"SELECT {_ROW}, numbers FROM clusters ORDER BY id").rows)
         full = list(
             store.query(
-                f"SELECT s.*, coalesce(f.numbers, '') FROM ({_summary_sql('true')} FROM ranked "
+                f"SELECT s.*, coalesce(f.numbers, '') FROM ({summary_sql('true')} FROM ranked "
                 f"GROUP BY cluster_id) AS s({_ROW}) LEFT JOIN (SELECT cluster_id, "
                 "arg_min(numbers, seq) AS numbers FROM cluster_members WHERE numbers <> '' "
                 "GROUP BY cluster_id) AS f ON f.cluster_id = s.id ORDER BY s.id"
@@ -551,7 +551,7 @@ def test_ingest_clusters_each_chunk_stored_once_the_input_is_read(tmp_path, rule
     # The workers are done when the last update runs, and nothing overlaps it: it should have
     # one chunk's claims to cluster, not up to CLUSTER_EVERY documents'. So the chunks still in
     # flight when the input is read through are clustered as each one is stored.
-    monkeypatch.setattr("claimscope.corpus.ingest.CLUSTER_EVERY", 10_000)
+    monkeypatch.setattr("claimscope.corpus.runner.CLUSTER_EVERY", 10_000)
     stored_at: list[int] = []
     update = ClusterSession.update
 

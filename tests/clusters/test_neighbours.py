@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from claimscope.corpus.claim_text import describe
-from claimscope.corpus.neighbours import Neighbours
+from claimscope.clusters.claim_text import describe
+from claimscope.clusters.neighbours import Neighbours
 
 TEXTS = [
     "About 700 American troops will arrive in Peru, officials said.",

@@ -1,4 +1,4 @@
-"""Clustering in a thread beside the ingest loop (claimscope.corpus.cluster_thread)."""
+"""Clustering in a thread beside the ingest loop (claimscope.clusters.thread)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,17 @@ import time
 
 import pytest
 
-from claimscope.corpus.cluster_thread import ClusterThread
-from claimscope.corpus.clusters import (
-    ClusterConfig,
-    ClusterSession,
-    _Clusterer,
-    _summary_sql,
-    update_clusters,
-)
-from claimscope.corpus.ingest import analyze_chunk
-from claimscope.corpus.store import Store
+from claimscope.clusters import ClusterConfig, ClusterSession, update_clusters
+from claimscope.clusters.clusterer import Clusterer
+from claimscope.clusters.read import summary_sql
+from claimscope.clusters.thread import ClusterThread
+from claimscope.corpus.runner import analyze_chunk
 from claimscope.errors import StoreError
 from claimscope.ingest.inputs import iter_inputs
 from claimscope.model import Document
+from claimscope.store import Store
+from tests.clusters.test_clusters import _ROW, FERRY, PARAPHRASES, RECORDS, REPEATS
 from tests.corpus.builders import write_jsonl
-from tests.corpus.test_clusters import _ROW, FERRY, PARAPHRASES, RECORDS, REPEATS
 
 SMALL = ClusterConfig(chunk_size=2, semantic=0.6)
 THREAD = "claimscope-clusters"
@@ -49,7 +45,7 @@ def _consistent(store: Store) -> None:
     ).fetchone()
     assert claims == members == distinct > 0
     kept = list(store.query(f"SELECT {_ROW} FROM clusters ORDER BY id").rows)
-    full = store.query(f"{_summary_sql('true')} FROM ranked GROUP BY cluster_id ORDER BY 1")
+    full = store.query(f"{summary_sql('true')} FROM ranked GROUP BY cluster_id ORDER BY 1")
     assert kept == list(full.rows)
 
 
@@ -92,7 +88,7 @@ def test_an_error_in_the_cluster_thread_is_raised_by_the_next_call(tmp_path, rul
     def broken(self, rows, stats):
         raise StoreError("disk full", source="c.duckdb")
 
-    monkeypatch.setattr(_Clusterer, "chunk", broken)
+    monkeypatch.setattr(Clusterer, "chunk", broken)
     with Store.open(tmp_path / "c.duckdb") as store:
         store.write(rows[0], [])
         clusters = ClusterThread(store, SMALL)
@@ -106,7 +102,7 @@ def test_an_error_in_the_cluster_thread_is_raised_by_the_next_call(tmp_path, rul
 def test_stopping_the_cluster_thread_keeps_whole_chunks(tmp_path, rules, monkeypatch):
     rows = _analyzed(tmp_path, rules)
     done = []
-    chunk = _Clusterer.chunk
+    chunk = Clusterer.chunk
     stopping = threading.Event()
 
     def counted(self, rows, stats):
@@ -114,7 +110,7 @@ def test_stopping_the_cluster_thread_keeps_whole_chunks(tmp_path, rules, monkeyp
         done.append(len(rows))
         stopping.wait(10)  # the first chunk ends only once stop() was called
 
-    monkeypatch.setattr(_Clusterer, "chunk", counted)
+    monkeypatch.setattr(Clusterer, "chunk", counted)
 
     db = tmp_path / "c.duckdb"
     with Store.open(db) as store:

@@ -175,7 +175,7 @@ def test_ingest_out_of_duckdb_memory_is_one_line_with_the_setting(tmp_path, monk
             "Out of Memory Error: failed to allocate data of size 32.0 KiB (61.0 MiB/61.0 MiB used)"
         )
 
-    monkeypatch.setattr("claimscope.corpus.clusters._next_chunk", out_of_memory)
+    monkeypatch.setattr("claimscope.clusters.session._next_chunk", out_of_memory)
     source = write_jsonl(tmp_path / "a.jsonl", articles(3))
     result = _run("ingest", source, "--db", tmp_path / "c.duckdb", "--profile", "rules", "--quiet")
     assert result.exit_code == 2

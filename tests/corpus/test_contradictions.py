@@ -12,13 +12,12 @@ from typer.testing import CliRunner
 
 from claimscope.cli import app
 from claimscope.consistency import Rules
-from claimscope.corpus.contradiction_views import list_contradictions
-from claimscope.corpus.contradictions import update_contradictions
-from claimscope.corpus.rows import analysis_rows
-from claimscope.corpus.store import Store
+from claimscope.corpus.contradictions import list_contradictions, update_contradictions
 from claimscope.errors import QueryError, StoreError
 from claimscope.ingest import read_text
 from claimscope.pipeline import analyze_many
+from claimscope.store import Store
+from claimscope.store.rows import analysis_rows
 
 runner = CliRunner()
 PERU = Path(str(resources.files("claimscope.examples").joinpath("peru_corpus.jsonl")))

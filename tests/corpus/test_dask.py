@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from claimscope.cli import app
 from claimscope.corpus import Store, ingest_paths
-from claimscope.corpus import cluster as engine
-from claimscope.corpus.cluster import analyze_partition, local_cluster_options, spool_folder
+from claimscope.corpus import dask_engine as engine
+from claimscope.corpus.dask_engine import analyze_partition, local_cluster_options, spool_folder
 from claimscope.errors import SettingsError, StoreError
 from claimscope.ingest import read_text
 from tests.corpus.builders import TEXTS, articles, write_jsonl
@@ -167,7 +167,7 @@ def test_partitions_spooled_one_after_another_each_hold_their_own_rows(
     tmp_path, rules, monkeypatch
 ):
     """No partition carries another's rows, after a partition that failed too."""
-    from claimscope.corpus import store as store_module
+    from claimscope.store import connection as store_module
 
     budget, ferry = (read_text(TEXTS[name], settings=rules) for name in ("budget.txt", "ferry.txt"))
     spool = str(tmp_path / "spool")
@@ -211,7 +211,7 @@ def test_an_unreachable_scheduler_is_a_settings_error(tmp_path, rules, monkeypat
 def test_a_local_clusters_workers_run_below_the_parents_priority(tmp_path, rules):
     import os
 
-    from claimscope.corpus.ingest import WORKER_NICENESS, IngestStats
+    from claimscope.corpus.runner import WORKER_NICENESS, IngestStats
 
     with Store.open(tmp_path / "c.duckdb") as store:
         run = engine.DaskRunner(store, rules, 2, 8, IngestStats(), None, None)
@@ -226,7 +226,7 @@ def test_a_local_clusters_workers_run_below_the_parents_priority(tmp_path, rules
 def test_dask_keeps_few_recent_messages_while_the_run_lives(tmp_path, rules):
     import dask
 
-    from claimscope.corpus.ingest import IngestStats
+    from claimscope.corpus.runner import IngestStats
 
     def kept(dask_worker: Any) -> int:
         return dask_worker.state.stimulus_log.maxlen

@@ -12,7 +12,7 @@ import threading
 import time
 
 from claimscope.corpus import Store, ingest_paths
-from claimscope.corpus.schema import COLUMNS
+from claimscope.store.schema import COLUMNS
 from tests.corpus.builders import articles, write_jsonl
 
 N = 120

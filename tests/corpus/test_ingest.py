@@ -188,7 +188,7 @@ def test_local_workers_run_below_the_parents_priority():
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    from claimscope.corpus.ingest import WORKER_NICENESS, _init_worker
+    from claimscope.corpus.runner import WORKER_NICENESS, _init_worker
 
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=spawn, initializer=_init_worker) as pool:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from claimscope.corpus.rows import analysis_rows
-from claimscope.corpus.store import Store
 from claimscope.pipeline import analyze_many
 from claimscope.settings import Settings
+from claimscope.store import Store
+from claimscope.store.rows import analysis_rows
 from tests.corpus.builders import write_jsonl
 
 HOSTILE = "<script>alert(1)</script>"

@@ -1,5 +1,5 @@
 """A plain-Python reading of the search language, to check the SQL against (simple queries:
-ASCII words, no phrases). Written apart from claimscope.corpus.query on purpose."""
+ASCII words, no phrases). Written apart from claimscope.store.query on purpose."""
 
 from __future__ import annotations
 

@@ -17,14 +17,14 @@ import pytest
 from typer.testing import CliRunner
 
 from claimscope.cli import app
-from claimscope.corpus.coverage import Coverage, CoverageRow, coverage, parse_by
-from claimscope.corpus.query import Filters, parse_filters, parse_query
-from claimscope.corpus.store import Store
 from claimscope.errors import ClaimscopeError, QueryError
 from claimscope.report.charts import OTHER_OUTLETS, TOP_OUTLETS, coverage_spec, write_chart
 from claimscope.report.corpus_html import render_coverage_html
-from tests.corpus.ferry_story import HOSTILE, RECORDS
-from tests.corpus.search_reference import reference_coverage, reference_match
+from claimscope.store import Store
+from claimscope.store.coverage import Coverage, CoverageRow, coverage, parse_by
+from claimscope.store.query import Filters, parse_filters, parse_query
+from tests.store.ferry_story import HOSTILE, RECORDS
+from tests.store.search_reference import reference_coverage, reference_match
 
 runner = CliRunner()
 PERU = Path(str(resources.files("claimscope.examples").joinpath("peru_corpus.jsonl")))
@@ -273,8 +273,8 @@ def test_chart_renders_with_the_network_cut(tmp_path):
         "    socket.create_connection(('192.0.2.1', 80), timeout=1); sys.exit('network is up')\n"
         "except OSError:\n"
         "    pass\n"
-        "from claimscope.corpus.coverage import Coverage, CoverageRow\n"
-        "from claimscope.corpus.query import Filters\n"
+        "from claimscope.store.coverage import Coverage, CoverageRow\n"
+        "from claimscope.store.query import Filters\n"
         "from claimscope.report.charts import coverage_spec, write_chart\n"
         "import datetime as dt\n"
         "rows = [CoverageRow('A', dt.date(2024, 3, 4), 2, 1, 1)]\n"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from claimscope.corpus.rows import analysis_rows
-from claimscope.corpus.schema import MIGRATIONS, latest_version
-from claimscope.corpus.store import WRITE_MEMORY_LIMIT, Store
 from claimscope.errors import SettingsError, StoreError
 from claimscope.ingest import read_text
 from claimscope.model import Failure
 from claimscope.pipeline import analyze_many
+from claimscope.store import Store
+from claimscope.store.connection import WRITE_MEMORY_LIMIT
+from claimscope.store.migrations import MIGRATIONS, latest_version
+from claimscope.store.rows import analysis_rows
 
 TABLES = {
     "documents",
@@ -172,7 +173,7 @@ def test_store_is_locked_while_a_writer_has_it_open(tmp_path):
     path = tmp_path / "c.duckdb"
     with Store.open(path):
         code = (
-            "import sys\nfrom claimscope.corpus.store import Store\nfrom claimscope.errors "
+            "import sys\nfrom claimscope.store import Store\nfrom claimscope.errors "
             "import StoreError\nfor read_only in (True, False):\n    try:\n"
             "        Store.open(sys.argv[1], read_only=read_only)\n"
             "    except StoreError as e:\n        print(e)\n"
@@ -238,12 +239,12 @@ def test_store_migration_7_keeps_the_rows_and_drops_the_keys(tmp_path, rows, mon
     # A store written before migration 7 (annotation rows with primary keys) is rebuilt in
     # place: the same rows, no primary key left but those of documents and the other tables.
     path = tmp_path / "c.duckdb"
-    monkeypatch.setattr("claimscope.corpus.store.MIGRATIONS", MIGRATIONS[:6])
+    monkeypatch.setattr("claimscope.store.connection.MIGRATIONS", MIGRATIONS[:6])
     with Store.open(path) as store:
         store.write(rows)
         before = _contents(store)
         assert store.schema_version() == 6
-    monkeypatch.setattr("claimscope.corpus.store.MIGRATIONS", MIGRATIONS[:7])
+    monkeypatch.setattr("claimscope.store.connection.MIGRATIONS", MIGRATIONS[:7])
     with Store.open(path) as store:
         assert store.schema_version() == 7
         after, keyed = _contents(store), _keyed(store)
@@ -259,7 +260,7 @@ def test_store_migration_8_keeps_the_rows_and_drops_the_last_growing_keys(
     # Documents, clusters (with the numbers column migration 6 added) and checked documents
     # are rebuilt without keys; their rows, defaults and NOT NULLs stay.
     path = tmp_path / "c.duckdb"
-    monkeypatch.setattr("claimscope.corpus.store.MIGRATIONS", MIGRATIONS[:7])
+    monkeypatch.setattr("claimscope.store.connection.MIGRATIONS", MIGRATIONS[:7])
     with Store.open(path) as store:
         store.write(rows)
         store.connection.execute(
@@ -311,28 +312,6 @@ def test_a_growing_store_holds_no_key_index_in_memory(tmp_path):
         assert held() == empty
 
 
-def test_the_spool_store_has_the_schema_of_a_migrated_store():
-    """The store a partition is spooled through replays the latest schema's statements: the
-    same columns, types, defaults and constraints as a store migrated step by step."""
-    from claimscope.corpus.store import _spool_store
-
-    def schema(store: Store) -> list[tuple[object, ...]]:
-        con = store.connection
-        columns = con.execute(
-            "SELECT table_name, column_name, data_type, column_default, is_nullable "
-            "FROM duckdb_columns() WHERE database_name = current_database() ORDER BY ALL"
-        ).fetchall()
-        constraints = con.execute(
-            "SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints() "
-            "WHERE database_name = current_database() ORDER BY ALL"
-        ).fetchall()
-        return [*columns, *constraints]
-
-    with Store.open(":memory:") as migrated, _spool_store() as replayed:
-        assert schema(replayed) == schema(migrated)
-        assert len(schema(migrated)) > 100
-
-
 @pytest.mark.parametrize(
     "error",
     [
@@ -346,10 +325,10 @@ def test_the_spool_store_has_the_schema_of_a_migrated_store():
     ],
 )
 def test_out_of_memory_errors_name_the_setting(error):
-    from claimscope.corpus.store import _message
+    from claimscope.store.sql import duckdb_message
 
-    assert _message(error) == (
+    assert duckdb_message(error) == (
         "DuckDB ran out of memory (61.0 MiB/61.0 MiB used); set CLAIMSCOPE_DB_MEMORY higher "
         "(say 1GB) and run the same command again: what was stored stays"
     )
-    assert "CLAIMSCOPE" not in _message(duckdb.CatalogException("Table x does not exist"))
+    assert "CLAIMSCOPE" not in duckdb_message(duckdb.CatalogException("Table x does not exist"))

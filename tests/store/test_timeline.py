@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from claimscope.cli import app
-from claimscope.corpus.query import parse_filters, parse_query
-from claimscope.corpus.timeline import EventSource, context_words, merge_sources, timeline
 from claimscope.errors import QueryError
 from claimscope.model import DateRef
 from claimscope.report.corpus_html import render_timeline_html
-from tests.corpus.ferry_story import HOSTILE
+from claimscope.store.query import parse_filters, parse_query
+from claimscope.store.timeline import EventSource, context_words, merge_sources, timeline
+from tests.store.ferry_story import HOSTILE
 
 runner = CliRunner()
 PERU = Path(str(resources.files("claimscope.examples").joinpath("peru_corpus.jsonl")))

@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("torch")  # claimscope.training imports it; the [train] extra
 
-from claimscope.corpus.claim_text import Thresholds
+from claimscope.clusters.claim_text import Thresholds
 from claimscope.training.embeddings import (
     PAIRS,
     EmbedConfig,

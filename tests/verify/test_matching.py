@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from claimscope.cli import app
-from claimscope.corpus.factchecks import (
+from claimscope.store import Store
+from claimscope.store.factchecks import (
     count_factchecks,
     fetch_factchecks,
     import_factchecks,
@@ -16,7 +17,6 @@ from claimscope.corpus.factchecks import (
     load_factchecks,
     open_factcheck_index,
 )
-from claimscope.corpus.store import Store
 from claimscope.verify.checkthat import ranking_scores
 from claimscope.verify.factchecks import read_factchecks
 from claimscope.verify.matching import FactCheckMatcher

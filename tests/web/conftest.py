@@ -106,7 +106,7 @@ def web_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store of ARTICLES and HOSTILE, ingested once; tests serve copies of it."""
     from claimscope.corpus.contradictions import update_contradictions
     from claimscope.corpus.ingest import ingest_paths
-    from claimscope.corpus.store import Store
+    from claimscope.store import Store
 
     folder = tmp_path_factory.mktemp("web-corpus")
     records = folder / "articles.jsonl"

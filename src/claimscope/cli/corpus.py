@@ -25,7 +25,7 @@ from claimscope.errors import ClaimscopeError
 from claimscope.settings import Settings
 
 if TYPE_CHECKING:
-    from claimscope.corpus.clusters import ClusterConfig
+    from claimscope.clusters import ClusterConfig
 
 
 @app.command()
@@ -70,9 +70,9 @@ def ingest(
     settings: Settings,
 ) -> None:
     """Analyze many documents into a corpus store (DuckDB), in parallel; resumable."""
-    from claimscope.corpus.cluster_views import cluster_summary
     from claimscope.corpus.ingest import ingest_paths
-    from claimscope.corpus.render import IngestProgress, summary_line
+    from claimscope.report.clusters import cluster_summary
+    from claimscope.report.ingest import IngestProgress, summary_line
 
     if window is not None and not cluster:
         raise fail("--window and --no-cluster: the window is the clustering's")
@@ -120,19 +120,19 @@ def ingest(
 
 def _languages(db: str) -> str | None:
     """The store's documents by language, when some are not English (None otherwise)."""
-    from claimscope.corpus.render import languages_line, store_languages
-    from claimscope.corpus.store import Store
+    from claimscope.report.ingest import languages_line
+    from claimscope.store import Store
 
     try:
         with Store.open(db, read_only=True) as store:
-            return languages_line(store_languages(store))
+            return languages_line(store.languages())
     except ClaimscopeError:  # the counts are a courtesy: the ingest itself went through
         return None
 
 
 def _cluster_config(window: int | None) -> ClusterConfig | None:
     """How to cluster: the defaults, or another ``--window`` (None when not given)."""
-    from claimscope.corpus.clusters import ClusterConfig
+    from claimscope.clusters import ClusterConfig
 
     return None if window is None else ClusterConfig(window=window)
 
@@ -141,9 +141,10 @@ def _update_clusters(
     db: str, *, quiet: bool, recluster: bool = False, window: int | None = None
 ) -> None:
     """Cluster the claims of the store at ``db`` not clustered yet, with a progress bar."""
-    from claimscope.corpus.cluster_views import ClusterProgress, cluster_summary
-    from claimscope.corpus.clusters import update_clusters
-    from claimscope.corpus.store import WRITE_MEMORY_LIMIT, Store
+    from claimscope.clusters import update_clusters
+    from claimscope.report.clusters import ClusterProgress, cluster_summary
+    from claimscope.store import Store
+    from claimscope.store.connection import WRITE_MEMORY_LIMIT
 
     try:
         config = _cluster_config(window)
@@ -198,9 +199,9 @@ def claims(
     """Claim clusters: the same claim across documents, with its size, outlets and dates."""
     import datetime as dt
 
-    from claimscope.corpus.cluster_views import render_clusters, render_members
-    from claimscope.corpus.clusters import get_cluster, top_clusters
-    from claimscope.corpus.store import Store
+    from claimscope.clusters import get_cluster, top_clusters
+    from claimscope.report.clusters import render_clusters, render_members
+    from claimscope.store import Store
 
     try:
         day = dt.date.fromisoformat(since) if since else None
@@ -252,8 +253,8 @@ def sql(
     max_rows: Annotated[int, typer.Option(help="Rows shown in the table.")] = 100,
 ) -> None:
     """Query a corpus store with SQL (SELECT or EXPLAIN only); prints a table, JSON or CSV."""
-    from claimscope.corpus.render import render_table, write_csv, write_json
-    from claimscope.corpus.store import Store
+    from claimscope.report.query_results import render_table, write_csv, write_json
+    from claimscope.store import Store
 
     if json_out and csv_out:
         raise fail("--json and --csv: choose one")
@@ -277,7 +278,7 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the Parquet files to.")],
 ) -> None:
     """Write every table of a corpus store to Parquet, one file per table."""
-    from claimscope.corpus.store import Store
+    from claimscope.store import Store
 
     try:
         with Store.open(db, read_only=True) as store:
@@ -318,9 +319,9 @@ def contradictions(
     ] = True,
 ) -> None:
     """Contradictions in and across documents (numbers, dates, negation), with both sides."""
-    from claimscope.corpus.contradiction_views import list_contradictions, render_contradictions
-    from claimscope.corpus.contradictions import update_contradictions
-    from claimscope.corpus.store import Store
+    from claimscope.corpus.contradictions import list_contradictions, update_contradictions
+    from claimscope.report.contradictions import render_contradictions
+    from claimscope.store import Store
 
     quiet = json_out == "-"
     try:
@@ -396,10 +397,10 @@ def coverage_command(
     """Count the documents (sentences, claims) matching a query, per outlet and period."""
     import io
 
-    from claimscope.corpus.coverage import coverage, parse_by
-    from claimscope.corpus.query import parse_filters, parse_query
-    from claimscope.corpus.store import Store
     from claimscope.report.corpus_terminal import render_coverage, write_coverage_csv
+    from claimscope.store import Store
+    from claimscope.store.coverage import coverage, parse_by
+    from claimscope.store.query import parse_filters, parse_query
 
     if json_out == "-" and csv_out == "-":
         raise fail("--json - and --csv -: only one can go to stdout")
@@ -468,10 +469,10 @@ def timeline_command(
     outlet: OutletOpt = None,
 ) -> None:
     """Dated events from the claims of the documents matching a query, with their sources."""
-    from claimscope.corpus.query import parse_filters, parse_query
-    from claimscope.corpus.store import Store
-    from claimscope.corpus.timeline import timeline
     from claimscope.report.corpus_terminal import render_timeline
+    from claimscope.store import Store
+    from claimscope.store.query import parse_filters, parse_query
+    from claimscope.store.timeline import timeline
 
     if limit < 1:
         raise fail("--limit must be at least 1")

@@ -116,6 +116,6 @@ def serve(
 
 def _check_store(db: Path) -> None:
     """Open and migrate the store once, so a locked or foreign file fails here, in one line."""
-    from claimscope.corpus.store import Store
+    from claimscope.store import Store
 
     Store.open(db).close()

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from claimscope.corpus.store import Store
 from claimscope.errors import StoreError
 from claimscope.models.embedder import Embedder
+from claimscope.store import Store
 
 log = logging.getLogger(__name__)
 

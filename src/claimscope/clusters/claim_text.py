@@ -1,6 +1,6 @@
 """How two claims' texts compare without a model: the same text, a near-duplicate, the numbers.
 
-Claim clusters (``claimscope.corpus.clusters``) join a claim to a cluster by the same normalized
+Claim clusters (``claimscope.clusters``) join a claim to a cluster by the same normalized
 text, then by a near-duplicate text (character shingles), then by embedding similarity; the
 numbers a claim states must agree with those of the claim it joins, so that "700 troops" and
 "1,000 troops" stay apart however alike the sentences are.

@@ -1,46 +1,23 @@
-"""Claim clusters: the same claim, worded alike or differently, grouped across documents.
+"""The clusterer: one chunk of claims joined to clusters, stored in one transaction, indexed.
 
-Clustering is online and incremental. The claims of the store that are in no cluster yet are
-taken in publication order (``documents.published``, then ``ingested_at``), a chunk at a time,
-and each joins the first of:
-
-1. **exact**: the cluster of a claim with the same normalized text;
-2. **near**: the cluster of a near-duplicate: character-shingle overlap (Jaccard) at or above the
-   embedding model's ``near_duplicate`` threshold;
-3. **semantic**: the cluster of the most similar claim by embedding cosine, at or above the
-   model's ``semantic`` threshold, or its lower ``semantic_quantity`` one when both claims
-   count the same thing with the same salient number ("700 US troops", "700 American troops");
-
-else it starts a cluster of its own (``new``). Near and semantic joins need the claim's numbers
-to agree (``claim_text.numbers_agree``) with those of the claim it joins and of the cluster's
-first claim: "700 troops" never joins "1,000 troops". The
-candidates for 2 and 3 are the nearest clustered claims in the vector index (``claim_index``)
-and the earlier claims of the same chunk, so a claim meets every claim before it, whether it came
-in the same run or an earlier one. A cluster's row (representative, size, documents, outlets,
-first and last seen) is updated from its stored row and its new members whenever one joins; its
-representative is the member with the highest claim score, the earliest one among equals.
-
-Memory stays bounded: one chunk of claims, its candidates, a cache of described neighbours, and
-the vector index, which holds the ``window`` newest indexed claims (``WINDOW`` by default, some
-10,000 documents): a claim joins by meaning a claim clustered before those only through an exact
-duplicate, or through a later member of its cluster.
+How a claim joins a cluster is told in ``session.py``; this is the work of one chunk: the exact
+duplicates found by text hash, the candidates searched in the vector index and among the chunk's
+earlier claims, the join itself (``claim_text.join_how``, with the founders' numbers), then the
+members inserted and the clusters' rows updated from their stored rows and new members alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import time
 from collections import Counter
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 import numpy as np
 
-from claimscope.corpus.claim_index import ClaimIndex, as_stored, store_state
-from claimscope.corpus.claim_text import (
+from claimscope.clusters.claim_index import ClaimIndex, as_stored
+from claimscope.clusters.claim_text import (
     ClaimText,
     Thresholds,
     describe,
@@ -50,245 +27,18 @@ from claimscope.corpus.claim_text import (
     numbers_counted,
     numbers_text,
 )
-from claimscope.corpus.neighbours import Neighbours
-from claimscope.corpus.store import Store, _message, _now, insert_rows
-from claimscope.errors import SettingsError, StoreError
-from claimscope.models.embedder import EMBEDDER, Embedder, load_embedder
-
-log = logging.getLogger(__name__)
-
-# How a claim came into its cluster.
-HOWS = ("new", "exact", "near", "semantic")
-# Claims clustered per transaction.
-CHUNK_SIZE = 2048
-# Nearest clustered claims a claim is compared with: enough to reach, past closer claims on the
-# same topic, a claim that counts the same thing with a lower cosine.
-CANDIDATES = 16
-# Indexed claims whose cluster and comparable text a run keeps at hand (``Neighbours``), at most:
-# about 0.5 KB an entry, so some 150 MB. Searches find only the claims of the window, so a cache
-# larger than the window would keep entries never asked for.
-SEEN_CACHE = 300_000
-# Indexed claims a claim can meet by meaning: the newest, in clustering (publication) order.
-# The index's memory and the cost of each search stop growing there (about 1 KB a claim with
-# its graph); exact duplicates are found among all claims whatever the window.
-WINDOW = 300_000
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ClusterConfig:
-    """How claims are clustered: the embedding model, the newest indexed claims a claim can
-    join by meaning (``window``; 0: all), and thresholds (None: the model card's, which were
-    measured for it)."""
-
-    model: str = EMBEDDER
-    chunk_size: int = CHUNK_SIZE
-    candidates: int = CANDIDATES
-    window: int = WINDOW
-    near_duplicate: float | None = None
-    semantic: float | None = None
-    semantic_quantity: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.chunk_size < 1 or self.candidates < 1:
-            raise SettingsError("chunk_size and candidates must be 1 or more")
-        if self.window < 0:
-            raise SettingsError(f"window must be 0 (no limit) or more, got {self.window}")
-        for name in ("near_duplicate", "semantic", "semantic_quantity"):
-            value = getattr(self, name)
-            if value is not None and not 0 < value <= 1:
-                raise SettingsError(f"{name} must be in (0, 1], got {value}")
-
-
-@dataclass(slots=True)
-class ClusterStats:
-    """What a clustering run did: claims clustered, by how they joined, and the time taken."""
-
-    total: int = 0
-    claims: int = 0
-    joined: dict[str, int] = field(default_factory=lambda: dict.fromkeys(HOWS, 0))
-    clusters: int = 0
-    rebuilt_index: bool = False
-    seconds: float = 0.0
-
-
-Progress = Callable[[ClusterStats], None]
-
-
-def update_clusters(
-    store: Store,
-    *,
-    config: ClusterConfig | None = None,
-    progress: Progress | None = None,
-    recluster: bool = False,
-) -> ClusterStats:
-    """Cluster the claims of ``store`` that are in no cluster yet; what was done.
-
-    Each chunk is one transaction: a run stopped at any point keeps the chunks it finished, and
-    the next run goes on from there. Running it again with nothing new does nothing.
-    ``recluster`` first forgets every cluster, so that all claims are clustered anew (after a
-    change of thresholds or model).
-    """
-    if store.read_only:
-        raise StoreError("opened read-only: clusters cannot be updated", source=str(store.path))
-    if recluster:
-        _forget(store)
-    session = ClusterSession(store, config)
-    try:
-        session.update(progress=progress)
-    finally:
-        stats = session.close()
-    return stats
-
-
-class ClusterSession:
-    """Clusters a store's claims as they arrive, the model and the index loaded once.
-
-    An ingest calls ``update`` after every few writes, so that clustering runs while its
-    workers analyze the next documents, instead of all at the end; ``close`` saves the index.
-    """
-
-    def __init__(self, store: Store, config: ClusterConfig | None = None) -> None:
-        if store.read_only:
-            raise StoreError("opened read-only: clusters cannot be updated", source=str(store.path))
-        self.store = store
-        self.config = config or ClusterConfig()
-        self.stats = ClusterStats()
-        self._clusterer: _Clusterer | None = None
-        self._started = time.monotonic()
-        # Rows appended to (documents, claims, cluster_members) before this mark have every
-        # claim clustered: later updates look only at rows past it.
-        self._mark = _Mark()
-
-    def update(
-        self, *, progress: Progress | None = None, stop: Callable[[], bool] | None = None
-    ) -> ClusterStats:
-        """Cluster every claim not clustered yet (or, once ``stop`` says so, no further chunk:
-        the next update goes on from there); the session's counts so far."""
-        # The rows stored up to now: once their claims are all clustered, later updates look
-        # only at rows appended since (finding unclustered claims among all of them at every
-        # update made an ingest's cost grow with the square of its size). Rows are only ever
-        # appended while a session runs, so a row id past the mark is a row stored after it.
-        try:
-            upto = _Mark.now(self.store)
-            pending = _pending(self.store, self._mark)
-            if pending:
-                self.stats.total = self.stats.claims + pending
-                clusterer = self._clusterer or self._open()
-                while rows := _next_chunk(self.store, self.config.chunk_size, self._mark):
-                    clusterer.chunk(rows, self.stats)
-                    self.stats.seconds = time.monotonic() - self._started
-                    if progress is not None:
-                        progress(self.stats)
-                    if stop is not None and stop():
-                        return self.stats  # not all clustered: the mark stays where it was
-        except duckdb.Error as exc:  # a read (a write says so itself): one line, no traceback
-            raise StoreError(
-                f"cannot cluster claims: {_message(exc)}", source=str(self.store.path)
-            ) from None
-        self._mark = upto
-        return self.stats
-
-    def finish(self) -> ClusterStats:
-        """Cluster what is left and save the index; the session's counts."""
-        self.update()
-        return self.close()
-
-    def stop(self) -> None:
-        """Nothing to end: a session's updates run in the caller's thread (see ClusterThread)."""
-
-    def close(self) -> ClusterStats:
-        """Save the index (when anything was clustered); the session's counts."""
-        if self._clusterer is not None:
-            index = self._clusterer.index
-            index.save(store_state(self.store, self._clusterer.embedder, self.config.window))
-            self._clusterer = None
-        self.stats.clusters = _count(self.store, "SELECT count(*) FROM clusters")
-        self.stats.seconds = time.monotonic() - self._started
-        return self.stats
-
-    def _open(self) -> _Clusterer:
-        config = self.config
-        embedder = load_embedder(config.model)
-        thresholds = Thresholds(
-            near_duplicate=config.near_duplicate or embedder.threshold("near_duplicate"),
-            semantic=config.semantic or embedder.threshold("semantic"),
-            semantic_quantity=config.semantic_quantity or embedder.threshold("semantic_quantity"),
-        )
-        index = ClaimIndex.open(self.store, embedder, config.window)
-        self.stats.rebuilt_index = index.rebuilt
-        self._clusterer = _Clusterer(self.store, embedder, index, config, thresholds)
-        return self._clusterer
-
-
-def _forget(store: Store) -> None:
-    """Delete every cluster and member (the index, now stale, is rebuilt when next opened)."""
-    con = store.connection
-    try:
-        con.begin()
-        con.execute("DELETE FROM cluster_members")
-        con.execute("DELETE FROM clusters")
-        con.commit()
-    except duckdb.Error as exc:
-        con.rollback()
-        raise StoreError(
-            f"cannot reset clusters: {_message(exc)}", source=str(store.path)
-        ) from None
+from claimscope.clusters.config import SEEN_CACHE, ClusterConfig, ClusterStats
+from claimscope.clusters.neighbours import Neighbours
+from claimscope.clusters.read import Cluster
+from claimscope.errors import StoreError
+from claimscope.models.embedder import Embedder
+from claimscope.store import Store
+from claimscope.store.schema import CLUSTER_MEMBERS, CLUSTERS
+from claimscope.store.sql import duckdb_message, insert_rows, transaction, utc_now
 
 
 @dataclass(frozen=True, slots=True)
-class _Mark:
-    """The first row id not yet seen of documents, claims and cluster members (0: from the
-    start). A claim stored past the mark is in a document stored past it, and can only have
-    joined a cluster past it, so each scan below skips, by row id, the row groups before it."""
-
-    documents: int = 0
-    claims: int = 0
-    members: int = 0
-
-    @classmethod
-    def now(cls, store: Store) -> _Mark:
-        row = store.connection.execute(
-            "SELECT (SELECT coalesce(max(rowid) + 1, 0) FROM documents), "
-            "(SELECT coalesce(max(rowid) + 1, 0) FROM claims), "
-            "(SELECT coalesce(max(rowid) + 1, 0) FROM cluster_members)"
-        ).fetchone()
-        return cls(*(int(v) for v in row)) if row else cls()
-
-    def params(self) -> list[int]:
-        return [self.claims, self.documents, self.members]
-
-
-# Claims in no cluster, past a mark; with the columns a cluster's summary needs.
-_UNCLUSTERED = (
-    "FROM claims c JOIN documents d ON d.id = c.doc_id "
-    "WHERE c.rowid >= ? AND d.rowid >= ? AND NOT EXISTS (SELECT 1 FROM cluster_members m "
-    "WHERE m.rowid >= ? AND m.doc_id = c.doc_id AND m.claim = c.id)"
-)
-
-
-def _pending(store: Store, mark: _Mark) -> int:
-    """Claims in no cluster yet, among those stored past ``mark``."""
-    return _count(store, f"SELECT count(*) {_UNCLUSTERED}", mark.params())
-
-
-def _count(store: Store, sql: str, params: list[Any] | None = None) -> int:
-    row = store.connection.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
-
-
-def _next_chunk(store: Store, size: int, mark: _Mark) -> list[_Claim]:
-    """The next claims to cluster, in publication order."""
-    rows = store.connection.execute(
-        "SELECT c.doc_id, c.id, c.text, c.score, d.outlet, "
-        f"coalesce(d.published, CAST(d.ingested_at AS DATE)) {_UNCLUSTERED} "
-        "ORDER BY d.published ASC NULLS LAST, d.ingested_at, c.doc_id, c.id LIMIT ?",
-        [*mark.params(), size],
-    ).fetchall()
-    return [_Claim(*row) for row in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class _Claim:
+class Claim:
     """A claim to cluster, with what its cluster's summary needs of it and its document."""
 
     doc_id: str
@@ -311,7 +61,7 @@ class _Member:
     key: int | None
 
 
-class _Clusterer:
+class Clusterer:
     """Clusters chunks of claims into the store and the index (one run)."""
 
     def __init__(
@@ -349,7 +99,7 @@ class _Clusterer:
         # may come before the rest of it, so more than one can be open at a time.
         self._open: dict[str, set[int]] | None = None
 
-    def chunk(self, rows: list[_Claim], stats: ClusterStats) -> None:
+    def chunk(self, rows: list[Claim], stats: ClusterStats) -> None:
         """Cluster one chunk and store it in one transaction; then index its new vectors."""
         texts = [r.text for r in rows]
         described = [describe(t) for t in texts]
@@ -506,7 +256,7 @@ class _Clusterer:
 
     def _write(
         self,
-        rows: list[_Claim],
+        rows: list[Claim],
         described: list[ClaimText],
         numbers: list[str],
         members: list[_Member],
@@ -516,64 +266,43 @@ class _Clusterer:
         A cluster's row is updated from its stored row and its new members alone, never from
         all its members, so that a chunk costs the same in a large store as in a small one.
         """
-        con = self.store.connection
-        now = _now()
-        touched = {m.cluster_id for m in members}
-        stored = self._stored_summaries(touched)
+        now = utc_now()
+        stored = self._stored_summaries({m.cluster_id for m in members})
         before = self._docs_before(rows)
         summaries = _merge(rows, members, numbers, stored, before)
-        fresh = [s for s in summaries if s.id not in stored]
-        changed = [s for s in summaries if s.id in stored]
-        types = self.store._column_types("clusters")
-        member_types = self.store._column_types("cluster_members")
-        unnest = ", ".join(f"unnest(?::{types[c]}[])" for c in _SUMMARY_COLUMNS)
+        joined = [
+            CLUSTER_MEMBERS.row(
+                cluster_id=m.cluster_id,
+                doc_id=r.doc_id,
+                claim=r.id,
+                similarity=m.similarity,
+                how=m.how,
+                text_hash=d.hash,
+                numbers=found,
+                vector_key=m.key,
+                seq=seq,
+            )
+            for seq, (r, d, found, m) in enumerate(
+                zip(rows, described, numbers, members, strict=True), start=self.next_seq
+            )
+        ]
+        con = self.store.connection
         try:
-            con.begin()
-            try:
-                insert_rows(
-                    con,
-                    "cluster_members",
-                    _MEMBER_COLUMNS,
-                    [member_types[c] for c in _MEMBER_COLUMNS],
-                    list(
-                        zip(
-                            [m.cluster_id for m in members],
-                            [r.doc_id for r in rows],
-                            [r.id for r in rows],
-                            [m.similarity for m in members],
-                            [m.how for m in members],
-                            [d.hash for d in described],
-                            numbers,
-                            [m.key for m in members],
-                            range(self.next_seq, self.next_seq + len(members)),
-                            strict=True,
-                        )
-                    ),
-                    stamp=("joined_at", now),
-                )
-                if fresh:
-                    con.execute(
-                        f"INSERT INTO clusters ({', '.join(_SUMMARY_COLUMNS)}, updated_at) "
-                        f"SELECT {unnest}, ?::TIMESTAMP",
-                        [*_columns(fresh), now],
-                    )
-                if changed:
-                    assignments = ", ".join(f"{c} = u.{c}" for c in _SUMMARY_COLUMNS[1:])
-                    con.execute(
-                        f"UPDATE clusters SET {assignments}, updated_at = ?::TIMESTAMP FROM "
-                        f"(SELECT {unnest}) AS u({', '.join(_SUMMARY_COLUMNS)}) "
-                        "WHERE clusters.id = u.id",
-                        [now, *_columns(changed)],
-                    )
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
-            self.next_seq += len(members)
+            with transaction(con):
+                insert_rows(con, CLUSTER_MEMBERS, joined, now=now)
+                fresh = [s for s in summaries if s.id not in stored]
+                _store_summaries(con, fresh, [s for s in summaries if s.id in stored], now)
         except duckdb.Error as exc:
             raise StoreError(
-                f"cannot store clusters: {_message(exc)}", source=str(self.store.path)
+                f"cannot store clusters: {duckdb_message(exc)}", source=str(self.store.path)
             ) from None
+        self.next_seq += len(members)
+        self._keep_open(rows, members, before)
+
+    def _keep_open(
+        self, rows: list[Claim], members: list[_Member], before: dict[str, set[int]]
+    ) -> None:
+        """Note the clusters joined by the document a full chunk may have split."""
         if len(rows) < self.config.chunk_size:
             self._open = {}  # the chunk took every claim stored so far: none is split
             return
@@ -596,11 +325,14 @@ class _Clusterer:
         ).fetchall()
         found = {}
         for row in rows:
-            summary = found[int(row[0])] = _Summary(*row)
+            summary = _Summary(
+                **dict(zip(_SUMMARY_COLUMNS, row[:-1], strict=True)), rep_day=row[-1]
+            )
             summary.outlets = summary.outlets or []  # NULL: no outlet
+            found[int(summary.id)] = summary
         return found
 
-    def _docs_before(self, rows: list[_Claim]) -> dict[str, set[int]]:
+    def _docs_before(self, rows: list[Claim]) -> dict[str, set[int]]:
         """The clusters that the documents of ``rows`` joined before this chunk."""
         docs = {r.doc_id for r in rows}
         if self._open is not None:
@@ -615,32 +347,30 @@ class _Clusterer:
         return found
 
 
-# cluster_members as a chunk writes it (joined_at aside).
-_MEMBER_COLUMNS = (
-    "cluster_id",
-    "doc_id",
-    "claim",
-    "similarity",
-    "how",
-    "text_hash",
-    "numbers",
-    "vector_key",
-    "seq",
-)
-# A cluster's row, as ``_Summary`` holds it, in the table's column order.
-_SUMMARY_COLUMNS = (
-    "id",
-    "doc_id",
-    "claim",
-    "text",
-    "score",
-    "size",
-    "documents",
-    "outlets",
-    "first_seen",
-    "last_seen",
-    "numbers",
-)
+# A cluster's row, as ``_Summary`` holds it, in the table's column order (the write time aside).
+_SUMMARY_COLUMNS = CLUSTERS.written
+
+
+def _store_summaries(
+    con: duckdb.DuckDBPyConnection, fresh: list[_Summary], changed: list[_Summary], now: dt.datetime
+) -> None:
+    """Insert the rows of new clusters and update those of the others (in the caller's
+    transaction)."""
+    unnest = ", ".join(f"unnest(?::{CLUSTERS.types[c]}[])" for c in _SUMMARY_COLUMNS)
+    if fresh:
+        con.execute(
+            f"INSERT INTO clusters ({', '.join(_SUMMARY_COLUMNS)}, updated_at) "
+            f"SELECT {unnest}, ?::TIMESTAMP",
+            [*_columns(fresh), now],
+        )
+    if changed:
+        assignments = ", ".join(f"{c} = u.{c}" for c in _SUMMARY_COLUMNS[1:])
+        con.execute(
+            f"UPDATE clusters SET {assignments}, updated_at = ?::TIMESTAMP FROM "
+            f"(SELECT {unnest}) AS u({', '.join(_SUMMARY_COLUMNS)}) "
+            "WHERE clusters.id = u.id",
+            [now, *_columns(changed)],
+        )
 
 
 def _columns(summaries: list[_Summary]) -> list[list[Any]]:
@@ -650,7 +380,7 @@ def _columns(summaries: list[_Summary]) -> list[list[Any]]:
 
 
 def _merge(
-    rows: list[_Claim],
+    rows: list[Claim],
     members: list[_Member],
     numbers: list[str],
     stored: dict[int, _Summary],
@@ -665,9 +395,19 @@ def _merge(
         summary = merged.get(member.cluster_id)
         if summary is None:
             merged[member.cluster_id] = summary = _Summary(
-                member.cluster_id, row.doc_id, row.id, row.text, row.score, 0, 0, [],
-                row.day, row.day, "", row.day,
-            )  # fmt: skip
+                id=member.cluster_id,
+                doc_id=row.doc_id,
+                claim=row.id,
+                text=row.text,
+                score=row.score,
+                size=0,
+                documents=0,
+                outlets=[],
+                first_seen=row.day,
+                last_seen=row.day,
+                numbers="",
+                rep_day=row.day,
+            )
         elif row.rank() < summary.rank():
             summary.doc_id, summary.claim, summary.text = row.doc_id, row.id, row.text
             summary.score, summary.rep_day = row.score, row.day
@@ -708,59 +448,6 @@ class _Founders:
         return numbers_agree(text.numbers, counts)
 
 
-def _summary_sql(where: str) -> str:
-    """The SELECT (up to its last column) summarizing the members matching ``where`` per
-    cluster: representative (highest score, then earliest), size, documents, outlets, first and
-    last seen. A document's day is its publication date, else the day it was stored."""
-    return (
-        "WITH m AS (SELECT m.cluster_id, m.doc_id, m.claim, c.text, c.score, d.outlet, "
-        "coalesce(d.published, CAST(d.ingested_at AS DATE)) AS day FROM cluster_members m "
-        "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
-        f"JOIN documents d ON d.id = m.doc_id WHERE {where}), "
-        "ranked AS (SELECT *, row_number() OVER (PARTITION BY cluster_id "
-        "ORDER BY score DESC, day, doc_id, claim) AS r FROM m) "
-        "SELECT cluster_id, any_value(doc_id) FILTER (WHERE r = 1), "
-        "any_value(claim) FILTER (WHERE r = 1), any_value(text) FILTER (WHERE r = 1), "
-        "any_value(score) FILTER (WHERE r = 1), count(*), count(DISTINCT doc_id), "
-        "list(DISTINCT outlet ORDER BY outlet) FILTER (WHERE outlet IS NOT NULL), "
-        "min(day), max(day)"
-    )
-
-
-# -- reading ---------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Cluster:
-    """A claim cluster: its representative claim and a summary of its members."""
-
-    id: int
-    doc_id: str
-    claim: int
-    text: str
-    score: float
-    size: int
-    documents: int
-    outlets: list[str]
-    first_seen: dt.date | None
-    last_seen: dt.date | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (dates as ISO text)."""
-        return {
-            "id": self.id,
-            "text": self.text,
-            "doc_id": self.doc_id,
-            "claim": self.claim,
-            "score": self.score,
-            "size": self.size,
-            "documents": self.documents,
-            "outlets": list(self.outlets),
-            "first_seen": _iso(self.first_seen),
-            "last_seen": _iso(self.last_seen),
-        }
-
-
 @dataclass(slots=True)
 class _Summary(Cluster):
     """A cluster's row as clustering keeps it: with the numbers of its first claim that states
@@ -771,125 +458,3 @@ class _Summary(Cluster):
 
     def rank(self) -> tuple[float, dt.date, str, int]:
         return (-self.score, self.rep_day, self.doc_id, self.claim)
-
-
-@dataclass(slots=True)
-class Member:
-    """A claim of a cluster, with its document's outlet, day and title, and how it joined."""
-
-    doc_id: str
-    claim: int
-    text: str
-    outlet: str | None
-    day: dt.date | None
-    title: str | None
-    how: str
-    similarity: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (the day as ISO text)."""
-        return {
-            "doc_id": self.doc_id,
-            "claim": self.claim,
-            "text": self.text,
-            "outlet": self.outlet,
-            "day": _iso(self.day),
-            "title": self.title,
-            "how": self.how,
-            "similarity": self.similarity,
-        }
-
-
-def top_clusters(
-    store: Store,
-    *,
-    top: int = 20,
-    since: dt.date | None = None,
-    outlets: Sequence[str] = (),
-    min_size: int = 1,
-) -> list[Cluster]:
-    """The largest clusters (size, then documents, then the latest seen), at most ``top``.
-
-    With ``since`` or ``outlets``, only the members from documents of that day or later, or of
-    one of those outlets (any case), count: sizes, outlets, days and the representative are
-    theirs.
-    """
-    if top < 1 or min_size < 1:
-        raise SettingsError("--top and --min-size must be 1 or more")
-    order = "ORDER BY size DESC, documents DESC, last_seen DESC NULLS LAST, id LIMIT ?"
-    if since is None and not outlets:
-        sql = (
-            "SELECT id, doc_id, claim, text, score, size, documents, outlets, first_seen, "
-            f"last_seen FROM clusters WHERE size >= ? {order}"
-        )
-        params: list[Any] = [min_size, top]
-    else:
-        where, params = ["true"], []
-        if since is not None:
-            where.append("coalesce(d.published, CAST(d.ingested_at AS DATE)) >= ?")
-            params.append(since)
-        if outlets:
-            where.append("lower(d.outlet) IN (SELECT lower(unnest(?::VARCHAR[])))")
-            params.append(list(outlets))
-        sql = (
-            "SELECT * FROM ("
-            + _summary_sql(" AND ".join(where))
-            + " FROM ranked GROUP BY cluster_id) AS s(id, doc_id, claim, text, score, size, "
-            f"documents, outlets, first_seen, last_seen) WHERE size >= ? {order}"
-        )
-        params += [min_size, top]
-    rows = _fetch(store, sql, params)
-    return [
-        Cluster(
-            id=r[0],
-            doc_id=r[1],
-            claim=r[2],
-            text=r[3],
-            score=r[4],
-            size=r[5],
-            documents=r[6],
-            outlets=list(r[7] or []),
-            first_seen=r[8],
-            last_seen=r[9],
-        )
-        for r in rows
-    ]
-
-
-def get_cluster(store: Store, cluster_id: int) -> tuple[Cluster, list[Member]]:
-    """A cluster and its members, by day; StoreError when there is no such cluster."""
-    rows = _fetch(
-        store,
-        "SELECT id, doc_id, claim, text, score, size, documents, outlets, first_seen, last_seen "
-        "FROM clusters WHERE id = ?",
-        [cluster_id],
-    )
-    if not rows:
-        raise StoreError(f"no cluster {cluster_id}", source=str(store.path))
-    r = rows[0]
-    cluster = Cluster(r[0], r[1], r[2], r[3], r[4], r[5], r[6], list(r[7] or []), r[8], r[9])
-    members = [
-        Member(*row)
-        for row in _fetch(
-            store,
-            "SELECT m.doc_id, m.claim, c.text, d.outlet, "
-            "coalesce(d.published, CAST(d.ingested_at AS DATE)) AS day, d.title, m.how, "
-            "m.similarity FROM cluster_members m "
-            "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
-            "JOIN documents d ON d.id = m.doc_id WHERE m.cluster_id = ? "
-            "ORDER BY day NULLS LAST, d.ingested_at, m.doc_id, m.claim",
-            [cluster_id],
-        )
-    ]
-    return cluster, members
-
-
-def _fetch(store: Store, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    try:
-        return store.connection.execute(sql, params).fetchall()
-    except duckdb.Error as exc:
-        raise StoreError(_message(exc), source=str(store.path)) from None
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day is not None else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from claimscope.corpus.claim_text import ClaimText, numbers_counted, numbers_text
+from claimscope.clusters.claim_text import ClaimText, numbers_counted, numbers_text
 
 _NOTHING: frozenset[tuple[str, str]] = frozenset()
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import threading
 
-from claimscope.corpus.clusters import ClusterConfig, ClusterSession, ClusterStats
-from claimscope.corpus.store import Store
+from claimscope.clusters.config import ClusterConfig, ClusterStats
+from claimscope.clusters.session import ClusterSession
+from claimscope.store import Store
 
 
 class ClusterThread:

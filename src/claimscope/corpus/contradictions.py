@@ -13,6 +13,9 @@ whole chunks done, and the next run goes on from there.
 Findings are written with scope ``corpus``, keyed by the newer document. Documents stored by a
 claimscope without the contradictions stage get their within-document contradictions (scope
 ``document``) on the way.
+
+``list_contradictions`` reads them back as plain records (each side: document, outlet, date,
+title, the sentence and where the conflicting part sits in it).
 """
 
 from __future__ import annotations
@@ -40,9 +43,10 @@ from claimscope.consistency import (
     statement_keys,
 )
 from claimscope.consistency.words import entity_key
-from claimscope.corpus.schema import COLUMNS
-from claimscope.corpus.store import Store, _message, insert_rows
-from claimscope.errors import StoreError
+from claimscope.errors import QueryError, StoreError
+from claimscope.store import Store
+from claimscope.store.schema import CONTRADICTION_CHECKED, CONTRADICTION_KEYS, CONTRADICTIONS, Row
+from claimscope.store.sql import duckdb_message, insert_rows, transaction, utc_now
 
 STAGE = "claimscope.contradictions.v1"
 # Documents compared per transaction.
@@ -85,16 +89,11 @@ def update_contradictions(
     for i in range(0, len(pending), max(1, chunk)):
         ids = pending[i : i + max(1, chunk)]
         try:
-            con.begin()
-            try:
+            with transaction(con):
                 _compare_chunk(con, ids, rules, stats)
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
         except duckdb.Error as exc:
             raise StoreError(
-                f"cannot record contradictions: {_message(exc)}", source=str(store.path)
+                f"cannot record contradictions: {duckdb_message(exc)}", source=str(store.path)
             ) from None
         stats.documents += len(ids)
     stats.seconds = time.monotonic() - began
@@ -119,10 +118,12 @@ def _compare_chunk(
     keys = {(st.doc, st.sentence): statement_keys(st) for st in statements.values()}
     insert_rows(
         con,
-        "contradiction_keys",
-        ("doc_id", "sentence", "key", "probe"),
-        ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR"),
-        [(doc, sentence, k, p) for (doc, sentence), ks in keys.items() for k, p in sorted(ks)],
+        CONTRADICTION_KEYS,
+        [
+            CONTRADICTION_KEYS.row(doc_id=doc, sentence=sentence, key=k, probe=p)
+            for (doc, sentence), ks in keys.items()
+            for k, p in sorted(ks)
+        ],
     )
     pairs, hot = _candidate_pairs(con, ids, rules.max_key_statements)
     stats.skipped_keys |= hot
@@ -148,16 +149,18 @@ def _compare_chunk(
             rows.append(_row(doc, n, "corpus", f, statements))
     _insert_contradictions(con, rows)
     stats.found += len(rows)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     insert_rows(
         con,
-        "contradiction_checked",
-        ("doc_id", "keys", "found", "checked_at"),
-        ("VARCHAR", "INTEGER", "INTEGER", "TIMESTAMP"),
+        CONTRADICTION_CHECKED,
         [
-            (d, sum(len(keys[(d, st.sentence)]) for st in by_doc.get(d, [])), len(found[d]), now)
+            CONTRADICTION_CHECKED.row(
+                doc_id=d,
+                keys=sum(len(keys[(d, st.sentence)]) for st in by_doc.get(d, [])),
+                found=len(found[d]),
+            )
             for d in ids
         ],
+        now=utc_now(),
     )
 
 
@@ -319,35 +322,31 @@ def _document_names(con: duckdb.DuckDBPyConnection, docs: set[str]) -> dict[str,
 
 def _row(
     doc: str, n: int, scope: str, f: Finding, statements: dict[tuple[str, int], Statement]
-) -> tuple[Any, ...]:
+) -> Row:
     a = statements[(f.a.doc, f.a.sentence)]
     b = statements[(f.b.doc, f.b.sentence)]
-    return (
-        doc,
-        n,
-        scope,
-        f.kind,
-        f.a.doc,
-        f.a.sentence,
-        f.a.start,
-        f.a.end,
-        a.part(f.a.start, f.a.end),
-        f.b.doc,
-        f.b.sentence,
-        f.b.start,
-        f.b.end,
-        b.part(f.b.start, f.b.end),
-        f.explanation,
-        float(f.score),
+    return CONTRADICTIONS.row(
+        doc_id=doc,
+        id=n,
+        scope=scope,
+        kind=f.kind,
+        doc_a=f.a.doc,
+        sentence_a=f.a.sentence,
+        a_start=f.a.start,
+        a_end=f.a.end,
+        a_text=a.part(f.a.start, f.a.end),
+        doc_b=f.b.doc,
+        sentence_b=f.b.sentence,
+        b_start=f.b.start,
+        b_end=f.b.end,
+        b_text=b.part(f.b.start, f.b.end),
+        explanation=f.explanation,
+        score=float(f.score),
     )
 
 
-def _insert_contradictions(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> None:
-    types = (
-        "VARCHAR INTEGER VARCHAR VARCHAR VARCHAR INTEGER INTEGER INTEGER VARCHAR VARCHAR "
-        "INTEGER INTEGER INTEGER VARCHAR VARCHAR DOUBLE"
-    ).split()
-    insert_rows(con, "contradictions", COLUMNS["contradictions"], tuple(types), rows)
+def _insert_contradictions(con: duckdb.DuckDBPyConnection, rows: list[Row]) -> None:
+    insert_rows(con, CONTRADICTIONS, rows)
 
 
 def _fetch(
@@ -356,4 +355,146 @@ def _fetch(
     return con.execute(sql, params or []).fetchall()
 
 
-__all__ = ["KINDS", "CheckStats", "update_contradictions"]
+# -- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ContradictionSide:
+    """One side: its document, the sentence, and the conflicting part's offsets in it."""
+
+    doc_id: str
+    outlet: str | None
+    published: str | None
+    title: str | None
+    source: str
+    sentence: int
+    sentence_text: str
+    start: int  # offsets into sentence_text
+    end: int
+
+    @property
+    def text(self) -> str:
+        """The conflicting part."""
+        return self.sentence_text[self.start : self.end]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The side as JSON-ready data (``start``/``end`` index ``sentence_text``)."""
+        return {
+            "doc_id": self.doc_id,
+            "outlet": self.outlet,
+            "published": self.published,
+            "title": self.title,
+            "source": self.source,
+            "sentence": self.sentence,
+            "sentence_text": self.sentence_text,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+
+
+@dataclass(slots=True)
+class ContradictionView:
+    """A stored contradiction with both sides resolved."""
+
+    scope: str
+    kind: str
+    score: float
+    explanation: str
+    a: ContradictionSide
+    b: ContradictionSide
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contradiction as JSON-ready data."""
+        return {
+            "scope": self.scope,
+            "kind": self.kind,
+            "score": self.score,
+            "explanation": self.explanation,
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+        }
+
+
+_SIDE = """
+    d{x}.outlet, d{x}.published, d{x}.title, d{x}.source, c.sentence_{x}, s{x}.text,
+    c.{x}_start - s{x}.start_char, c.{x}_end - s{x}.start_char
+"""
+
+
+def list_contradictions(
+    store: Store,
+    *,
+    doc: str | None = None,
+    kind: str | None = None,
+    scope: str | None = None,
+    limit: int | None = None,
+) -> list[ContradictionView]:
+    """The stored contradictions, best scored first: those involving document ``doc`` (an id
+    or the start of one), of one ``kind`` and ``scope`` (``document`` or ``corpus``)."""
+    if kind is not None and kind not in KINDS:
+        raise QueryError(f"unknown kind {kind!r}: {', '.join(KINDS)}")
+    if scope is not None and scope not in ("document", "corpus"):
+        raise QueryError(f"unknown scope {scope!r}: document or corpus")
+    if limit is not None and limit < 1:
+        raise QueryError(f"--limit must be at least 1, got {limit}")
+    if doc is not None:
+        doc = doc.strip()
+        found = store.connection.execute(
+            "SELECT count(*) FROM documents WHERE starts_with(id, ?)", [doc]
+        ).fetchone()
+        if not doc or not found or not found[0]:
+            raise QueryError(f"no document id starts with {doc!r}")
+    sql = f"""
+        SELECT c.scope, c.kind, c.score, c.explanation,
+               c.doc_a, {_SIDE.format(x="a")}, c.doc_b, {_SIDE.format(x="b")}
+        FROM contradictions c
+        JOIN documents da ON da.id = c.doc_a
+        JOIN documents db ON db.id = c.doc_b
+        JOIN sentences sa ON sa.doc_id = c.doc_a AND sa.id = c.sentence_a
+        JOIN sentences sb ON sb.doc_id = c.doc_b AND sb.id = c.sentence_b
+        WHERE (?::VARCHAR IS NULL OR starts_with(c.doc_a, ?) OR starts_with(c.doc_b, ?))
+          AND (?::VARCHAR IS NULL OR c.kind = ?)
+          AND (?::VARCHAR IS NULL OR c.scope = ?)
+        ORDER BY c.score DESC, c.kind, da.published NULLS LAST, c.doc_a, c.a_start, c.doc_b,
+                 c.b_start
+        LIMIT ?
+    """
+    params = [doc, doc, doc, kind, kind, scope, scope, limit if limit is not None else 2**62]
+    rows = store.connection.execute(sql, params).fetchall()
+    return [
+        ContradictionView(
+            scope=row[0],
+            kind=row[1],
+            score=float(row[2]),
+            explanation=row[3],
+            a=_side(row[4:13]),
+            b=_side(row[13:22]),
+        )
+        for row in rows
+    ]
+
+
+def _side(row: tuple[Any, ...]) -> ContradictionSide:
+    doc_id, outlet, published, title, source, sentence, text, start, end = row
+    return ContradictionSide(
+        doc_id=doc_id,
+        outlet=outlet,
+        published=published.isoformat() if isinstance(published, dt.date) else published,
+        title=title,
+        source=source,
+        sentence=sentence,
+        sentence_text=text,
+        start=start,
+        end=end,
+    )
+
+
+__all__ = [
+    "KINDS",
+    "CheckStats",
+    "ContradictionSide",
+    "ContradictionView",
+    "list_contradictions",
+    "update_contradictions",
+]

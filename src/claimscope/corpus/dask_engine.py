@@ -1,4 +1,4 @@
-"""The dask engine: the ingest loop of claimscope.corpus.ingest, with partitions as Dask tasks.
+"""The Dask engine: the ingest loop of ``runner.Runner``, with partitions as Dask tasks.
 
 The parent reads the inputs and skips stored documents exactly as the local engine does; each
 partition of new documents is one ``client.submit`` of ``analyze_partition``, which analyzes it
@@ -23,18 +23,19 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from claimscope.corpus.ingest import (
-    _INFLIGHT_PER_WORKER,
+from claimscope.corpus.runner import (
+    INFLIGHT_PER_WORKER,
     IngestStats,
     Progress,
-    _Runner,
+    Runner,
     analyze_chunk,
     lower_priority,
 )
-from claimscope.corpus.store import Store, spool_parquet
 from claimscope.errors import ClaimscopeError, SettingsError, StoreError
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings
+from claimscope.store import Store
+from claimscope.store.spool import spool_parquet
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def _lower_priority_plugin() -> Any:
     return LowerPriority()
 
 
-class DaskRunner(_Runner):
+class DaskRunner(Runner):
     """An ingest run on a Dask cluster: ``scheduler``'s, or a local one of ``workers``."""
 
     def __init__(
@@ -141,7 +142,7 @@ class DaskRunner(_Runner):
         self.spool = spool_folder(store.path)
         self.client: Any = None
         self.cluster: Any = None
-        self.slots = _INFLIGHT_PER_WORKER
+        self.slots = INFLIGHT_PER_WORKER
         # What _stop undoes, last first: a local cluster, then the Dask settings it ran with.
         self._exit = ExitStack()
 
@@ -164,7 +165,7 @@ class DaskRunner(_Runner):
         self.spool.mkdir(parents=True, exist_ok=True)
         self.client = self._connect()
         threads = sum(self.client.nthreads().values())
-        self.slots = max(threads, 1) * _INFLIGHT_PER_WORKER
+        self.slots = max(threads, 1) * INFLIGHT_PER_WORKER
 
     def _connect(self) -> Any:
         try:
@@ -235,10 +236,7 @@ class DaskRunner(_Runner):
                 raise  # bad settings or models: every partition would fail the same way
             except Exception as exc:  # the task raised, or its worker died (KilledWorker)
                 log.error("a partition of %d documents failed: %s", len(docs), exc)
-                reason = f"analysis failed: {type(exc).__name__}: {exc}"
-                self._failed(
-                    [Failure(source=d.source, error=reason, kind="WorkerError") for d in docs]
-                )
+                self._lost(docs, f"analysis failed: {type(exc).__name__}: {exc}")
                 continue
             finally:
                 future.release()
@@ -253,9 +251,5 @@ class DaskRunner(_Runner):
                 source=str(folder),
             )
         result = self.store.load_spool(folder, self.held)
-        self.held.clear()
         shutil.rmtree(folder, ignore_errors=True)
-        self.stats.skipped += result.documents - result.stored - len(result.lost)
-        self._note(result.failures)
-        self._note(result.lost)
-        self._stored(result.stored)
+        self._written(result.documents, result.stored, result.failures, result.lost)

@@ -1,12 +1,12 @@
-"""The ingest runner: inputs streamed into the corpus store, analyzed by a pool of processes.
+"""The ingest runner: inputs streamed into the store, analyzed by a pool of processes.
 
 The parent reads the inputs (a stream: nothing is listed up front), drops documents whose
 content hash is already stored or in flight, and hands chunks to the workers; each worker runs
 ``analyze_many`` on its chunk and sends back plain rows; only the parent writes to the store,
 one transaction per chunk. At most ``2 * workers`` chunks are in flight, so memory stays flat
 whatever the corpus size. A run killed at any point loses only its uncommitted chunks: running it
-again skips what is stored and does the rest. ``engine="dask"`` runs the same loop over
-partitions on a Dask cluster (claimscope.corpus.cluster).
+again skips what is stored and does the rest. The Dask engine
+(``dask_engine.DaskRunner``) runs the same loop over partitions on a Dask cluster.
 """
 
 from __future__ import annotations
@@ -17,40 +17,33 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from claimscope.corpus.rows import DocumentRows, analysis_rows
-from claimscope.corpus.store import WRITE_MEMORY_LIMIT, Store
-from claimscope.errors import ClaimscopeError, SettingsError
-from claimscope.ingest.inputs import check_paths, count_documents, iter_inputs
+from claimscope.errors import ClaimscopeError
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings
+from claimscope.store import Store
+from claimscope.store.rows import DocumentRows, analysis_rows
 
 if TYPE_CHECKING:
-    from claimscope.corpus.cluster_thread import ClusterThread
-    from claimscope.corpus.clusters import ClusterConfig, ClusterSession, ClusterStats
+    from claimscope.clusters import ClusterSession, ClusterStats
+    from claimscope.clusters.thread import ClusterThread
 
 log = logging.getLogger(__name__)
 
 # Documents per chunk: what one worker analyzes at a time, and what one transaction stores.
 CHUNK_SIZE = 32
-# Documents per partition (one Dask task) with the dask engine: bigger than a chunk, since each
-# task costs a round trip to the scheduler and a Parquet file per table.
-PARTITION_SIZE = 64
 # Documents stored between two clustering updates during an ingest: about 2,000 claims, one
 # clustering chunk, so the parent clusters while its workers analyze the next documents.
 CLUSTER_EVERY = 200
-# Where documents are analyzed: processes of this machine, or a Dask cluster.
-ENGINES = ("local", "dask")
 # Chunks in flight per worker: enough that workers go on analyzing while the parent clusters
 # (a clustering update takes several seconds; with 2 chunks each, two workers idled for part of
 # it, a fifth of their time at 50,000 documents).
-_INFLIGHT_PER_WORKER = 4
+INFLIGHT_PER_WORKER = 4
 # Read failures held before they are written on their own (they ride along with chunks).
 _FAILURES_HELD = 256
 # Failures kept for the closing report (all of them are in the store's failures table).
@@ -107,88 +100,13 @@ class IngestStats:
 Progress = Callable[[IngestStats], None]
 
 
-def ingest_paths(
-    paths: Iterable[str | Path],
-    *,
-    db: str | Path,
-    settings: Settings | None = None,
-    workers: int = 1,
-    chunk_size: int = CHUNK_SIZE,
-    progress: Progress | None = None,
-    count: bool = True,
-    engine: str = "local",
-    scheduler: str | None = None,
-    partition_size: int | None = None,
-    cluster: bool = True,
-    cluster_config: ClusterConfig | None = None,
-) -> IngestStats:
-    """Analyze every document under ``paths`` into the store at ``db``; the run's counts.
+class Runner:
+    """One ingest run: reads, filters, dispatches chunks, writes results, keeps the counts.
 
-    Paths are files or folders (walked recursively): text, HTML, JSON/JSONL/CSV records, WARC.
-    ``workers`` > 1 analyzes in that many processes. ``engine="dask"`` analyzes partitions of
-    ``partition_size`` documents on the Dask cluster at ``scheduler``, or on a local cluster of
-    ``workers`` processes when it is None. Documents already stored are skipped; bad
-    inputs and documents that fail a stage are recorded in the failures table and the run goes
-    on. ``count`` first walks the paths to find the total, when it is knowable (no record files).
-    ``cluster`` clusters the new claims as they are stored (``claimscope.corpus.clusters``),
-    every ``CLUSTER_EVERY`` documents and at the end, as ``cluster_config`` says (None: the
-    defaults).
-    Raises ClaimscopeError for a missing path, bad settings or a store that cannot be opened.
-    """
-    settings = settings or Settings()
-    if workers < 1:
-        raise SettingsError(f"workers must be 1 or more, got {workers}")
-    if chunk_size < 1:
-        raise SettingsError(f"chunk_size must be 1 or more, got {chunk_size}")
-    if engine not in ENGINES:
-        raise SettingsError(f"unknown engine {engine!r} (choose {' or '.join(ENGINES)})")
-    if engine == "local" and (scheduler is not None or partition_size is not None):
-        raise SettingsError("a scheduler and a partition size are for the dask engine only")
-    if partition_size is not None and partition_size < 1:
-        raise SettingsError(f"partition_size must be 1 or more, got {partition_size}")
-    roots = check_paths(paths)
-    from claimscope.pipeline import build_pipeline
-
-    build_pipeline()  # a pipeline assembled wrongly fails here, not in every worker
-    stats = IngestStats(total=count_documents(roots) if count else None)
-    with Store.open(db, memory_limit=WRITE_MEMORY_LIMIT) as store:
-        runner: _Runner
-        if engine == "dask":
-            from claimscope.corpus.cluster import DaskRunner
-
-            size = partition_size or PARTITION_SIZE
-            runner = DaskRunner(store, settings, workers, size, stats, progress, scheduler)
-        else:
-            runner = _Runner(store, settings, workers, chunk_size, stats, progress)
-        if cluster:
-            parallel = engine == "dask" or workers > 1
-            runner.clusters = _clusters(store, cluster_config, parallel=parallel)
-        try:
-            runner.run(iter_inputs(roots, settings=settings))
-            if runner.clusters is not None:
-                stats.clusters = runner.clusters.finish()
-        finally:
-            if runner.clusters is not None:
-                runner.clusters.stop()
-    return stats
-
-
-def _clusters(
-    store: Store, config: ClusterConfig | None, *, parallel: bool
-) -> ClusterSession | ClusterThread:
-    """What clusters an ingest's claims as they are stored: a thread beside the main loop when
-    workers analyze (the loop then only stores), the loop itself in a single process."""
-    if parallel:
-        from claimscope.corpus.cluster_thread import ClusterThread
-
-        return ClusterThread(store, config)
-    from claimscope.corpus.clusters import ClusterSession
-
-    return ClusterSession(store, config)
-
-
-class _Runner:
-    """One ingest run: reads, filters, dispatches chunks, writes results, keeps the counts."""
+    Chunks go to processes of this machine; an engine that analyzes elsewhere (``DaskRunner``)
+    overrides how the work starts and stops (``_start``, ``_stop``), how many chunks may be in
+    flight (``_capacity``), and how a chunk is sent and its result collected (``_dispatch``,
+    ``_collect``), and counts what it stored with ``_written``."""
 
     def __init__(
         self,
@@ -276,7 +194,7 @@ class _Runner:
 
     def _capacity(self) -> int:
         """Chunks in flight at most."""
-        return self.workers * _INFLIGHT_PER_WORKER
+        return self.workers * INFLIGHT_PER_WORKER
 
     def _dispatch(self, fresh: list[Document]) -> None:
         """Start analyzing ``fresh``, and hold its task in ``inflight``."""
@@ -300,21 +218,26 @@ class _Runner:
                 continue
             except Exception as exc:
                 log.exception("a chunk of %d documents failed", len(docs))
-                reason = f"analysis failed: {type(exc).__name__}: {exc}"
-                self._failed(
-                    [Failure(source=d.source, error=reason, kind="WorkerError") for d in docs]
-                )
+                self._lost(docs, f"analysis failed: {type(exc).__name__}: {exc}")
                 continue
             self._write(result)
 
     def _write(self, result: ChunkResult) -> None:
         failures = [Failure(**f) for f in result["failures"]]
         written = self.store.write(result["documents"], [*self.held, *failures])
+        self._written(len(result["documents"]), written.stored, failures, written.lost)
+
+    def _written(
+        self, documents: int, stored: int, failures: list[Failure], lost: list[Failure]
+    ) -> None:
+        """Count a chunk written with the failures held: its ``documents``, ``stored`` of them
+        new (the others were stored already), the ``failures`` it carried, and the documents
+        the store could not take (``lost``)."""
         self.held.clear()
-        self.stats.skipped += len(result["documents"]) - written.stored - len(written.lost)
+        self.stats.skipped += documents - stored - len(lost)
         self._note(failures)
-        self._note(written.lost)
-        self._stored(written.stored)
+        self._note(lost)
+        self._stored(stored)
 
     def _stored(self, count: int) -> None:
         """Count documents stored; every ``CLUSTER_EVERY`` of them, cluster their claims."""
@@ -329,11 +252,16 @@ class _Runner:
 
     def _broken(self, docs: list[Document]) -> None:
         """A worker died (killed, out of memory): its chunks fail; a new pool takes over."""
-        reason = "a worker process died while analyzing this chunk (killed or out of memory?)"
-        self._failed([Failure(source=d.source, error=reason, kind="WorkerError") for d in docs])
+        self._lost(
+            docs, "a worker process died while analyzing this chunk (killed or out of memory?)"
+        )
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
+
+    def _lost(self, docs: list[Document], reason: str) -> None:
+        """Fail every document of a chunk that came back without a result."""
+        self._failed([Failure(source=d.source, error=reason, kind="WorkerError") for d in docs])
 
     def _failed(self, failures: list[Failure]) -> None:
         """Count failures and hold them until the next write."""

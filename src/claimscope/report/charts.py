@@ -12,8 +12,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from claimscope.corpus.coverage import Coverage, period_label
 from claimscope.errors import ClaimscopeError
+from claimscope.store.coverage import Coverage, period_label
 
 CHART_FORMATS = (".svg", ".png")
 # Outlets drawn in their own colour; the rest are summed as one series (a legend stays legible).

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from claimscope.corpus.clusters import Cluster, ClusterStats, Member
+from claimscope.clusters import Cluster, ClusterStats, Member
 
 # Outlets listed in a cell before "+N more".
 _OUTLETS_SHOWN = 3

@@ -12,10 +12,10 @@ from typing import Any
 from markupsafe import Markup
 
 from claimscope._version import __version__
-from claimscope.corpus.coverage import Coverage
-from claimscope.corpus.query import Filters
-from claimscope.corpus.timeline import CorpusEvent, EventSource
 from claimscope.report.html import environment, safe_href
+from claimscope.store.coverage import Coverage
+from claimscope.store.query import Filters
+from claimscope.store.timeline import CorpusEvent, EventSource
 
 NO_OUTLET = "(no outlet)"
 

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from claimscope.corpus.coverage import Coverage
-from claimscope.corpus.timeline import CorpusEvent, EventSource
 from claimscope.formatting import excerpt, plural
+from claimscope.store.coverage import Coverage
+from claimscope.store.timeline import CorpusEvent, EventSource
 
 # Characters of a claim shown in the timeline table (cut around its date).
 CLAIM_CHARS = 140

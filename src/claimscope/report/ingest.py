@@ -1,15 +1,11 @@
-"""Corpus output for the terminal: the ingest progress display, and query results as a table,
-JSON or CSV. Renderers write to the console or stream they are given, never to a global one."""
+"""An ingest for the terminal: its progress display and the lines it ends with. Renderers write
+to the console they are given, never to a global one."""
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import decimal
-import json
 import time
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -23,16 +19,12 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
-from claimscope.corpus.ingest import IngestStats
-from claimscope.corpus.store import QueryResult, Store
+from claimscope.corpus.runner import IngestStats
 
 # Seconds between progress lines when stderr is not a terminal (a log, a CI job).
 PLAIN_EVERY = 5.0
-# Widest a table cell gets before it is cut with an ellipsis (document texts are long).
-_CELL_WIDTH = 60
 
 
 class IngestProgress:
@@ -122,82 +114,3 @@ def languages_line(counts: Sequence[tuple[str | None, int]]) -> str | None:
         return None
     parts = " · ".join(f"{lang or 'unknown'} {n:,}" for lang, n in counts)
     return f"documents by language: {parts} (claim and persuasion models run on English only)"
-
-
-def store_languages(store: Store) -> list[tuple[str | None, int]]:
-    """How many stored documents are in each language, most first."""
-    rows = store.connection.execute(
-        "SELECT lang, count(*) FROM documents GROUP BY lang ORDER BY 2 DESC, 1"
-    ).fetchall()
-    return [(lang, int(n)) for lang, n in rows]
-
-
-# -- query results --------------------------------------------------------------------------------
-
-
-def render_table(result: QueryResult, console: Console, *, max_rows: int) -> None:
-    """Print the rows as a table (at most ``max_rows``; the count of the rest after it)."""
-    table = Table(show_lines=False)
-    for name in result.columns:
-        table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=_CELL_WIDTH)
-    shown = total = 0
-    for row in result.rows:
-        total += 1
-        if shown < max_rows:
-            table.add_row(*(_text_cell(v) for v in row))
-            shown += 1
-    if result.columns:
-        console.print(table)
-    more = f" ({total - shown} more not shown: use --json or --csv)" if total > shown else ""
-    console.print(f"{total} row{'s' if total != 1 else ''}{more}", highlight=False)
-
-
-def write_json(result: QueryResult, stream: IO[str]) -> None:
-    """Write the rows as one JSON list of objects, streamed (JSON columns embedded as JSON)."""
-    parse = [t.upper() == "JSON" for t in result.types]
-    stream.write("[")
-    first = True
-    for row in result.rows:
-        item = {
-            name: (json.loads(v) if is_json and isinstance(v, str) else v)
-            for name, v, is_json in zip(result.columns, row, parse, strict=True)
-        }
-        line = json.dumps(item, ensure_ascii=False, default=_plain)
-        stream.write(("\n" if first else ",\n") + line)
-        first = False
-    stream.write("\n]\n" if not first else "]\n")
-
-
-def write_csv(result: QueryResult, stream: IO[str]) -> None:
-    """Write the rows as CSV with a header (lists and maps as JSON text, NULL as empty)."""
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(result.columns)
-    for row in result.rows:
-        writer.writerow([_csv_cell(v) for v in row])
-
-
-def _plain(value: Any) -> Any:
-    """JSON for the values json cannot write: dates and times as ISO text, decimals as numbers."""
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    return str(value)  # UUID, INTERVAL and the like
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | dict | tuple):
-        return json.dumps(value, ensure_ascii=False, default=_plain)
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
-def _text_cell(value: Any) -> Text:
-    if value is None:
-        return Text("NULL", style="dim")
-    return Text(_csv_cell(value).replace("\n", " "))

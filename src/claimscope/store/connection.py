@@ -1,4 +1,4 @@
-"""The corpus store: one DuckDB file of documents and their annotations, migrated on open.
+"""The store: one DuckDB file of documents and their annotations, migrated on open.
 
 Only this class writes to the database, and only one process writes at a time (DuckDB locks the
 file). Each write is one transaction, so a crash, SIGKILL included, leaves every document either
@@ -7,8 +7,6 @@ stored whole or not at all; writing a document whose id is already stored does n
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import logging
 import os
 import re
@@ -19,22 +17,23 @@ from types import TracebackType
 from typing import Any
 
 import duckdb
-import numpy as np
 
-from claimscope.corpus.rows import DocumentRows
-from claimscope.corpus.schema import ANNOTATION_TABLES, COLUMNS, MIGRATIONS, latest_version
 from claimscope.errors import SettingsError, StoreError
 from claimscope.model import Failure
+from claimscope.store.migrations import MIGRATIONS, latest_version
+from claimscope.store.rows import DocumentRows
+from claimscope.store.schema import ANNOTATION_TABLES, COLUMNS, SCHEMA_MIGRATIONS, TABLES
+from claimscope.store.sql import (
+    MEMORY_ENV,
+    check_query,
+    duckdb_message,
+    insert_rows,
+    transaction,
+    utc_now,
+)
 
 log = logging.getLogger(__name__)
 
-_MIGRATIONS_TABLE = """
-    CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY,
-        name VARCHAR NOT NULL,
-        applied_at TIMESTAMP NOT NULL
-    )
-"""
 # A record's source is ``path#n``; its file's own failure is filed under ``path``.
 _RECORD_SUFFIX = re.compile(r"#\d+$")
 # Rows fetched at a time when a query result is streamed out.
@@ -42,7 +41,6 @@ _FETCH = 1000
 # The most memory DuckDB keeps (its buffer of table pages, indexes, query state), as DuckDB
 # writes sizes. Its default, 80% of the machine, let a long ingest's main process grow with the
 # store; past the limit, pages go back to disk and large queries spill to a temporary folder.
-MEMORY_ENV = "CLAIMSCOPE_DB_MEMORY"
 MEMORY_LIMIT = "1GB"
 # The limit for a long write (an ingest, a clustering run) unless the variable says otherwise:
 # such a run reads each page once or twice, so a page kept stays unused, and a larger buffer
@@ -51,10 +49,7 @@ MEMORY_LIMIT = "1GB"
 # 64 MB left DuckDB too little for its own working set: a dask:2 ingest died out of memory at
 # 61,000 documents, its keys' indexes some 10 MB of it. 256 MB ran 100,000 to the end.
 WRITE_MEMORY_LIMIT = "256MB"
-# The name under which a write's columns are scanned (a view of its connection alone).
-_ROWS = "_claimscope_rows"
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
-_OUT_OF_MEMORY = re.compile(r"(failed|could not) (to )?(allocate|pin) (data|block)")
 # DuckDB settings for a store that SQL from the user runs on: no file but the store (COPY ... TO,
 # EXPORT, ATTACH, read_csv), no extension installed or loaded (INSTALL httpfs downloads one),
 # and the settings locked, so that no SET can undo it.
@@ -64,10 +59,6 @@ _SEALED: dict[str, str | bool] = {
     "autoload_known_extensions": False,
     "lock_configuration": True,
 }
-# The statement kinds `claimscope sql` runs.
-_READ_STATEMENTS = frozenset((duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN))
-# What DuckDB says it holds: "(61.0 MiB/61.0 MiB used)".
-_USED = re.compile(r"\(([^()]*\bused)\)")
 
 
 @dataclass(slots=True)
@@ -99,7 +90,8 @@ class WriteResult:
     lost: list[Failure] = field(default_factory=list)
 
 
-def _memory_limit(default: str = MEMORY_LIMIT) -> str:
+def memory_setting(default: str = MEMORY_LIMIT) -> str:
+    """The most memory DuckDB keeps: ``CLAIMSCOPE_DB_MEMORY`` when set, else ``default``."""
     memory = os.environ.get(MEMORY_ENV, "").strip() or default
     if not _MEMORY.fullmatch(memory):
         raise SettingsError(f"{MEMORY_ENV} must be a size such as 1GB or 512MB, got {memory!r}")
@@ -113,7 +105,6 @@ class Store:
         self.connection = connection
         self.path = path
         self.read_only = read_only
-        self._types: dict[str, dict[str, str]] = {}
 
     # -- opening -------------------------------------------------------------------------------
     @classmethod
@@ -138,7 +129,7 @@ class Store:
         if path.is_dir():
             raise StoreError("is a directory, not a database file", source=str(path))
         config: dict[str, str | bool | int | float | list[str]] = {
-            "memory_limit": _memory_limit(memory_limit)
+            "memory_limit": memory_setting(memory_limit)
         }
         if sealed:
             config.update(_SEALED)
@@ -147,7 +138,7 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             connection = duckdb.connect(str(path), read_only=read_only, config=config)
         except (duckdb.Error, OSError) as exc:
-            raise StoreError(_message(exc, opening=not read_only), source=str(path)) from None
+            raise StoreError(duckdb_message(exc, opening=not read_only), source=str(path)) from None
         store = cls(connection, path, read_only)
         try:
             if not read_only:
@@ -186,7 +177,7 @@ class Store:
                 "holds tables but is not a claimscope store (no schema_migrations table)",
                 source=str(self.path),
             )
-        con.execute(_MIGRATIONS_TABLE)
+        con.execute(SCHEMA_MIGRATIONS.create(if_not_exists=True))
         applied = {
             row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()
         }
@@ -202,18 +193,17 @@ class Store:
                 continue
             log.info("%s: applying migration %d (%s)", self.path, migration.version, migration.name)
             try:
-                con.begin()
-                for statement in migration.statements:
-                    con.execute(statement)
-                con.execute(
-                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                    [migration.version, migration.name, _now()],
-                )
-                con.commit()
+                with transaction(con):
+                    for statement in migration.statements:
+                        con.execute(statement)
+                    con.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        [migration.version, migration.name, utc_now()],
+                    )
             except duckdb.Error as exc:
-                con.rollback()
                 raise StoreError(
-                    f"migration {migration.version} failed: {_message(exc)}", source=str(self.path)
+                    f"migration {migration.version} failed: {duckdb_message(exc)}",
+                    source=str(self.path),
                 ) from None
 
     # -- reading -------------------------------------------------------------------------------
@@ -250,6 +240,21 @@ class Store:
         ).fetchall()
         return {row[0] for row in rows}
 
+    def languages(self) -> list[tuple[str | None, int]]:
+        """How many stored documents are in each language, most first."""
+        rows = self.connection.execute(
+            "SELECT lang, count(*) FROM documents GROUP BY lang ORDER BY 2 DESC, 1"
+        ).fetchall()
+        return [(lang, int(n)) for lang, n in rows]
+
+    def fetch(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Every row of a query of claimscope's own; StoreError with DuckDB's reason, in one
+        line, when it fails."""
+        try:
+            return self.connection.execute(sql, params).fetchall()
+        except duckdb.Error as exc:
+            raise StoreError(duckdb_message(exc), source=str(self.path)) from None
+
     def query(self, sql: str, *, fetch: int = _FETCH) -> QueryResult:
         """Run one read-only SQL query (a SELECT, or EXPLAIN of one); StoreError with a one-line
         reason when it is another kind of statement or when it fails."""
@@ -257,7 +262,7 @@ class Store:
         try:
             cursor = self.connection.execute(sql)
         except duckdb.Error as exc:
-            raise StoreError(_message(exc)) from None
+            raise StoreError(duckdb_message(exc)) from None
         description = cursor.description or []
         columns = [d[0] for d in description]
         types = [str(d[1]) for d in description]
@@ -269,7 +274,7 @@ class Store:
                 try:
                     batch = cursor.fetchmany(fetch)
                 except duckdb.Error as exc:
-                    raise StoreError(_message(exc)) from None
+                    raise StoreError(duckdb_message(exc)) from None
                 if not batch:
                     return
                 yield from batch
@@ -295,7 +300,7 @@ class Store:
             try:
                 self.connection.execute(f"COPY \"{table}\" TO '{literal}' (FORMAT PARQUET)")
             except duckdb.Error as exc:
-                raise StoreError(f"cannot export {table}: {_message(exc)}") from None
+                raise StoreError(f"cannot export {table}: {duckdb_message(exc)}") from None
             written.append((table, target, counts[table]))
         return written
 
@@ -312,7 +317,9 @@ class Store:
         try:
             return WriteResult(stored=self._transaction(documents, failures))
         except duckdb.Error as exc:
-            log.warning("batch write failed (%s); writing documents one by one", _message(exc))
+            log.warning(
+                "batch write failed (%s); writing documents one by one", duckdb_message(exc)
+            )
         result = WriteResult()
         for rows in documents:
             try:
@@ -321,7 +328,7 @@ class Store:
                 result.lost.append(
                     Failure(
                         source=rows["source"],
-                        error=f"could not be stored: {_message(exc)}",
+                        error=f"could not be stored: {duckdb_message(exc)}",
                         kind="StoreError",
                     )
                 )
@@ -352,28 +359,25 @@ class Store:
             ]
         except duckdb.Error as exc:
             raise StoreError(
-                f"cannot read a spooled partition: {_message(exc)}", source=str(folder)
+                f"cannot read a spooled partition: {duckdb_message(exc)}", source=str(folder)
             ) from None
         result = SpoolResult(documents=len(docs), failures=spooled)
         try:
-            con.begin()
-            try:
+            with transaction(con):
                 known = self.known_ids(row[0] for row in docs)
                 fresh = {key: source for key, source in docs if key not in known}
                 if fresh:
                     self._load_documents(parquet, list(fresh))
                 self._insert_failures([*failures, *spooled], exclude=set(fresh.values()))
                 self._clear_failures(set(fresh.values()))
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
             result.stored = len(fresh)
         except duckdb.Error as exc:
-            log.warning("loading %s failed (%s)", folder, _message(exc))
+            log.warning("loading %s failed (%s)", folder, duckdb_message(exc))
             result.lost = [
                 Failure(
-                    source=source, error=f"could not be stored: {_message(exc)}", kind="StoreError"
+                    source=source,
+                    error=f"could not be stored: {duckdb_message(exc)}",
+                    kind="StoreError",
                 )
                 for source in dict(docs).values()
             ]
@@ -391,7 +395,7 @@ class Store:
             con.execute(
                 f"INSERT INTO documents ({names}, ingested_at) SELECT {names}, ?::TIMESTAMP "
                 f"FROM {parquet('documents')} WHERE id IN (SELECT id FROM _spool_ids)",
-                [_now()],
+                [utc_now()],
             )
             for table in ANNOTATION_TABLES:
                 names = ", ".join(f'"{c}"' for c in COLUMNS[table])
@@ -409,16 +413,10 @@ class Store:
 
     def _transaction(self, documents: Sequence[DocumentRows], failures: Sequence[Failure]) -> int:
         """Write in one transaction; the number of documents stored."""
-        con = self.connection
-        con.begin()
-        try:
+        with transaction(self.connection):
             stored = self._insert_documents(documents)
             self._insert_failures(failures, exclude={d["source"] for d in stored})
             self._clear_failures({d["source"] for d in stored})
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
         return len(stored)
 
     def _insert_documents(self, documents: Sequence[DocumentRows]) -> list[DocumentRows]:
@@ -430,28 +428,11 @@ class Store:
                 fresh[rows["id"]] = rows
         if not fresh:
             return []
-        now = _now()
-        self._insert(
-            "documents", [r for d in fresh.values() for r in d["tables"]["documents"]], now
-        )
-        for table in ANNOTATION_TABLES:
-            self._insert(table, [r for d in fresh.values() for r in d["tables"].get(table, [])])
+        now = utc_now()
+        for table in ("documents", *ANNOTATION_TABLES):
+            written = [r for d in fresh.values() for r in d["tables"].get(table, [])]
+            insert_rows(self.connection, TABLES[table], written, now=now)
         return list(fresh.values())
-
-    def _insert(
-        self, table: str, rows: list[tuple[Any, ...]], now: dt.datetime | None = None
-    ) -> None:
-        """Insert rows column by column: one statement, whatever the number of rows."""
-        columns = COLUMNS[table]
-        types = self._column_types(table)
-        insert_rows(
-            self.connection,
-            table,
-            columns,
-            [types[c] for c in columns],
-            rows,
-            stamp=None if now is None else ("ingested_at", now),
-        )
 
     def _insert_failures(self, failures: Sequence[Failure], exclude: set[str]) -> None:
         latest = {f.source: f for f in failures if f.source not in exclude}
@@ -464,7 +445,7 @@ class Store:
                 [f.source for f in latest.values()],
                 [f.error for f in latest.values()],
                 [f.kind for f in latest.values()],
-                _now(),
+                utc_now(),
             ],
         )
 
@@ -477,157 +458,3 @@ class Store:
         self.connection.execute(
             "DELETE FROM failures WHERE source IN (SELECT unnest(?::VARCHAR[]))", [sorted(sources)]
         )
-
-    def _column_types(self, table: str) -> dict[str, str]:
-        if table not in self._types:
-            rows = self.connection.execute(
-                "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
-                "AND schema_name = 'main' AND database_name = current_database()",
-                [table],
-            ).fetchall()
-            self._types[table] = {name: kind for name, kind in rows}
-        return self._types[table]
-
-
-SPOOL_TABLES: tuple[str, ...] = ("documents", *ANNOTATION_TABLES, "failures")
-
-
-def spool_parquet(
-    documents: Sequence[DocumentRows], failures: Sequence[Failure], folder: str | Path
-) -> None:
-    """Write documents' rows and failures as Parquet, a file per table in ``folder`` (created),
-    for ``Store.load_spool``: they go through a store in memory, so the columns, types and
-    checks are those of ``Store.write``."""
-    with _spool_store() as memory:
-        memory.write(documents, failures)
-        memory.export_parquet(folder, tables=SPOOL_TABLES)
-
-
-def check_query(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
-    """StoreError unless ``sql`` is one statement that only reads: SELECT (with SHOW, DESCRIBE,
-    SUMMARIZE and FROM-first queries, which DuckDB parses as SELECT) or EXPLAIN. The kind is
-    DuckDB's own parser's, so no spelling of COPY, EXPORT, INSTALL, LOAD, ATTACH, SET, PRAGMA,
-    CALL or a write gets through."""
-    try:
-        statements = connection.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise StoreError(_message(exc)) from None
-    if not statements:
-        raise StoreError("no SQL statement given")
-    if len(statements) > 1:
-        raise StoreError(f"one statement at a time, got {len(statements)}")
-    statement = statements[0]
-    keyword = (statement.query.split(None, 1) or [""])[0].upper()
-    try:
-        kind = statement.type
-    except ValueError:  # a kind this duckdb module has no name for (UPDATE EXTENSIONS is one)
-        raise StoreError(_refused(keyword or "an unnamed")) from None
-    if kind not in _READ_STATEMENTS:
-        name = kind.name.replace("_", " ")
-        # DuckDB files some statements under another kind: INSTALL under LOAD, USE under SET.
-        shown = name if keyword in ("", name) or not keyword.isalpha() else f"{keyword} ({name})"
-        raise StoreError(_refused(shown))
-
-
-def _refused(kind: str) -> str:
-    return f"{kind} statement refused: the query is read-only, and only SELECT and EXPLAIN run"
-
-
-def _spool_store() -> Store:
-    """A new store in memory with the latest schema, created by replaying its statements: a
-    third of the cost of migrating one (40 against 115 ms; spooling 64 documents took 304 ms).
-    Keeping one store for the next partition, emptied, grew a worker by 1-2 MB a partition."""
-    # The same limit as ``Store.open`` gives a store in memory.
-    connection = duckdb.connect(":memory:", config={"memory_limit": _memory_limit()})
-    try:
-        connection.execute("SET threads = 1")
-        for statement in _schema_statements():
-            connection.execute(statement)
-    except BaseException:
-        connection.close()
-        raise
-    return Store(connection, Path(":memory:"), read_only=False)
-
-
-@functools.cache
-def _schema_statements() -> tuple[str, ...]:
-    """The statements that create the latest schema, read from a store migrated in memory:
-    sequences, then tables (their defaults use the sequences), then indexes."""
-    with Store.open(":memory:") as memory:
-        con = memory.connection
-        where = "WHERE database_name = current_database() AND sql IS NOT NULL"
-        return tuple(
-            row[0]
-            for kind in ("sequences", "tables", "indexes")
-            for row in con.execute(f"SELECT sql FROM duckdb_{kind}() {where}").fetchall()
-        )
-
-
-def insert_rows(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    columns: Sequence[str],
-    types: Sequence[str],
-    rows: Sequence[tuple[Any, ...]],
-    *,
-    stamp: tuple[str, dt.datetime] | None = None,
-) -> None:
-    """Insert ``rows`` (tuples of ``columns``, whose SQL types are ``types``) into ``table`` in
-    one statement, whatever their number; ``stamp``: a timestamp column set to one value."""
-    if not rows:
-        return
-    # Each column as a NumPy array of its Python values, which DuckDB scans: 3 to 5 times faster
-    # than a list parameter per column (64 documents' rows: mentions 63 -> 13 ms, sentences
-    # 28 -> 8), which was itself far faster than executemany.
-    scanned = {
-        f"c{i}": np.fromiter(values, dtype=object, count=len(rows))
-        for i, values in enumerate(zip(*rows, strict=True))
-    }
-    names = list(columns)
-    selects = [f"c{i}::{t}" for i, t in enumerate(types)]
-    params: list[Any] = []
-    if stamp is not None:
-        names.append(stamp[0])
-        selects.append("?::TIMESTAMP")
-        params.append(stamp[1])
-    sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(selects)} FROM {_ROWS}"
-    con.register(_ROWS, scanned)
-    try:
-        con.execute(sql, params)
-    finally:
-        con.unregister(_ROWS)
-
-
-def _now() -> dt.datetime:
-    """The time now in UTC, without a zone (TIMESTAMP columns hold UTC)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _message(exc: BaseException, *, opening: bool | None = None) -> str:
-    """DuckDB's reason on one line: its first line, with the lock case said plainly.
-    ``opening``: the store was being opened, to write (True) or to read (False)."""
-    text = str(exc).strip()
-    if "Could not set lock" in text or "Conflicting lock" in text:
-        # DuckDB lets one process write a file and none read it meanwhile: this one fails at
-        # once, it does not wait for the other to finish.
-        held = (
-            "another process holds this store (a running `claimscope serve` keeps it open, "
-            "an ingest until it ends)"
-        )
-        if opening is False:
-            return f"{held}: stop it, or wait for the ingest to end, and run this again"
-        return f"{held}: stop it and run this again, or ingest into another file"
-    # Out of memory, or a checkpoint that failed for want of it (a FATAL error).
-    if isinstance(exc, duckdb.OutOfMemoryException) or _OUT_OF_MEMORY.search(text):
-        used = _USED.search(text)
-        limit = used.group(1) if used else "its limit"
-        return (
-            f"DuckDB ran out of memory ({limit}); set {MEMORY_ENV} higher (say 1GB) and run "
-            "the same command again: what was stored stays"
-        )
-    lines = [
-        line.strip()
-        for line in text.splitlines()
-        if line.strip() and not line.lstrip().startswith("LINE ") and set(line.strip()) != {"^"}
-    ]
-    return " ".join(lines)[:500] or type(exc).__name__

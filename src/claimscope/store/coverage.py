@@ -12,11 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
-
-from claimscope.corpus.query import Filters, Query, document_predicate
-from claimscope.corpus.store import Store, _message
-from claimscope.errors import QueryError, StoreError
+from claimscope.errors import QueryError
+from claimscope.store.connection import Store
+from claimscope.store.query import Filters, Query, document_predicate
 
 # A period's first day, from ``d.published`` (code, never user text, goes into the SQL).
 PERIODS: dict[str, str] = {
@@ -156,10 +154,7 @@ def coverage(
         GROUP BY docs.outlet, docs.period
         ORDER BY docs.period NULLS LAST, docs.outlet NULLS LAST
     """
-    try:
-        rows = store.connection.execute(sql, [*docs_params, *sent_params, *claim_params]).fetchall()
-    except duckdb.Error as exc:
-        raise StoreError(_message(exc), source=str(store.path)) from None
+    rows = store.fetch(sql, [*docs_params, *sent_params, *claim_params])
     return Coverage(
         query=query.text,
         filters=filters,

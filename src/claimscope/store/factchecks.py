@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claimscope.corpus.store import Store
 from claimscope.errors import StoreError
 from claimscope.model import FactCheck, Failure
+from claimscope.store.connection import Store
+from claimscope.store.sql import transaction
 from claimscope.verify.factchecks import WARNING
 from claimscope.verify.matching import claim_passage
 from claimscope.verify.textindex import TextIndex
@@ -73,8 +74,7 @@ def _write(store: Store, checks: list[FactCheck]) -> int:
     selects = ", ".join(
         f"unnest(?::{'DATE' if name in _DATES else 'VARCHAR'}[])" for name in _FIELDS
     )
-    con.begin()
-    try:
+    with transaction(con):
         con.execute(
             "DELETE FROM factchecks WHERE id IN (SELECT unnest(?::VARCHAR[]))", [columns[0]]
         )
@@ -83,10 +83,6 @@ def _write(store: Store, checks: list[FactCheck]) -> int:
             f"SELECT {selects}, now()::TIMESTAMP",
             columns,
         )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return len(checks)
 
 

@@ -1,9 +1,8 @@
-"""The corpus store's schema: an ordered list of migrations, applied in order when a store opens.
+"""The store's history: an ordered list of migrations, applied in order when a store opens.
 
 A migration is never edited once released: a later change (clusters, contradictions, new
-columns) appends one. Offsets are named ``start_char``/``end_char`` (``end`` is reserved in
-SQL); named spans keep the data model's ``<name>_start``/``<name>_end``. Every offset indexes
-``documents.text`` in characters (code points), as DuckDB's ``substring`` counts them.
+columns) appends one, and declares the table's new shape in ``schema.py``, which is the schema
+the migrations lead to (``tests/store/test_schema.py`` checks that they agree).
 """
 
 from __future__ import annotations
@@ -197,7 +196,7 @@ _INITIAL = (
 
 # Claim clusters (#5 part 4): the reserved table gets its shape; members are kept apart so a
 # new document joins a cluster by inserting rows, never by rewriting the cluster's history.
-# A cluster row is a summary of its members (claimscope.corpus.clusters recomputes it); the
+# A cluster row is a summary of its members (claimscope.clusters recomputes it); the
 # usearch index next to the database is derived from the members' ``vector_key``s.
 _CLUSTERS = (
     "DROP TABLE clusters",
@@ -413,143 +412,6 @@ MIGRATIONS += (
         tuple(s for table in _GROWING for s in _rebuilt_without_primary_key(table)),
     ),
 )
-
-# The columns each writer fills, in the order rows.py builds its tuples. ``ingested_at`` and
-# ``failed_at`` are set by the store at write time, so they are not listed here.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "documents": (
-        "id",
-        "source",
-        "url",
-        "title",
-        "published",
-        "outlet",
-        "lang",
-        "encoding",
-        "repairs",
-        "meta",
-        "text",
-        "anchor_date",
-        "anchor_source",
-        "ranking",
-        "pipeline",
-        "profile",
-        "schema_version",
-    ),
-    "segments": (
-        "doc_id",
-        "id",
-        "kind",
-        "start_char",
-        "end_char",
-        "post_author",
-        "post_handle",
-        "post_date",
-        "post_platform",
-        "post",
-    ),
-    "sentences": (
-        "doc_id",
-        "id",
-        "segment",
-        "start_char",
-        "end_char",
-        "text",
-        "speaker",
-        "attribution",
-        "checkworthiness",
-        "subjectivity",
-        "subjectivity_label",
-        "persuasion",
-        "claim_score",
-        "scores",
-        "labels",
-        "features",
-    ),
-    "mentions": (
-        "doc_id",
-        "kind",
-        "id",
-        "sentence",
-        "start_char",
-        "end_char",
-        "text",
-        "label",
-        "norm",
-        "value",
-        "unit",
-        "qualifier",
-        "noun",
-        "date_kind",
-        "start_date",
-        "end_date",
-        "granularity",
-        "iso",
-        "anchored",
-    ),
-    "attributions": (
-        "doc_id",
-        "id",
-        "sentence",
-        "kind",
-        "speaker",
-        "speaker_start",
-        "speaker_end",
-        "cue_start",
-        "cue_end",
-        "content_start",
-        "content_end",
-    ),
-    "quotes": ("doc_id", "id", "sentence", "start_char", "end_char", "text"),
-    "claims": (
-        "doc_id",
-        "id",
-        "sentence",
-        "start_char",
-        "end_char",
-        "text",
-        "score",
-        "rank",
-        "speaker",
-        "entities",
-        "quantities",
-        "dates",
-        "reasons",
-    ),
-    "techniques": (
-        "doc_id",
-        "id",
-        "sentence",
-        "start_char",
-        "end_char",
-        "text",
-        "technique",
-        "name",
-        "score",
-        "explanation",
-    ),
-    "contradictions": (
-        "doc_id",
-        "id",
-        "scope",
-        "kind",
-        "doc_a",
-        "sentence_a",
-        "a_start",
-        "a_end",
-        "a_text",
-        "doc_b",
-        "sentence_b",
-        "b_start",
-        "b_end",
-        "b_text",
-        "explanation",
-        "score",
-    ),
-}
-
-# Tables holding a document's annotations, written after its documents row.
-ANNOTATION_TABLES: tuple[str, ...] = tuple(t for t in COLUMNS if t != "documents")
 
 
 def latest_version() -> int:

@@ -19,9 +19,9 @@ from typing import Any
 
 import duckdb
 
-from claimscope.corpus.store import Store
 from claimscope.errors import InputError, StoreError
 from claimscope.model import FactCheck
+from claimscope.store.connection import Store
 from claimscope.verify.claimreview import claim_review_feed
 from claimscope.verify.ratings import OTHER, VERDICTS
 

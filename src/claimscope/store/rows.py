@@ -1,8 +1,10 @@
-"""Store rows from an Analysis: plain tuples per table, built where the analysis was made.
+"""Store rows from an Analysis, built where the analysis was made, by column name.
 
 Rows are built in the worker process, so the parent (the only writer) just inserts them; they are
-plain data (str, int, float, bool, date, lists), cheap to pickle. Covered text is sliced from the
-document by each span's offsets, never searched for.
+plain data (str, int, float, bool, date, lists), cheap to pickle: each is a tuple in the order
+``schema.py`` declares its table's columns, built from values named after those columns
+(``Table.row``). Covered text is sliced from the document by each span's offsets, never searched
+for.
 """
 
 from __future__ import annotations
@@ -12,10 +14,19 @@ import datetime as dt
 import json
 from typing import Any, TypedDict
 
-from claimscope.corpus.schema import COLUMNS
-from claimscope.model import Analysis, Sentence
-
-Row = tuple[Any, ...]
+from claimscope.model import Analysis, Contradiction, Segment, Sentence
+from claimscope.store.schema import (
+    ATTRIBUTIONS,
+    CLAIMS,
+    CONTRADICTIONS,
+    DOCUMENTS,
+    MENTIONS,
+    QUOTES,
+    SEGMENTS,
+    SENTENCES,
+    TECHNIQUES,
+    Row,
+)
 
 
 class DocumentRows(TypedDict):
@@ -31,169 +42,185 @@ def analysis_rows(analysis: Analysis, *, profile: str) -> DocumentRows:
     doc = analysis.document
     text = doc.text
     key = doc.id
-
-    def covered(start: int, end: int) -> str:
-        return text[start:end]
-
     tables: dict[str, list[Row]] = {
         "documents": [
-            (
-                key,
-                doc.source,
-                doc.url,
-                doc.title,
-                _date(doc.published),
-                doc.outlet,
-                doc.lang or analysis.language,  # declared, else detected
-                doc.encoding,
-                list(doc.repairs),
-                _json(doc.meta),
-                text,
-                _date(analysis.anchor_date),
-                analysis.anchor_source,
-                analysis.ranking or None,
-                list(analysis.pipeline),
-                profile,
-                analysis.schema_version,
+            DOCUMENTS.row(
+                id=key,
+                source=doc.source,
+                url=doc.url,
+                title=doc.title,
+                published=_date(doc.published),
+                outlet=doc.outlet,
+                lang=doc.lang or analysis.language,  # declared, else detected
+                encoding=doc.encoding,
+                repairs=list(doc.repairs),
+                meta=_json(doc.meta),
+                text=text,
+                anchor_date=_date(analysis.anchor_date),
+                anchor_source=analysis.anchor_source,
+                ranking=analysis.ranking or None,
+                pipeline=list(analysis.pipeline),
+                profile=profile,
+                schema_version=analysis.schema_version,
             )
         ],
-        "segments": [
-            (
-                key,
-                s.id,
-                s.kind,
-                s.start,
-                s.end,
-                s.post.author if s.post else None,
-                s.post.handle if s.post else None,
-                _date(s.post.date) if s.post else None,
-                s.post.platform if s.post else None,
-                _json(dataclasses.asdict(s.post)) if s.post else None,
-            )
-            for s in analysis.segments
-        ],
-        "sentences": [_sentence_row(key, s, covered(s.start, s.end)) for s in analysis.sentences],
-        "mentions": [
-            *(
-                (key, "entity", e.id, e.sentence, e.start, e.end, covered(e.start, e.end))
-                + (e.label, e.norm)
-                + (None,) * 10
-                for e in analysis.entities
-            ),
-            *(
-                (key, "quantity", q.id, q.sentence, q.start, q.end, covered(q.start, q.end))
-                + (None, None, float(q.value), q.unit, q.qualifier, q.noun)
-                + (None,) * 6
-                for q in analysis.quantities
-            ),
-            *(
-                (key, "date", d.id, d.sentence, d.start, d.end, covered(d.start, d.end))
-                + (None,) * 6
-                + (d.kind, _date(d.start_date), _date(d.end_date), d.granularity, d.value)
-                + (d.anchored,)
-                for d in analysis.dates
-            ),
-        ],
+        "segments": [_segment_row(key, s) for s in analysis.segments],
+        "sentences": [_sentence_row(key, s, text[s.start : s.end]) for s in analysis.sentences],
+        "mentions": _mention_rows(analysis),
         "attributions": [
-            (
-                key,
-                a.id,
-                a.sentence,
-                a.kind,
-                a.speaker,
-                a.speaker_start,
-                a.speaker_end,
-                a.cue_start,
-                a.cue_end,
-                a.content_start,
-                a.content_end,
+            ATTRIBUTIONS.row(
+                doc_id=key,
+                id=a.id,
+                sentence=a.sentence,
+                kind=a.kind,
+                speaker=a.speaker,
+                speaker_start=a.speaker_start,
+                speaker_end=a.speaker_end,
+                cue_start=a.cue_start,
+                cue_end=a.cue_end,
+                content_start=a.content_start,
+                content_end=a.content_end,
             )
             for a in analysis.attributions
         ],
         "quotes": [
-            (key, q.id, q.sentence, q.start, q.end, covered(q.start, q.end))
+            QUOTES.row(
+                doc_id=key,
+                id=q.id,
+                sentence=q.sentence,
+                start_char=q.start,
+                end_char=q.end,
+                text=text[q.start : q.end],
+            )
             for q in analysis.quotes
         ],
         "claims": [
-            (
-                key,
-                c.id,
-                c.sentence,
-                c.start,
-                c.end,
-                covered(c.start, c.end),
-                float(c.score),
-                c.rank,
-                c.speaker,
-                list(c.entities),
-                list(c.quantities),
-                list(c.dates),
-                list(c.reasons),
+            CLAIMS.row(
+                doc_id=key,
+                id=c.id,
+                sentence=c.sentence,
+                start_char=c.start,
+                end_char=c.end,
+                text=text[c.start : c.end],
+                score=float(c.score),
+                rank=c.rank,
+                speaker=c.speaker,
+                entities=list(c.entities),
+                quantities=list(c.quantities),
+                dates=list(c.dates),
+                reasons=list(c.reasons),
             )
             for c in analysis.claims
         ],
         "techniques": [
-            (
-                key,
-                t.id,
-                t.sentence,
-                t.start,
-                t.end,
-                covered(t.start, t.end),
-                t.technique,
-                t.name,
-                float(t.score),
-                t.explanation,
+            TECHNIQUES.row(
+                doc_id=key,
+                id=t.id,
+                sentence=t.sentence,
+                start_char=t.start,
+                end_char=t.end,
+                text=text[t.start : t.end],
+                technique=t.technique,
+                name=t.name,
+                score=float(t.score),
+                explanation=t.explanation,
             )
             for t in analysis.techniques
         ],
-        "contradictions": [
-            (
-                key,
-                c.id,
-                "document",
-                c.kind,
-                key,
-                c.sentence_a,
-                c.a_start,
-                c.a_end,
-                covered(c.a_start, c.a_end),
-                key,
-                c.sentence_b,
-                c.b_start,
-                c.b_end,
-                covered(c.b_start, c.b_end),
-                c.explanation,
-                float(c.score),
-            )
-            for c in analysis.contradictions
-        ],
+        "contradictions": [_contradiction_row(key, c, text) for c in analysis.contradictions],
     }
-    for table, rows in tables.items():
-        width = len(COLUMNS[table])
-        if any(len(row) != width for row in rows):
-            raise AssertionError(f"{table} rows do not match its {width} columns")
     return {"id": key, "source": doc.source, "tables": tables}
 
 
+def _segment_row(key: str, s: Segment) -> Row:
+    post = s.post
+    return SEGMENTS.row(
+        doc_id=key,
+        id=s.id,
+        kind=s.kind,
+        start_char=s.start,
+        end_char=s.end,
+        post_author=post.author if post else None,
+        post_handle=post.handle if post else None,
+        post_date=_date(post.date) if post else None,
+        post_platform=post.platform if post else None,
+        post=_json(dataclasses.asdict(post)) if post else None,
+    )
+
+
 def _sentence_row(key: str, s: Sentence, text: str) -> Row:
-    return (
-        key,
-        s.id,
-        s.segment,
-        s.start,
-        s.end,
-        text,
-        s.speaker,
-        s.attribution,
-        _score(s.scores.get("checkworthiness")),
-        _score(s.scores.get("subjectivity")),
-        s.labels.get("subjectivity"),
-        _score(s.scores.get("persuasion")),
-        _score(s.scores.get("claim")),
-        _json(s.scores),
-        _json(s.labels),
-        _json(s.features),
+    return SENTENCES.row(
+        doc_id=key,
+        id=s.id,
+        segment=s.segment,
+        start_char=s.start,
+        end_char=s.end,
+        text=text,
+        speaker=s.speaker,
+        attribution=s.attribution,
+        checkworthiness=_score(s.scores.get("checkworthiness")),
+        subjectivity=_score(s.scores.get("subjectivity")),
+        subjectivity_label=s.labels.get("subjectivity"),
+        persuasion=_score(s.scores.get("persuasion")),
+        claim_score=_score(s.scores.get("claim")),
+        scores=_json(s.scores),
+        labels=_json(s.labels),
+        features=_json(s.features),
+    )
+
+
+def _mention_rows(analysis: Analysis) -> list[Row]:
+    """Entities, quantities and dates: one table, each kind filling its own columns."""
+    key, text = analysis.document.id, analysis.document.text
+
+    def row(kind: str, m: Any, **fields: Any) -> Row:
+        span = {"start_char": m.start, "end_char": m.end, "text": text[m.start : m.end]}
+        where = {"doc_id": key, "kind": kind, "id": m.id, "sentence": m.sentence, **span}
+        return MENTIONS.row(**{**MENTIONS.nulls(), **where, **fields})
+
+    return [
+        *(row("entity", e, label=e.label, norm=e.norm) for e in analysis.entities),
+        *(
+            row(
+                "quantity", q, value=float(q.value), unit=q.unit, qualifier=q.qualifier, noun=q.noun
+            )
+            for q in analysis.quantities
+        ),
+        *(
+            row(
+                "date",
+                d,
+                date_kind=d.kind,
+                start_date=_date(d.start_date),
+                end_date=_date(d.end_date),
+                granularity=d.granularity,
+                iso=d.value,
+                anchored=d.anchored,
+            )
+            for d in analysis.dates
+        ),
+    ]
+
+
+def _contradiction_row(key: str, c: Contradiction, text: str) -> Row:
+    """A contradiction found within the document (scope ``document``): both sides are in it."""
+    return CONTRADICTIONS.row(
+        doc_id=key,
+        id=c.id,
+        scope="document",
+        kind=c.kind,
+        doc_a=key,
+        sentence_a=c.sentence_a,
+        a_start=c.a_start,
+        a_end=c.a_end,
+        a_text=text[c.a_start : c.a_end],
+        doc_b=key,
+        sentence_b=c.sentence_b,
+        b_start=c.b_start,
+        b_end=c.b_end,
+        b_text=text[c.b_start : c.b_end],
+        explanation=c.explanation,
+        score=float(c.score),
     )
 
 

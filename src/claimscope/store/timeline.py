@@ -22,11 +22,12 @@ from typing import Any
 
 import duckdb
 
-from claimscope.corpus.query import Filters, Query, document_predicate
-from claimscope.corpus.store import Store, _message
 from claimscope.errors import QueryError, StoreError
 from claimscope.formatting import format_date
 from claimscope.model import DateRef
+from claimscope.store.connection import Store
+from claimscope.store.query import Filters, Query, document_predicate
+from claimscope.store.sql import duckdb_message
 
 # Two claims dated to the same interval are one event when the words around the date overlap
 # this much (Jaccard over content words): the same day can hold unrelated events.
@@ -276,7 +277,7 @@ def _rows(
             for row in batch:
                 yield _source(row)
     except duckdb.Error as exc:
-        raise StoreError(_message(exc), source=str(store.path)) from None
+        raise StoreError(duckdb_message(exc), source=str(store.path)) from None
 
 
 def _source(row: tuple[Any, ...]) -> EventSource:

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from claimscope.corpus.claim_text import (
+from claimscope.clusters.claim_text import (
     ClaimText,
     Thresholds,
     describe,

@@ -2,7 +2,7 @@
 ``factchecks`` setting (a location) is opened as one.
 
 The matching stage runs in the pipeline, below the corpus store that keeps the collection
-(``claimscope.corpus.factchecks``): it never imports the store. The package root, above every
+(``claimscope.store.factchecks``): it never imports the store. The package root, above every
 layer, installs the opener (``set_opener``), which loads the store only when a run asks for
 fact-checks. This module stays light so that the root can import it at no cost.
 """

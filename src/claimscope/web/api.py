@@ -281,7 +281,7 @@ def check(body: CheckRequest, request: Request) -> dict[str, Any]:
 @router.post("/reviews", tags=["reviews"], status_code=201)
 def add_review(body: ReviewRequest, request: Request) -> dict[str, Any]:
     """Record a reviewer's decision about a claim (a new review; history is kept)."""
-    from claimscope.corpus.reviews import add_review as store_review
+    from claimscope.store.reviews import add_review as store_review
 
     review = bench(request).run(lambda s: store_review(s, **body.model_dump()))
     return review.to_dict()
@@ -300,7 +300,7 @@ def reviews(
     offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """Reviews, newest first; ``latest`` keeps each claim's current review only."""
-    from claimscope.corpus.reviews import list_reviews
+    from claimscope.store.reviews import list_reviews
 
     found = bench(request).run(
         lambda s: list_reviews(
@@ -331,8 +331,8 @@ _MEDIA = {
 def export_reviews(request: Request, format: ExportFormat = "csv") -> Response:
     """All reviews as CSV or JSONL; verdicts as ClaimReview JSON-LD; check-worthiness
     corrections as training data (CheckThat! TSV)."""
-    from claimscope.corpus.reviews import export_reviews as export
-    from claimscope.corpus.reviews import list_reviews
+    from claimscope.store.reviews import export_reviews as export
+    from claimscope.store.reviews import list_reviews
 
     found = bench(request).run(lambda s: list_reviews(s))
     media, name = _MEDIA[format]

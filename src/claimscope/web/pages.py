@@ -248,7 +248,7 @@ def corpus_page(
 
 @router.get("/claims/{doc_id}/{claim}")
 def claim_page(request: Request, doc_id: str, claim: ClaimId) -> HTMLResponse:
-    from claimscope.corpus.reviews import REVIEW_VERDICTS
+    from claimscope.store.reviews import REVIEW_VERDICTS
 
     workbench = bench(request)
     item = workbench.claim(doc_id, claim)
@@ -287,7 +287,7 @@ def review_submit(
     assignee: Annotated[str, Form(max_length=200)] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    from claimscope.corpus.reviews import add_review
+    from claimscope.store.reviews import add_review
 
     flag = {"yes": True, "no": False}.get(checkworthy)
     bench(request).run(

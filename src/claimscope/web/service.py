@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from claimscope.corpus.store import Store
 from claimscope.errors import ClaimscopeError, InputError
 from claimscope.model import Analysis, Document
 from claimscope.settings import Settings
+from claimscope.store import Store
 from claimscope.web.workers import AnalysisPool
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class Workbench:
     def catch_up(self) -> None:
         """Cluster and compare what was ingested since the store was last brought up to date
         (both incremental: nothing to do costs a query each)."""
-        from claimscope.corpus.clusters import update_clusters
+        from claimscope.clusters import update_clusters
         from claimscope.corpus.contradictions import update_contradictions
 
         with self._lock:
@@ -136,7 +136,7 @@ class Workbench:
         analysis = self.pool.analyze(document, self.config.timeout)
         if not keep:
             return analysis, False
-        from claimscope.corpus.rows import analysis_rows
+        from claimscope.store.rows import analysis_rows
 
         rows = analysis_rows(analysis, profile=self.config.settings.profile)
         with self.locked() as store:
@@ -189,7 +189,7 @@ class Workbench:
         page: Page = Page(),
     ) -> dict[str, Any]:
         """Stored documents matching a query (the coverage query language), newest first."""
-        from claimscope.corpus.query import document_predicate, parse_filters, parse_query
+        from claimscope.store.query import document_predicate, parse_filters, parse_query
 
         filters = parse_filters(since, until, [outlet] if outlet else [], prefix="")
         if q and q.strip():
@@ -246,7 +246,7 @@ class Workbench:
         page: Page = Page(),
     ) -> dict[str, Any]:
         """Stored claims, best scored first, with their cluster and latest review."""
-        from claimscope.corpus.query import parse_filters, parse_query
+        from claimscope.store.query import parse_filters, parse_query
 
         filters = parse_filters(since, until, [outlet] if outlet else [], prefix="")
         where, params = filters.predicate("d")
@@ -301,7 +301,7 @@ class Workbench:
 
     def claim(self, doc_id: str, claim_id: int) -> dict[str, Any]:
         """One claim: its text, document, cluster, contradictions and reviews."""
-        from claimscope.corpus.reviews import list_reviews
+        from claimscope.store.reviews import list_reviews
 
         found = self.claims(doc_id=doc_id, claim=claim_id, page=Page(limit=1))["items"]
         item = found[0] if found else None
@@ -332,7 +332,7 @@ class Workbench:
         min_size: int = 1,
     ) -> list[dict[str, Any]]:
         """The largest claim clusters."""
-        from claimscope.corpus.clusters import top_clusters
+        from claimscope.clusters import top_clusters
 
         day = _day(since, "since")
         found = self.run(
@@ -344,7 +344,7 @@ class Workbench:
 
     def cluster(self, cluster_id: int) -> dict[str, Any]:
         """A cluster and its members."""
-        from claimscope.corpus.clusters import get_cluster
+        from claimscope.clusters import get_cluster
         from claimscope.errors import StoreError
 
         try:
@@ -408,7 +408,7 @@ class Workbench:
         page: Page = Page(),
     ) -> dict[str, Any]:
         """Stored contradictions, best scored first."""
-        from claimscope.corpus.contradiction_views import list_contradictions
+        from claimscope.corpus.contradictions import list_contradictions
 
         found = self.run(
             lambda s: list_contradictions(
@@ -429,8 +429,8 @@ class Workbench:
         outlet: str | None = None,
     ) -> Any:
         """Coverage of a query by outlet and/or period (a ``Coverage``)."""
-        from claimscope.corpus.coverage import coverage, parse_by
-        from claimscope.corpus.query import parse_filters, parse_query
+        from claimscope.store.coverage import coverage, parse_by
+        from claimscope.store.query import parse_filters, parse_query
 
         parsed = parse_query(q)
         filters = parse_filters(since, until, [outlet] if outlet else [], prefix="")
@@ -449,8 +449,8 @@ class Workbench:
         limit: int = 200,
     ) -> list[Any]:
         """Dated events of the claims of documents matching a query, in date order."""
-        from claimscope.corpus.query import parse_filters, parse_query
-        from claimscope.corpus.timeline import timeline
+        from claimscope.store.query import parse_filters, parse_query
+        from claimscope.store.timeline import timeline
 
         parsed = parse_query(q)
         filters = parse_filters(since, until, [outlet] if outlet else [], prefix="")
@@ -460,12 +460,12 @@ class Workbench:
 
     def matches(self, text: str, *, k: int = 5) -> dict[str, Any]:
         """Fact-checks that ``text`` may repeat (BM25 alone when no pair model is installed)."""
-        from claimscope.corpus.factchecks import (
+        from claimscope.models.reranker import installed, load_pair_scorer
+        from claimscope.store.factchecks import (
             count_factchecks,
             fetch_factchecks,
             open_factcheck_index,
         )
-        from claimscope.models.reranker import installed, load_pair_scorer
         from claimscope.verify.matching import FactCheckMatcher
 
         if not text.strip():

@@ -1,0 +1,160 @@
+"""Claim clusters read back: the largest ones, and one cluster with its members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from claimscope.errors import SettingsError, StoreError
+from claimscope.store import Store
+
+# A cluster's row as ``Cluster`` holds it, in order.
+_CLUSTER_COLUMNS = "id, doc_id, claim, text, score, size, documents, outlets, first_seen, last_seen"
+
+
+def summary_sql(where: str) -> str:
+    """The SELECT (up to its last column) summarizing the members matching ``where`` per
+    cluster: representative (highest score, then earliest), size, documents, outlets, first and
+    last seen. A document's day is its publication date, else the day it was stored."""
+    return (
+        "WITH m AS (SELECT m.cluster_id, m.doc_id, m.claim, c.text, c.score, d.outlet, "
+        "coalesce(d.published, CAST(d.ingested_at AS DATE)) AS day FROM cluster_members m "
+        "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
+        f"JOIN documents d ON d.id = m.doc_id WHERE {where}), "
+        "ranked AS (SELECT *, row_number() OVER (PARTITION BY cluster_id "
+        "ORDER BY score DESC, day, doc_id, claim) AS r FROM m) "
+        "SELECT cluster_id, any_value(doc_id) FILTER (WHERE r = 1), "
+        "any_value(claim) FILTER (WHERE r = 1), any_value(text) FILTER (WHERE r = 1), "
+        "any_value(score) FILTER (WHERE r = 1), count(*), count(DISTINCT doc_id), "
+        "list(DISTINCT outlet ORDER BY outlet) FILTER (WHERE outlet IS NOT NULL), "
+        "min(day), max(day)"
+    )
+
+
+@dataclass(slots=True)
+class Cluster:
+    """A claim cluster: its representative claim and a summary of its members."""
+
+    id: int
+    doc_id: str
+    claim: int
+    text: str
+    score: float
+    size: int
+    documents: int
+    outlets: list[str]
+    first_seen: dt.date | None
+    last_seen: dt.date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (dates as ISO text)."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "doc_id": self.doc_id,
+            "claim": self.claim,
+            "score": self.score,
+            "size": self.size,
+            "documents": self.documents,
+            "outlets": list(self.outlets),
+            "first_seen": _iso(self.first_seen),
+            "last_seen": _iso(self.last_seen),
+        }
+
+
+@dataclass(slots=True)
+class Member:
+    """A claim of a cluster, with its document's outlet, day and title, and how it joined."""
+
+    doc_id: str
+    claim: int
+    text: str
+    outlet: str | None
+    day: dt.date | None
+    title: str | None
+    how: str
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (the day as ISO text)."""
+        return {
+            "doc_id": self.doc_id,
+            "claim": self.claim,
+            "text": self.text,
+            "outlet": self.outlet,
+            "day": _iso(self.day),
+            "title": self.title,
+            "how": self.how,
+            "similarity": self.similarity,
+        }
+
+
+def top_clusters(
+    store: Store,
+    *,
+    top: int = 20,
+    since: dt.date | None = None,
+    outlets: Sequence[str] = (),
+    min_size: int = 1,
+) -> list[Cluster]:
+    """The largest clusters (size, then documents, then the latest seen), at most ``top``.
+
+    With ``since`` or ``outlets``, only the members from documents of that day or later, or of
+    one of those outlets (any case), count: sizes, outlets, days and the representative are
+    theirs.
+    """
+    if top < 1 or min_size < 1:
+        raise SettingsError("--top and --min-size must be 1 or more")
+    order = "ORDER BY size DESC, documents DESC, last_seen DESC NULLS LAST, id LIMIT ?"
+    if since is None and not outlets:
+        sql = f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE size >= ? {order}"
+        params: list[Any] = [min_size, top]
+    else:
+        where, params = ["true"], []
+        if since is not None:
+            where.append("coalesce(d.published, CAST(d.ingested_at AS DATE)) >= ?")
+            params.append(since)
+        if outlets:
+            where.append("lower(d.outlet) IN (SELECT lower(unnest(?::VARCHAR[])))")
+            params.append(list(outlets))
+        sql = (
+            "SELECT * FROM ("
+            + summary_sql(" AND ".join(where))
+            + f" FROM ranked GROUP BY cluster_id) AS s({_CLUSTER_COLUMNS}) WHERE size >= ? {order}"
+        )
+        params += [min_size, top]
+    return [_cluster(r) for r in store.fetch(sql, params)]
+
+
+def get_cluster(store: Store, cluster_id: int) -> tuple[Cluster, list[Member]]:
+    """A cluster and its members, by day; StoreError when there is no such cluster."""
+    rows = store.fetch(f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE id = ?", [cluster_id])
+    if not rows:
+        raise StoreError(f"no cluster {cluster_id}", source=str(store.path))
+    members = [
+        Member(*row)
+        for row in store.fetch(
+            "SELECT m.doc_id, m.claim, c.text, d.outlet, "
+            "coalesce(d.published, CAST(d.ingested_at AS DATE)) AS day, d.title, m.how, "
+            "m.similarity FROM cluster_members m "
+            "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
+            "JOIN documents d ON d.id = m.doc_id WHERE m.cluster_id = ? "
+            "ORDER BY day NULLS LAST, d.ingested_at, m.doc_id, m.claim",
+            [cluster_id],
+        )
+    ]
+    return _cluster(rows[0]), members
+
+
+def _cluster(row: tuple[Any, ...]) -> Cluster:
+    """A cluster from its row (``_CLUSTER_COLUMNS``); no outlet is NULL in the table."""
+    id_, doc_id, claim, text, score, size, documents, outlets, first_seen, last_seen = row
+    return Cluster(
+        id_, doc_id, claim, text, score, size, documents, list(outlets or []), first_seen, last_seen
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
