@@ -1,8 +1,8 @@
 """Plain-text display of values and spans: numbers, quantities, dates, and excerpts of a text
 cut around a part that must stay visible.
 
-Shared by the reports (``claimscope.report``) and the corpus views (``claimscope.corpus``), which
-both show the same values the same way; they sit below both.
+Shared by the reports (``claimscope.report``) and the store's timeline (``claimscope.store``),
+which both show the same values the same way; they sit below both.
 """
 
 from __future__ import annotations
