@@ -12,9 +12,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
-from claimscope.model import Analysis, Contradiction, Segment, Sentence
+from claimscope.model import (
+    Analysis,
+    Attribution,
+    Claim,
+    Contradiction,
+    Segment,
+    Sentence,
+    Technique,
+)
 from claimscope.store.schema import (
     ATTRIBUTIONS,
     CLAIMS,
@@ -40,96 +48,42 @@ class DocumentRows(TypedDict):
 def analysis_rows(analysis: Analysis, *, profile: str) -> DocumentRows:
     """The rows of every table for one analysis (``profile``: the settings it was made with)."""
     doc = analysis.document
-    text = doc.text
-    key = doc.id
+    key, text = doc.id, doc.text
     tables: dict[str, list[Row]] = {
-        "documents": [
-            DOCUMENTS.row(
-                id=key,
-                source=doc.source,
-                url=doc.url,
-                title=doc.title,
-                published=_date(doc.published),
-                outlet=doc.outlet,
-                lang=doc.lang or analysis.language,  # declared, else detected
-                encoding=doc.encoding,
-                repairs=list(doc.repairs),
-                meta=_json(doc.meta),
-                text=text,
-                anchor_date=_date(analysis.anchor_date),
-                anchor_source=analysis.anchor_source,
-                ranking=analysis.ranking or None,
-                pipeline=list(analysis.pipeline),
-                profile=profile,
-                schema_version=analysis.schema_version,
-            )
-        ],
+        "documents": [_document_row(analysis, profile)],
         "segments": [_segment_row(key, s) for s in analysis.segments],
         "sentences": [_sentence_row(key, s, text[s.start : s.end]) for s in analysis.sentences],
         "mentions": _mention_rows(analysis),
-        "attributions": [
-            ATTRIBUTIONS.row(
-                doc_id=key,
-                id=a.id,
-                sentence=a.sentence,
-                kind=a.kind,
-                speaker=a.speaker,
-                speaker_start=a.speaker_start,
-                speaker_end=a.speaker_end,
-                cue_start=a.cue_start,
-                cue_end=a.cue_end,
-                content_start=a.content_start,
-                content_end=a.content_end,
-            )
-            for a in analysis.attributions
-        ],
-        "quotes": [
-            QUOTES.row(
-                doc_id=key,
-                id=q.id,
-                sentence=q.sentence,
-                start_char=q.start,
-                end_char=q.end,
-                text=text[q.start : q.end],
-            )
-            for q in analysis.quotes
-        ],
-        "claims": [
-            CLAIMS.row(
-                doc_id=key,
-                id=c.id,
-                sentence=c.sentence,
-                start_char=c.start,
-                end_char=c.end,
-                text=text[c.start : c.end],
-                score=float(c.score),
-                rank=c.rank,
-                speaker=c.speaker,
-                entities=list(c.entities),
-                quantities=list(c.quantities),
-                dates=list(c.dates),
-                reasons=list(c.reasons),
-            )
-            for c in analysis.claims
-        ],
-        "techniques": [
-            TECHNIQUES.row(
-                doc_id=key,
-                id=t.id,
-                sentence=t.sentence,
-                start_char=t.start,
-                end_char=t.end,
-                text=text[t.start : t.end],
-                technique=t.technique,
-                name=t.name,
-                score=float(t.score),
-                explanation=t.explanation,
-            )
-            for t in analysis.techniques
-        ],
+        "attributions": [_attribution_row(key, a) for a in analysis.attributions],
+        "quotes": [QUOTES.row(**_in_sentence(key, q, text)) for q in analysis.quotes],
+        "claims": [_claim_row(key, c, text) for c in analysis.claims],
+        "techniques": [_technique_row(key, t, text) for t in analysis.techniques],
         "contradictions": [_contradiction_row(key, c, text) for c in analysis.contradictions],
     }
     return {"id": key, "source": doc.source, "tables": tables}
+
+
+def _document_row(analysis: Analysis, profile: str) -> Row:
+    doc = analysis.document
+    return DOCUMENTS.row(
+        id=doc.id,
+        source=doc.source,
+        url=doc.url,
+        title=doc.title,
+        published=_date(doc.published),
+        outlet=doc.outlet,
+        lang=doc.lang or analysis.language,  # declared, else detected
+        encoding=doc.encoding,
+        repairs=list(doc.repairs),
+        meta=_json(doc.meta),
+        text=doc.text,
+        anchor_date=_date(analysis.anchor_date),
+        anchor_source=analysis.anchor_source,
+        ranking=analysis.ranking or None,
+        pipeline=list(analysis.pipeline),
+        profile=profile,
+        schema_version=analysis.schema_version,
+    )
 
 
 def _segment_row(key: str, s: Segment) -> Row:
@@ -173,10 +127,9 @@ def _mention_rows(analysis: Analysis) -> list[Row]:
     """Entities, quantities and dates: one table, each kind filling its own columns."""
     key, text = analysis.document.id, analysis.document.text
 
-    def row(kind: str, m: Any, **fields: Any) -> Row:
-        span = {"start_char": m.start, "end_char": m.end, "text": text[m.start : m.end]}
-        where = {"doc_id": key, "kind": kind, "id": m.id, "sentence": m.sentence, **span}
-        return MENTIONS.row(**{**MENTIONS.nulls(), **where, **fields})
+    def row(kind: str, m: _InSentence, **fields: Any) -> Row:
+        values = {**MENTIONS.nulls(), **_in_sentence(key, m, text), "kind": kind, **fields}
+        return MENTIONS.row(**values)
 
     return [
         *(row("entity", e, label=e.label, norm=e.norm) for e in analysis.entities),
@@ -200,6 +153,70 @@ def _mention_rows(analysis: Analysis) -> list[Row]:
             for d in analysis.dates
         ),
     ]
+
+
+class _InSentence(Protocol):
+    """An annotation of a span within one sentence (a mention, quote, claim, technique)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def sentence(self) -> int: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+def _in_sentence(key: str, m: _InSentence, text: str) -> dict[str, Any]:
+    """The columns such an annotation's row starts with (``schema._IN_SENTENCE``)."""
+    return {
+        "doc_id": key,
+        "id": m.id,
+        "sentence": m.sentence,
+        "start_char": m.start,
+        "end_char": m.end,
+        "text": text[m.start : m.end],
+    }
+
+
+def _attribution_row(key: str, a: Attribution) -> Row:
+    return ATTRIBUTIONS.row(
+        doc_id=key,
+        id=a.id,
+        sentence=a.sentence,
+        kind=a.kind,
+        speaker=a.speaker,
+        speaker_start=a.speaker_start,
+        speaker_end=a.speaker_end,
+        cue_start=a.cue_start,
+        cue_end=a.cue_end,
+        content_start=a.content_start,
+        content_end=a.content_end,
+    )
+
+
+def _claim_row(key: str, c: Claim, text: str) -> Row:
+    return CLAIMS.row(
+        **_in_sentence(key, c, text),
+        score=float(c.score),
+        rank=c.rank,
+        speaker=c.speaker,
+        entities=list(c.entities),
+        quantities=list(c.quantities),
+        dates=list(c.dates),
+        reasons=list(c.reasons),
+    )
+
+
+def _technique_row(key: str, t: Technique, text: str) -> Row:
+    return TECHNIQUES.row(
+        **_in_sentence(key, t, text),
+        technique=t.technique,
+        name=t.name,
+        score=float(t.score),
+        explanation=t.explanation,
+    )
 
 
 def _contradiction_row(key: str, c: Contradiction, text: str) -> Row:

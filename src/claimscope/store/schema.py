@@ -114,6 +114,16 @@ DOCUMENTS = _table(
     ("ingested_at", "TIMESTAMP", NOT_NULL),
     stamp="ingested_at",
 )
+# The first columns of an annotation of a span within one sentence: its document, its id, its
+# sentence, its offsets and the text they cover.
+_IN_SENTENCE = (
+    ("doc_id", "VARCHAR", NOT_NULL),
+    ("id", "INTEGER", NOT_NULL),
+    ("sentence", "INTEGER", NOT_NULL),
+    ("start_char", "INTEGER", NOT_NULL),
+    ("end_char", "INTEGER", NOT_NULL),
+    ("text", "VARCHAR", NOT_NULL),
+)
 SEGMENTS = _table(
     "segments",
     ("doc_id", "VARCHAR", NOT_NULL),
@@ -185,21 +195,11 @@ ATTRIBUTIONS = _table(
 )
 QUOTES = _table(
     "quotes",
-    ("doc_id", "VARCHAR", NOT_NULL),
-    ("id", "INTEGER", NOT_NULL),
-    ("sentence", "INTEGER", NOT_NULL),
-    ("start_char", "INTEGER", NOT_NULL),
-    ("end_char", "INTEGER", NOT_NULL),
-    ("text", "VARCHAR", NOT_NULL),
+    *_IN_SENTENCE,
 )
 CLAIMS = _table(
     "claims",
-    ("doc_id", "VARCHAR", NOT_NULL),
-    ("id", "INTEGER", NOT_NULL),
-    ("sentence", "INTEGER", NOT_NULL),
-    ("start_char", "INTEGER", NOT_NULL),
-    ("end_char", "INTEGER", NOT_NULL),
-    ("text", "VARCHAR", NOT_NULL),
+    *_IN_SENTENCE,
     ("score", "DOUBLE", NOT_NULL),
     ("rank", "INTEGER", NOT_NULL),
     ("speaker", "VARCHAR"),
@@ -210,12 +210,7 @@ CLAIMS = _table(
 )
 TECHNIQUES = _table(
     "techniques",
-    ("doc_id", "VARCHAR", NOT_NULL),
-    ("id", "INTEGER", NOT_NULL),
-    ("sentence", "INTEGER", NOT_NULL),
-    ("start_char", "INTEGER", NOT_NULL),
-    ("end_char", "INTEGER", NOT_NULL),
-    ("text", "VARCHAR", NOT_NULL),
+    *_IN_SENTENCE,
     ("technique", "VARCHAR", NOT_NULL),
     ("name", "VARCHAR", NOT_NULL),
     ("score", "DOUBLE", NOT_NULL),
