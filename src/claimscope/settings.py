@@ -86,7 +86,8 @@ class Settings:
     factchecks: str | None = _setting(
         None,
         "A corpus store (DuckDB file) whose fact-checks every claim is matched against; "
-        "none: no matching. Needs the pair model (match-minilm), not shipped yet.",
+        "none: no matching. Ranked by BM25 and the pair model (match-minilm); without the "
+        "model folder claims get no matches.",
     )
     match_threshold: float = _setting(
         0.0,
