@@ -127,7 +127,8 @@ class Sentence:
         default_factory=dict,
     )
     speaker: str | None = doc(
-        "Who says the sentence: an attributed source, or the author of the post it is in.",
+        "Who says the sentence: an attributed source (the name a pronoun stands for, when "
+        "resolved), or the author of the post it is in.",
         default=None,
     )
     attribution: int | None = doc("Id of the attribution naming the speaker.", default=None)
@@ -202,15 +203,28 @@ class Attribution:
     id: int = doc("Index of the attribution.")
     sentence: int = doc("Id of the attributed sentence.")
     kind: AttributionKind = doc("according_to, reporting_verb or post.")
-    speaker: str = doc("Normalized speaker name (`La Lupa`, `@BenjaminNorton`).")
-    speaker_start: int = doc("Offset where the speaker span starts.")
-    speaker_end: int = doc("Offset where the speaker span ends.")
+    speaker: str = doc(
+        "Who speaks, readably: the name of a named source (`La Lupa` for `the news outlet La "
+        "Lupa`, `Jane Doe` for `Jane Doe, the chair of ...`), else the source phrase as written "
+        "(`officials in Lima`, `the Peruvian defence ministry`), a pronoun (`he`), or a post's "
+        "handle (`@BenjaminNorton`)."
+    )
+    speaker_start: int = doc(
+        "Offset where the source span starts (the whole noun phrase, appositive included)."
+    )
+    speaker_end: int = doc("Offset where the source span ends.")
     cue_start: int | None = doc(
         "Offset where the cue (`according to`, `reported`) starts.", default=None
     )
     cue_end: int | None = doc("Offset where the cue ends.", default=None)
     content_start: int | None = doc("Offset where the attributed content starts.", default=None)
     content_end: int | None = doc("Offset where the attributed content ends.", default=None)
+    resolved: str | None = doc(
+        "For a pronoun source, the name it stands for: the nearest earlier named source (a "
+        "person for `he`/`she`, an organisation for `it`/`they`/`we`), or the name a `who` "
+        "follows (`Jane Doe, who said`). None when unresolved or not a pronoun.",
+        default=None,
+    )
 
 
 @dataclass(slots=True)

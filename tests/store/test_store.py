@@ -116,7 +116,8 @@ def test_store_spans_index_the_document_text(tmp_path, rows):
             "SELECT a.speaker, substring(d.text, a.speaker_start + 1, a.speaker_end - "
             "a.speaker_start) FROM attributions a JOIN documents d ON d.id = a.doc_id"
         )
-        assert ("Henrik Dahl", "Henrik Dahl") in list(speakers.rows)
+        # The source span is the whole noun phrase, appositive included; the speaker its name.
+        assert ("Henrik Dahl", "Henrik Dahl, the trade minister") in list(speakers.rows)
 
 
 def test_store_write_isolates_a_document_duckdb_refuses(tmp_path, rows):

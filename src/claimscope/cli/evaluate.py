@@ -348,3 +348,59 @@ def eval_verdict(
     )
     for f in report["failures"][:10]:
         err.print(f"note: {f.source}: {f.error}", highlight=False, markup=False)
+
+
+@eval_app.command("attribution")
+def eval_attribution(
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="A PolNeAR split folder (text/ and attributions/)."),
+    ],
+    predictions: Annotated[
+        Path | None,
+        typer.Option("--predictions", help="Write the predicted attributions (JSONL) here."),
+    ] = None,
+    json_out: Annotated[
+        str | None, typer.Option("--json", help="Write the report as JSON.")
+    ] = None,
+) -> None:
+    """Attribution: precision, recall and F1 of source, cue and content spans (PolNeAR)."""
+    from rich.table import Table
+
+    from claimscope.extract.attribution_eval import evaluate_attribution, write_predictions
+
+    try:
+        report = evaluate_attribution(data)
+        if predictions:
+            write_predictions(report, predictions)
+        if json_out:
+            body = {k: v for k, v in report.items() if k != "predictions"}
+            write_output(json_out, json.dumps(body, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    table = Table(
+        title=f"attribution on {data.name}: {report['articles']} articles, "
+        f"{report['gold_attributions']} gold attributions, "
+        f"{report['predicted_attributions']} predicted",
+        title_justify="left",
+    )
+    for column in ("span", "match", "precision", "recall", "F1", "gold", "predicted"):
+        table.add_column(column, justify="left" if column in ("span", "match") else "right")
+    for role in ("source", "cue", "content"):
+        row = report[role]
+        for match in ("exact", "overlap"):
+            table.add_row(
+                role,
+                match,
+                *(f"{row[match][k]:.4f}" for k in ("precision", "recall", "f1")),
+                str(row["gold"]),
+                str(row["predicted"]),
+            )
+    console = Console()
+    console.print(table)
+    linked = report["content_linked"]
+    console.print(
+        f"content linked to an overlapping source: {linked['share']:.4f} "
+        f"({linked['linked']} of {linked['gold_with_source']} gold attributions with a source)",
+        highlight=False,
+    )

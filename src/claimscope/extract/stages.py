@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from claimscope.extract.attribution import find_attribution
+from claimscope.extract.attribution import Found, find_attributions
 from claimscope.extract.dates import find_dates, infer_anchor
 from claimscope.extract.entities import find_entities, normalize_name
 from claimscope.extract.quantities import find_quantities
@@ -165,13 +165,16 @@ def quantities_stage(batch: list[Analysis], settings: Settings) -> None:
     assigns=("attributions", "speakers"),
 )
 def attribution_stage(batch: list[Analysis], settings: Settings) -> None:
-    """Who says each sentence: the post's author, or a source named by a cue."""
+    """Who says what: the post's author, or sources named by cues (pronouns resolved)."""
     for a in batch:
         by_sentence: dict[int, list[tuple[int, int, str]]] = {}
         for ent in a.entities:
             by_sentence.setdefault(ent.sentence, []).append((ent.start, ent.end, ent.label))
         attributions: list[Attribution] = []
+        # The named people and organisations that spoke so far, for "he said", "it said".
+        named = _Speakers()
         for sent in a.sentences:
+            first = len(attributions)
             post = a.segments[sent.segment].post
             if post is not None:
                 if post.handle and post.handle_start is not None and post.handle_end is not None:
@@ -188,19 +191,81 @@ def attribution_stage(batch: list[Analysis], settings: Settings) -> None:
                         )
                     )
             else:
-                found = find_attribution(a.text, sent.start, sent.end, by_sentence.get(sent.id, []))
-                if found:
+                ents = by_sentence.get(sent.id, [])
+                for found in find_attributions(a.text, sent.start, sent.end, ents):
+                    resolved = found.resolved
+                    if resolved is None and found.speaker in PRONOUN_LABELS:
+                        resolved = named.resolve(found.speaker)
+                    label = _named_label(a.text, found.speaker, found, ents)
+                    if label:
+                        title = a.text[found.speaker_start : found.speaker_end].split()[0]
+                        named.add(found.speaker, label, _TITLES.get(title.lower()))
                     attributions.append(
                         Attribution(
                             id=len(attributions),
                             sentence=sent.id,
-                            **{
-                                k: getattr(found, k)
-                                for k in found.__slots__  # type: ignore[attr-defined]
-                            },
+                            kind=found.kind,  # type: ignore[arg-type]
+                            speaker=found.speaker,
+                            speaker_start=found.speaker_start,
+                            speaker_end=found.speaker_end,
+                            cue_start=found.cue_start,
+                            cue_end=found.cue_end,
+                            content_start=found.content_start,
+                            content_end=found.content_end,
+                            resolved=resolved,
                         )
                     )
-            if attributions and attributions[-1].sentence == sent.id:
-                sent.attribution = attributions[-1].id
-                sent.speaker = attributions[-1].speaker
+            own = attributions[first:]
+            if own:
+                # The sentence's speaker says most of it.
+                main = max(own, key=lambda x: (x.content_end or 0) - (x.content_start or 0))
+                sent.attribution = main.id
+                sent.speaker = main.resolved or main.speaker
         a.attributions = attributions
+
+
+# Which named speaker a pronoun source stands for.
+PRONOUN_LABELS = {"he": "PERSON", "she": "PERSON", "it": "ORG", "they": "ORG", "we": "ORG"}
+_TITLES = {"mr.": "he", "mrs.": "she", "ms.": "she", "miss": "she"}
+
+
+class _Speakers:
+    """The named sources of a document so far, latest last, each with the pronoun learned for
+    it (a title, or an earlier "he"/"she" that resolved to it), so that "she" skips a man."""
+
+    def __init__(self) -> None:
+        self.names: list[tuple[str, str]] = []
+        self.pronoun: dict[str, str] = {}
+
+    def add(self, name: str, label: str, pronoun: str | None) -> None:
+        self.names.append((name, label))
+        if pronoun:
+            self.pronoun.setdefault(name, pronoun)
+
+    def resolve(self, pronoun: str) -> str | None:
+        """The nearest earlier named source that ``pronoun`` can stand for."""
+        label = PRONOUN_LABELS[pronoun]
+        for name, named_label in reversed(self.names):
+            if named_label != label:
+                continue
+            if label == "PERSON" and self.pronoun.get(name, pronoun) != pronoun:
+                continue
+            if label == "PERSON":
+                self.pronoun.setdefault(name, pronoun)
+            return name
+        return None
+
+
+def _named_label(
+    text: str, speaker: str, found: Found, ents: list[tuple[int, int, str]]
+) -> str | None:
+    """PERSON or ORG when the speaker is the name of an entity inside its source span."""
+    for s, e, label in ents:
+        if (
+            label in ("PERSON", "ORG")
+            and found.speaker_start <= s
+            and e <= found.speaker_end
+            and normalize_name(text[s:e]) == speaker
+        ):
+            return label
+    return None
