@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from claimscope import analyze
-from claimscope.corpus.factchecks import import_factchecks
-from claimscope.corpus.store import Store
 from claimscope.errors import SettingsError
 from claimscope.model import FactCheck
 from claimscope.report import render_html
 from claimscope.settings import Settings
+from claimscope.store import Store
+from claimscope.store.factchecks import import_factchecks
 from claimscope.verify import sources
 from claimscope.verify import stage as match_stage
 from claimscope.verify.factchecks import read_factchecks

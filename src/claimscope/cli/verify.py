@@ -48,12 +48,12 @@ def factchecks_import(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
 ) -> None:
     """Import fact-checks into a corpus store (a known id is replaced); bad records listed."""
-    from claimscope.corpus.factchecks import (
+    from claimscope.store import Store
+    from claimscope.store.factchecks import (
         count_factchecks,
         import_factchecks,
         open_factcheck_index,
     )
-    from claimscope.corpus.store import Store
     from claimscope.verify.factchecks import read_factchecks
     from claimscope.verify.matching import keep_claim_vectors
 
@@ -93,8 +93,8 @@ def factchecks_export(
     out: Annotated[str, typer.Option("--out", help="The JSON-LD file to write (- for stdout).")],
 ) -> None:
     """Write the store's fact-checks as a schema.org ClaimReview data feed (JSON-LD)."""
-    from claimscope.corpus.factchecks import load_factchecks
-    from claimscope.corpus.store import Store
+    from claimscope.store import Store
+    from claimscope.store.factchecks import load_factchecks
     from claimscope.verify.claimreview import claim_review_feed
 
     try:
@@ -120,9 +120,9 @@ def match(
     json_out: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
 ) -> None:
     """Has this been fact-checked already? The stored fact-checks a text repeats, best first."""
-    from claimscope.corpus.factchecks import fetch_factchecks, open_factcheck_index
-    from claimscope.corpus.store import Store
     from claimscope.models.reranker import installed, load_pair_scorer
+    from claimscope.store import Store
+    from claimscope.store.factchecks import fetch_factchecks, open_factcheck_index
     from claimscope.verify.matching import FactCheckMatcher
     from claimscope.verify.render import render_matches
 
