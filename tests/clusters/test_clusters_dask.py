@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from claimscope.corpus.ingest import ingest_paths
-from tests.corpus.builders import write_jsonl
 from tests.clusters.test_clusters import PARAPHRASES, RECORDS, _groups
+from tests.corpus.builders import write_jsonl
 from tests.corpus.test_dask import no_network  # noqa: F401  (autouse: loopback allowed)
 
 
