@@ -302,6 +302,15 @@ def _techniques(analysis: Analysis, console: Console) -> None:
     summary = analysis.persuasion()
     if not summary.spans:
         console.print(Text("No persuasion techniques found.", style="italic"))
+        # By default only the techniques the model gets right at least half the time are shown
+        # (docs/persuasion.md); say how to see the rest rather than leave "none" unexplained.
+        console.print(
+            Text(
+                "Shown by default: techniques whose spans are right at least half the time; "
+                "--techniques-shown all lists every span the model finds.",
+                style="dim",
+            )
+        )
         return
     line = Text()
     line.append(plural(summary.spans, "span"), style="bold")
