@@ -63,14 +63,14 @@ def timed(matcher: Any, queries: list[str]) -> dict[str, float]:
 
 
 def main() -> None:
-    from claimscope.corpus.factchecks import (
+    from claimscope.model import FactCheck
+    from claimscope.models.reranker import PairScorer
+    from claimscope.store import Store
+    from claimscope.store.factchecks import (
         fetch_factchecks,
         import_factchecks,
         open_factcheck_index,
     )
-    from claimscope.corpus.store import Store
-    from claimscope.model import FactCheck
-    from claimscope.models.reranker import PairScorer
     from claimscope.verify.matching import FactCheckMatcher
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
