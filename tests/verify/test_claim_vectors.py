@@ -52,9 +52,8 @@ def test_claim_vectors_are_computed_once_then_a_query_is_one_pass(tmp_path, fold
     assert isinstance(scorer, Counted) and matcher.vectors is not None
     first = matcher.match("ferry late", 3)
     assert first[0].check.id == "a"
-    # The first query embeds the whole collection (once), then itself.
-    assert sorted(scorer.encoded[:-1]) == sorted(c.claim for c in CHECKS.values())
-    assert scorer.encoded[-1] == "ferry late"
+    # The first query embeds itself and the whole collection (once).
+    assert sorted(scorer.encoded) == sorted([*(c.claim for c in CHECKS.values()), "ferry late"])
     scorer.encoded.clear()
     second = matcher.match("blue sky ferry", 3)
     assert second[0].check.id == "c"
@@ -105,3 +104,36 @@ def test_a_passage_added_after_the_sync_is_embedded_when_it_comes_up(tmp_path, f
     assert "e" in [m.check.id for m in found]
     assert sorted(scorer.encoded) == ["Late late ferry", "late ferry"]
     matcher.index.close()
+
+
+def test_the_nearest_claims_by_vector_join_bm25s_candidates(tmp_path, folder):
+    matcher = _matcher(tmp_path / "index.sqlite", folder)
+    assert matcher.vectors is not None
+    # "purr" shares no searchable word with "Blue cats" (d), but is nearest it by vector
+    scorer = matcher.reranker
+    assert isinstance(scorer, EmbeddingScorer)
+    matcher.candidates, matcher.dense = 1, 0
+    assert [m.check.id for m in matcher.match("purr purr", 4)] == ["b"]
+    assert matcher.vectors.nearest(scorer.embed(["purr"])[0], 2) == ["d", "b"]
+    matcher.dense = 2
+    found = {m.check.id: m for m in matcher.match("purr purr", 4)}
+    assert set(found) == {"b", "d"} and found["d"].bm25 == 0.0
+    matcher.index.close()
+
+
+def test_the_vectors_in_memory_are_read_once_and_again_after_a_change(tmp_path, folder):
+    first = _matcher(tmp_path / "index.sqlite", folder)
+    assert first.vectors is not None
+    keys, _, matrix = first.vectors.matrix()
+    assert sorted(keys) == sorted(CHECKS) and matrix.dtype == np.float32
+    # A server opens the collection again for each request: the copy in memory is reused.
+    again = _matcher(tmp_path / "index.sqlite", folder)
+    assert again.vectors is not None and again.vectors.matrix() is first.vectors.matrix()
+    again.index.add([("a", "Cats purr")])
+    again.vectors.sync()
+    keys, rows, matrix = first.vectors.matrix()  # the other connection sees the change
+    scorer = again.reranker
+    assert isinstance(scorer, EmbeddingScorer)
+    np.testing.assert_allclose(matrix[rows["a"]], scorer.encode(["Cats purr"])[0], atol=1e-3)
+    first.index.close()
+    again.index.close()

@@ -142,3 +142,48 @@ def test_cli_eval_matching(tmp_path):
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["map@1"] == 1.0 and report["queries"] == 2 and report["method"] == "BM25"
     assert run.read_text().splitlines()[0].split("\t")[:4] == ["q1", "Q0", "vclaim-bridge", "1"]
+
+
+@pytest.fixture
+def no_match_model(monkeypatch):
+    """The pair-model folder (match-minilm) missing, as in an install without it."""
+    from claimscope.errors import SettingsError
+    from claimscope.models import folder
+    from claimscope.models.reranker import MATCH_MODEL
+
+    real = folder.model_path
+
+    def model_path(name):
+        if name == MATCH_MODEL:
+            raise SettingsError(f"model folder {name!r} not found")
+        return real(name)
+
+    monkeypatch.setattr(folder, "model_path", model_path)
+
+
+def test_cli_match_fuses_the_pair_model_by_default(tmp_path, sources):
+    db = tmp_path / "c.duckdb"
+    assert _run("factchecks", "import", *sources, "--db", db, "-q").exit_code == 2  # 1 bad row
+    with Store.open(db, read_only=True) as store, open_factcheck_index(store) as index:
+        # the claims' vectors were computed at import and kept beside the collection
+        (kept,) = index.connection.execute("SELECT count(*) FROM vectors").fetchone()
+    assert kept == 7
+    result = _run("match", "is it true the Valmora harbour deal brings 45,000 jobs?", "--db", db,
+                  "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "BM25 alone" not in result.stderr
+    best = json.loads(result.stdout)[0]
+    assert best["check"]["claim"] == "The Valmora harbour deal will create 45,000 jobs."
+    assert best["probability"] is not None
+
+
+def test_cli_match_falls_back_to_bm25_without_the_model(tmp_path, sources, no_match_model):
+    db = tmp_path / "c.duckdb"
+    assert _run("factchecks", "import", *sources, "--db", db, "-q").exit_code == 2  # 1 bad row
+    result = _run("match", "is it true the Valmora harbour deal brings 45,000 jobs?", "--db", db,
+                  "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("ranked by BM25 alone") == 1
+    best = json.loads(result.stdout)[0]
+    assert best["check"]["claim"] == "The Valmora harbour deal will create 45,000 jobs."
+    assert best["probability"] is None

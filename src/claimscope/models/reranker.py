@@ -112,6 +112,7 @@ class EmbeddingScorer:
         self.threshold = float(card.get("thresholds", {}).get("match", 0.5))
         self.bm25_weight = float(card.get("fusion", {}).get("bm25_weight", 1.0))
         self.candidates = int(card.get("fusion", {}).get("candidates", 20))
+        self.dense = int(card.get("fusion", {}).get("dense_candidates", 0))
         self.vectors_: OrderedDict[str, np.ndarray] = OrderedDict()
         digest = hashlib.sha256((self.folder_.path / "model.onnx").read_bytes()).hexdigest()
         self.identity = f"{self.name} {digest[:16]}"

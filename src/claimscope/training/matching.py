@@ -201,14 +201,26 @@ def fit_platt(logits: np.ndarray, labels: np.ndarray, steps: int = 2000) -> tupl
     x, y = logits.astype(np.float64), labels.astype(np.float64)
     # A weak pull towards (1, 0): when the pairs are separable the plain optimum is at infinity.
     ridge = 1e-2
+
+    def loss(a: float, b: float) -> float:
+        z = a * x + b
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + ridge / 2 * ((a - 1.0) ** 2 + b**2))
+
+    current = loss(a, b)
     for _ in range(steps):  # Newton steps on the logistic loss in two parameters
         p = 1.0 / (1.0 + np.exp(-np.clip(a * x + b, -50.0, 50.0)))
         w = np.maximum(p * (1 - p), 1e-9)
         grad = np.array([np.sum((p - y) * x) + ridge * (a - 1.0), np.sum(p - y) + ridge * b])
         hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
         step = np.linalg.solve(hess + ridge * np.eye(2), grad)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-8:
+        # Halved until the loss falls: a full step from (1, 0) overshoots when the logits sit
+        # far from 0 (a bi-encoder's scaled cosines, 10 to 18), and Newton then diverges.
+        scale = 1.0
+        while scale > 1e-6 and loss(a - scale * step[0], b - scale * step[1]) > current:
+            scale /= 2
+        a, b = a - scale * step[0], b - scale * step[1]
+        current = loss(a, b)
+        if np.abs(scale * step).max() < 1e-8:
             break
     return float(a), float(b)
 
