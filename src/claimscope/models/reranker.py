@@ -106,7 +106,8 @@ class EmbeddingScorer:
         self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
         self.tokenizer_.no_padding()
         self.tokenizer_.enable_truncation(int(card.get("max_tokens", 128)))
-        self.session_ = open_session(self.folder_, self.threads)
+        # One query at a time: idle threads must not spin (see ``open_session``).
+        self.session_ = open_session(self.folder_, self.threads, spin=False)
         self.scale = float(card.get("scale", 1.0))
         self.platt_ = _platt(card)
         self.threshold = float(card.get("thresholds", {}).get("match", 0.5))
