@@ -76,8 +76,8 @@ def timed(matcher: Any, queries: list[str]) -> tuple[dict[str, Any], list[list[s
 
 def checkthat_data(root: Path) -> tuple[list[Any], dict[str, str], dict[str, set[str]]]:
     """The verified claims, the dev-test queries and their qrels."""
+    from claimscope.evaluation.checkthat import read_qrels, read_queries
     from claimscope.model import FactCheck
-    from claimscope.verify.checkthat import read_qrels, read_queries
     from claimscope.verify.factchecks import read_factchecks
 
     test = root / "original_twitter_data" / "test_data"
@@ -88,6 +88,7 @@ def checkthat_data(root: Path) -> tuple[list[Any], dict[str, str], dict[str, set
 
 
 def main() -> None:
+    from claimscope.evaluation.checkthat import ranking_scores
     from claimscope.model import FactCheck
     from claimscope.models.reranker import MATCH_MODEL, installed, load_pair_scorer
     from claimscope.store import Store
@@ -97,7 +98,6 @@ def main() -> None:
         import_factchecks,
         open_factcheck_index,
     )
-    from claimscope.verify.checkthat import ranking_scores
     from claimscope.verify.claim_vectors import ClaimVectors
     from claimscope.verify.matching import FactCheckMatcher
 

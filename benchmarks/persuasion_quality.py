@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 from common import machine
 
 from claimscope import Document, Settings, analyze_many
+from claimscope.evaluation.persuasion import measure, score_articles
+from claimscope.evaluation.ptc import read_ptc
 from claimscope.ingest import read_path
 from claimscope.models.scorer import scorer_for
-from claimscope.persuasion.data import read_ptc
 from claimscope.persuasion.decode import Decoding
-from claimscope.persuasion.evaluate import measure, score_articles
 
 RESULTS = Path(__file__).resolve().parent / "results" / "persuasion_quality.json"
 MAINSTREAM = ("nyt", "wash-post", "usa-today", "politico")

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 
-from claimscope.verify.stance_eval import evaluate_stance
+from claimscope.evaluation.stance import evaluate_stance
 
 RESULTS = Path(__file__).resolve().parent / "results" / "stance_quality.json"
 SETS = {

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 from common import machine
 
 from claimscope import Document, Settings
-from claimscope.claims.data import read_examples
+from claimscope.evaluation.claim_data import read_examples
 from claimscope.ingest import read_path
 from claimscope.metrics import binary_scores, macro_f1_score
 from claimscope.model import Analysis

@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 from common import machine
 
-from claimscope.claims.data import read_examples
+from claimscope.evaluation.claim_data import read_examples
+from claimscope.evaluation.persuasion import score_articles
+from claimscope.evaluation.ptc import read_ptc
 from claimscope.metrics import macro_f1_score, roc_auc_score
 from claimscope.models.scorer import ClaimScorer, scorer_for
-from claimscope.persuasion.data import read_ptc
-from claimscope.persuasion.evaluate import score_articles
 from claimscope.persuasion.techniques import KEYS
 from claimscope.settings import Settings
 

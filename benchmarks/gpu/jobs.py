@@ -151,7 +151,7 @@ def subj_job(spec: dict) -> dict:
     used to choose) at the best threshold on dev-test itself, with the ROC AUC."""
     import torch
 
-    from claimscope.claims.data import read_examples
+    from claimscope.evaluation.claim_data import read_examples
     from claimscope.metrics import f1_score, macro_f1_score, roc_auc_score
     from claimscope.training import claims
 

@@ -3,10 +3,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from claimscope.claims.data import deduplicate, read_examples
-from claimscope.claims.evaluate import evaluate_task
 from claimscope.cli import app
 from claimscope.errors import InputError
+from claimscope.evaluation.claim_data import deduplicate, read_examples
+from claimscope.evaluation.claims import evaluate_claims
 
 CW_TSV = (
     "Sentence_id\tText\tclass_label\n"
@@ -55,7 +55,7 @@ def test_deduplicate_by_id_and_text(cw_file):
 
 
 def test_evaluate_task_reports_consistent_counts(cw_file):
-    report = evaluate_task("checkworthiness", cw_file)
+    report = evaluate_claims("checkworthiness", cw_file)
     assert report["n"] == 4 and report["support"] == 2
     assert report["tp"] + report["fn"] == 2
     assert len(report["predictions"]) == 4

@@ -1,7 +1,7 @@
 import pytest
 
 from claimscope.errors import InputError
-from claimscope.persuasion.data import read_ptc, split_articles
+from claimscope.evaluation.ptc import read_ptc, split_articles
 from claimscope.persuasion.techniques import BY_KEY, CATALOGUE, KEYS
 from tests.persuasion.ptc_fixture import write_ptc
 

@@ -1,6 +1,6 @@
 import pytest
 
-from claimscope.persuasion.evaluate import span_counts
+from claimscope.evaluation.persuasion import span_counts
 
 
 def _prf(counts):

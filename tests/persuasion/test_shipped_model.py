@@ -6,9 +6,9 @@ from typer.testing import CliRunner
 
 from claimscope import Settings, analyze
 from claimscope.cli import app
+from claimscope.evaluation.persuasion import evaluate_persuasion
 from claimscope.models.scorer import load_scorer
 from claimscope.persuasion.decode import Decoding
-from claimscope.persuasion.evaluate import evaluate_persuasion
 from claimscope.persuasion.techniques import CATALOGUE, KEYS
 from tests.conftest import SHARED
 from tests.persuasion.ptc_fixture import write_ptc

@@ -12,6 +12,13 @@ from typer.testing import CliRunner
 from claimscope.cli import app
 from claimscope.consistency.bare import bare_statements
 from claimscope.errors import InputError, StoreError
+from claimscope.evaluation.verdict import (
+    evaluate_verdict,
+    half,
+    read_labelled_claims,
+    stance_training_claims,
+    tune_rule,
+)
 from claimscope.verify.check import check
 from claimscope.verify.evidence_index import (
     MANIFEST,
@@ -30,13 +37,6 @@ from claimscope.verify.verdict import (
     Vote,
     confidence,
     decide,
-    tune_rule,
-)
-from claimscope.verify.verdict_eval import (
-    evaluate_verdict,
-    half,
-    read_labelled_claims,
-    stance_training_claims,
 )
 from tests.conftest import SHARED
 from tests.verify.evidence_fixtures import BORDER, FakeStance, write_claims, write_corpus

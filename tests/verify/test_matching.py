@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claimscope.cli import app
+from claimscope.evaluation.checkthat import ranking_scores
 from claimscope.store import Store
 from claimscope.store.factchecks import (
     count_factchecks,
@@ -17,7 +18,6 @@ from claimscope.store.factchecks import (
     load_factchecks,
     open_factcheck_index,
 )
-from claimscope.verify.checkthat import ranking_scores
 from claimscope.verify.factchecks import read_factchecks
 from claimscope.verify.matching import FactCheckMatcher
 from claimscope.verify.textindex import TextIndex, query_terms

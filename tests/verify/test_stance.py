@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from claimscope.cli import app
 from claimscope.errors import InputError, SettingsError
+from claimscope.evaluation.stance import stance_scores
+from claimscope.evaluation.stance_data import StancePair, read_stance_data
 from claimscope.models.stance import STANCE_LABELS, StanceScorer, installed
-from claimscope.verify.stance_data import StancePair, read_stance_data
-from claimscope.verify.stance_eval import stance_scores
 from tests.verify.stance_fixtures import tiny_stance_model
 
 runner = CliRunner()

@@ -33,10 +33,10 @@ def _eval(
     threshold: float | None,
     json_out: str | None,
 ) -> None:
-    from claimscope.claims.evaluate import evaluate_task, write_predictions
+    from claimscope.evaluation.claims import evaluate_claims, write_predictions
 
     try:
-        report = evaluate_task(task, data, settings=settings, threshold=threshold)
+        report = evaluate_claims(task, data, settings=settings, threshold=threshold)
         if predictions:
             write_predictions(report, predictions)
         if json_out:
@@ -115,7 +115,7 @@ def eval_matching(
     """Fact-check matching: MAP@1, MAP@5, MAP@10 and Recall@10 (CheckThat! format)."""
     from rich.table import Table
 
-    from claimscope.verify.evaluate import evaluate_matching, write_rankings
+    from claimscope.evaluation.matching import evaluate_matching, write_rankings
 
     try:
         report = evaluate_matching(queries, qrels, claims, rerank=rerank, model=model)
@@ -162,7 +162,7 @@ def eval_persuasion(
     settings: Settings,
 ) -> None:
     """Persuasion techniques: sentence F1 (any technique), micro-F1 over techniques, span F1."""
-    from claimscope.persuasion.evaluate import evaluate_persuasion, write_predictions
+    from claimscope.evaluation.persuasion import evaluate_persuasion, write_predictions
 
     try:
         report = evaluate_persuasion(data, settings=settings, split=split)
@@ -232,7 +232,7 @@ def eval_stance(
     from rich.table import Table
 
     from claimscope.cli.common import err
-    from claimscope.verify.stance_eval import evaluate_stance, write_predictions
+    from claimscope.evaluation.stance import evaluate_stance, write_predictions
 
     try:
         if split not in (None, "dev", "test"):
@@ -298,9 +298,9 @@ def eval_verdict(
     from rich.table import Table
 
     from claimscope.cli.common import err
+    from claimscope.evaluation.verdict import evaluate_verdict, write_verdicts
     from claimscope.models.stance import STANCE_MODEL, StanceScorer, installed
     from claimscope.verify.verdict import VERDICTS
-    from claimscope.verify.verdict_eval import evaluate_verdict, write_verdicts
 
     try:
         scorer = None

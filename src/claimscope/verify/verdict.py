@@ -26,14 +26,9 @@ reported on the other half.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
-
-from claimscope.metrics import labelled_scores
 
 SUPPORTED = "supported"
 REFUTED = "refuted"
@@ -49,13 +44,6 @@ SUPPORT_THRESHOLD = 0.5
 REFUTE_THRESHOLD = 0.45
 RANK_DECAY = 0.0
 CLASH_WEIGHT = 1.0
-
-# What tuning searches.
-_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
-_DECAYS = (0.0, 0.25, 0.5, 1.0)
-# Full weight first: on data where the rules find nothing (Climate-FEVER), every weight ties and
-# the rule findings keep their say.
-_CLASH_WEIGHTS = (1.0, 0.5, 0.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,7 +100,7 @@ def masses(votes: Sequence[Vote], rule: VerdictRule = DEFAULT_RULE) -> tuple[flo
 def decide(votes: Sequence[Vote], rule: VerdictRule = DEFAULT_RULE) -> Verdict:
     """The verdict the votes give under ``rule``."""
     s, r = masses(votes, rule)
-    label = _label(s >= rule.support, r >= rule.refute)
+    label = verdict_label(s >= rule.support, r >= rule.refute)
     return Verdict(label, confidence(label, s, r), s, r)
 
 
@@ -126,7 +114,9 @@ def confidence(label: str, support: float, refute: float) -> float:
     }[label]
 
 
-def _label(supported: bool, refuted: bool) -> str:
+def verdict_label(supported: bool, refuted: bool) -> str:
+    """The verdict of a claim whose support and refute masses did (or did not) reach their
+    thresholds."""
     if supported and refuted:
         return CONFLICTING
     return SUPPORTED if supported else REFUTED if refuted else NOT_ENOUGH
@@ -134,25 +124,3 @@ def _label(supported: bool, refuted: bool) -> str:
 
 def _unit(p: float) -> float:
     return 0.0 if math.isnan(p) else min(1.0, max(0.0, p))
-
-
-def tune_rule(
-    votes: Sequence[Sequence[Vote]], gold: Sequence[str], *, metric: str = "macro_f1"
-) -> tuple[VerdictRule, float]:
-    """The rule (from a grid) that scores best on ``gold`` by ``metric``, and that score.
-
-    Ties go to the first in the grid: lower thresholds, less rank decay, more clash weight.
-    """
-    best: tuple[VerdictRule, float] = (DEFAULT_RULE, -1.0)
-    for decay, clash in itertools.product(_DECAYS, _CLASH_WEIGHTS):
-        base = VerdictRule(rank_decay=decay, clash_weight=clash)
-        pairs = np.array([masses(v, base) for v in votes]).reshape(-1, 2)
-        for ts, tr in itertools.product(_THRESHOLDS, _THRESHOLDS):
-            predicted = [_label(s >= ts, r >= tr) for s, r in pairs]
-            value = labelled_scores(gold, predicted, VERDICTS)[metric]
-            if value > best[1]:
-                best = (
-                    VerdictRule(support=ts, refute=tr, rank_decay=decay, clash_weight=clash),
-                    value,
-                )
-    return best

@@ -1,4 +1,5 @@
-"""Evaluation of the claim models on labelled files: check-worthiness F1, subjectivity macro-F1."""
+"""Evaluation of the claim models on labelled sentences: check-worthiness F1, subjectivity
+macro-F1."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from claimscope.claims.data import read_examples
 from claimscope.errors import SettingsError
+from claimscope.evaluation.claim_data import read_examples
 from claimscope.metrics import accuracy_score, binary_scores, macro_f1_score
 from claimscope.models.scorer import scorer_for
 from claimscope.settings import Settings
@@ -15,7 +16,7 @@ from claimscope.settings import Settings
 LABELS = {"checkworthiness": ("No", "Yes"), "subjectivity": ("OBJ", "SUBJ")}
 
 
-def evaluate_task(
+def evaluate_claims(
     task: str,
     data: str | Path,
     *,
