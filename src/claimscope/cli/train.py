@@ -203,6 +203,12 @@ def _train_teacher(
     )
 
 
+def _cache_root() -> Path:
+    from claimscope.training.teacher_base import cache_root
+
+    return cache_root()
+
+
 @app.command()
 def train(
     task: Annotated[
@@ -281,6 +287,19 @@ def train(
     subjective_share: Annotated[
         float, typer.Option(help="Thresholds: share of subjective sentences in news.")
     ] = 0.275,
+    teacher: Annotated[
+        Path | None,
+        typer.Option(
+            help="Claims: distil from this teacher folder (claimscope train teacher --out): the "
+            "student also learns its scores of the training texts and of an unlabelled pool."
+        ),
+    ] = None,
+    distil_weight: Annotated[
+        float, typer.Option(help="Claims: weight of the teacher's scores in the loss.")
+    ] = 1.0,
+    pool_per_epoch: Annotated[
+        int, typer.Option(help="Claims: unlabelled pool sentences per epoch (0: all).")
+    ] = 0,
     synthetic: Annotated[
         bool,
         typer.Option(
@@ -360,6 +379,8 @@ def train(
         raise fail(f"persuasion data not found: {ptc} (or pass --no-techniques)")
     if init is not None and not (init / "model.pt").is_file():
         raise fail(f"--init: no model.pt in {init}")
+    if teacher is not None and not (teacher / "teacher.json").is_file():
+        raise fail(f"--teacher: no teacher.json in {teacher} (claimscope train teacher --out)")
     if technique_branch and (init is None or not techniques):
         raise fail("--technique-branch trains on a frozen --init model, with techniques")
     card = build_claim_model(
@@ -379,6 +400,8 @@ def train(
             subj_oversample=subj_oversample,
             technique_branch=technique_branch,
             technique_weight_cap=technique_weight_cap,
+            distil_weight=distil_weight if teacher is not None else 0.0,
+            pool_per_epoch=pool_per_epoch or None,
         ),
         report_checkworthiness=report_cw if report_cw.is_file() else None,
         report_subjectivity=report_subj if report_subj.is_file() else None,
@@ -386,5 +409,8 @@ def train(
         persuasion_dir=ptc if techniques else None,
         persuasion_extra=[p for p in memes if p.is_file()] if techniques else None,
         init=init,
+        teacher=teacher,
+        data_dir=data_dir,
+        cache_dir=cache_dir or _cache_root(),
     )
     typer.echo(json.dumps(card["metrics"], indent=2))

