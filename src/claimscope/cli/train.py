@@ -96,7 +96,15 @@ def _train_stance(
     )
     if lr is not None:
         config.lr = lr
-    train_stance(base=base, data_dir=verification, work=work, config=config)
+    if (verification / "nli_extra").is_dir() and init is None:
+        # Every source (issue 30): the extra NLI and claim-evidence sets and synthetic pairs,
+        # weighed by source, with dev checks and resumable checkpoints four times an epoch.
+        from claimscope.training.stance_mix import train_stance_mix
+
+        config.extra, config.synthetic, config.checks = True, True, 4
+        train_stance_mix(base=base, data_dir=verification, work=work, config=config)
+    else:
+        train_stance(base=base, data_dir=verification, work=work, config=config)
     card = export_stance(base=base, data_dir=verification, work=work, out=out)
     typer.echo(json.dumps(card["metrics"], indent=2))
 

@@ -75,6 +75,12 @@ class StanceConfig:
     # Add symmetric synthetic pairs made from the Climate-FEVER training evidence
     # (claimscope.training.stance_synth): every synthetic claim comes with both labels.
     synthetic: bool = False
+    # Add the extra NLI and claim-evidence sets of nli_extra/ (claimscope.training.stance_mix).
+    extra: bool = False
+    # Dev checks (and resumable checkpoints) per epoch, in stance_mix.
+    checks: int = 1
+    # Parts of MatMul node names the int8 export keeps in fp32 (none: all int8).
+    fp32_matmuls: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -338,6 +344,8 @@ def export_stance(*, base: Path, data_dir: Path, work: Path, out: Path) -> dict[
     export_int8(
         model, tok, work / "model.fp32.onnx", out / "model.onnx", "logits", per_channel=True
     )
+    if config.fp32_matmuls:
+        _requantize(work / "model.fp32.onnx", out / "model.onnx", config.fp32_matmuls)
     shutil.copy(work / "tokenizer.json", out / "tokenizer.json")
     sick = load_splits(data_dir / SICK, config)
     cf = load_splits(data_dir / CLIMATE_FEVER, config)
@@ -353,6 +361,8 @@ def export_stance(*, base: Path, data_dir: Path, work: Path, out: Path) -> dict[
     dev = sick.dev + cf.dev
     temperature = fit_temperature(shipped(dev), [p.label for p in dev])
     sets = {
+        "sick_dev": (sick.dev, False),
+        "climate_fever_dev": (cf.dev, False),
         "sick_test": (sick.test, False),
         "climate_fever_test": (cf.test, False),
         "fever_symmetric_dev": (fever, True),
@@ -384,12 +394,55 @@ def export_stance(*, base: Path, data_dir: Path, work: Path, out: Path) -> dict[
     return card
 
 
+def _requantize(fp32: Path, out: Path, patterns: Sequence[str]) -> None:
+    """int8 again, keeping in fp32 the MatMuls whose node name holds one of ``patterns``
+    (each costs about 1.8 MB: a 384 x 1536 feed-forward matrix)."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    nodes = [n.name for n in onnx.load(str(fp32)).graph.node if n.op_type == "MatMul"]
+    kept = [n for n in nodes if any(p in n for p in patterns)]
+    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8,
+                     per_channel=True, nodes_to_exclude=kept)  # fmt: skip
+    logger.info("int8 with %d MatMuls in fp32: %s", len(kept), kept)
+
+
 def _warm_start(init: dict[str, Any] | None) -> dict[str, Any] | None:
     """What the run started from: the earlier run's config, history and chosen epoch."""
     if init is None:
         return None
     return {k: init[k] for k in ("config", "history", "selected_epoch")} | {
         "warm_start": _warm_start(init.get("init"))
+    }
+
+
+_EXTRA_FILES = [
+    "nli_extra/snli_dev_test (SNLI dev + test)",
+    "nli_extra/rte_fever/dev_minus_FeverSymmetric.tsv (FEVER claim-evidence pairs)",
+    "nli_extra/fnc1_competition_test (FNC-1 competition test)",
+    "nli_extra/healthver (HealthVer dev + test)",
+    "nli_extra/covidfact/train.tsv + dev.tsv (COVID-Fact RTE cut)",
+    "nli_extra/rte_glue (GLUE RTE)",
+]
+
+
+def _extra_licenses() -> dict[str, str]:
+    from claimscope.training.stance_extra import EXTRA_LICENSES
+
+    return EXTRA_LICENSES
+
+
+def _source_weights() -> dict[str, Any]:
+    from claimscope.training.stance_extra import SOURCE_WEIGHTS
+    from claimscope.training.stance_mix import CAPS, SYNTHETIC_SHARE
+
+    return {
+        "loss_weight": SOURCE_WEIGHTS,
+        "caps": CAPS,
+        "synthetic_share": SYNTHETIC_SHARE,
+        "labels": "FEVER and COVID-Fact not_entailment = refutes; GLUE RTE not_entailment "
+        "allows refutes or neutral; FNC-1 agree = supports, disagree = refutes, discuss allows "
+        "supports or neutral, unrelated = neutral (2,000 kept); loss -log P(allowed labels)",
     }
 
 
@@ -427,16 +480,22 @@ def stance_card(
             "history": summary["history"],
             "selected_epoch": summary["selected_epoch"],
             "warm_start": _warm_start(summary.get("init")),
-            "selection": "epoch with the best mean of SICK dev accuracy and Climate-FEVER dev "
-            "macro-F1; never on the test slices or FEVER-Symmetric",
+            "selected_step": summary.get("selected_step"),
+            "selection": f"the dev check ({config.checks} an epoch) with the best mean of SICK "
+            "dev accuracy and Climate-FEVER dev macro-F1; never on the test slices or "
+            "FEVER-Symmetric",
             "splits": f"by group (SICK pair_ID, Climate-FEVER claim_id), seed "
             f"{config.split_seed}: {config.test_fraction:.0%} test, then "
             f"{config.dev_fraction:.0%} of the rest dev; SICK B->A pairs only in train",
         },
         "data": {
-            "train": [SICK, CLIMATE_FEVER],
+            "train": [SICK, CLIMATE_FEVER] + (_EXTRA_FILES if config.extra else []),
+            "synthetic": "pairs made from Climate-FEVER training evidence (stance_synth)"
+            if config.synthetic
+            else None,
             "evaluation_only": [FEVER_SYMMETRIC],
-            "licenses": LICENSES,
+            "licenses": LICENSES | (_extra_licenses() if config.extra else {}),
+            "weights": _source_weights() if config.extra else None,
             "note": "Training data is for research use (no license stated by the sources); "
             "the weights inherit that restriction.",
         },
