@@ -318,6 +318,11 @@ def train(
 ) -> None:
     """Train the sentence model: one encoder for check-worthiness, subjectivity and persuasion
     techniques; needs the [train] extra."""
+    if task == "attribution":
+        from claimscope.training.attribution_build import train_attribution_cli
+
+        train_attribution_cli(data_dir, out, cache_dir, epochs=epochs, seed=seed, limit=limit)
+        return
     if task == "embeddings":
         _train_embeddings(data_dir, out)
         return
