@@ -17,6 +17,8 @@ Profile = Literal["default", "fast", "rules"]
 PROFILES: tuple[str, ...] = ("default", "fast", "rules")
 TechniquesShown = Literal["precise", "all"]
 TECHNIQUES_SHOWN: tuple[str, ...] = ("precise", "all")
+AttributionMethod = Literal["model", "rules"]
+ATTRIBUTION_METHODS: tuple[str, ...] = ("model", "rules")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -72,6 +74,11 @@ class Settings:
         "Minimum claim score kept as a claim; 0 keeps the ranker's own threshold (its card).",
     )
     max_claims: int = _setting(15, "Claims listed in the terminal report.")
+    attribution: AttributionMethod = _setting(
+        "model",
+        "Attributions: model (the learned tagger merged with the rules, as its card says; the "
+        "rules alone when its folder is missing) or rules (the cue rules alone).",
+    )
     techniques: bool = _setting(
         True,
         "Find persuasion techniques (needs a model with technique heads: the default profile's).",
@@ -106,6 +113,11 @@ class Settings:
         if self.profile not in PROFILES:
             raise SettingsError(
                 f"profile must be one of {', '.join(PROFILES)}, got {self.profile!r}"
+            )
+        if self.attribution not in ATTRIBUTION_METHODS:
+            raise SettingsError(
+                f"attribution must be one of {', '.join(ATTRIBUTION_METHODS)}, "
+                f"got {self.attribution!r}"
             )
         if self.techniques_shown not in TECHNIQUES_SHOWN:
             raise SettingsError(

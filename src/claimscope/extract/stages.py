@@ -5,7 +5,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from claimscope.extract.attribution import Found, find_attributions
+from claimscope.extract.attribution import Found, find_attributions, found_from_spans
+from claimscope.extract.attribution_decode import merge
+from claimscope.extract.attribution_features import Layout, RuleSpans
+from claimscope.extract.attribution_tagger import AttributionTagger, shared_tagger
 from claimscope.extract.dates import find_dates, infer_anchor
 from claimscope.extract.entities import find_entities, normalize_name
 from claimscope.extract.quantities import find_quantities
@@ -165,63 +168,124 @@ def quantities_stage(batch: list[Analysis], settings: Settings) -> None:
     assigns=("attributions", "speakers"),
 )
 def attribution_stage(batch: list[Analysis], settings: Settings) -> None:
-    """Who says what: the post's author, or sources named by cues (pronouns resolved)."""
+    """Who says what: the post's author, or sources found by the rules and the learned tagger
+    (merged as the tagger's card says), pronouns resolved."""
+    tagger = shared_tagger(threads=settings.threads) if settings.attribution == "model" else None
     for a in batch:
         by_sentence: dict[int, list[tuple[int, int, str]]] = {}
         for ent in a.entities:
             by_sentence.setdefault(ent.sentence, []).append((ent.start, ent.end, ent.label))
-        attributions: list[Attribution] = []
-        # The named people and organisations that spoke so far, for "he said", "it said".
-        named = _Speakers()
-        for sent in a.sentences:
-            first = len(attributions)
-            post = a.segments[sent.segment].post
-            if post is not None:
-                if post.handle and post.handle_start is not None and post.handle_end is not None:
-                    attributions.append(
-                        Attribution(
-                            id=len(attributions),
-                            sentence=sent.id,
-                            kind="post",
-                            speaker=post.handle,
-                            speaker_start=post.handle_start,
-                            speaker_end=post.handle_end,
-                            content_start=sent.start,
-                            content_end=sent.end,
-                        )
+        found = {
+            sent.id: find_attributions(a.text, sent.start, sent.end, by_sentence.get(sent.id, []))
+            for sent in a.sentences
+            if a.segments[sent.segment].post is None
+        }
+        if tagger is not None and found:
+            found = _with_tagger(a, found, tagger)
+        _assign(a, found, by_sentence)
+
+
+def _with_tagger(
+    a: Analysis, found: dict[int, list[Found]], tagger: AttributionTagger
+) -> dict[int, list[Found]]:
+    """The rules' attributions merged with the tagger's, each in the sentence of its cue."""
+    rules = [f for sid in sorted(found) for f in found[sid]]
+    sentences = [(s.start, s.end, s.segment) for s in a.sentences if s.id in found]
+    entities = [(e.start, e.end, e.label) for e in a.entities]
+    layout = Layout(a.text, sentences, entities, [_rule_spans(f) for f in rules])
+    tagged = tagger.tag(layout)
+    spans = [((f.speaker_start, f.speaker_end), (f.cue_start, f.cue_end)) for f in rules]
+    keep_rules, keep_tagged = merge(spans, tagged, tagger.decoding_.merge)
+    kept = {id(rules[i]) for i in keep_rules}
+    out = {sid: [f for f in fs if id(f) in kept] for sid, fs in found.items()}
+    index = SpanIndex([(s.start, s.end) for s in a.sentences])
+    for t in (tagged[i] for i in keep_tagged):
+        sid = index.locate(t.cue[0], t.cue[1], "expand")
+        if sid is None or sid not in out:
+            continue
+        sent = a.sentences[sid]
+        f = found_from_spans(a.text, (sent.start, sent.end), entities, t.source, t.cue, t.content)
+        if f is not None:
+            out[sid].append(f)
+    for fs in out.values():
+        fs.sort(key=lambda f: f.cue_start)
+    return out
+
+
+def _rule_spans(f: Found) -> RuleSpans:
+    content = (-1, -1) if f.content_start is None or f.content_end is None else (
+        f.content_start, f.content_end)  # fmt: skip
+    return (f.speaker_start, f.speaker_end, f.cue_start, f.cue_end, *content)
+
+
+def _assign(
+    a: Analysis, found: dict[int, list[Found]], by_sentence: dict[int, list[tuple[int, int, str]]]
+) -> None:
+    """The attributions in sentence order (a post's sentences to its author), pronouns
+    resolved against the named speakers before them; each sentence's main speaker."""
+    attributions: list[Attribution] = []
+    # The named people and organisations that spoke so far, for "he said", "it said".
+    named = _Speakers()
+    for sent in a.sentences:
+        first = len(attributions)
+        post = a.segments[sent.segment].post
+        if post is not None:
+            if post.handle and post.handle_start is not None and post.handle_end is not None:
+                attributions.append(
+                    Attribution(
+                        id=len(attributions),
+                        sentence=sent.id,
+                        kind="post",
+                        speaker=post.handle,
+                        speaker_start=post.handle_start,
+                        speaker_end=post.handle_end,
+                        content_start=sent.start,
+                        content_end=sent.end,
                     )
-            else:
-                ents = by_sentence.get(sent.id, [])
-                for found in find_attributions(a.text, sent.start, sent.end, ents):
-                    resolved = found.resolved
-                    if resolved is None and found.speaker in PRONOUN_LABELS:
-                        resolved = named.resolve(found.speaker)
-                    label = _named_label(a.text, found.speaker, found, ents)
-                    if label:
-                        title = a.text[found.speaker_start : found.speaker_end].split()[0]
-                        named.add(found.speaker, label, _TITLES.get(title.lower()))
-                    attributions.append(
-                        Attribution(
-                            id=len(attributions),
-                            sentence=sent.id,
-                            kind=found.kind,  # type: ignore[arg-type]
-                            speaker=found.speaker,
-                            speaker_start=found.speaker_start,
-                            speaker_end=found.speaker_end,
-                            cue_start=found.cue_start,
-                            cue_end=found.cue_end,
-                            content_start=found.content_start,
-                            content_end=found.content_end,
-                            resolved=resolved,
-                        )
-                    )
-            own = attributions[first:]
-            if own:
-                # The sentence's speaker says most of it.
-                main = max(own, key=lambda x: (x.content_end or 0) - (x.content_start or 0))
-                sent.attribution = main.id
-                sent.speaker = main.resolved or main.speaker
-        a.attributions = attributions
+                )
+        else:
+            ents = by_sentence.get(sent.id, [])
+            for f in found.get(sent.id, []):
+                attributions.append(
+                    _attribution(a.text, f, sent.id, len(attributions), ents, named)
+                )
+        own = attributions[first:]
+        if own:
+            # The sentence's speaker says most of it.
+            main = max(own, key=lambda x: (x.content_end or 0) - (x.content_start or 0))
+            sent.attribution = main.id
+            sent.speaker = main.resolved or main.speaker
+    a.attributions = attributions
+
+
+def _attribution(
+    text: str,
+    found: Found,
+    sentence: int,
+    number: int,
+    ents: list[tuple[int, int, str]],
+    named: _Speakers,
+) -> Attribution:
+    resolved = found.resolved
+    if resolved is None and found.speaker in PRONOUN_LABELS:
+        resolved = named.resolve(found.speaker)
+    label = _named_label(text, found.speaker, found, ents)
+    if label:
+        title = text[found.speaker_start : found.speaker_end].split()[0]
+        named.add(found.speaker, label, _TITLES.get(title.lower()))
+    return Attribution(
+        id=number,
+        sentence=sentence,
+        kind=found.kind,  # type: ignore[arg-type]
+        speaker=found.speaker,
+        speaker_start=found.speaker_start,
+        speaker_end=found.speaker_end,
+        cue_start=found.cue_start,
+        cue_end=found.cue_end,
+        content_start=found.content_start,
+        content_end=found.content_end,
+        resolved=resolved,
+    )
 
 
 # Which named speaker a pronoun source stands for.

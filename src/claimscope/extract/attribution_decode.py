@@ -1,0 +1,146 @@
+"""From the tagger's word probabilities to attributions: spans per role, then cues linked to
+the nearest source and content; and the merge with the rules' attributions.
+
+Numpy and plain Python only: training measures its checkpoints with the same code the
+pipeline runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from claimscope.extract.attribution_features import ROLES, Span, Window
+
+# How far (in words) a cue looks for its source and its content, and what a sentence
+# boundary between them costs (a source in the next sentence is rare, content there is not).
+MAX_GAP = 40
+SOURCE_SENTENCE_COST = 30
+CONTENT_SENTENCE_COST = 3
+MERGES = ("rules", "tagger", "tagger_then_rules", "rules_then_tagger")
+
+
+@dataclass(slots=True, frozen=True)
+class Decoding:
+    """How probabilities become spans: a word is inside a role's span when the probability
+    that it is outside falls under ``outside`` (per role: source, cue, content); and how the
+    tagger's attributions join the rules' (one of ``MERGES``)."""
+
+    outside: tuple[float, float, float] = (0.5, 0.5, 0.5)
+    merge: str = "tagger_then_rules"
+
+
+@dataclass(slots=True)
+class TagSpan:
+    """A span of one role in word indices ``[first, last]`` of a window, with its mean
+    probability of being inside."""
+
+    first: int
+    last: int
+    score: float
+
+
+@dataclass(slots=True)
+class Tagged:
+    """An attribution the tagger found: character spans (no content where none was linked)."""
+
+    source: Span
+    cue: Span
+    content: Span | None
+    score: float
+
+
+def spans(probs: np.ndarray, outside: float) -> list[TagSpan]:
+    """The spans of one role from its ``(words, 3)`` O/B/I probabilities: a run of words
+    inside, cut where a word is likelier to begin a span than to continue one."""
+    inside = probs[:, 0] < outside
+    out: list[TagSpan] = []
+    first = -1
+    for i in range(len(probs) + 1):
+        starts = i < len(probs) and inside[i] and (first < 0 or probs[i, 1] > probs[i, 2])
+        if first >= 0 and (i == len(probs) or not inside[i] or starts):
+            out.append(TagSpan(first, i - 1, float(1.0 - probs[first:i, 0].mean())))
+            first = -1
+        if starts or (i < len(probs) and inside[i] and first < 0):
+            first = i
+    return out
+
+
+def _gap(a: TagSpan, b: TagSpan) -> int:
+    """Words between two spans (0 when adjacent, negative when they overlap)."""
+    return max(a.first, b.first) - min(a.last, b.last) - 1
+
+
+def _nearest(
+    cue: TagSpan, candidates: Sequence[TagSpan], sentence: Sequence[int], cost: int
+) -> TagSpan | None:
+    best, best_d = None, MAX_GAP + 1
+    for c in candidates:
+        gap = _gap(cue, c)
+        if gap < 0:
+            continue
+        near = c.last if c.last < cue.first else c.first
+        d = gap + (cost if sentence[near] != sentence[cue.first] else 0)
+        if d < best_d:
+            best, best_d = c, d
+    return best
+
+
+def link(window: Window, probs: np.ndarray, decoding: Decoding) -> list[Tagged]:
+    """The attributions of one window from its ``(words, 3 roles, 3)`` probabilities: each
+    cue with the nearest source (none: no attribution) and the nearest content that overlaps
+    neither."""
+    found = {r: spans(probs[:, i], decoding.outside[i]) for i, r in enumerate(ROLES)}
+    words = window.words
+    out: list[Tagged] = []
+    for cue in found["cue"]:
+        source = _nearest(cue, found["source"], window.sentence, SOURCE_SENTENCE_COST)
+        if source is None:
+            continue
+        contents = [c for c in found["content"] if _gap(c, source) >= 0]
+        content = _nearest(cue, contents, window.sentence, CONTENT_SENTENCE_COST)
+        out.append(
+            Tagged(
+                source=(words[source.first][0], words[source.last][1]),
+                cue=(words[cue.first][0], words[cue.last][1]),
+                content=None
+                if content is None
+                else (words[content.first][0], words[content.last][1]),
+                score=min(source.score, cue.score),
+            )
+        )
+    return out
+
+
+def _overlap(a: Span | None, b: Span | None) -> bool:
+    return a is not None and b is not None and max(a[0], b[0]) < min(a[1], b[1])
+
+
+def merge(
+    rules: Sequence[tuple[Span, Span | None]], tagged: Sequence[Tagged], how: str
+) -> tuple[list[int], list[int]]:
+    """Which rule attributions (given as source and cue spans) and which tagged ones to keep,
+    as indices: ``rules`` or ``tagger`` alone; ``tagger_then_rules``: every tagged one, and the
+    rules' where no tagged one shares their cue or source; ``rules_then_tagger`` the reverse."""
+    all_rules, all_tagged = list(range(len(rules))), list(range(len(tagged)))
+    if how == "rules":
+        return all_rules, []
+    if how == "tagger":
+        return [], all_tagged
+    if how == "tagger_then_rules":
+        kept = [
+            i
+            for i, (source, cue) in enumerate(rules)
+            if not any(_overlap(cue, t.cue) or _overlap(source, t.source) for t in tagged)
+        ]
+        return kept, all_tagged
+    if how == "rules_then_tagger":
+        kept = [
+            i
+            for i, t in enumerate(tagged)
+            if not any(_overlap(cue, t.cue) or _overlap(source, t.source) for source, cue in rules)
+        ]
+        return all_rules, kept
+    raise ValueError(f"unknown merge {how!r}: {', '.join(MERGES)}")

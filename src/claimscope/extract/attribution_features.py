@@ -1,0 +1,172 @@
+"""What the attribution tagger reads: a document's words, each as a vector of features.
+
+A document is cut into windows of whole sentences (at most ``MAX_WORDS`` words) so that the
+tagger sees the sentences around a cue: PolNeAR content often runs over several sentences.
+Each word gets a static word vector (the mean of its subword vectors, looked up in numpy) and
+a few features the pipeline already has: its shape, the cue words the rules know, the entity
+it is in, where it stands in its sentence and paragraph, and the rules' own spans (so that the
+tagger learns where the rules are right and adds what they miss).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from claimscope.extract.attribution_lexicon import (
+    DETERMINERS,
+    PREPOSITIONS,
+    PRONOUNS,
+    QUOTES,
+    STRONG,
+    TOKEN,
+    WEAK,
+)
+from claimscope.model import Analysis
+
+# Most words in one window; a longer sentence is a window of its own, cut at this length.
+MAX_WORDS = 160
+ROLES = ("source", "cue", "content")
+# Entity labels that tell a source apart, then every other label.
+_ENTITY_GROUPS = (("PERSON",), ("ORG",), ("GPE", "NORP", "LOC", "FAC"))
+N_FEATURES = 19 + 2 * (len(_ENTITY_GROUPS) + 1) + 2 * len(ROLES)
+
+Span = tuple[int, int]
+# A rule attribution: source, cue and content spans (-1, -1 where it has none).
+RuleSpans = tuple[int, int, int, int, int, int]
+
+
+@dataclass(slots=True)
+class Layout:
+    """The parts of an analysis the tagger reads: the text, the sentences outside posts as
+    ``(start, end, segment)``, the entities and the rules' attributions."""
+
+    text: str
+    sentences: list[tuple[int, int, int]]
+    entities: list[tuple[int, int, str]]
+    rules: list[RuleSpans]
+
+
+@dataclass(slots=True)
+class Window:
+    """A run of whole sentences: its words' spans and the sentence index of each word."""
+
+    words: list[Span]
+    sentence: list[int]
+
+
+def layout_of(a: Analysis) -> Layout:
+    """The layout of an analysis whose attribution stage has run (the rules' spans kept)."""
+    sentences = [
+        (s.start, s.end, s.segment) for s in a.sentences if a.segments[s.segment].post is None
+    ]
+    rules = [
+        (
+            x.speaker_start,
+            x.speaker_end,
+            -1 if x.cue_start is None else x.cue_start,
+            -1 if x.cue_end is None else x.cue_end,
+            -1 if x.content_start is None else x.content_start,
+            -1 if x.content_end is None else x.content_end,
+        )
+        for x in a.attributions
+        if x.kind != "post"
+    ]
+    return Layout(a.text, sentences, [(e.start, e.end, e.label) for e in a.entities], rules)
+
+
+def windows(layout: Layout) -> list[Window]:
+    """The layout's sentences as windows of at most ``MAX_WORDS`` words, in order."""
+    out: list[Window] = []
+    words: list[Span] = []
+    sent: list[int] = []
+    for i, (start, end, _) in enumerate(layout.sentences):
+        spans = [m.span() for m in TOKEN.finditer(layout.text, start, end)]
+        if words and len(words) + len(spans) > MAX_WORDS:
+            out.append(Window(words, sent))
+            words, sent = [], []
+        for k in range(0, len(spans), MAX_WORDS):
+            piece = spans[k : k + MAX_WORDS]
+            if words and len(words) + len(piece) > MAX_WORDS:
+                out.append(Window(words, sent))
+                words, sent = [], []
+            words += piece
+            sent += [i] * len(piece)
+    if words:
+        out.append(Window(words, sent))
+    return out
+
+
+def _marks(words: Sequence[Span], spans: Sequence[Span], out: np.ndarray, col: int) -> None:
+    """Set ``out[:, col]`` on the first word of each span and ``out[:, col + 1]`` on the rest."""
+    starts = np.fromiter((w[0] for w in words), dtype=np.int64, count=len(words))
+    ends = np.fromiter((w[1] for w in words), dtype=np.int64, count=len(words))
+    for s, e in spans:
+        if e <= s:
+            continue
+        inside = np.nonzero((starts < e) & (ends > s))[0]
+        if inside.size:
+            out[inside[0], col] = 1.0
+            out[inside[1:], col + 1] = 1.0
+
+
+def word_features(layout: Layout, window: Window) -> np.ndarray:
+    """``(words, N_FEATURES)`` float32: shape, lexicon, position, entities and rule spans."""
+    text, words = layout.text, window.words
+    out = np.zeros((len(words), N_FEATURES), dtype=np.float32)
+    prev_sent, prev_end = -1, -1
+    segments = [s[2] for s in layout.sentences]
+    for i, (s, e) in enumerate(words):
+        w = text[s:e]
+        low = w.lower()
+        first = window.sentence[i] != prev_sent
+        last = i + 1 == len(words) or window.sentence[i + 1] != window.sentence[i]
+        new_par = first and (prev_sent < 0 or segments[window.sentence[i]] != segments[prev_sent])
+        out[i, :19] = (
+            w[0].isupper(),
+            w.isupper() and len(w) > 1,
+            w[0].isdigit(),
+            not w[0].isalnum(),
+            w in QUOTES or w in ("'", "‘", "’"),
+            w in (",", ";", ":", "—", "–", "-"),
+            low == "according",
+            low in STRONG,
+            low in WEAK,
+            low in PRONOUNS,
+            low in DETERMINERS,
+            low in PREPOSITIONS,
+            low == "that",
+            first,
+            last,
+            new_par,
+            "\n" in text[prev_end:s] if prev_end >= 0 else True,
+            low.endswith(("'s", "’s")),
+            i / len(words),
+        )
+        prev_sent, prev_end = window.sentence[i], e
+    col = 19
+    ents = [x for x in layout.entities if x[0] < words[-1][1] and x[1] > words[0][0]]
+    for group in _ENTITY_GROUPS:
+        _marks(words, [(s, e) for s, e, label in ents if label in group], out, col)
+        col += 2
+    grouped = {label for group in _ENTITY_GROUPS for label in group}
+    _marks(words, [(s, e) for s, e, label in ents if label not in grouped], out, col)
+    col += 2
+    for role in range(len(ROLES)):
+        spans = [(r[2 * role], r[2 * role + 1]) for r in layout.rules]
+        _marks(words, spans, out, col)
+        col += 2
+    return out
+
+
+def labels(window: Window, gold: Sequence[Sequence[Span]]) -> np.ndarray:
+    """``(words, 3)`` int64 BIO labels (0 O, 1 B, 2 I) of each role's gold spans."""
+    out = np.zeros((len(window.words), len(ROLES)), dtype=np.int64)
+    marks = np.zeros((len(window.words), 2), dtype=np.float32)
+    for role, spans in enumerate(gold):
+        marks[:] = 0
+        _marks(window.words, spans, marks, 0)
+        out[:, role] = np.where(marks[:, 0] > 0, 1, np.where(marks[:, 1] > 0, 2, 0))
+    return out
