@@ -146,7 +146,40 @@ def check(
         rule=rule,
         rules=rules,
         entities=entities,
+        cited=cite_sentences(claim, passages, scorer) if scorer and passages else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """The sentence of a passage that says most for or against the claim, as offsets into the
+    passage's document, with its own stance probabilities."""
+
+    text: str
+    start: int
+    end: int
+    probabilities: dict[str, float]
+
+
+def cite_sentences(
+    claim: str, passages: Sequence[Passage], scorer: StanceModel
+) -> dict[int, Citation]:
+    """For each passage (by rank), its sentence with the most support or refutation.
+
+    A passage is up to three sentences: the stance model reads each one too (one batch), so a
+    verdict quotes the sentence that decides rather than a window around it.
+    """
+    spans = [(p, s, e) for p in passages for s, e in split_sentences(p.text)]
+    probs = scorer.predict([(claim, p.text[s:e]) for p, s, e in spans]) if spans else []
+    out: dict[int, Citation] = {}
+    for (p, s, e), pr in zip(spans, probs, strict=True):
+        side = max(pr.get("supports", 0.0), pr.get("refutes", 0.0))
+        kept = out.get(p.rank)
+        if kept is None or side > max(kept.probabilities.get(x, 0.0) for x in STANCES[:2]):
+            out[p.rank] = Citation(
+                p.text[s:e], p.start + s, p.start + e, {x: float(pr.get(x, 0.0)) for x in STANCES}
+            )
+    return out
 
 
 def default_scorer() -> StanceModel | None:
@@ -165,9 +198,11 @@ def assess(
     rule: VerdictRule = DEFAULT_RULE,
     rules: Rules = DEFAULT_RULES,
     entities: EntityFinder | None = None,
+    cited: dict[int, Citation] | None = None,
 ) -> CheckResult:
     """The verdict on ``claim`` from ranked passages and their stance probabilities (None
-    without a stance model)."""
+    without a stance model); ``cited``: the sentence each reason quotes, by passage rank (the
+    whole passage when absent)."""
     evidence = [Evidence(p) for p in passages]
     if stances is not None:
         for ev, probs in zip(evidence, stances, strict=True):
@@ -184,7 +219,7 @@ def assess(
         support=verdict.support,
         refute=verdict.refute,
         evidence=evidence,
-        reasons=reasons(evidence, verdict.label, rule),
+        reasons=reasons(evidence, verdict.label, rule, cited),
         stance_model=stance_model,
         rule=dataclasses.asdict(rule),
     )
@@ -254,9 +289,15 @@ def _clashes(
     return out
 
 
-def reasons(evidence: Sequence[Evidence], verdict: str, rule: VerdictRule) -> list[Reason]:
-    """Why: the passages that take a side and the disagreements, strongest first (only the
-    sides the verdict rests on, unless there is not enough evidence)."""
+def reasons(
+    evidence: Sequence[Evidence],
+    verdict: str,
+    rule: VerdictRule,
+    cited: dict[int, Citation] | None = None,
+) -> list[Reason]:
+    """Why: the passages that take a side, each quoting its deciding sentence with that
+    sentence's stance probabilities, and the disagreements, strongest first (only the sides the
+    verdict rests on, unless there is not enough evidence)."""
     out: list[Reason] = []
     sides = {SUPPORTED: ("supports",), REFUTED: ("refutes",)}.get(verdict, STANCES[:2])
     for ev in evidence:
@@ -268,7 +309,10 @@ def reasons(evidence: Sequence[Evidence], verdict: str, rule: VerdictRule) -> li
             weight = (
                 rule.weight(rank) * ev.probability * (1 - clash if ev.stance == "supports" else 1)
             )
-            text = f"passage {rank} ({where}) {ev.stance} the claim (p={ev.probability:.2f})"
+            text = (
+                f"passage {rank} ({where}) {ev.stance} the claim (p={ev.probability:.2f}): "
+                f"{_quote(ev, (cited or {}).get(rank))}"
+            )
             if weight >= MIN_REASON_WEIGHT:
                 out.append(Reason(rank, ev.stance, text, round(weight, 4)))
         if verdict == SUPPORTED:
@@ -277,9 +321,40 @@ def reasons(evidence: Sequence[Evidence], verdict: str, rule: VerdictRule) -> li
             text = f"passage {rank} ({where}) disagrees on the {d.kind}: {d.explanation}"
             out.append(Reason(rank, d.kind, text, round(rule.weight(rank) * d.score, 4)))
     out.sort(key=lambda r: -r.score)
-    if verdict == NOT_ENOUGH and not out:
-        out.append(Reason(0, "none", "no passage takes a side or disagrees with the claim", 0.0))
+    if verdict == NOT_ENOUGH:
+        out.append(_undecided(evidence, rule, cited))
     return out
+
+
+def _quote(ev: Evidence, citation: Citation | None) -> str:
+    """The sentence a reason cites, its offsets and its stance probabilities."""
+    if citation is None:
+        p = ev.passage
+        citation = Citation(p.text, p.start, p.end, ev.probabilities or {})
+    scores = ", ".join(f"{x} {citation.probabilities.get(x, 0.0):.2f}" for x in STANCES)
+    return f'"{citation.text}" ({ev.passage.doc} [{citation.start}:{citation.end}]; {scores})'
+
+
+def _undecided(
+    evidence: Sequence[Evidence], rule: VerdictRule, cited: dict[int, Citation] | None
+) -> Reason:
+    """Why the evidence does not decide: the strongest side-taking passage, and the thresholds
+    (fitted on a tune split) its probability does not reach."""
+    scored = [ev for ev in evidence if ev.probabilities]
+    if not scored:
+        if any(ev.disagreements for ev in evidence):
+            return Reason(0, "none", "the disagreements found are too weak to refute", 0.0)
+        return Reason(0, "none", "no passage takes a side or disagrees with the claim", 0.0)
+    best = max(
+        scored, key=lambda ev: max((ev.probabilities or {}).get(x, 0.0) for x in STANCES[:2])
+    )
+    text = (
+        f"no passage's rank-weighted probability reaches the support threshold "
+        f"{rule.support:.2f} or the refute threshold "
+        f"{rule.refute:.2f}; the strongest is passage {best.passage.rank}: "
+        f"{_quote(best, (cited or {}).get(best.passage.rank))}"
+    )
+    return Reason(best.passage.rank, "none", text, 0.0)
 
 
 def _day(value: str | None) -> dt.date | None:
