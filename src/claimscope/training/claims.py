@@ -380,7 +380,7 @@ def train(
         if config.checkworthiness_per_epoch:
             cw_pool = rng.sample(cw_train, min(len(cw_train), config.checkworthiness_per_epoch))
         tasks: list[tuple[str, list[Any], int]] = [("techniques", list(ptc_train), 1)]
-        if unlabelled and soft is not None:
+        if unlabelled and soft is not None and config.distil_weight:
             n = min(len(unlabelled), config.pool_per_epoch or len(unlabelled))
             tasks.append(("pool", rng.sample(unlabelled, n), 1))
         if not branch:  # with a branch, the claim heads are frozen: nothing to train
