@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +15,7 @@ from claimscope.cli.common import (
     PredOpt,
     ThresholdOpt,
     app,
+    err,
     fail,
     settings_options,
     write_output,
@@ -21,8 +23,59 @@ from claimscope.cli.common import (
 from claimscope.errors import ClaimscopeError
 from claimscope.settings import Settings
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
+Report = dict[str, Any]
+JsonOpt = Annotated[str | None, typer.Option("--json", help="Write the report as JSON.")]
+_PRF = ("precision", "recall", "f1")
+
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+
+
+def _measure(
+    evaluate: Callable[[], Report],
+    json_out: str | None,
+    predictions: Path | None = None,
+    write: Callable[[Report, Path], None] | None = None,
+    *,
+    left_out: str = "predictions",
+    as_json: Callable[[Report], Report] = lambda body: body,
+) -> Report:
+    """Run one evaluation and write what was asked: its predictions (``write``) and its report
+    as JSON (without ``left_out``, which is long and goes to the predictions). An error of the
+    input ends the command with one line (exit code 2)."""
+    try:
+        report = evaluate()
+        if predictions and write:
+            write(report, predictions)
+        if json_out:
+            body = as_json({k: v for k, v in report.items() if k != left_out})
+            write_output(json_out, json.dumps(body, indent=2) + "\n")
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+    return report
+
+
+def _table(title: str, columns: Sequence[str], *, left: Sequence[str] = ()) -> Table:
+    """A report table: the ``left`` columns (labels) left-aligned, the figures right-aligned."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="left" if column in left else "right")
+    return table
+
+
+def _figures(row: Mapping[str, float], keys: Sequence[str] = _PRF) -> list[str]:
+    return [f"{row[k]:.4f}" for k in keys]
+
+
+def _show(table: Table, note: str) -> None:
+    console = Console()
+    console.print(table)
+    console.print(note, highlight=False)
 
 
 def _eval(
@@ -35,29 +88,19 @@ def _eval(
 ) -> None:
     from claimscope.evaluation.claims import evaluate_claims, write_predictions
 
-    try:
-        report = evaluate_claims(task, data, settings=settings, threshold=threshold)
-        if predictions:
-            write_predictions(report, predictions)
-        if json_out:
-            body = {k: v for k, v in report.items() if k != "predictions"}
-            write_output(json_out, json.dumps(body, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
-    from rich.table import Table
-
-    table = Table(title=f"{task} on {data.name} ({report['n']} sentences)", title_justify="left")
-    for column in ("precision", "recall", "F1", "macro-F1", "accuracy"):
-        table.add_column(column, justify="right")
-    table.add_row(
-        *(f"{report[k]:.4f}" for k in ("precision", "recall", "f1", "macro_f1", "accuracy"))
+    report = _measure(
+        lambda: evaluate_claims(task, data, settings=settings, threshold=threshold),
+        json_out,
+        predictions,
+        write_predictions,
     )
-    console = Console()
-    console.print(table)
-    console.print(
+    columns = ("precision", "recall", "F1", "macro-F1", "accuracy")
+    table = _table(f"{task} on {data.name} ({report['n']} sentences)", columns)
+    table.add_row(*_figures(report, (*_PRF, "macro_f1", "accuracy")))
+    _show(
+        table,
         f"model {report['model']}, threshold {report['threshold']:g}; precision, recall and F1 "
         f"of the positive class ({report['support']} positive)",
-        highlight=False,
     )
 
 
@@ -69,9 +112,7 @@ def _eval_command(task: str, summary: str) -> Any:
         data: DataOpt,
         predictions: PredOpt = None,
         threshold: ThresholdOpt = None,
-        json_out: Annotated[
-            str | None, typer.Option("--json", help="Write the report as JSON.")
-        ] = None,
+        json_out: JsonOpt = None,
         *,
         settings: Settings,
     ) -> None:
@@ -108,36 +149,28 @@ def eval_matching(
     predictions: Annotated[
         Path | None, typer.Option("--predictions", help="Write the rankings (TREC run) here.")
     ] = None,
-    json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the report as JSON.")
-    ] = None,
+    json_out: JsonOpt = None,
 ) -> None:
     """Fact-check matching: MAP@1, MAP@5, MAP@10 and Recall@10 (CheckThat! format)."""
-    from rich.table import Table
-
     from claimscope.evaluation.matching import evaluate_matching, write_rankings
 
-    try:
-        report = evaluate_matching(queries, qrels, claims, rerank=rerank, model=model)
-        if predictions:
-            write_rankings(report["rankings"], predictions)
-        if json_out:
-            body = {k: v for k, v in report.items() if k != "rankings"}
-            write_output(json_out, json.dumps(body, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
-    title = f"matching on {queries.name} ({int(report['queries'])} queries)"
-    table = Table(title=title, title_justify="left")
+    report = _measure(
+        lambda: evaluate_matching(queries, qrels, claims, rerank=rerank, model=model),
+        json_out,
+        predictions,
+        lambda report, path: write_rankings(report["rankings"], path),
+        left_out="rankings",
+    )
     keys = ("map@1", "map@5", "map@10", "recall@10")
-    for key in keys:
-        table.add_column(key.upper().replace("RECALL", "Recall"), justify="right")
-    table.add_row(*(f"{report[k]:.4f}" for k in keys))
-    console = Console()
-    console.print(table)
-    console.print(
+    table = _table(
+        f"matching on {queries.name} ({int(report['queries'])} queries)",
+        [key.upper().replace("RECALL", "Recall") for key in keys],
+    )
+    table.add_row(*_figures(report, keys))
+    _show(
+        table,
         f"{report['method']} over {report['claims']} verified claims; "
         f"{report['median_ms_per_query']:.1f} ms per query (median)",
-        highlight=False,
     )
 
 
@@ -155,55 +188,40 @@ def eval_persuasion(
         Path | None,
         typer.Option("--predictions", help="Write predicted spans (PTC task2-TC format) here."),
     ] = None,
-    json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the report as JSON.")
-    ] = None,
+    json_out: JsonOpt = None,
     *,
     settings: Settings,
 ) -> None:
     """Persuasion techniques: sentence F1 (any technique), micro-F1 over techniques, span F1."""
     from claimscope.evaluation.persuasion import evaluate_persuasion, write_predictions
 
-    try:
-        report = evaluate_persuasion(data, settings=settings, split=split)
-        if predictions:
-            write_predictions(report, predictions)
-        if json_out:
-            body = {k: v for k, v in report.items() if k != "predictions"}
-            write_output(json_out, json.dumps(body, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
-    from rich.table import Table
-
-    where = f"{data.name}" + (f" ({split} split)" if split else "")
-    table = Table(
-        title=f"persuasion on {where}: {report['articles']} articles, "
-        f"{report['sentences']} sentences",
-        title_justify="left",
+    report = _measure(
+        lambda: evaluate_persuasion(data, settings=settings, split=split),
+        json_out,
+        predictions,
+        write_predictions,
     )
-    for column in ("measure", "precision", "recall", "F1"):
-        table.add_column(column, justify="right" if column != "measure" else "left")
+    where = f"{data.name}" + (f" ({split} split)" if split else "")
+    table = _table(
+        f"persuasion on {where}: {report['articles']} articles, {report['sentences']} sentences",
+        ("measure", "precision", "recall", "F1"),
+        left=("measure",),
+    )
     for label, key in (
         ("sentence, any technique", "binary"),
         ("sentence, micro over techniques", "micro"),
         ("span, technique matched (partial overlap)", "spans"),
         ("span, any technique (partial overlap)", "spans_unlabelled"),
     ):
-        row = report[key]
-        table.add_row(label, *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")))
+        table.add_row(label, *_figures(report[key]))
     for key in report["shown"]:
         row = report["spans_per_technique"][key]
         if row["predicted"] or settings.techniques_shown == "precise":
-            table.add_row(
-                f"  span, {key} ({row['predicted']} found)",
-                *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")),
-            )
-    console = Console()
-    console.print(table)
-    console.print(
+            table.add_row(f"  span, {key} ({row['predicted']} found)", *_figures(row))
+    _show(
+        table,
         f"model {report['model']}; techniques shown: {settings.techniques_shown} "
         f"({len(report['shown'])} of 14); {report['density']:g} spans per 1,000 words",
-        highlight=False,
     )
 
 
@@ -224,45 +242,32 @@ def eval_stance(
         Path | None,
         typer.Option("--predictions", help="Write each pair's probabilities (JSONL) here."),
     ] = None,
-    json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the report as JSON.")
-    ] = None,
+    json_out: JsonOpt = None,
 ) -> None:
     """Stance: accuracy, macro-F1 and per-class precision, recall and F1 (FEVER-Symmetric 2-way)."""
-    from rich.table import Table
-
-    from claimscope.cli.common import err
     from claimscope.evaluation.stance import evaluate_stance, write_predictions
 
-    try:
-        if split not in (None, "dev", "test"):
-            raise fail(f"--split must be dev or test, not {split!r}")
-        report = evaluate_stance(data, model=model, split=split)
-        if predictions:
-            write_predictions(report, predictions)
-        if json_out:
-            body = {k: v for k, v in report.items() if k != "predictions"}
-            write_output(json_out, json.dumps(body, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
-    ways = "2-way: supports vs refutes" if report["two_way"] else "3-way"
-    table = Table(
-        title=f"stance on {data.name}{f' ({split} split)' if split else ''} "
-        f"({report['format']}, {report['n']} pairs, {ways})",
-        title_justify="left",
+    if split not in (None, "dev", "test"):
+        raise fail(f"--split must be dev or test, not {split!r}")
+    report = _measure(
+        lambda: evaluate_stance(data, model=model, split=split),
+        json_out,
+        predictions,
+        write_predictions,
     )
-    for column in ("label", "precision", "recall", "F1", "support"):
-        table.add_column(column, justify="left" if column == "label" else "right")
+    ways = "2-way: supports vs refutes" if report["two_way"] else "3-way"
+    table = _table(
+        f"stance on {data.name}{f' ({split} split)' if split else ''} "
+        f"({report['format']}, {report['n']} pairs, {ways})",
+        ("label", "precision", "recall", "F1", "support"),
+        left=("label",),
+    )
     for label, row in report["per_class"].items():
-        table.add_row(
-            label, *(f"{row[k]:.4f}" for k in ("precision", "recall", "f1")), str(row["support"])
-        )
-    console = Console()
-    console.print(table)
-    console.print(
+        table.add_row(label, *_figures(row), str(row["support"]))
+    _show(
+        table,
         f"accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f}; "
         f"model {report['model']}",
-        highlight=False,
     )
     for line in report["failures"][:20]:
         err.print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
@@ -287,64 +292,51 @@ def eval_verdict(
     predictions: Annotated[
         Path | None, typer.Option("--predictions", help="Write per-claim verdicts (TSV) here.")
     ] = None,
-    json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the report as JSON.")
-    ] = None,
+    json_out: JsonOpt = None,
 ) -> None:
     """Claim verdicts on Climate-FEVER: rule tuned on one half, accuracy and macro-F1 on the
     other."""
-    import dataclasses
-
-    from rich.table import Table
-
-    from claimscope.cli.common import err
-    from claimscope.evaluation.verdict import evaluate_verdict, write_verdicts
+    from claimscope.evaluation.verdict import evaluate_verdict, verdict_json, write_verdicts
     from claimscope.models.stance import STANCE_MODEL, StanceScorer, installed
     from claimscope.verify.verdict import VERDICTS
 
-    try:
+    def evaluate() -> Report:
         scorer = None
         if stance and (model or installed()):
             scorer = StanceScorer(model or STANCE_MODEL).load()
         elif stance:
             err.print(f"note: no stance model installed ({STANCE_MODEL}): the rules alone")
-        report = evaluate_verdict(data, scorer=scorer, seed=seed)
-        if predictions:
-            write_verdicts(report["predictions"], predictions)
-        if json_out:
-            body = {k: v for k, v in report.items() if k != "predictions"}
-            body["tuned_rule"] = dataclasses.asdict(report["tuned_rule"])
-            body["failures"] = [f"{f.source}: {f.error}" for f in report["failures"]]
-            write_output(json_out, json.dumps(body, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
-    halves = report["halves"]
-    table = Table(
-        title=f"verdicts on {data.name}: report half ({halves['report']} claims; rule tuned on "
-        f"the tune half, {halves['tune']} claims; split seed {report['seed']})",
-        title_justify="left",
+        return evaluate_verdict(data, scorer=scorer, seed=seed)
+
+    report = _measure(
+        evaluate,
+        json_out,
+        predictions,
+        lambda report, path: write_verdicts(report["predictions"], path),
+        as_json=verdict_json,
     )
-    table.add_column("rule")
-    for column in ("accuracy", "macro-F1", *(f"F1 {v}" for v in VERDICTS)):
-        table.add_column(column, justify="right")
+    halves = report["halves"]
+    table = _table(
+        f"verdicts on {data.name}: report half ({halves['report']} claims; rule tuned on "
+        f"the tune half, {halves['tune']} claims; split seed {report['seed']})",
+        ("rule", "accuracy", "macro-F1", *(f"F1 {v}" for v in VERDICTS)),
+        left=("rule",),
+    )
     for name, scores in report["report"].items():
         per = scores["per_label"]
         table.add_row(
             name,
-            f"{scores['accuracy']:.4f}",
-            f"{scores['macro_f1']:.4f}",
+            *_figures(scores, ("accuracy", "macro_f1")),
             *(f"{per[v]['f1']:.4f}" for v in VERDICTS),
         )
-    console = Console()
-    console.print(table)
     rule = report["tuned_rule"]
-    console.print(
+    _show(
+        table,
         f"stance: {report['stance_model'] or 'none (rules alone)'}; "
         f"{report['excluded_seen_by_stance_model']} claims left out (the stance model trained "
         f"on them); tuned rule: support >= {rule.support:g}, refute >= {rule.refute:g}, "
         f"rank decay {rule.rank_decay:g}, clash weight {rule.clash_weight:g} "
         f"(tune-half macro-F1 {report['tune_macro_f1']:.4f})",
-        highlight=False,
     )
     for f in report["failures"][:10]:
         err.print(f"note: {f.source}: {f.error}", highlight=False, markup=False)
@@ -360,47 +352,28 @@ def eval_attribution(
         Path | None,
         typer.Option("--predictions", help="Write the predicted attributions (JSONL) here."),
     ] = None,
-    json_out: Annotated[
-        str | None, typer.Option("--json", help="Write the report as JSON.")
-    ] = None,
+    json_out: JsonOpt = None,
 ) -> None:
     """Attribution: precision, recall and F1 of source, cue and content spans (PolNeAR)."""
-    from rich.table import Table
-
     from claimscope.extract.attribution_eval import evaluate_attribution, write_predictions
 
-    try:
-        report = evaluate_attribution(data)
-        if predictions:
-            write_predictions(report, predictions)
-        if json_out:
-            body = {k: v for k, v in report.items() if k != "predictions"}
-            write_output(json_out, json.dumps(body, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
-    table = Table(
-        title=f"attribution on {data.name}: {report['articles']} articles, "
+    report = _measure(lambda: evaluate_attribution(data), json_out, predictions, write_predictions)
+    table = _table(
+        f"attribution on {data.name}: {report['articles']} articles, "
         f"{report['gold_attributions']} gold attributions, "
         f"{report['predicted_attributions']} predicted",
-        title_justify="left",
+        ("span", "match", "precision", "recall", "F1", "gold", "predicted"),
+        left=("span", "match"),
     )
-    for column in ("span", "match", "precision", "recall", "F1", "gold", "predicted"):
-        table.add_column(column, justify="left" if column in ("span", "match") else "right")
     for role in ("source", "cue", "content"):
         row = report[role]
         for match in ("exact", "overlap"):
             table.add_row(
-                role,
-                match,
-                *(f"{row[match][k]:.4f}" for k in ("precision", "recall", "f1")),
-                str(row["gold"]),
-                str(row["predicted"]),
+                role, match, *_figures(row[match]), str(row["gold"]), str(row["predicted"])
             )
-    console = Console()
-    console.print(table)
     linked = report["content_linked"]
-    console.print(
+    _show(
+        table,
         f"content linked to an overlapping source: {linked['share']:.4f} "
         f"({linked['linked']} of {linked['gold_with_source']} gold attributions with a source)",
-        highlight=False,
     )

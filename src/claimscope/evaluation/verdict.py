@@ -13,6 +13,7 @@ the stance model was trained on (its card's split of Climate-FEVER by claim id) 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -248,6 +249,16 @@ def _prediction(result: CheckResult, rule: VerdictRule) -> dict[str, Any]:
         "confidence": round(verdict.confidence, 4),
         "support": round(verdict.support, 4),
         "refute": round(verdict.refute, 4),
+    }
+
+
+def verdict_json(report: dict[str, Any]) -> dict[str, Any]:
+    """The report of ``evaluate_verdict`` as JSON data: the tuned rule as a mapping, each
+    failure as one line."""
+    return {
+        **report,
+        "tuned_rule": dataclasses.asdict(report["tuned_rule"]),
+        "failures": [f"{f.source}: {f.error}" for f in report["failures"]],
     }
 
 

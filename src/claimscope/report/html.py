@@ -22,8 +22,17 @@ import jinja2
 from markupsafe import Markup, escape
 
 from claimscope.formatting import excerpt, format_date, format_number, format_quantity
-from claimscope.model import Analysis, Post, Segment, content_hash
+from claimscope.model import Analysis, Claim, Post, Segment, content_hash
 from claimscope.persuasion.techniques import BY_KEY
+from claimscope.report.annotations import (
+    CLASS_UNSAFE,
+    HEAT_LEVELS,
+    Annotation,
+    annotate,
+    css_token,
+    cx_anchor,
+    heat,
+)
 from claimscope.report.views import (
     Lookup,
     claims_by_rank,
@@ -37,32 +46,13 @@ from claimscope.report.views import (
 from claimscope.text.language import skipped_note
 
 TEMPLATES = Path(__file__).parent / "templates"
-HEAT_LEVELS = 5
 CLAIM_CHARS = 180
 EXCERPT_CHARS = 120
 
-_CLASS_SAFE = re.compile(r"[^A-Za-z0-9_-]")
 _ATTR_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 # -- spans ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Annotation:
-    """A span to mark in the text: ``[start, end)`` in document offsets, rendered as a ``<span>``.
-
-    ``layer`` decides nesting when two spans start and end together (lower is outside);
-    ``anchor`` becomes the ``id`` of the first piece only, when the span has to be split.
-    """
-
-    start: int
-    end: int
-    classes: str
-    tooltip: str | None = None
-    anchor: str | None = None
-    data: tuple[tuple[str, str], ...] = ()
-    layer: int = 0
 
 
 def render_spans(
@@ -152,15 +142,6 @@ def safe_href(url: str | None) -> str | None:
     return candidate
 
 
-def _css_token(value: str) -> str:
-    return _CLASS_SAFE.sub("_", value)[:40] or "_"
-
-
-def heat(score: float) -> int:
-    """The colour level (0 to HEAT_LEVELS - 1) for a score in [0, 1]."""
-    return min(HEAT_LEVELS - 1, int(score * HEAT_LEVELS))
-
-
 # -- the view of one analysis ------------------------------------------------------------------
 
 
@@ -193,124 +174,12 @@ class _DocView:
 
 def _doc_key(analysis: Analysis, seen: set[str]) -> str:
     raw = analysis.document.id or content_hash(analysis.text)
-    key = _CLASS_SAFE.sub("", raw)[:32] or content_hash(analysis.text)
+    key = CLASS_UNSAFE.sub("", raw)[:32] or content_hash(analysis.text)
     base, n = key, 2
     while key in seen:
         key, n = f"{base}-{n}", n + 1
     seen.add(key)
     return key
-
-
-def _annotations(analysis: Analysis, key: str, lookup: Lookup) -> list[Annotation]:
-    anns: list[Annotation] = []
-    claims = {c.sentence: c for c in analysis.claims}
-    for s in analysis.sentences:
-        classes, lines = "s", []
-        claim = claims.get(s.id)
-        if claim is not None:
-            score = score_of(claim)
-            classes = f"s claim heat-{heat(score)}"
-            lines = [f"Claim #{claim.rank} · score {score:.2f}"]
-            speaker = lookup.speaker(claim)
-            if speaker:
-                lines.append(f"speaker: {speaker}")
-            if claim.reasons:
-                lines.append("reasons: " + ", ".join(claim.reasons))
-        if "checkworthiness" in s.scores and claim is None:
-            lines.append(f"check-worthiness {s.scores['checkworthiness']:.2f}")
-        subjectivity = s.labels.get("subjectivity")
-        if subjectivity is not None:
-            lines.append(f"subjectivity: {subjectivity} ({s.scores.get('subjectivity', 0):.2f})")
-            if subjectivity == "SUBJ":
-                classes += " subj"
-        tooltip = "\n".join(lines) or None
-        anns.append(Annotation(s.start, s.end, classes, tooltip, anchor=f"s-{key}-{s.id}"))
-    for a in analysis.attributions:
-        anns.append(
-            Annotation(
-                a.speaker_start,
-                a.speaker_end,
-                "spk",
-                f"speaker: {a.speaker} ({a.kind.replace('_', ' ')})",
-                layer=1,
-            )
-        )
-        if a.cue_start is not None and a.cue_end is not None:
-            anns.append(Annotation(a.cue_start, a.cue_end, "cue", "attribution cue", layer=1))
-    for q in analysis.quotes:
-        anns.append(Annotation(q.start, q.end, "q", "quotation", layer=2))
-    group_of: dict[int, tuple[str, int]] = {}
-    for i, group in enumerate(group_entities(analysis.entities)):
-        for entity_id in group.ids:
-            group_of[entity_id] = (f"e{i}", group.count)
-    for e in analysis.entities:
-        gkey, count = group_of.get(e.id, ("", 1))
-        mentions = "1 mention" if count == 1 else f"{count} mentions"
-        anns.append(
-            Annotation(
-                e.start,
-                e.end,
-                f"ent ent-{_css_token(e.label)}",
-                f"{e.label} · {e.norm} · {mentions}",
-                data=(("ent", gkey),),
-                layer=3,
-            )
-        )
-    for qty in analysis.quantities:
-        qualifier = qty.qualifier.replace("_", " ")
-        anns.append(
-            Annotation(qty.start, qty.end, "qty", f"{format_quantity(qty)} ({qualifier})", layer=3)
-        )
-    for d in analysis.dates:
-        tip = f"{d.value} ({d.kind}, {d.granularity})"
-        if d.anchored:
-            tip += "\nyear taken from the anchor date"
-        anns.append(Annotation(d.start, d.end, "date", tip, layer=3))
-    anns += _contradiction_annotations(analysis, key)
-    for post in analysis.posts:
-        for link in post.links:
-            anns.append(Annotation(link.start, link.end, "lnk", link.url, layer=4))
-    for t in analysis.techniques:
-        anns.append(
-            Annotation(
-                t.start,
-                t.end,
-                f"tq tq-{_css_token(t.technique)}",
-                f"{t.name} · {t.score:.2f}\n{t.explanation}",
-                data=(("tq", t.technique),),
-                layer=2,
-            )
-        )
-    return anns
-
-
-def _cx_anchor(key: str, contradiction_id: int, side: str) -> str:
-    return f"cx-{key}-{contradiction_id}-{side}"
-
-
-def _contradiction_annotations(analysis: Analysis, key: str) -> list[Annotation]:
-    """Both sides of each contradiction, each pointing at the other (``data-cx-other``)."""
-    anns = []
-    for c in analysis.contradictions:
-        tip = (
-            f"Contradiction ({c.kind}, score {c.score:.2f}): {c.explanation}\nclick: the other side"
-        )
-        for side, other, start, end in (
-            ("a", "b", c.a_start, c.a_end),
-            ("b", "a", c.b_start, c.b_end),
-        ):
-            anns.append(
-                Annotation(
-                    start,
-                    end,
-                    f"cx cx-{_css_token(c.kind)}",
-                    tip,
-                    anchor=_cx_anchor(key, c.id, side),
-                    data=(("cx-other", _cx_anchor(key, c.id, other)),),
-                    layer=2,
-                )
-            )
-    return anns
 
 
 def _contradictions_view(analysis: Analysis, key: str) -> list[dict[str, Any]] | None:
@@ -320,13 +189,13 @@ def _contradictions_view(analysis: Analysis, key: str) -> list[dict[str, Any]] |
     return [
         {
             "kind": c.kind,
-            "css": _css_token(c.kind),
+            "css": css_token(c.kind),
             "score": f"{c.score:.2f}",
             "explanation": c.explanation,
             "a": excerpt(analysis.span_text(c.a_start, c.a_end), EXCERPT_CHARS),
             "b": excerpt(analysis.span_text(c.b_start, c.b_end), EXCERPT_CHARS),
-            "href_a": f"#{_cx_anchor(key, c.id, 'a')}",
-            "href_b": f"#{_cx_anchor(key, c.id, 'b')}",
+            "href_a": f"#{cx_anchor(key, c.id, 'a')}",
+            "href_b": f"#{cx_anchor(key, c.id, 'b')}",
         }
         for c in sorted(analysis.contradictions, key=lambda c: (-c.score, c.a_start))
     ]
@@ -421,6 +290,42 @@ def _link_label(url: str) -> str:
 def _doc_view(analysis: Analysis, key: str) -> _DocView:
     doc = analysis.document
     lookup = Lookup(analysis)
+    view = _DocView(
+        key=key,
+        title=display_title(doc),
+        meta=_meta(analysis),
+        url=doc.url,
+        url_href=safe_href(doc.url),
+        counts=segment_counts(analysis),
+        ranking=analysis.ranking,
+        anchored_dates=any(d.anchored for d in analysis.dates),
+    )
+    view.blocks = _blocks(analysis, key, annotate(analysis, key, lookup))
+    view.claims = [_claim_view(analysis, key, lookup, claim) for claim in claims_by_rank(analysis)]
+    view.entities = [
+        {"key": f"e{i}", "norm": group.norm, "label": group.label, "count": group.count}
+        for i, group in enumerate(group_entities(analysis.entities))
+    ]
+    view.numbers = [
+        {
+            "normalized": format_quantity(q),
+            "value": format_number(q.value),
+            "unit": q.unit or "",
+            "qualifier": q.qualifier.replace("_", " "),
+            "text": excerpt(analysis.span_text(q.start, q.end), EXCERPT_CHARS),
+            "href": f"#s-{key}-{q.sentence}",
+        }
+        for q in sorted(analysis.quantities, key=lambda q: (q.start, q.id))
+    ]
+    view.persuasion = _persuasion_view(analysis, key)
+    view.contradictions = _contradictions_view(analysis, key)
+    view.timeline = _timeline_view(analysis, key, lookup)
+    return view
+
+
+def _meta(analysis: Analysis) -> list[tuple[str, str]]:
+    """The document's details under its title: (label, value) pairs of what is known."""
+    doc = analysis.document
     meta: list[tuple[str, str]] = []
     if doc.title:
         meta.append(("source", doc.source))
@@ -438,61 +343,39 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
     note = skipped_note(analysis.language, analysis.skipped)
     if note:
         meta.append(("language", note))
-    view = _DocView(
-        key=key,
-        title=display_title(doc),
-        meta=meta,
-        url=doc.url,
-        url_href=safe_href(doc.url),
-        counts=segment_counts(analysis),
-        ranking=analysis.ranking,
-        anchored_dates=any(d.anchored for d in analysis.dates),
-    )
-    anns = _annotations(analysis, key, lookup)
-    view.blocks = _blocks(analysis, key, anns)
-    for claim in claims_by_rank(analysis):
-        score = score_of(claim)
-        view.claims.append(
+    return meta
+
+
+def _claim_view(analysis: Analysis, key: str, lookup: Lookup, claim: Claim) -> dict[str, Any]:
+    """A claim of the claims panel, with the fact-checks it matched."""
+    score = score_of(claim)
+    return {
+        "rank": claim.rank,
+        "score": f"{score:.2f}",
+        "pct": round(score * 100),
+        "heat": heat(score),
+        "speaker": lookup.speaker(claim),
+        "text": excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS),
+        "normalized": lookup.claim_values(claim),
+        "reasons": ", ".join(claim.reasons),
+        "href": f"#s-{key}-{claim.sentence}",
+        "matches": [
             {
-                "rank": claim.rank,
-                "score": f"{score:.2f}",
-                "pct": round(score * 100),
-                "heat": heat(score),
-                "speaker": lookup.speaker(claim),
-                "text": excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS),
-                "normalized": lookup.claim_values(claim),
-                "reasons": ", ".join(claim.reasons),
-                "href": f"#s-{key}-{claim.sentence}",
-                "matches": [
-                    {
-                        "claim": excerpt(m.claim, CLAIM_CHARS),
-                        "rating": m.rating or m.verdict or "unrated",
-                        "verdict": m.verdict or "none",
-                        "by": ", ".join(x for x in (m.publisher, m.reviewed) if x),
-                        "href": safe_href(m.url),
-                        "probability": f"{m.probability:.2f}",
-                    }
-                    for m in claim.matches
-                ],
+                "claim": excerpt(m.claim, CLAIM_CHARS),
+                "rating": m.rating or m.verdict or "unrated",
+                "verdict": m.verdict or "none",
+                "by": ", ".join(x for x in (m.publisher, m.reviewed) if x),
+                "href": safe_href(m.url),
+                "probability": f"{m.probability:.2f}",
             }
-        )
-    for i, group in enumerate(group_entities(analysis.entities)):
-        view.entities.append(
-            {"key": f"e{i}", "norm": group.norm, "label": group.label, "count": group.count}
-        )
-    for q in sorted(analysis.quantities, key=lambda q: (q.start, q.id)):
-        view.numbers.append(
-            {
-                "normalized": format_quantity(q),
-                "value": format_number(q.value),
-                "unit": q.unit or "",
-                "qualifier": q.qualifier.replace("_", " "),
-                "text": excerpt(analysis.span_text(q.start, q.end), EXCERPT_CHARS),
-                "href": f"#s-{key}-{q.sentence}",
-            }
-        )
-    view.persuasion = _persuasion_view(analysis, key)
-    view.contradictions = _contradictions_view(analysis, key)
+            for m in claim.matches
+        ],
+    }
+
+
+def _timeline_view(analysis: Analysis, key: str, lookup: Lookup) -> list[dict[str, Any]]:
+    """The dated events, each with its sentence cut around the date."""
+    events = []
     for event in analysis.timeline():
         date = lookup.dates.get(event.date)
         sentence = lookup.sentences.get(event.sentence)
@@ -502,7 +385,7 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
             if date is not None:
                 focus = (date.start - sentence.start, date.end - sentence.start)
             text = excerpt(analysis.span_text(sentence.start, sentence.end), EXCERPT_CHARS, focus)
-        view.timeline.append(
+        events.append(
             {
                 "value": format_date(date) if date else event.value,
                 "speaker": event.speaker,
@@ -510,7 +393,7 @@ def _doc_view(analysis: Analysis, key: str) -> _DocView:
                 "href": f"#s-{key}-{event.sentence}",
             }
         )
-    return view
+    return events
 
 
 def _persuasion_view(analysis: Analysis, key: str) -> dict[str, Any] | None:
@@ -528,7 +411,7 @@ def _persuasion_view(analysis: Analysis, key: str) -> dict[str, Any] | None:
         "techniques": [
             {
                 "key": k,
-                "css": _css_token(k),
+                "css": css_token(k),
                 "name": BY_KEY[k].name,
                 "explanation": BY_KEY[k].explanation,
                 "count": n,
