@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from claimscope import Settings, analyze, model
+from claimscope import Settings, analyze
+from claimscope.model import document as model_document
 
 # Libraries of the layers above the pipeline (store, cluster, web server) and of training.
 ABOVE = ("duckdb", "dask", "distributed", "fastapi", "starlette", "uvicorn", "torch")
@@ -49,5 +50,5 @@ def test_without_a_renderer_a_notebook_falls_back_to_the_plain_repr(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     analysis = analyze("The council approved 48 new buses.", settings=Settings(profile="rules"))
-    monkeypatch.setattr(model, "_html_renderer", None)
+    monkeypatch.setattr(model_document, "_html_renderer", None)
     assert analysis._repr_html_() is None

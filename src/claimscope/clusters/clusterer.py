@@ -453,8 +453,10 @@ class _Summary(Cluster):
     """A cluster's row as clustering keeps it: with the numbers of its first claim that states
     any, and its representative's day (which breaks ties between equal scores)."""
 
-    numbers: str
-    rep_day: dt.date
+    # Keyword-only: the data model's fields before them are documented ``doc(...)`` fields, which
+    # a type checker takes for fields with defaults.
+    numbers: str = field(kw_only=True)
+    rep_day: dt.date = field(kw_only=True)
 
     def rank(self) -> tuple[float, dt.date, str, int]:
         return (-self.score, self.rep_day, self.doc_id, self.claim)

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from claimscope.errors import SettingsError, StoreError
+from claimscope.model.corpus import Cluster, ClusterMember
 from claimscope.store import Store
 
-# A cluster's row as ``Cluster`` holds it, in order.
-_CLUSTER_COLUMNS = "id, doc_id, claim, text, score, size, documents, outlets, first_seen, last_seen"
+# The data model names a cluster's member ``ClusterMember``; ``Member`` is its older name here.
+Member = ClusterMember
+
+# A cluster's row: the columns of the clusters table named as ``Cluster``'s fields, in order.
+_CLUSTER_FIELDS = tuple(f.name for f in dataclasses.fields(Cluster))
+_CLUSTER_COLUMNS = ", ".join(_CLUSTER_FIELDS)
+# Each field of a member and the SQL that gives it (rows are read back by field name).
+_MEMBER_SQL = {
+    "doc_id": "m.doc_id",
+    "claim": "m.claim",
+    "text": "c.text",
+    "outlet": "d.outlet",
+    "day": "coalesce(d.published, CAST(d.ingested_at AS DATE))",
+    "title": "d.title",
+    "how": "m.how",
+    "similarity": "m.similarity",
+}
 
 
 def summary_sql(where: str) -> str:
@@ -31,64 +47,6 @@ def summary_sql(where: str) -> str:
         "list(DISTINCT outlet ORDER BY outlet) FILTER (WHERE outlet IS NOT NULL), "
         "min(day), max(day)"
     )
-
-
-@dataclass(slots=True)
-class Cluster:
-    """A claim cluster: its representative claim and a summary of its members."""
-
-    id: int
-    doc_id: str
-    claim: int
-    text: str
-    score: float
-    size: int
-    documents: int
-    outlets: list[str]
-    first_seen: dt.date | None
-    last_seen: dt.date | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (dates as ISO text)."""
-        return {
-            "id": self.id,
-            "text": self.text,
-            "doc_id": self.doc_id,
-            "claim": self.claim,
-            "score": self.score,
-            "size": self.size,
-            "documents": self.documents,
-            "outlets": list(self.outlets),
-            "first_seen": _iso(self.first_seen),
-            "last_seen": _iso(self.last_seen),
-        }
-
-
-@dataclass(slots=True)
-class Member:
-    """A claim of a cluster, with its document's outlet, day and title, and how it joined."""
-
-    doc_id: str
-    claim: int
-    text: str
-    outlet: str | None
-    day: dt.date | None
-    title: str | None
-    how: str
-    similarity: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (the day as ISO text)."""
-        return {
-            "doc_id": self.doc_id,
-            "claim": self.claim,
-            "text": self.text,
-            "outlet": self.outlet,
-            "day": _iso(self.day),
-            "title": self.title,
-            "how": self.how,
-            "similarity": self.similarity,
-        }
 
 
 def top_clusters(
@@ -128,17 +86,16 @@ def top_clusters(
     return [_cluster(r) for r in store.fetch(sql, params)]
 
 
-def get_cluster(store: Store, cluster_id: int) -> tuple[Cluster, list[Member]]:
+def get_cluster(store: Store, cluster_id: int) -> tuple[Cluster, list[ClusterMember]]:
     """A cluster and its members, by day; StoreError when there is no such cluster."""
     rows = store.fetch(f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE id = ?", [cluster_id])
     if not rows:
         raise StoreError(f"no cluster {cluster_id}", source=str(store.path))
+    select = ", ".join(f"{sql} AS {name}" for name, sql in _MEMBER_SQL.items())
     members = [
-        Member(*row)
+        ClusterMember(**dict(zip(_MEMBER_SQL, row, strict=True)))
         for row in store.fetch(
-            "SELECT m.doc_id, m.claim, c.text, d.outlet, "
-            "coalesce(d.published, CAST(d.ingested_at AS DATE)) AS day, d.title, m.how, "
-            "m.similarity FROM cluster_members m "
+            f"SELECT {select} FROM cluster_members m "
             "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
             "JOIN documents d ON d.id = m.doc_id WHERE m.cluster_id = ? "
             "ORDER BY day NULLS LAST, d.ingested_at, m.doc_id, m.claim",
@@ -150,11 +107,5 @@ def get_cluster(store: Store, cluster_id: int) -> tuple[Cluster, list[Member]]:
 
 def _cluster(row: tuple[Any, ...]) -> Cluster:
     """A cluster from its row (``_CLUSTER_COLUMNS``); no outlet is NULL in the table."""
-    id_, doc_id, claim, text, score, size, documents, outlets, first_seen, last_seen = row
-    return Cluster(
-        id_, doc_id, claim, text, score, size, documents, list(outlets or []), first_seen, last_seen
-    )
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
+    values = dict(zip(_CLUSTER_FIELDS, row, strict=True))
+    return Cluster(**{**values, "outlets": list(values["outlets"] or [])})

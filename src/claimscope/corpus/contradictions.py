@@ -44,6 +44,7 @@ from claimscope.consistency import (
 )
 from claimscope.consistency.words import entity_key
 from claimscope.errors import QueryError, StoreError
+from claimscope.model.corpus import ContradictionSide, CorpusContradiction
 from claimscope.store import Store
 from claimscope.store.schema import CONTRADICTION_CHECKED, CONTRADICTION_KEYS, CONTRADICTIONS, Row
 from claimscope.store.sql import duckdb_message, insert_rows, transaction, utc_now
@@ -358,62 +359,8 @@ def _fetch(
 # -- reading ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class ContradictionSide:
-    """One side: its document, the sentence, and the conflicting part's offsets in it."""
-
-    doc_id: str
-    outlet: str | None
-    published: str | None
-    title: str | None
-    source: str
-    sentence: int
-    sentence_text: str
-    start: int  # offsets into sentence_text
-    end: int
-
-    @property
-    def text(self) -> str:
-        """The conflicting part."""
-        return self.sentence_text[self.start : self.end]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The side as JSON-ready data (``start``/``end`` index ``sentence_text``)."""
-        return {
-            "doc_id": self.doc_id,
-            "outlet": self.outlet,
-            "published": self.published,
-            "title": self.title,
-            "source": self.source,
-            "sentence": self.sentence,
-            "sentence_text": self.sentence_text,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-        }
-
-
-@dataclass(slots=True)
-class ContradictionView:
-    """A stored contradiction with both sides resolved."""
-
-    scope: str
-    kind: str
-    score: float
-    explanation: str
-    a: ContradictionSide
-    b: ContradictionSide
-
-    def to_dict(self) -> dict[str, Any]:
-        """The contradiction as JSON-ready data."""
-        return {
-            "scope": self.scope,
-            "kind": self.kind,
-            "score": self.score,
-            "explanation": self.explanation,
-            "a": self.a.to_dict(),
-            "b": self.b.to_dict(),
-        }
+# The data model's name for a stored contradiction; ``ContradictionView`` is its older name.
+ContradictionView = CorpusContradiction
 
 
 _SIDE = """
@@ -429,7 +376,7 @@ def list_contradictions(
     kind: str | None = None,
     scope: str | None = None,
     limit: int | None = None,
-) -> list[ContradictionView]:
+) -> list[CorpusContradiction]:
     """The stored contradictions, best scored first: those involving document ``doc`` (an id
     or the start of one), of one ``kind`` and ``scope`` (``document`` or ``corpus``)."""
     if kind is not None and kind not in KINDS:
@@ -463,7 +410,7 @@ def list_contradictions(
     params = [doc, doc, doc, kind, kind, scope, scope, limit if limit is not None else 2**62]
     rows = store.connection.execute(sql, params).fetchall()
     return [
-        ContradictionView(
+        CorpusContradiction(
             scope=row[0],
             kind=row[1],
             score=float(row[2]),
@@ -495,6 +442,7 @@ __all__ = [
     "CheckStats",
     "ContradictionSide",
     "ContradictionView",
+    "CorpusContradiction",
     "list_contradictions",
     "update_contradictions",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from claimscope.errors import QueryError
+from claimscope.model.corpus import CoverageReport, CoverageRow, CoverageTotals
 from claimscope.store.connection import Store
 from claimscope.store.query import Filters, Query, document_predicate
 
@@ -24,17 +25,6 @@ PERIODS: dict[str, str] = {
 }
 GROUPINGS: tuple[str, ...] = ("outlet", *PERIODS)
 UNDATED = "undated"
-
-
-@dataclass(slots=True)
-class CoverageRow:
-    """The counts of one outlet in one period (``period`` None: undated documents)."""
-
-    outlet: str | None
-    period: dt.date | None
-    documents: int
-    sentences: int
-    claims: int
 
 
 @dataclass(slots=True)
@@ -78,20 +68,24 @@ class Coverage:
             out.append(record)
         return out
 
+    def report(self) -> CoverageReport:
+        """What was counted, as the data model's record (what ``--json`` and the API give)."""
+        return CoverageReport(
+            query=self.query,
+            filters=self.filters.record(),
+            by=self.by(),
+            rows=self.table(),
+            totals=CoverageTotals(
+                documents=self.documents,
+                sentences=sum(r.sentences for r in self.rows),
+                claims=sum(r.claims for r in self.rows),
+                undated=self.undated,
+            ),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Everything as JSON-ready data."""
-        return {
-            "query": self.query,
-            "filters": self.filters.to_dict(),
-            "by": self.by(),
-            "rows": self.table(),
-            "totals": {
-                "documents": self.documents,
-                "sentences": sum(r.sentences for r in self.rows),
-                "claims": sum(r.claims for r in self.rows),
-                "undated": self.undated,
-            },
-        }
+        return self.report().to_dict()
 
 
 def period_label(period: str | None, first_day: dt.date | None) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from claimscope.errors import QueryError
+from claimscope.model.corpus import QueryFilters
 
 # Longest query accepted: each term is one regexp call per row, so a runaway query is refused.
 MAX_QUERY_CHARS = 1000
@@ -220,13 +221,17 @@ class Filters:
             out.append(("outlet", ", ".join(self.outlets)))
         return out
 
+    def record(self) -> QueryFilters:
+        """The filters as the data model's record (how reports and the API give them)."""
+        return QueryFilters(
+            since=self.since.isoformat() if self.since else None,
+            until=self.until.isoformat() if self.until else None,
+            outlets=list(self.outlets),
+        )
+
     def to_dict(self) -> dict[str, object]:
         """The filters as JSON-ready data."""
-        return {
-            "since": self.since.isoformat() if self.since else None,
-            "until": self.until.isoformat() if self.until else None,
-            "outlets": list(self.outlets),
-        }
+        return self.record().to_dict()
 
 
 def parse_filters(

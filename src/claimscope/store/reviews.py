@@ -14,14 +14,16 @@ import hashlib
 import io
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from typing import Any
 
 import duckdb
 
 from claimscope.errors import InputError, StoreError
 from claimscope.model import FactCheck
+from claimscope.model.corpus import Review
 from claimscope.store.connection import Store
+from claimscope.store.schema import REVIEWS
 from claimscope.verify.claimreview import claim_review_feed
 from claimscope.verify.ratings import OTHER, VERDICTS
 
@@ -31,32 +33,9 @@ EXPORT_FORMATS = ("csv", "jsonl", "claimreview", "training")
 MAX_NOTE = 5000
 MAX_NAME = 200
 
-_COLUMNS = (
-    "id, doc_id, claim, start_char, end_char, claim_text, checkworthy, verdict, note, assignee, "
-    "reviewer, created_at"
-)
-
-
-@dataclass(slots=True)
-class Review:
-    """One reviewer's decision about one claim."""
-
-    id: int
-    doc_id: str
-    claim: int
-    start: int
-    end: int
-    claim_text: str
-    checkworthy: bool | None
-    verdict: str | None
-    note: str | None
-    assignee: str | None
-    reviewer: str
-    created_at: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (JSON-ready)."""
-        return asdict(self)
+# Review's fields and the columns of the reviews table holding them, in field order.
+_FIELDS = REVIEWS.fields_of(Review)
+_COLUMNS = ", ".join(_FIELDS.values())
 
 
 def add_review(
@@ -89,12 +68,24 @@ def add_review(
         raise InputError(f"no claim {claim} in document {doc_id!r}")
     start, end, text = found[0]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    written = REVIEWS.row(
+        doc_id=doc_id,
+        claim=claim,
+        start_char=start,
+        end_char=end,
+        claim_text=text,
+        checkworthy=checkworthy,
+        verdict=verdict,
+        note=note,
+        assignee=assignee,
+        reviewer=reviewer,
+        created_at=now,
+    )
     row = _rows(
         store,
-        "INSERT INTO reviews (doc_id, claim, start_char, end_char, claim_text, checkworthy, "
-        f"verdict, note, assignee, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        f"RETURNING {_COLUMNS}",
-        [doc_id, claim, start, end, text, checkworthy, verdict, note, assignee, reviewer, now],
+        f"INSERT INTO reviews ({', '.join(REVIEWS.written)}) "
+        f"VALUES ({', '.join('?' * len(written))}) RETURNING {_COLUMNS}",
+        list(written),
     )
     return _review(row[0])
 
@@ -217,9 +208,9 @@ def _cell(value: object) -> object:
 
 
 def _review(row: tuple[Any, ...]) -> Review:
-    values = list(row)
-    values[-1] = values[-1].isoformat(timespec="seconds") + "Z"
-    return Review(*values)
+    values = dict(zip(_FIELDS, row, strict=True))
+    values["created_at"] = values["created_at"].isoformat(timespec="seconds") + "Z"
+    return Review(**values)
 
 
 def _rows(store: Store, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

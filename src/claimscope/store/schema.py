@@ -15,6 +15,7 @@ characters (code points), as DuckDB's ``substring`` counts them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,6 +84,36 @@ class Table:
     def nulls(self) -> dict[str, None]:
         """Every written column set to NULL: a start for rows that fill only some of them."""
         return dict.fromkeys(self.written)
+
+    def fields_of(self, record: type) -> dict[str, str]:
+        """The columns holding a data-model record's fields: field name -> column name.
+
+        A column is named after its field (``start``/``end`` become ``start_char``/``end_char``,
+        as everywhere in the store); a field the table lacks raises, so a record and its table
+        cannot drift apart unnoticed."""
+        names = {c.name for c in self.columns}
+        columns = {f.name: column_name(f.name) for f in dataclasses.fields(record)}
+        missing = sorted(c for c in columns.values() if c not in names)
+        if missing:
+            raise KeyError(f"{self.name}: no column for {record.__name__}'s {missing}")
+        return columns
+
+    def record_row(self, record: object, **values: Any) -> Row:
+        """The row of a data-model record: its fields by column name, with ``values`` adding
+        the columns it has no field for (or replacing those it has); generated ones skipped."""
+        assert dataclasses.is_dataclass(record) and not isinstance(record, type)
+        by_column = {
+            column: getattr(record, name)
+            for name, column in self.fields_of(type(record)).items()
+            if column in self._names
+        }
+        return self.row(**{**by_column, **values})
+
+
+def column_name(field: str) -> str:
+    """The column holding a data-model field (``end`` is reserved in SQL, so offsets are
+    ``start_char``/``end_char``)."""
+    return {"start": "start_char", "end": "end_char"}.get(field, field)
 
 
 def _table(name: str, *columns: tuple[str, ...], **options: Any) -> Table:

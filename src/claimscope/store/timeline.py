@@ -17,14 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 
 from claimscope.errors import QueryError, StoreError
-from claimscope.formatting import format_date
 from claimscope.model import DateRef
+from claimscope.model.corpus import CorpusEvent, EventSource
 from claimscope.store.connection import Store
 from claimscope.store.query import Filters, Query, document_predicate
 from claimscope.store.sql import duckdb_message
@@ -48,111 +47,6 @@ _STOPWORDS = frozenset(
     then there these they this those through to told under until up was we were what when
     where which while who will with would according""".split()
 )
-
-
-@dataclass(slots=True)
-class EventSource:
-    """One claim that dates the event: its document and the date mention in it."""
-
-    doc_id: str
-    outlet: str | None
-    published: str | None
-    title: str | None
-    url: str | None
-    claim: int
-    sentence: int
-    start: int  # the claim's sentence span in the document
-    end: int
-    text: str  # the claim's sentence (doc.text[start:end])
-    score: float
-    speaker: str | None
-    date: DateRef
-
-    def to_dict(self) -> dict[str, Any]:
-        """The source as JSON-ready data (the date as its mention, with its span and text)."""
-        return {
-            "doc_id": self.doc_id,
-            "outlet": self.outlet,
-            "published": self.published,
-            "title": self.title,
-            "url": self.url,
-            "claim": self.claim,
-            "sentence": self.sentence,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "score": self.score,
-            "speaker": self.speaker,
-            "date": {
-                "id": self.date.id,
-                "start": self.date.start,
-                "end": self.date.end,
-                "text": self.date_text,
-                "value": self.date.value,
-                "anchored": self.date.anchored,
-            },
-        }
-
-    @property
-    def date_span(self) -> tuple[int, int]:
-        """The date's span within ``text`` (clamped to it)."""
-        size = len(self.text)
-        lo = min(max(self.date.start - self.start, 0), size)
-        return lo, min(max(self.date.end - self.start, lo), size)
-
-    @property
-    def date_text(self) -> str:
-        """The date as written (its span, cut from the sentence)."""
-        lo, hi = self.date_span
-        return self.text[lo:hi]
-
-
-@dataclass(slots=True)
-class CorpusEvent:
-    """A dated event: an interval and every claim (across documents) that dates it."""
-
-    start_date: str
-    end_date: str
-    kind: str
-    granularity: str
-    sources: list[EventSource] = field(default_factory=list)
-
-    @property
-    def lead(self) -> EventSource:
-        """The source shown for the event: a date written with its year first, then the
-        earliest published, then the most check-worthy."""
-        return min(
-            self.sources,
-            key=lambda s: (s.date.anchored, s.published is None, s.published or "", -s.score),
-        )
-
-    @property
-    def anchored(self) -> bool:
-        """Whether every source's date had its year taken from the anchor date."""
-        return all(s.date.anchored for s in self.sources)
-
-    @property
-    def value(self) -> str:
-        """The event's date as shown: the lead's ISO value, ``*`` when anchored."""
-        return format_date(self.lead.date) if self.anchored else self.lead.date.value
-
-    @property
-    def text(self) -> str:
-        """The representative claim: the lead source's sentence."""
-        return self.lead.text
-
-    def to_dict(self) -> dict[str, Any]:
-        """The event as JSON-ready data."""
-        return {
-            "start_date": self.start_date,
-            "end_date": self.end_date,
-            "kind": self.kind,
-            "granularity": self.granularity,
-            "value": self.lead.date.value,
-            "anchored": self.anchored,
-            "text": self.text,
-            "sources": [s.to_dict() for s in self.sources],
-        }
 
 
 def timeline(

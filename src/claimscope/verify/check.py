@@ -14,16 +14,17 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from claimscope.consistency import DEFAULT_RULES, Context, Rules, Statement, compare
 from claimscope.consistency.bare import EntityFinder, bare_statements
 from claimscope.consistency.topic import shared_names
 from claimscope.errors import InputError
+from claimscope.model.verification import CheckResult, Disagreement, Evidence, Passage, Reason
 from claimscope.text.sentences import split_sentences
-from claimscope.verify.evidence_index import EvidenceIndex, Passage
+from claimscope.verify.evidence_index import EvidenceIndex
 from claimscope.verify.verdict import (
     DEFAULT_RULE,
     NOT_ENOUGH,
@@ -50,63 +51,6 @@ class StanceModel(Protocol):
     def name(self) -> str: ...
 
     def predict(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]]: ...
-
-
-@dataclass(slots=True)
-class Disagreement:
-    """A number, date or negation clash between the claim and a passage's sentence.
-
-    ``claim_start``/``claim_end`` are offsets into the claim; ``start``/``end`` are offsets
-    into the passage's document."""
-
-    kind: str
-    explanation: str
-    score: float
-    claim_start: int
-    claim_end: int
-    start: int
-    end: int
-
-
-@dataclass(slots=True)
-class Evidence:
-    """A passage, its stance toward the claim (None without a stance model) and the
-    disagreements the rules found."""
-
-    passage: Passage
-    stance: str | None = None
-    probability: float | None = None
-    probabilities: dict[str, float] | None = None
-    disagreements: list[Disagreement] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Reason:
-    """One reason for the verdict: a passage (by rank) taking a side, or a disagreement."""
-
-    passage: int
-    kind: str  # supports | refutes | number | date | negation
-    text: str
-    score: float
-
-
-@dataclass(slots=True)
-class CheckResult:
-    """What the evidence says about a claim: the passages, a verdict, its confidence and why."""
-
-    claim: str
-    verdict: str
-    confidence: float
-    support: float
-    refute: float
-    evidence: list[Evidence]
-    reasons: list[Reason]
-    stance_model: str | None = None
-    rule: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        return dataclasses.asdict(self)
 
 
 def check(

@@ -32,6 +32,7 @@ import numpy as np
 from claimscope.errors import StoreError
 from claimscope.ingest.inputs import check_paths, iter_inputs
 from claimscope.model import Document, Failure
+from claimscope.model.verification import Passage
 from claimscope.models.embedder import EMBEDDER, Embedder, load_embedder
 from claimscope.settings import Settings
 from claimscope.verify.matching import fuse
@@ -66,29 +67,6 @@ CREATE TABLE IF NOT EXISTS evidence_passages (
 CREATE INDEX IF NOT EXISTS evidence_passages_doc ON evidence_passages (doc);
 CREATE TABLE IF NOT EXISTS failures (source TEXT, error TEXT, kind TEXT, at TEXT);
 """
-
-
-@dataclass(slots=True)
-class Passage:
-    """A passage found for a query: where it is (document and offsets), its text, its scores."""
-
-    id: int
-    doc: str
-    start: int
-    end: int
-    text: str
-    source: str | None = None
-    title: str | None = None
-    url: str | None = None
-    published: str | None = None
-    rank: int = 0
-    score: float = 0.0
-    bm25: float = 0.0
-    cosine: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        return dataclasses.asdict(self)
 
 
 @dataclass(slots=True)

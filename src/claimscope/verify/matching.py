@@ -8,14 +8,12 @@ scores fused. Without the model folder, BM25 ranks alone.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from claimscope.model import FactCheck
+from claimscope.model.verification import Match
 from claimscope.models.reranker import EmbeddingScorer, MatchScorer, installed, load_pair_scorer
 from claimscope.verify.claim_vectors import ClaimVectors
 from claimscope.verify.textindex import TextIndex
@@ -26,21 +24,6 @@ def claim_passage(check: FactCheck) -> str:
     if check.title and check.title.lower() not in check.claim.lower():
         return f"{check.claim} {check.title}"
     return check.claim
-
-
-@dataclass(slots=True)
-class Match:
-    """A fact-check a text may repeat: the check, its rank and scores."""
-
-    check: FactCheck
-    rank: int
-    score: float
-    bm25: float
-    probability: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON."""
-        return dataclasses.asdict(self)
 
 
 class FactCheckMatcher:

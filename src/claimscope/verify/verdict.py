@@ -30,6 +30,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from claimscope.model.verification import Verdict
+
 SUPPORTED = "supported"
 REFUTED = "refuted"
 CONFLICTING = "conflicting"
@@ -72,16 +74,6 @@ class Vote:
     supports: float = 0.0
     refutes: float = 0.0
     clash: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """The rule's answer: a verdict, its confidence, and the two evidence masses."""
-
-    label: str
-    confidence: float
-    support: float
-    refute: float
 
 
 def masses(votes: Sequence[Vote], rule: VerdictRule = DEFAULT_RULE) -> tuple[float, float]:

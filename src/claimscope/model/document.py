@@ -5,21 +5,20 @@ never a copy of the text. Serialisation adds the covered text next to each span 
 ``start``/``end``, ``<name>_text`` for ``<name>_start``/``<name>_end``) so that JSON readers need
 not slice; ``from_dict`` drops those derived keys again.
 
-Field descriptions live in each field's metadata: the JSON Schema (``claimscope.schema``) and
-``docs/schema.md`` are generated from them, so a field cannot go undocumented.
+Field descriptions live in each field's metadata (``fields.doc``): the JSON Schema
+(``claimscope.schema``) and ``docs/schema.md`` are generated from them, so a field cannot go
+undocumented.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import hashlib
 import json
-import types
-import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
+
+from claimscope.model.fields import doc, from_data, to_data
 
 SCHEMA_VERSION = "1.3"
 
@@ -31,11 +30,6 @@ Qualifier = Literal[
 ]
 AttributionKind = Literal["according_to", "reporting_verb", "post"]
 ContradictionKind = Literal["number", "date", "negation"]
-
-
-def doc(text: str, **kwargs: Any) -> Any:
-    """A dataclass field carrying its documentation (used by the schema and docs generators)."""
-    return field(metadata={"doc": text}, **kwargs)
 
 
 def content_hash(text: str) -> str:
@@ -475,9 +469,9 @@ class Analysis:
     # -- serialisation -----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The analysis as JSON-ready data, with the covered text next to every span."""
-        data = _to_data(self, self.document.text)
-        data["timeline"] = [_to_data(e, self.document.text) for e in self.timeline()]
-        data["persuasion"] = _to_data(self.persuasion(), self.document.text)
+        data = to_data(self, self.document.text)
+        data["timeline"] = [to_data(e, self.document.text) for e in self.timeline()]
+        data["persuasion"] = to_data(self.persuasion(), self.document.text)
         return data
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -487,7 +481,7 @@ class Analysis:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Analysis:
         """Rebuild an analysis from ``to_dict`` output; derived keys are dropped."""
-        return _from_data(cls, data)
+        return from_data(cls, data)
 
     @classmethod
     def from_json(cls, text: str) -> Analysis:
@@ -510,87 +504,33 @@ def set_html_renderer(render: Callable[[Analysis], str]) -> None:
     _html_renderer = render
 
 
-# -- generic (de)serialisation over the dataclasses above ---------------------------------------
-
-
-@functools.cache
-def span_keys(cls: type) -> tuple[tuple[str, str, str], ...]:
-    """The spans a dataclass carries: ``(text key, start field, end field)``.
-
-    ``start``/``end`` give the key ``text``; ``<name>_start``/``<name>_end`` give ``<name>_text``.
-    """
-    names = [f.name for f in dataclasses.fields(cls)]
-    keys = []
-    for name in names:
-        if name == "start":
-            keys.append(("text", "start", "end"))
-        elif name.endswith("_start") and name[:-6] + "_end" in names:
-            keys.append((name[:-6] + "_text", name, name[:-6] + "_end"))
-    return tuple(keys)
-
-
-def _to_data(obj: Any, text: str) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(obj):
-            out[f.name] = _to_data(getattr(obj, f.name), text)
-        if not isinstance(obj, Document):
-            for key, start_field, end_field in span_keys(type(obj)):
-                start, end = getattr(obj, start_field), getattr(obj, end_field)
-                out[key] = text[start:end] if start is not None and end is not None else None
-        return out
-    if isinstance(obj, list):
-        return [_to_data(x, text) for x in obj]
-    if isinstance(obj, dict):
-        return {k: _to_data(v, text) for k, v in obj.items()}
-    return obj
-
-
-def _from_data(tp: Any, data: Any) -> Any:
-    origin = typing.get_origin(tp)
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp) and isinstance(data, dict):
-        hints = typing.get_type_hints(tp)
-        kwargs = {
-            f.name: _from_data(hints[f.name], data[f.name])
-            for f in dataclasses.fields(tp)
-            if f.name in data
-        }
-        return tp(**kwargs)
-    if origin in (types.UnionType, typing.Union):
-        if data is None:
-            return None
-        inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _from_data(inner[0], data)
-    if origin is list:
-        (item,) = typing.get_args(tp)
-        return [_from_data(item, x) for x in data]
-    if origin is dict:
-        _, value = typing.get_args(tp)
-        return {k: _from_data(value, v) for k, v in data.items()}
-    if tp is float and isinstance(data, int):
-        return float(data)
-    return data
-
-
 __all__ = [
     "SCHEMA_VERSION",
     "Analysis",
     "Attribution",
+    "AttributionKind",
     "Claim",
     "Contradiction",
+    "ContradictionKind",
+    "DateKind",
     "DateRef",
     "Document",
     "Entity",
+    "FactCheck",
+    "FactCheckMatch",
     "Failure",
+    "Granularity",
     "Link",
     "PersuasionSummary",
     "Post",
+    "Qualifier",
     "Quantity",
     "Quote",
     "Segment",
+    "SegmentKind",
     "Sentence",
     "Technique",
     "TimelineEvent",
     "content_hash",
-    "span_keys",
+    "set_html_renderer",
 ]
