@@ -149,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", default="default", help="claimscope profile: default, fast or rules"
     )
+    parser.add_argument(
+        "--attribution",
+        default="model",
+        help="attributions: model (the tagger merged with the rules) or rules",
+    )
     args = parser.parse_args(argv)
 
     import spacy
@@ -158,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     records = list(corpus.generate(args.docs, seed=args.seed))
     texts = [r["text"] for r in records]
     docs = _documents(records)
-    settings = claimscope.Settings(profile=args.profile)
+    settings = claimscope.Settings(profile=args.profile, attribution=args.attribution)
     words = sum(len(t.split()) for t in texts)
     chars = sum(len(t) for t in texts)
     print(f"{len(texts)} articles, {words:,} words, {chars:,} characters (seed {args.seed})")
@@ -215,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             "repeats": args.repeats,
             "seed": args.seed,
             "profile": args.profile,
+            "attribution": args.attribution,
             "words": words,
             "characters": chars,
             "spacy_model": SPACY_MODEL,

@@ -251,100 +251,115 @@ def _reporting(s: Sentence, found: list[Found]) -> list[Found]:
         verb = tok.low
         if verb not in VERBS:
             continue
-        titled = False
-        if not tok.text.islower():
+        titled = not tok.text.islower()
+        if titled:
             if verb not in STRONG or not tok.text[1:].islower():
                 continue
             if headline is None:
                 headline = _headline(s)
             if not headline:
                 continue
-            titled = True
         if any(a <= tok.start < b for a, b in taken):
             continue
-        # The cue: the verb and the auxiliaries and adverbs before it.
-        c = k
-        while c > 0 and adverb(toks[c - 1]):
-            c -= 1
-        prev = toks[c - 1] if c > 0 else None
-        if prev is not None and prev.low in PASSIVE:
-            continue  # "it has been confirmed that", "he was told": no speaker named
-        if prev is not None and prev.low in NOT_SUBJECT:
-            continue  # "refused to say", "have a say", "his claims"
-        if verb == "learned" and c == k:
-            continue  # only "has learned"
-        if verb in ING and not (prev is not None and (prev.text == "," or prev.low in AND)):
-            continue  # "data showing that", "Sanders vowing to fight": not a report
-        cue = (toks[c].start, tok.end)
-        nxt = toks[k + 1] if k + 1 < len(toks) else None
-        after, clause = _content_after(s, k + 1, verb)
-        prior = out[-1] if out else (found[-1] if found else None)
-        source: tuple[int, int] | None
-        content: tuple[int, int] | None
-        if titled:
-            # "Jane Doe Says No To Debates": the name before the verb.
-            # "Jane Doe Says No To Debates": the name, or the words, before the verb.
-            words = 0
-            while words < c and is_word(toks[c - 1 - words]) and words < 6:
-                words += 1
-            ent = next(
-                (e for e in s.ents if prev and e[1] == prev.end and e[2] in NAME_LABELS), None
-            )
-            if words == c:
-                source = (toks[0].start, toks[c - 1].end)
-            elif ent is not None:
-                source = (ent[0], ent[1])
-            else:
-                continue
-            content = after
-        elif prev is not None and (prev.low in AND or (prev.text == "," and verb in ING)):
-            # "..., saying CONTENT" / "X did Y and said CONTENT": the earlier subject speaks.
-            if verb in WEAK and not clause:
-                continue
-            if prior is not None:
-                source = (prior.speaker_start, prior.speaker_end)
-            else:
-                source = _subject(s, c - 1)
-            content = after
-        elif prev is not None and (prev.text in (",", "—", "–") or prev.text in CLOSE_QUOTES):
-            end = None
-            if (
-                nxt is not None
-                and verb not in ADDRESSEE_VERBS
-                and is_word(nxt)
-                and nxt.low not in STOP
-                and nxt.low not in PREPOSITIONS
-                and nxt.low not in PRONOUNS
-                and not is_time(s, nxt)
-            ):
-                end = noun_phrase_right(s, k + 1, to_end=True)
-            if end is not None and nxt is not None:
-                # '"CONTENT," said X.' / 'CONTENT, said X, the Y of Z.'
-                source = (nxt.start, toks[end - 1].end)
-                content = (s.start, prev.end)
-            else:
-                # 'X, the Y of Z, said CONTENT' / '"CONTENT," X, the Y of Z, said.'
-                source = _appositive(s, c - 1)
-                if source is None:
-                    continue
-                ok, content = _pick_content(s, source[0], after, clause, verb)
-                if not ok:
-                    continue
-        else:
-            np = noun_phrase_left(s, c)
-            if np is None:
-                continue
-            source = (toks[np[0]].start, toks[np[1]].end)
-            ok, content = _pick_content(s, source[0], after, clause, verb)
-            if not ok:
-                continue
-        if source is None:
+        c = _cue_start(s, k, verb)
+        if c is None:
             continue
-        f = make_found(s, "reporting_verb", source, cue, content)
+        prior = out[-1] if out else (found[-1] if found else None)
+        picked = _source_and_content(s, k, c, titled, prior)
+        if picked is None:
+            continue
+        f = make_found(s, "reporting_verb", picked[0], (toks[c].start, tok.end), picked[1])
         if f:
             out.append(f)
             taken.append((f.speaker_start, f.speaker_end))
     return out
+
+
+def _cue_start(s: Sentence, k: int, verb: str) -> int | None:
+    """The first token of the cue of the verb at token ``k`` (the auxiliaries and adverbs
+    before it are part of it); None when the verb reports nothing there."""
+    toks = s.toks
+    c = k
+    while c > 0 and adverb(toks[c - 1]):
+        c -= 1
+    prev = toks[c - 1] if c > 0 else None
+    if prev is not None and prev.low in PASSIVE:
+        return None  # "it has been confirmed that", "he was told": no speaker named
+    if prev is not None and prev.low in NOT_SUBJECT:
+        return None  # "refused to say", "have a say", "his claims"
+    if verb == "learned" and c == k:
+        return None  # only "has learned"
+    if verb in ING and not (prev is not None and (prev.text == "," or prev.low in AND)):
+        return None  # "data showing that", "Sanders vowing to fight": not a report
+    return c
+
+
+Spans = tuple[tuple[int, int], tuple[int, int] | None]
+
+
+def _source_and_content(
+    s: Sentence, k: int, c: int, titled: bool, prior: Found | None
+) -> Spans | None:
+    """The source and content of the verb at token ``k`` whose cue starts at token ``c``."""
+    toks = s.toks
+    verb = toks[k].low
+    prev = toks[c - 1] if c > 0 else None
+    after, clause = _content_after(s, k + 1, verb)
+    if titled:
+        # "Jane Doe Says No To Debates": the name, or the words, before the verb.
+        words = 0
+        while words < c and is_word(toks[c - 1 - words]) and words < 6:
+            words += 1
+        ent = next((e for e in s.ents if prev and e[1] == prev.end and e[2] in NAME_LABELS), None)
+        if words == c:
+            return (toks[0].start, toks[c - 1].end), after
+        return ((ent[0], ent[1]), after) if ent is not None else None
+    if prev is not None and (prev.low in AND or (prev.text == "," and verb in ING)):
+        # "..., saying CONTENT" / "X did Y and said CONTENT": the earlier subject speaks.
+        if verb in WEAK and not clause:
+            return None
+        if prior is not None:
+            return (prior.speaker_start, prior.speaker_end), after
+        subject = _subject(s, c - 1)
+        return (subject, after) if subject is not None else None
+    if prev is not None and (prev.text in (",", "—", "–") or prev.text in CLOSE_QUOTES):
+        return _after_comma(s, k, c, after, clause)
+    np = noun_phrase_left(s, c)
+    if np is None:
+        return None
+    source = (toks[np[0]].start, toks[np[1]].end)
+    ok, content = _pick_content(s, source[0], after, clause, verb)
+    return (source, content) if ok else None
+
+
+def _after_comma(
+    s: Sentence, k: int, c: int, after: tuple[int, int] | None, clause: bool
+) -> Spans | None:
+    """A verb after a comma, a dash or a closing quotation: the source after the verb
+    ('"CONTENT," said X.') or an appositive subject before it ('X, the Y of Z, said')."""
+    toks = s.toks
+    verb, prev = toks[k].low, toks[c - 1]
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    end = None
+    if (
+        nxt is not None
+        and verb not in ADDRESSEE_VERBS
+        and is_word(nxt)
+        and nxt.low not in STOP
+        and nxt.low not in PREPOSITIONS
+        and nxt.low not in PRONOUNS
+        and not is_time(s, nxt)
+    ):
+        end = noun_phrase_right(s, k + 1, to_end=True)
+    if end is not None and nxt is not None:
+        # '"CONTENT," said X.' / 'CONTENT, said X, the Y of Z.'
+        return (nxt.start, toks[end - 1].end), (s.start, prev.end)
+    # 'X, the Y of Z, said CONTENT' / '"CONTENT," X, the Y of Z, said.'
+    source = _appositive(s, c - 1)
+    if source is None:
+        return None
+    ok, content = _pick_content(s, source[0], after, clause, verb)
+    return (source, content) if ok else None
 
 
 def _pick_content(

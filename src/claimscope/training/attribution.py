@@ -127,6 +127,12 @@ def _checkpoint(config: TaggerConfig) -> Path | None:
     return Path(config.checkpoints) / "checkpoint.pt" if config.checkpoints else None
 
 
+def _same_run(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return {k: v for k, v in a.items() if k != "epochs"} == {
+        k: v for k, v in b.items() if k != "epochs"
+    }
+
+
 def train_tagger(
     train: list[Example],
     config: TaggerConfig,
@@ -146,7 +152,9 @@ def train_tagger(
     ckpt = _checkpoint(config)
     if ckpt is not None and ckpt.is_file():
         saved = torch.load(ckpt, weights_only=False)
-        if saved["config"] == asdict(config):
+        # Any number of epochs resumes a run of the same network and schedule: a run
+        # stopped early is finished by asking for the epochs it has done.
+        if _same_run(saved["config"], asdict(config)):
             net.load_state_dict(saved["net"])
             opt.load_state_dict(saved["opt"])
             history, best, start_epoch = saved["history"], saved["best"], saved["epoch"]

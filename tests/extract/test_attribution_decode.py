@@ -1,0 +1,94 @@
+"""The tagger's decoding: spans from word probabilities, cues linked, merge with the rules."""
+
+import numpy as np
+
+from claimscope.extract.attribution_decode import Decoding, Tagged, link, merge, spans
+from claimscope.extract.attribution_features import (
+    MAX_WORDS,
+    N_FEATURES,
+    Layout,
+    labels,
+    windows,
+    word_features,
+)
+
+O, B, I = (0.9, 0.05, 0.05), (0.05, 0.9, 0.05), (0.05, 0.05, 0.9)
+
+
+def _probs(*rows):
+    return np.array(rows, dtype=np.float32)
+
+
+def test_spans_start_at_b_or_after_o_and_cut_at_a_second_b():
+    found = spans(_probs(O, B, I, I, O, I, I, B, I), outside=0.5)
+    assert [(s.first, s.last) for s in found] == [(1, 3), (5, 6), (7, 8)]
+    assert all(0.9 <= s.score <= 0.96 for s in found)
+
+
+def test_spans_cut_off_decides_what_is_inside():
+    unsure = (0.45, 0.5, 0.05)
+    assert len(spans(_probs(O, unsure, O), outside=0.5)) == 1
+    assert spans(_probs(O, unsure, O), outside=0.4) == []
+
+
+TEXT = "The mayor of Northfield said the bridge reopens in May. Residents were glad."
+
+
+def _layout(rules=()):
+    end = TEXT.index(".") + 1
+    sentences = [(0, end, 0), (end + 1, len(TEXT), 0)]
+    ents = [(TEXT.index("Northfield"), TEXT.index("Northfield") + 10, "GPE")]
+    return Layout(TEXT, sentences, ents, list(rules))
+
+
+def test_link_ties_a_cue_to_its_nearest_source_and_content():
+    layout = _layout()
+    (window,) = windows(layout)
+    words = [TEXT[s:e] for s, e in window.words]
+    n = len(words)
+    probs = np.tile(np.array([O, O, O], dtype=np.float32), (n, 1, 1))
+    for i in range(4):  # The mayor of Northfield
+        probs[i, 0] = B if i == 0 else I
+    probs[words.index("said"), 1] = B
+    for i in range(words.index("said") + 1, words.index(".")):
+        probs[i, 2] = B if i == words.index("said") + 1 else I
+    (found,) = link(window, probs, Decoding())
+    assert TEXT[slice(*found.source)] == "The mayor of Northfield"
+    assert TEXT[slice(*found.cue)] == "said"
+    assert found.content is not None and TEXT[slice(*found.content)] == "the bridge reopens in May"
+
+
+def test_a_cue_without_a_source_gives_no_attribution():
+    layout = _layout()
+    (window,) = windows(layout)
+    probs = np.tile(np.array([O, O, O], dtype=np.float32), (len(window.words), 1, 1))
+    probs[4, 1] = B
+    assert link(window, probs, Decoding()) == []
+
+
+def test_merge_keeps_the_rules_where_the_tagger_found_nothing():
+    rules = [((0, 5), (6, 10)), ((40, 45), (46, 50))]
+    tagged = [Tagged(source=(0, 8), cue=(9, 13), content=None, score=0.9)]
+    assert merge(rules, tagged, "tagger_then_rules") == ([1], [0])
+    assert merge(rules, tagged, "rules_then_tagger") == ([0, 1], [])
+    assert merge(rules, tagged, "rules") == ([0, 1], [])
+    assert merge(rules, tagged, "tagger") == ([], [0])
+
+
+def test_features_and_labels_have_one_row_per_word():
+    rule = (0, 23, 24, 28, 29, 54)
+    layout = _layout([rule])
+    (window,) = windows(layout)
+    x = word_features(layout, window)
+    assert x.shape == (len(window.words), N_FEATURES)
+    y = labels(window, [[(0, 23)], [(24, 28)], []])
+    assert y[:5, 0].tolist() == [1, 2, 2, 2, 0] and y[4, 1] == 1 and not y[:, 2].any()
+
+
+def test_windows_hold_whole_sentences_up_to_the_limit():
+    sentence = "word " * 100 + "."
+    text = " ".join([sentence] * 3)
+    starts = [i * (len(sentence) + 1) for i in range(3)]
+    layout = Layout(text, [(s, s + len(sentence), 0) for s in starts], [], [])
+    found = windows(layout)
+    assert len(found) == 3 and all(len(w.words) <= MAX_WORDS for w in found)
