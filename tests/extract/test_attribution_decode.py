@@ -12,7 +12,7 @@ from claimscope.extract.attribution_features import (
     word_features,
 )
 
-O, B, I = (0.9, 0.05, 0.05), (0.05, 0.9, 0.05), (0.05, 0.05, 0.9)
+OUT, BEG, INS = (0.9, 0.05, 0.05), (0.05, 0.9, 0.05), (0.05, 0.05, 0.9)
 
 
 def _probs(*rows):
@@ -20,15 +20,15 @@ def _probs(*rows):
 
 
 def test_spans_start_at_b_or_after_o_and_cut_at_a_second_b():
-    found = spans(_probs(O, B, I, I, O, I, I, B, I), outside=0.5)
+    found = spans(_probs(OUT, BEG, INS, INS, OUT, INS, INS, BEG, INS), outside=0.5)
     assert [(s.first, s.last) for s in found] == [(1, 3), (5, 6), (7, 8)]
     assert all(0.9 <= s.score <= 0.96 for s in found)
 
 
 def test_spans_cut_off_decides_what_is_inside():
     unsure = (0.45, 0.5, 0.05)
-    assert len(spans(_probs(O, unsure, O), outside=0.5)) == 1
-    assert spans(_probs(O, unsure, O), outside=0.4) == []
+    assert len(spans(_probs(OUT, unsure, OUT), outside=0.5)) == 1
+    assert spans(_probs(OUT, unsure, OUT), outside=0.4) == []
 
 
 TEXT = "The mayor of Northfield said the bridge reopens in May. Residents were glad."
@@ -46,12 +46,12 @@ def test_link_ties_a_cue_to_its_nearest_source_and_content():
     (window,) = windows(layout)
     words = [TEXT[s:e] for s, e in window.words]
     n = len(words)
-    probs = np.tile(np.array([O, O, O], dtype=np.float32), (n, 1, 1))
+    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (n, 1, 1))
     for i in range(4):  # The mayor of Northfield
-        probs[i, 0] = B if i == 0 else I
-    probs[words.index("said"), 1] = B
+        probs[i, 0] = BEG if i == 0 else INS
+    probs[words.index("said"), 1] = BEG
     for i in range(words.index("said") + 1, words.index(".")):
-        probs[i, 2] = B if i == words.index("said") + 1 else I
+        probs[i, 2] = BEG if i == words.index("said") + 1 else INS
     (found,) = link(window, probs, Decoding())
     assert TEXT[slice(*found.source)] == "The mayor of Northfield"
     assert TEXT[slice(*found.cue)] == "said"
@@ -61,8 +61,8 @@ def test_link_ties_a_cue_to_its_nearest_source_and_content():
 def test_a_cue_without_a_source_gives_no_attribution():
     layout = _layout()
     (window,) = windows(layout)
-    probs = np.tile(np.array([O, O, O], dtype=np.float32), (len(window.words), 1, 1))
-    probs[4, 1] = B
+    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(window.words), 1, 1))
+    probs[4, 1] = BEG
     assert link(window, probs, Decoding()) == []
 
 
