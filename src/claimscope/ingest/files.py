@@ -24,17 +24,22 @@ _SPECIAL: tuple[tuple[Callable[[int], bool], str], ...] = (
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
+def _unreadable(exc: OSError, source: str) -> InputError:
+    """The one-line error for a file that cannot be read."""
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return InputError("no such file", source=source)
+    if isinstance(exc, PermissionError):
+        return InputError("permission denied", source=source)
+    return InputError(f"cannot read file: {exc.strerror or exc}", source=source)
+
+
 def check_regular(path: str | Path, *, source: str | None = None) -> os.stat_result:
     """The file's status; InputError unless ``path`` is a regular file (nothing is opened)."""
     source = source or str(path)
     try:
         info = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        raise InputError("no such file", source=source) from None
-    except PermissionError:
-        raise InputError("permission denied", source=source) from None
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
+        raise _unreadable(exc, source) from None
     _refuse_special(info.st_mode, source)
     return info
 
@@ -46,12 +51,8 @@ def open_regular(path: str | Path, *, source: str | None = None) -> BinaryIO:
     check_regular(path, source=source)
     try:
         fd = os.open(path, _FLAGS)
-    except (FileNotFoundError, NotADirectoryError):
-        raise InputError("no such file", source=source) from None
-    except PermissionError:
-        raise InputError("permission denied", source=source) from None
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", source=source) from None
+        raise _unreadable(exc, source) from None
     try:
         _refuse_special(os.fstat(fd).st_mode, source)
         if hasattr(os, "set_blocking"):

@@ -15,6 +15,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from claimscope.errors import SettingsError
+from claimscope.models.batches import padded
 from claimscope.models.folder import ModelFolder
 
 
@@ -86,15 +87,7 @@ class CrossEncoder:
         order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            enc = self.tokenizer_.encode_batch([list(pairs[i]) for i in chunk])
-            width = max(len(e.ids) for e in enc)
-            ids = np.zeros((len(enc), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            types = np.zeros_like(ids)
-            for row, e in enumerate(enc):
-                ids[row, : len(e.ids)] = e.ids
-                mask[row, : len(e.ids)] = 1
-                types[row, : len(e.ids)] = e.type_ids
+            ids, mask, types = padded(self.tokenizer_.encode_batch([list(pairs[i]) for i in chunk]))
             (values,) = self.session_.run(
                 [output], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
             )

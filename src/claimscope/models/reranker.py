@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 from tokenizers import Tokenizer
 
+from claimscope.models.batches import padded
 from claimscope.models.crossencoder import (
     CrossEncoder,
     folder_installed,
@@ -131,13 +132,9 @@ class EmbeddingScorer:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            enc = self.tokenizer_.encode_batch([strip_noise(texts[i]) for i in chunk])
-            width = max(len(e.ids) for e in enc)
-            ids = np.zeros((len(enc), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for row, e in enumerate(enc):
-                ids[row, : len(e.ids)] = e.ids
-                mask[row, : len(e.ids)] = 1
+            ids, mask, _ = padded(
+                self.tokenizer_.encode_batch([strip_noise(texts[i]) for i in chunk])
+            )
             (values,) = self.session_.run(["embedding"], {"input_ids": ids, "attention_mask": mask})
             if out.shape[1] == 0:
                 out = np.zeros((len(texts), values.shape[1]), dtype=np.float32)

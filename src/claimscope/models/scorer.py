@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from claimscope.errors import SettingsError
+from claimscope.models.batches import padded
 from claimscope.models.embedder import StaticVectors, read_tokenizer
 from claimscope.models.folder import SHIPPED, ModelFolder
 from claimscope.settings import Settings
@@ -117,13 +118,7 @@ class ClaimScorer:
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            width = max(len(encodings[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for row, i in enumerate(idx):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1
+            ids, mask, _ = padded([encodings[i] for i in idx])
             results = self.session_.run(names, {"input_ids": ids, "attention_mask": mask})
             for task, values in zip(names, results, strict=True):
                 if task == "technique_tokens":

@@ -7,45 +7,29 @@ rich as ``Text``, never markup.
 
 from __future__ import annotations
 
-import re
-
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from claimscope.corpus.contradictions import ContradictionSide, ContradictionView
-from claimscope.formatting import window
+from claimscope.report.terminal_text import plain, quoted
 
 SENTENCE_CHARS = 160
-# C0/C1 controls and bidi overrides: document text must not drive the terminal.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _t(value: str | None, style: str = "") -> Text:
-    return Text(_UNSAFE.sub("\ufffd", value or ""), style=style)
 
 
 def _quoted(side: ContradictionSide) -> Text:
     """The sentence in quotes, the conflicting part in bold, cut around it when long."""
-    before, part, after, cut_lo, cut_hi = window(
-        side.sentence_text, side.start, side.end, SENTENCE_CHARS
-    )
-    out = Text("“…" if cut_lo else "“")
-    out.append_text(_t(before))
-    out.append_text(_t(part, "bold yellow"))
-    out.append_text(_t(after))
-    out.append("…”" if cut_hi else "”")
-    return out
+    return quoted(side.sentence_text, side.start, side.end, SENTENCE_CHARS)
 
 
 def _side_cell(side: ContradictionSide) -> Text:
     """Where a side comes from (outlet or title, date, document id), then what it says."""
-    out = _t(side.outlet or side.title or side.source, "bold")
+    out = plain(side.outlet or side.title or side.source, "bold")
     out.append(" · ", style="dim")
-    out.append_text(_t(side.published or "undated", "dim"))
+    out.append_text(plain(side.published or "undated", "dim"))
     out.append(" · ", style="dim")
-    out.append_text(_t(side.doc_id, "dim"))
+    out.append_text(plain(side.doc_id, "dim"))
     out.append("\n")
     out.append_text(_quoted(side))
     return out
@@ -66,6 +50,6 @@ def render_contradictions(views: list[ContradictionView], console: Console) -> N
         kind = Text(v.kind, style="magenta")
         kind.append(f"\n{v.score:.2f}", style="bold red" if v.score >= 0.75 else "yellow")
         kind.append(f"\n{v.scope}", style="dim")
-        table.add_row(kind, _side_cell(v.a), _side_cell(v.b), _t(v.explanation))
+        table.add_row(kind, _side_cell(v.a), _side_cell(v.b), plain(v.explanation))
     console.print(table)
     console.print(Text(f"{len(views)} contradiction{'s' if len(views) != 1 else ''}", style="dim"))

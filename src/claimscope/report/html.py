@@ -378,18 +378,11 @@ def _timeline_view(analysis: Analysis, key: str, lookup: Lookup) -> list[dict[st
     events = []
     for event in analysis.timeline():
         date = lookup.dates.get(event.date)
-        sentence = lookup.sentences.get(event.sentence)
-        text = ""
-        if sentence is not None:
-            focus = None
-            if date is not None:
-                focus = (date.start - sentence.start, date.end - sentence.start)
-            text = excerpt(analysis.span_text(sentence.start, sentence.end), EXCERPT_CHARS, focus)
         events.append(
             {
                 "value": format_date(date) if date else event.value,
                 "speaker": event.speaker,
-                "text": text,
+                "text": lookup.event_sentence(event, EXCERPT_CHARS),
                 "href": f"#s-{key}-{event.sentence}",
             }
         )

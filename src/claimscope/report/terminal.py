@@ -6,7 +6,6 @@ and control characters that could drive the terminal are replaced before printin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rich import box
@@ -20,10 +19,10 @@ from claimscope.formatting import (
     format_number,
     format_quantity,
     plural,
-    window,
 )
 from claimscope.model import Analysis, Claim, Post, Sentence, Technique
 from claimscope.persuasion.techniques import BY_KEY
+from claimscope.report.terminal_text import plain, quoted
 from claimscope.report.views import (
     Lookup,
     claims_by_rank,
@@ -40,18 +39,6 @@ CLAIM_CHARS = 220
 EXCERPT_CHARS = 110
 POST_CHARS = 60
 SPAN_CHARS = 40
-
-# C0/C1 controls (ESC starts terminal escape sequences) and bidi overrides that reorder text.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _clean(value: str) -> str:
-    return _UNSAFE.sub("\ufffd", value)
-
-
-def _t(value: str | None, style: str = "") -> Text:
-    """Document text as a rich Text: printed literally, never parsed as markup."""
-    return Text(_clean(value or ""), style=style)
 
 
 def _dash() -> Text:
@@ -111,7 +98,7 @@ def _more(console: Console, shown: int, total: int, what: str) -> None:
 
 def _header(analysis: Analysis, console: Console) -> None:
     doc = analysis.document
-    console.rule(_t(display_title(doc), "bold"))
+    console.rule(plain(display_title(doc), "bold"))
     about = [("outlet", doc.outlet), ("published", doc.published), ("lang", doc.lang)]
     line = _pairs([(k, v) for k, v in about if v])
     if line:
@@ -129,9 +116,9 @@ def _header(analysis: Analysis, console: Console) -> None:
     if origin:
         console.print(_pairs(origin))
     if doc.url:
-        console.print(Text("url ", style="dim") + _t(doc.url, "blue"))
+        console.print(Text("url ", style="dim") + plain(doc.url, "blue"))
     if doc.repairs:
-        console.print(Text("repairs ", style="dim") + _t(", ".join(doc.repairs)))
+        console.print(Text("repairs ", style="dim") + plain(", ".join(doc.repairs)))
     note = skipped_note(analysis.language, analysis.skipped)
     if note:
         console.print(Text(note, style="yellow"))
@@ -143,7 +130,7 @@ def _pairs(pairs: list[tuple[str, str]]) -> Text:
         if line:
             line.append(" · ", style="dim")
         line.append(f"{label} ", style="dim")
-        line.append_text(_t(value))
+        line.append_text(plain(value))
     return line
 
 
@@ -181,11 +168,11 @@ def _posts(analysis: Analysis, console: Console) -> None:
     for i, post in enumerate(posts, 1):
         table.add_row(
             str(i),
-            _t(post.author) if post.author else _dash(),
-            _t(post.handle, "cyan") if post.handle else _dash(),
-            _t(post.date) if post.date else _dash(),
-            _t(_post_words(analysis, post)),
-            _t("\n".join(link.url for link in post.links), "blue") if post.links else _dash(),
+            plain(post.author) if post.author else _dash(),
+            plain(post.handle, "cyan") if post.handle else _dash(),
+            plain(post.date) if post.date else _dash(),
+            plain(_post_words(analysis, post)),
+            plain("\n".join(link.url for link in post.links), "blue") if post.links else _dash(),
         )
     console.print(table)
 
@@ -225,15 +212,15 @@ def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: in
                 str(claim.rank),
                 Text(f"{score:.2f}", style=_score_style(score)),
                 _subjectivity(analysis.sentences[claim.sentence]),
-                _t(speaker, "magenta") if speaker else _dash(),
-                _t(excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS)),
-                _t("\n".join(values), "green") if values else _dash(),
+                plain(speaker, "magenta") if speaker else _dash(),
+                plain(excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS)),
+                plain("\n".join(values), "green") if values else _dash(),
             )
         console.print(table)
         _more(console, len(shown), len(claims), "claims")
         _matches(shown, console)
     if analysis.ranking:
-        console.print(_t(analysis.ranking, "dim"))
+        console.print(plain(analysis.ranking, "dim"))
 
 
 def _matches(claims: list[Claim], console: Console) -> None:
@@ -245,12 +232,12 @@ def _matches(claims: list[Claim], console: Console) -> None:
     for claim in matched:
         for m in claim.matches:
             line = Text(f"  #{claim.rank} ", style="dim")
-            line.append_text(_t(m.rating or m.verdict or "unrated", "bold"))
+            line.append_text(plain(m.rating or m.verdict or "unrated", "bold"))
             line.append(f" ({m.probability:.2f}) ", style="dim")
-            line.append_text(_t(excerpt(m.claim, CLAIM_CHARS)))
+            line.append_text(plain(excerpt(m.claim, CLAIM_CHARS)))
             source = ", ".join(x for x in (m.publisher, m.reviewed, m.url) if x)
             if source:
-                line.append_text(_t(f" — {source}", "dim"))
+                line.append_text(plain(f" — {source}", "dim"))
             console.print(line)
 
 
@@ -258,15 +245,7 @@ def _side(analysis: Analysis, sentence_id: int, start: int, end: int) -> Text:
     """The sentence holding a side, quoted and cut around the conflicting part (in bold)."""
     sentence = analysis.sentences[sentence_id]
     text = analysis.span_text(sentence.start, sentence.end)
-    before, part, after, cut_lo, cut_hi = window(
-        text, start - sentence.start, end - sentence.start, CLAIM_CHARS // 2
-    )
-    out = Text("“…" if cut_lo else "“")
-    out.append_text(_t(before))
-    out.append_text(_t(part, "bold yellow"))
-    out.append_text(_t(after))
-    out.append("…”" if cut_hi else "”")
-    return out
+    return quoted(text, start - sentence.start, end - sentence.start, CLAIM_CHARS // 2)
 
 
 def _contradictions(analysis: Analysis, console: Console) -> None:
@@ -289,7 +268,7 @@ def _contradictions(analysis: Analysis, console: Console) -> None:
             Text(f"{c.score:.2f}", style=_score_style(c.score)),
             _side(analysis, c.sentence_a, c.a_start, c.a_end),
             _side(analysis, c.sentence_b, c.b_start, c.b_end),
-            _t(c.explanation),
+            plain(c.explanation),
         )
     console.print(table)
 
@@ -333,7 +312,7 @@ def _techniques(analysis: Analysis, console: Console) -> None:
     for sentence_id in summary.top_sentences:
         sentence = analysis.sentences[sentence_id]
         found = by_sentence[sentence_id]
-        text = _t(analysis.span_text(sentence.start, sentence.end))
+        text = plain(analysis.span_text(sentence.start, sentence.end))
         for t in found:
             text.stylize("underline magenta", t.start - sentence.start, t.end - sentence.start)
         text.truncate(CLAIM_CHARS, overflow="ellipsis")
@@ -344,7 +323,7 @@ def _techniques(analysis: Analysis, console: Console) -> None:
             spans.append(f"{t.name} {t.score:.2f} ", style="magenta")
             if (t.start, t.end) != (sentence.start, sentence.end):
                 quoted = excerpt(analysis.span_text(t.start, t.end), SPAN_CHARS)
-                spans.append_text(_t(f"“{quoted}”"))
+                spans.append_text(plain(f"“{quoted}”"))
         table.add_row(text, spans)
     console.print(table)
 
@@ -360,7 +339,7 @@ def _entities(analysis: Analysis, console: Console, max_rows: int) -> None:
     table.add_column("label", style="dim")
     table.add_column("mentions", justify="right")
     for group in groups[:max_rows]:
-        table.add_row(_t(group.norm, "bold"), _t(group.label, "dim"), str(group.count))
+        table.add_row(plain(group.norm, "bold"), plain(group.label, "dim"), str(group.count))
     console.print(table)
     _more(console, min(len(groups), max_rows), len(groups), "entities")
 
@@ -380,10 +359,10 @@ def _numbers(analysis: Analysis, console: Console, max_rows: int) -> None:
     for q in quantities[:max_rows]:
         table.add_row(
             format_number(q.value),
-            _t(q.unit) if q.unit else _dash(),
-            _t(q.qualifier.replace("_", " ")),
-            _t(format_quantity(q), "green"),
-            _t(excerpt(analysis.span_text(q.start, q.end), EXCERPT_CHARS)),
+            plain(q.unit) if q.unit else _dash(),
+            plain(q.qualifier.replace("_", " ")),
+            plain(format_quantity(q), "green"),
+            plain(excerpt(analysis.span_text(q.start, q.end), EXCERPT_CHARS)),
         )
     console.print(table)
     _more(console, min(len(quantities), max_rows), len(quantities), "numbers")
@@ -401,17 +380,10 @@ def _timeline(analysis: Analysis, lookup: Lookup, console: Console, max_rows: in
     table.add_column("sentence", ratio=5)
     for event in events[:max_rows]:
         date = lookup.dates.get(event.date)
-        sentence = lookup.sentences.get(event.sentence)
-        text = ""
-        if sentence is not None:
-            focus = None
-            if date is not None:
-                focus = (date.start - sentence.start, date.end - sentence.start)
-            text = excerpt(analysis.span_text(sentence.start, sentence.end), EXCERPT_CHARS, focus)
         table.add_row(
-            _t(format_date(date) if date else event.value, "green"),
-            _t(event.speaker, "magenta") if event.speaker else _dash(),
-            _t(text),
+            plain(format_date(date) if date else event.value, "green"),
+            plain(event.speaker, "magenta") if event.speaker else _dash(),
+            plain(lookup.event_sentence(event, EXCERPT_CHARS)),
         )
     console.print(table)
     _more(console, min(len(events), max_rows), len(events), "dated events")

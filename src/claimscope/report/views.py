@@ -10,8 +10,17 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from claimscope.formatting import format_date, format_quantity
-from claimscope.model import Analysis, Claim, DateRef, Document, Entity, Quantity, Sentence
+from claimscope.formatting import excerpt, format_date, format_quantity
+from claimscope.model import (
+    Analysis,
+    Claim,
+    DateRef,
+    Document,
+    Entity,
+    Quantity,
+    Sentence,
+    TimelineEvent,
+)
 
 SEGMENT_KINDS = ("paragraph", "heading", "quote", "post", "furniture")
 
@@ -82,6 +91,17 @@ class Lookup:
             return claim.speaker
         sentence = self.sentences.get(claim.sentence)
         return sentence.speaker if sentence else None
+
+    def event_sentence(self, event: TimelineEvent, chars: int) -> str:
+        """The sentence of a dated event, cut to about ``chars`` around its date."""
+        sentence = self.sentences.get(event.sentence)
+        if sentence is None:
+            return ""
+        date = self.dates.get(event.date)
+        focus = None
+        if date is not None:
+            focus = (date.start - sentence.start, date.end - sentence.start)
+        return excerpt(self.analysis.span_text(sentence.start, sentence.end), chars, focus)
 
     def sentence_text(self, sentence_id: int) -> str:
         s = self.sentences.get(sentence_id)
