@@ -1,8 +1,10 @@
-"""The JSON Schema of an analysis and its Markdown reference, generated from the data model."""
+"""JSON Schemas generated from the data model: an analysis's (with its Markdown reference), and
+those of the records the corpus store, verification and the REST API answer with."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import types
 import typing
@@ -13,6 +15,7 @@ from claimscope.model import (
     Analysis,
     Document,
     PersuasionSummary,
+    Record,
     TimelineEvent,
     span_keys,
 )
@@ -24,6 +27,10 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     origin = typing.get_origin(tp)
     if tp in _SCALARS:
         return {"type": _SCALARS[tp]}
+    if tp is dt.date:
+        return {"type": "string", "format": "date"}
+    if tp is Any:
+        return {}
     if origin is typing.Literal:
         return {"type": "string", "enum": list(typing.get_args(tp))}
     if origin in (types.UnionType, typing.Union):
@@ -47,6 +54,8 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _object_schema(cls: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(cls, type) and issubclass(cls, Record):
+        return _record_schema(cls, defs)
     hints = typing.get_type_hints(cls)
     props: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
@@ -60,9 +69,46 @@ def _object_schema(cls: Any, defs: dict[str, Any]) -> dict[str, Any]:
                 "description": "The text the span covers (derived; dropped on reading).",
             }
     required = [f.name for f in dataclasses.fields(cls)]
+    if cls is Analysis:
+        props["timeline"] = {
+            "type": "array",
+            "items": _type_schema(TimelineEvent, defs),
+            "description": "Dated events, ordered by date (derived from `dates`).",
+        }
+        props["persuasion"] = {
+            **_type_schema(PersuasionSummary, defs),
+            "description": "Technique counts and density (derived from `techniques`).",
+        }
+        required += ["timeline", "persuasion"]
+    return _object(cls, props, required)
+
+
+def _record_schema(cls: type[Record], defs: dict[str, Any]) -> dict[str, Any]:
+    """A record's keys as ``Record.to_dict`` writes them: its fields, then the keys derived by
+    properties (typed by their return annotation, described by their docstring)."""
+    hints = typing.get_type_hints(cls)
+    props: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        props[f.name] = {
+            **_type_schema(hints[f.name], defs),
+            "description": f.metadata.get("doc", ""),
+        }
+    for key, name in cls.DERIVED:
+        getter = getattr(cls, name).fget
+        doc = " ".join((getter.__doc__ or "").split())
+        props[key] = {
+            **_type_schema(typing.get_type_hints(getter)["return"], defs),
+            "description": f"{doc} (derived; dropped on reading)",
+        }
+    if cls.KEYS:
+        props = {key: props[key] for key in cls.KEYS}
+    return _object(cls, props, list(props))
+
+
+def _object(cls: Any, props: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {
         "type": "object",
-        "description": (cls.__doc__ or "").strip().splitlines()[0],
+        "description": " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split()),
         "properties": props,
         "required": required,
         "additionalProperties": False,
@@ -73,17 +119,6 @@ def analysis_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of ``Analysis.to_dict()``."""
     defs: dict[str, Any] = {}
     root = _object_schema(Analysis, defs)
-    root["properties"]["timeline"] = {
-        "type": "array",
-        "items": _type_schema(TimelineEvent, defs),
-        "description": "Dated events, ordered by date (derived from `dates`).",
-    }
-    root["required"].append("timeline")
-    root["properties"]["persuasion"] = {
-        **_type_schema(PersuasionSummary, defs),
-        "description": "Technique counts and density (derived from `techniques`).",
-    }
-    root["required"].append("persuasion")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"claimscope-analysis-{SCHEMA_VERSION}",
@@ -91,6 +126,20 @@ def analysis_schema() -> dict[str, Any]:
         **root,
         "$defs": defs,
     }
+
+
+def record_schemas(*records: type, ref: str = "#/$defs/") -> dict[str, dict[str, Any]]:
+    """The JSON Schemas of ``records`` (their ``to_dict()``) and of every object they hold, by
+    class name; each refers to the others as ``{ref}<name>`` (``#/components/schemas/`` in an
+    OpenAPI document)."""
+    defs: dict[str, Any] = {}
+    for cls in records:
+        _type_schema(cls, defs)
+    if ref == "#/$defs/":
+        return defs
+    text = json.dumps(defs).replace('"$ref": "#/$defs/', f'"$ref": "{ref}')
+    schemas: dict[str, dict[str, Any]] = json.loads(text)
+    return schemas
 
 
 def schema_json() -> str:
@@ -146,4 +195,4 @@ def _type_name(prop: dict[str, Any]) -> str:
     return str(prop.get("type"))
 
 
-__all__ = ["analysis_schema", "schema_json", "schema_markdown"]
+__all__ = ["analysis_schema", "record_schemas", "schema_json", "schema_markdown"]

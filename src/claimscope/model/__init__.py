@@ -4,6 +4,7 @@
 - ``corpus.py``: what a corpus store answers with (clusters, coverage, timelines,
   contradictions across documents, stored claims, reviews);
 - ``verification.py``: fact-check matches, evidence, verdicts;
+- ``listings.py``: pages of stored records and the other replies of the workbench's REST API;
 - ``fields.py``: how each of them documents its fields and becomes JSON (one serialiser).
 
 Everything is importable from ``claimscope.model`` itself, as it was when the model was a module.
@@ -60,6 +61,18 @@ from claimscope.model.document import (
     set_html_renderer,
 )
 from claimscope.model.fields import Record, doc, span_keys
+from claimscope.model.listings import (
+    AnalysisReply,
+    ClaimPage,
+    ContradictionPage,
+    DocumentPage,
+    DocumentSummary,
+    ServerHealth,
+    StoredDocument,
+    TechniqueCount,
+    TechniquePage,
+    TechniqueSpan,
+)
 from claimscope.model.verification import (
     CheckResult,
     Disagreement,
@@ -74,16 +87,19 @@ from claimscope.model.verification import (
 __all__ = [
     "SCHEMA_VERSION",
     "Analysis",
+    "AnalysisReply",
     "Attribution",
     "AttributionKind",
     "CheckResult",
     "Claim",
     "ClaimDetail",
+    "ClaimPage",
     "Cluster",
     "ClusterDetail",
     "ClusterMember",
     "Contradiction",
     "ContradictionKind",
+    "ContradictionPage",
     "ContradictionSide",
     "CorpusContradiction",
     "CorpusEvent",
@@ -94,6 +110,8 @@ __all__ = [
     "DateRef",
     "Disagreement",
     "Document",
+    "DocumentPage",
+    "DocumentSummary",
     "Entity",
     "EventDate",
     "EventSource",
@@ -119,8 +137,13 @@ __all__ = [
     "Segment",
     "SegmentKind",
     "Sentence",
+    "ServerHealth",
     "StoredClaim",
+    "StoredDocument",
     "Technique",
+    "TechniqueCount",
+    "TechniquePage",
+    "TechniqueSpan",
     "TimelineEvent",
     "Verdict",
     "content_hash",

@@ -43,8 +43,12 @@ def span_keys(cls: type) -> tuple[tuple[str, str, str], ...]:
 
 def to_data(obj: Any, text: str | None = None) -> Any:
     """``obj`` as JSON-ready data. With ``text`` (a document's), each span of a dataclass also
-    gets the text it covers (see ``span_keys``); a ``Record`` serialises itself."""
+    gets the text it covers (see ``span_keys``); a dataclass with a ``to_dict`` (a ``Record``,
+    an ``Analysis``) serialises itself."""
     if isinstance(obj, Record):
+        return obj.to_dict()
+    if text is None and dataclasses.is_dataclass(obj) and hasattr(obj, "to_dict"):
+        # An Analysis inside a record: it knows its own text and derived keys.
         return obj.to_dict()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {}

@@ -1,4 +1,8 @@
-"""The REST API (``/api/v1``): everything the CLI does, as JSON, paged and filterable."""
+"""The REST API (``/api/v1``): everything the CLI does, as JSON, paged and filterable.
+
+Each route answers with a record of the data model, as its ``to_dict`` writes it, and says which
+(``returns``): /openapi.json documents the reply with that record's schema (``web/openapi.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,25 @@ from pydantic import BaseModel, Field
 
 from claimscope import __version__
 from claimscope.errors import InputError
+from claimscope.model import (
+    Analysis,
+    AnalysisReply,
+    CheckResult,
+    ClaimDetail,
+    ClaimPage,
+    Cluster,
+    ClusterDetail,
+    ContradictionPage,
+    CorpusEvent,
+    CoverageReport,
+    DocumentPage,
+    MatchList,
+    Review,
+    ServerHealth,
+    StoredDocument,
+    TechniquePage,
+)
+from claimscope.web.openapi import returns
 from claimscope.web.service import Page, Workbench, upload_name
 
 router = APIRouter(prefix="/api/v1")
@@ -61,17 +84,17 @@ class CheckRequest(BaseModel):
 
 def _analysis_reply(workbench: Workbench, document: Any, store: bool) -> dict[str, Any]:
     analysis, stored = workbench.analyze(document, keep=store)
-    return {"doc_id": analysis.document.id, "stored": stored, "analysis": analysis.to_dict()}
+    return AnalysisReply(analysis.document.id, stored, analysis).to_dict()
 
 
-@router.get("/health", tags=["server"])
+@router.get("/health", tags=["server"], **returns(ServerHealth))
 def health(request: Request) -> dict[str, Any]:
     """The server is up; which store it serves."""
     workbench = bench(request)
-    return {"status": "ok", "version": __version__, "store": workbench.config.db.name}
+    return ServerHealth("ok", __version__, workbench.config.db.name).to_dict()
 
 
-@router.post("/analyze", tags=["analysis"])
+@router.post("/analyze", tags=["analysis"], **returns(AnalysisReply))
 def analyze_text(body: AnalyzeRequest, request: Request) -> dict[str, Any]:
     """Analyze a text: claims, speakers, numbers, dates, posts, techniques, contradictions."""
     from claimscope.ingest import read_text
@@ -82,7 +105,7 @@ def analyze_text(body: AnalyzeRequest, request: Request) -> dict[str, Any]:
     return _analysis_reply(workbench, document, body.store)
 
 
-@router.post("/analyze/upload", tags=["analysis"])
+@router.post("/analyze/upload", tags=["analysis"], **returns(AnalysisReply))
 async def analyze_upload(
     request: Request,
     file: Annotated[UploadFile, File(description="A .txt or .html article.")],
@@ -107,7 +130,7 @@ async def analyze_upload(
     return await run_in_threadpool(_analysis_reply, workbench, docs[0], store)
 
 
-@router.get("/documents", tags=["corpus"])
+@router.get("/documents", tags=["corpus"], **returns(DocumentPage))
 def documents(
     request: Request,
     q: Text = None,
@@ -123,19 +146,19 @@ def documents(
     )
 
 
-@router.get("/documents/{doc_id}", tags=["corpus"])
+@router.get("/documents/{doc_id}", tags=["corpus"], **returns(StoredDocument))
 def document(request: Request, doc_id: str) -> dict[str, Any]:
     """One stored document: metadata, exact text and counts."""
     return bench(request).document(doc_id)
 
 
-@router.get("/documents/{doc_id}/analysis", tags=["corpus"])
+@router.get("/documents/{doc_id}/analysis", tags=["corpus"], **returns(Analysis))
 def document_analysis(request: Request, doc_id: str) -> dict[str, Any]:
     """A stored document's full analysis (its stored text analysed again)."""
     return bench(request).stored_analysis(doc_id).to_dict()
 
 
-@router.get("/claims", tags=["claims"])
+@router.get("/claims", tags=["claims"], **returns(ClaimPage))
 def claims(
     request: Request,
     q: Text = None,
@@ -163,13 +186,13 @@ def claims(
     )
 
 
-@router.get("/claims/{doc_id}/{claim}", tags=["claims"])
+@router.get("/claims/{doc_id}/{claim}", tags=["claims"], **returns(ClaimDetail))
 def claim(request: Request, doc_id: str, claim: ClaimId) -> dict[str, Any]:
     """One claim with its cluster, contradictions and reviews."""
     return bench(request).claim(doc_id, claim)
 
 
-@router.get("/clusters", tags=["claims"])
+@router.get("/clusters", tags=["claims"], **returns(Cluster, many=True))
 def clusters(
     request: Request,
     top: Annotated[int, Query(ge=1, le=500)] = 20,
@@ -181,13 +204,13 @@ def clusters(
     return bench(request).clusters(top=top, since=since, outlet=outlet, min_size=min_size)
 
 
-@router.get("/clusters/{cluster_id}", tags=["claims"])
+@router.get("/clusters/{cluster_id}", tags=["claims"], **returns(ClusterDetail))
 def cluster(request: Request, cluster_id: ClaimId) -> dict[str, Any]:
     """A cluster and its member claims."""
     return bench(request).cluster(cluster_id)
 
 
-@router.get("/techniques", tags=["corpus"])
+@router.get("/techniques", tags=["corpus"], **returns(TechniquePage))
 def techniques(
     request: Request,
     technique: Text = None,
@@ -199,7 +222,7 @@ def techniques(
     return bench(request).techniques(technique=technique, doc_id=doc_id, page=Page(limit, offset))
 
 
-@router.get("/contradictions", tags=["corpus"])
+@router.get("/contradictions", tags=["corpus"], **returns(ContradictionPage))
 def contradictions(
     request: Request,
     doc: Text = None,
@@ -215,7 +238,7 @@ def contradictions(
 By = Annotated[list[Literal["outlet", "day", "week", "month"]], Query(max_length=2)]
 
 
-@router.get("/coverage", tags=["corpus"])
+@router.get("/coverage", tags=["corpus"], **returns(CoverageReport))
 def coverage(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=1000)],
@@ -248,7 +271,7 @@ def coverage_svg(
     return Response(render_svg(coverage_spec(found)), media_type="image/svg+xml")
 
 
-@router.get("/timeline", tags=["corpus"])
+@router.get("/timeline", tags=["corpus"], **returns(CorpusEvent, many=True))
 def timeline(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=1000)],
@@ -262,7 +285,7 @@ def timeline(
     return [e.to_dict() for e in events]
 
 
-@router.get("/matches", tags=["verification"])
+@router.get("/matches", tags=["verification"], **returns(MatchList))
 def matches(
     request: Request,
     text: Annotated[str, Query(min_length=1, max_length=2000)],
@@ -272,13 +295,13 @@ def matches(
     return bench(request).matches(text, k=k)
 
 
-@router.post("/check", tags=["verification"])
+@router.post("/check", tags=["verification"], **returns(CheckResult))
 def check(body: CheckRequest, request: Request) -> dict[str, Any]:
     """Evidence passages for a claim, each with a stance, and a verdict with its reasons."""
     return bench(request).check(body.claim, k=body.k)
 
 
-@router.post("/reviews", tags=["reviews"], status_code=201)
+@router.post("/reviews", tags=["reviews"], status_code=201, **returns(Review, status=201))
 def add_review(body: ReviewRequest, request: Request) -> dict[str, Any]:
     """Record a reviewer's decision about a claim (a new review; history is kept)."""
     from claimscope.store.reviews import add_review as store_review
@@ -287,7 +310,7 @@ def add_review(body: ReviewRequest, request: Request) -> dict[str, Any]:
     return review.to_dict()
 
 
-@router.get("/reviews", tags=["reviews"])
+@router.get("/reviews", tags=["reviews"], **returns(Review, many=True))
 def reviews(
     request: Request,
     doc_id: Text = None,

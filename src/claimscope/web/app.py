@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from claimscope import __version__
 from claimscope.errors import ClaimscopeError
-from claimscope.web import api, pages
+from claimscope.web import api, openapi, pages
 from claimscope.web.security import CsrfTokens, Guard, RateLimiter, allowed_hosts
 from claimscope.web.service import ServerConfig, Workbench
 
@@ -67,6 +67,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.limiter = RateLimiter()  # failed sign-ins and tokens, per client address
     app.include_router(api.router)
     app.include_router(pages.router)
+    openapi.install(app)  # the replies' schemas: the data model's records
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(ClaimscopeError)

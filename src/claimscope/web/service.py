@@ -9,6 +9,7 @@ wait for it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -20,7 +21,25 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from claimscope.errors import ClaimscopeError, InputError
-from claimscope.model import Analysis, Document
+from claimscope.model import (
+    Analysis,
+    ClaimDetail,
+    ClaimPage,
+    Cluster,
+    ClusterDetail,
+    ContradictionPage,
+    CorpusContradiction,
+    Document,
+    DocumentPage,
+    DocumentSummary,
+    MatchList,
+    ReviewSummary,
+    StoredClaim,
+    StoredDocument,
+    TechniqueCount,
+    TechniquePage,
+    TechniqueSpan,
+)
 from claimscope.settings import Settings
 from claimscope.store import Store
 from claimscope.web.workers import AnalysisPool
@@ -206,9 +225,9 @@ class Workbench:
             "ORDER BY d.published DESC NULLS LAST, d.ingested_at DESC, d.id" + page.sql(),
             params,
         )
-        keys = ("id", "title", "outlet", "published", "source", "url", "claims", "techniques")
-        items = [{**dict(zip(keys, r[:8], strict=True)), "excerpt": r[8]} for r in rows]
-        return _paged(items, total, page)
+        fields = [f.name for f in dataclasses.fields(DocumentSummary)]  # the SELECT's order
+        items = [DocumentSummary(**dict(zip(fields, r, strict=True))) for r in rows]
+        return DocumentPage(items, total, page.limit, page.offset).to_dict()
 
     def document(self, doc_id: str) -> dict[str, Any]:
         """One stored document: metadata, text and counts."""
@@ -219,15 +238,12 @@ class Workbench:
         )
         if not rows:
             raise NotFound(f"no document {doc_id!r}")
-        keys = ("id", "source", "url", "title", "published", "outlet", "lang", "text")
-        data = dict(zip(keys, rows[0][:8], strict=True))
-        data["ingested_at"] = rows[0][8]
         counts = {}
         for table in ("sentences", "claims", "techniques", "mentions"):
             n = self.rows(f"SELECT count(*) FROM {table} WHERE doc_id = ?", [doc_id])
             counts[table] = n[0][0]
-        data["counts"] = counts
-        return data
+        fields = [f.name for f in dataclasses.fields(StoredDocument)][:-1]  # the SELECT's order
+        return StoredDocument(**dict(zip(fields, rows[0], strict=True)), counts=counts).to_dict()
 
     # -- claims --------------------------------------------------------------------------------
 
@@ -297,31 +313,28 @@ class Workbench:
             total = rows[0][-1]
         else:
             total = self.rows("SELECT count(*) " + sql, params)[0][0] if page.offset else 0
-        return _paged([_claim_row(r) for r in rows], total, page)
+        return ClaimPage([_claim_row(r) for r in rows], total, page.limit, page.offset).to_dict()
 
     def claim(self, doc_id: str, claim_id: int) -> dict[str, Any]:
         """One claim: its text, document, cluster, contradictions and reviews."""
         from claimscope.store.reviews import list_reviews
 
         found = self.claims(doc_id=doc_id, claim=claim_id, page=Page(limit=1))["items"]
-        item = found[0] if found else None
-        if item is None:
+        if not found:
             raise NotFound(f"no claim {claim_id} in document {doc_id!r}")
-        cluster = None
-        if item["cluster"] is not None:
-            cluster = self.cluster(item["cluster"])
+        item = StoredClaim.from_dict(found[0])
+        cluster = self.cluster_detail(item.cluster) if item.cluster is not None else None
         contradictions = [
             c
-            for c in self.contradictions(doc=doc_id, page=Page(limit=1000))["items"]
-            if _touches(c, doc_id, item["sentence"])
+            for c in self.contradiction_page(doc=doc_id, page=Page(limit=1000)).items
+            if _touches(c, doc_id, item.sentence)
         ]
         reviews = self.run(lambda s: list_reviews(s, doc_id=doc_id, claim=claim_id))
-        return {
-            **item,
-            "cluster": cluster,
-            "contradictions": contradictions,
-            "reviews": [r.to_dict() for r in reviews],
-        }
+        claim = {f.name: getattr(item, f.name) for f in dataclasses.fields(StoredClaim)}
+        detail = ClaimDetail(
+            **{**claim, "cluster": cluster}, contradictions=contradictions, reviews=reviews
+        )
+        return detail.to_dict()
 
     def clusters(
         self,
@@ -344,6 +357,10 @@ class Workbench:
 
     def cluster(self, cluster_id: int) -> dict[str, Any]:
         """A cluster and its members."""
+        return self.cluster_detail(cluster_id).to_dict()
+
+    def cluster_detail(self, cluster_id: int) -> ClusterDetail:
+        """A cluster and its members, as the data model's record."""
         from claimscope.clusters import get_cluster
         from claimscope.errors import StoreError
 
@@ -351,7 +368,8 @@ class Workbench:
             cluster, members = self.run(lambda s: get_cluster(s, cluster_id))
         except StoreError:
             raise NotFound(f"no cluster {cluster_id}") from None
-        return {**cluster.to_dict(), "members": [m.to_dict() for m in members]}
+        fields = {f.name: getattr(cluster, f.name) for f in dataclasses.fields(Cluster)}
+        return ClusterDetail(**fields, members=members)
 
     # -- techniques, contradictions, coverage, timeline ----------------------------------------
 
@@ -378,26 +396,18 @@ class Workbench:
             "t.doc_id, t.id" + page.sql(),
             params,
         )
-        keys = (
-            "doc_id",
-            "id",
-            "technique",
-            "name",
-            "text",
-            "start",
-            "end",
-            "score",
-            "explanation",
-            "title",
-            "outlet",
-        )
+        fields = [f.name for f in dataclasses.fields(TechniqueSpan)]  # the SELECT's order
         counts = self.rows(
             "SELECT technique, any_value(name), count(*) FROM techniques "
             "GROUP BY technique ORDER BY count(*) DESC, technique"
         )
-        result = _paged([dict(zip(keys, r, strict=True)) for r in rows], total, page)
-        result["counts"] = [{"technique": t, "name": n, "count": c} for t, n, c in counts]
-        return result
+        return TechniquePage(
+            items=[TechniqueSpan(**dict(zip(fields, r, strict=True))) for r in rows],
+            total=total,
+            limit=page.limit,
+            offset=page.offset,
+            counts=[TechniqueCount(*c) for c in counts],
+        ).to_dict()
 
     def contradictions(
         self,
@@ -408,6 +418,17 @@ class Workbench:
         page: Page = Page(),
     ) -> dict[str, Any]:
         """Stored contradictions, best scored first."""
+        return self.contradiction_page(doc=doc, kind=kind, scope=scope, page=page).to_dict()
+
+    def contradiction_page(
+        self,
+        *,
+        doc: str | None = None,
+        kind: str | None = None,
+        scope: str | None = None,
+        page: Page = Page(),
+    ) -> ContradictionPage:
+        """Stored contradictions, best scored first, as the data model's record."""
         from claimscope.corpus.contradictions import list_contradictions
 
         found = self.run(
@@ -415,9 +436,9 @@ class Workbench:
                 s, doc=doc, kind=kind, scope=scope, limit=page.offset + page.limit + 1
             )
         )
-        items = [c.to_dict() for c in found[page.offset : page.offset + page.limit]]
+        items = found[page.offset : page.offset + page.limit]
         more = len(found) > page.offset + page.limit
-        return {"items": items, "limit": page.limit, "offset": page.offset, "more": more}
+        return ContradictionPage(items, page.limit, page.offset, more)
 
     def coverage(
         self,
@@ -471,14 +492,14 @@ class Workbench:
         if not text.strip():
             raise InputError("text is empty")
         if not self.run(count_factchecks):
-            return {"matches": [], "note": "no fact-checks imported into this store"}
+            return MatchList([], "no fact-checks imported into this store").to_dict()
         reranker = load_pair_scorer() if installed() else None
         with self.locked() as store, open_factcheck_index(store) as index:
             found = FactCheckMatcher(index, fetch_factchecks(store), reranker=reranker).match(
                 text, k
             )
         note = None if reranker else "no pair model installed: ranked by BM25 alone"
-        return {"matches": [m.to_dict() for m in found], "note": note}
+        return MatchList(found, note).to_dict()
 
     def check(self, claim: str, *, k: int = 5) -> dict[str, Any]:
         """Evidence passages for a claim with stance, and a verdict (needs ``--evidence``)."""
@@ -498,41 +519,33 @@ def upload_name(filename: str | None) -> str:
     return "".join(c for c in base if c.isprintable())[:100] or "upload"
 
 
-def _paged(items: list[dict[str, Any]], total: int, page: Page) -> dict[str, Any]:
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
-
-
-def _claim_row(r: tuple[Any, ...]) -> dict[str, Any]:
+def _claim_row(r: tuple[Any, ...]) -> StoredClaim:
     review = None
     if r[15] is not None:
-        review = {
-            "checkworthy": r[12],
-            "verdict": r[13],
-            "assignee": r[14],
-            "reviewer": r[15],
-            "created_at": r[16],
-        }
-    return {
-        "doc_id": r[0],
-        "claim": r[1],
-        "text": r[2],
-        "score": r[3],
-        "speaker": r[4],
-        "start": r[5],
-        "end": r[6],
-        "title": r[7],
-        "outlet": r[8],
-        "published": r[9],
-        "cluster": r[10],
-        "cluster_size": r[11],
-        "review": review,
-        "sentence": r[17],
-    }
+        review = ReviewSummary(
+            checkworthy=r[12], verdict=r[13], assignee=r[14], reviewer=r[15], created_at=r[16]
+        )
+    return StoredClaim(
+        doc_id=r[0],
+        claim=r[1],
+        text=r[2],
+        score=r[3],
+        speaker=r[4],
+        start=r[5],
+        end=r[6],
+        title=r[7],
+        outlet=r[8],
+        published=r[9],
+        cluster=r[10],
+        cluster_size=r[11],
+        review=review,
+        sentence=r[17],
+    )
 
 
-def _touches(contradiction: dict[str, Any], doc_id: str, sentence: int) -> bool:
-    sides = (contradiction["a"], contradiction["b"])
-    return any(s["doc_id"] == doc_id and s["sentence"] == sentence for s in sides)
+def _touches(contradiction: CorpusContradiction, doc_id: str, sentence: int) -> bool:
+    sides = (contradiction.a, contradiction.b)
+    return any(s.doc_id == doc_id and s.sentence == sentence for s in sides)
 
 
 def _day(value: str | None, name: str) -> dt.date | None:
