@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from claimscope.model import Cluster, FactCheck, Review
 from claimscope.store import Store
 from claimscope.store.schema import (
     ANNOTATION_TABLES,
+    CLUSTERS,
     COLUMNS,
     DOCUMENTS,
+    FACTCHECKS,
     MENTIONS,
+    REVIEWS,
     TABLES,
     Column,
     Table,
@@ -88,3 +94,38 @@ def test_a_table_declares_each_column_once():
         Table("t", (Column("a", "INTEGER"), Column("a", "VARCHAR")))
     with pytest.raises(ValueError, match="no column at"):
         Table("t", (Column("a", "INTEGER"),), stamp="at")
+
+
+# -- the data model's records and the tables holding them --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("record", "table"),
+    [(Cluster, CLUSTERS), (Review, REVIEWS), (FactCheck, FACTCHECKS)],
+    ids=["clusters", "reviews", "factchecks"],
+)
+def test_a_stored_record_has_a_column_for_every_field(record: type, table: Table) -> None:
+    columns = table.fields_of(record)
+    assert list(columns) == [f.name for f in dataclasses.fields(record)]
+    assert set(columns.values()) <= {c.name for c in table.columns}
+
+
+def test_a_record_whose_table_lacks_a_field_is_refused() -> None:
+    @dataclasses.dataclass
+    class Drifted:
+        a: int
+        missing: str
+
+    with pytest.raises(KeyError, match="missing"):
+        TABLE.fields_of(Drifted)
+
+
+def test_a_record_row_is_its_fields_by_column_name() -> None:
+    @dataclasses.dataclass
+    class Pair:
+        a: int
+        b: str
+
+    # The store sets the write time; a column the record has no field for is passed by name.
+    assert TABLE.record_row(Pair(1, "x")) == (1, "x")
+    assert TABLE.record_row(Pair(1, "x"), b="y") == (1, "y")

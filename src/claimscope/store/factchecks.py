@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 from claimscope.errors import StoreError
 from claimscope.model import FactCheck, Failure
 from claimscope.store.connection import Store
+from claimscope.store.schema import FACTCHECKS
 from claimscope.store.sql import transaction
 from claimscope.verify.factchecks import WARNING
 from claimscope.verify.matching import claim_passage
@@ -23,8 +23,9 @@ from claimscope.verify.textindex import TextIndex
 
 log = logging.getLogger(__name__)
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(FactCheck))
-_DATES = ("reviewed", "claim_date")
+# FactCheck's fields are the factchecks table's columns (``fields_of`` raises if they drift).
+_FIELDS = tuple(FACTCHECKS.fields_of(FactCheck).values())
+_DATES = tuple(name for name in _FIELDS if FACTCHECKS.types[name] == "DATE")
 # Rows per INSERT: one statement per chunk keeps memory bounded on feeds of millions.
 CHUNK = 5000
 
@@ -71,9 +72,7 @@ def _write(store: Store, checks: list[FactCheck]) -> int:
     for name in _DATES:
         i = _FIELDS.index(name)
         columns[i] = [dt.date.fromisoformat(v) if v else None for v in columns[i]]
-    selects = ", ".join(
-        f"unnest(?::{'DATE' if name in _DATES else 'VARCHAR'}[])" for name in _FIELDS
-    )
+    selects = ", ".join(f"unnest(?::{FACTCHECKS.types[name]}[])" for name in _FIELDS)
     with transaction(con):
         con.execute(
             "DELETE FROM factchecks WHERE id IN (SELECT unnest(?::VARCHAR[]))", [columns[0]]
