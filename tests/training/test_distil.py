@@ -150,3 +150,20 @@ def test_student_learns_the_teachers_scores_of_unlabelled_texts(tmp_path):
     assert zebra - truck > 0.2
     zebra0, truck0 = run(0.0)  # without the soft loss the pool teaches nothing
     assert (zebra - truck) - (zebra0 - truck0) > 0.2
+
+
+def test_static_head_learns_soft_labels():
+    # Gold rows vary only along x0; the teacher's soft labels say that x1 matters too.
+    from claimscope.training.static import StaticConfig, _fit_head
+
+    rng = np.random.default_rng(0)
+    gold_x = np.column_stack([rng.normal(size=200), np.zeros(200)])
+    gold_y = [int(v > 0) for v in gold_x[:, 0]]
+    soft_x = np.column_stack([np.zeros(400), rng.normal(size=400)])
+    soft_p = 1.0 / (1.0 + np.exp(-4.0 * soft_x[:, 1]))
+    config = StaticConfig(c_grid=(1.0,), class_weights=(None,))
+    val = (gold_x[:50], gold_y[:50])
+    plain = _fit_head((gold_x, gold_y), val, "f1", config)
+    taught = _fit_head((gold_x, gold_y), val, "f1", config, soft=(soft_x, soft_p))
+    assert abs(plain["w"][1]) < 0.1
+    assert taught["w"][1] > 1.0

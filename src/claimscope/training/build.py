@@ -148,11 +148,21 @@ def package_claim_model(
     compare_frozen: bool,
     techniques: dict[str, list[Article]],
     split: dict[str, list[str]],
+    per_channel: bool = False,
+    keep_fp32: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Export the trained model in ``work``, choose thresholds, measure, write ``out/card.json``."""
+    """Export the trained model in ``work``, choose thresholds, measure, write ``out/card.json``
+    (``per_channel``, ``keep_fp32``: how to quantize, see ``claims.export``)."""
     import onnxruntime as ort
 
-    summary = claims.export(trained=work, base=base, out=out, max_len=config.max_len)
+    summary = claims.export(
+        trained=work,
+        base=base,
+        out=out,
+        max_len=config.max_len,
+        per_channel=per_channel,
+        keep_fp32=keep_fp32,
+    )
     session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
     tok = claims.load_tokenizer(out / "tokenizer.json", config.max_len)
     thresholds = claims.thresholds_on_validation(session, tok, summary)
@@ -210,6 +220,7 @@ def package_claim_model(
             "selected_epoch_validation": summary["selected"],
             **({"distillation": summary["distillation"]} if "distillation" in summary else {}),
         },
+        "export": summary["export"],
         "export_checks_max_abs_diff_vs_torch": summary["export_checks_max_abs_diff_vs_torch"],
         "metrics": {
             "validation_int8": thresholds,

@@ -507,8 +507,20 @@ def train(
     return summary
 
 
-def export(*, trained: Path, base: Path, out: Path, max_len: int) -> dict[str, Any]:
-    """Export ``trained/model.pt`` to ONNX, quantize to int8, check both against torch."""
+def export(
+    *,
+    trained: Path,
+    base: Path,
+    out: Path,
+    max_len: int,
+    per_channel: bool = False,
+    keep_fp32: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Export ``trained/model.pt`` to ONNX, quantize to int8, check both against torch.
+
+    ``per_channel`` quantizes each weight column on its own scale; the MatMuls whose names
+    contain one of ``keep_fp32`` stay in fp32 (larger, closer to torch).
+    """
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -541,8 +553,11 @@ def export(*, trained: Path, base: Path, out: Path, max_len: int) -> dict[str, A
         opset_version=17,
         dynamo=False,
     )
-    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    kept = _matmuls(fp32, keep_fp32) if keep_fp32 else []
+    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8,
+                     per_channel=per_channel, nodes_to_exclude=kept)  # fmt: skip
     shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")
+    summary["export"] = {"per_channel": per_channel, "fp32_matmuls": kept}
 
     checks: dict[str, Any] = {}
     sessions = {
@@ -558,6 +573,14 @@ def export(*, trained: Path, base: Path, out: Path, max_len: int) -> dict[str, A
         checks[name] = {t: float(np.max(np.abs(got[t] - ref[t]))) for t in compared}
     summary["export_checks_max_abs_diff_vs_torch"] = checks
     return summary
+
+
+def _matmuls(onnx_path: Path, patterns: Sequence[str]) -> list[str]:
+    """The MatMul nodes of the graph whose names contain one of ``patterns``."""
+    import onnx
+
+    nodes = onnx.load(str(onnx_path)).graph.node
+    return [n.name for n in nodes if n.op_type == "MatMul" and any(p in n.name for p in patterns)]
 
 
 def _onnx_predict(

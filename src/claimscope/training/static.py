@@ -18,7 +18,7 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -59,6 +59,8 @@ class StaticConfig:
     c_grid: tuple[float, ...] = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
     class_weights: tuple[str | None, ...] = (None, "balanced")
     seed: int = 0
+    # Weight of the teacher's soft labels against a gold label (with ``soft`` texts).
+    distil_weight: float = 1.0
     val_fraction: float = 0.1
     threads: int = 2
     throughput_sentences: int = 20_000
@@ -124,17 +126,32 @@ def _fit_head(
     val: tuple[np.ndarray, list[int]],
     metric: str,
     config: StaticConfig,
+    soft: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, Any]:
-    """The head (and threshold) with the best validation score over the C x class_weight grid."""
+    """The head (and threshold) with the best validation score over the C x class_weight grid.
+
+    ``soft`` (embeddings, teacher probabilities) adds each of those texts twice, as positive
+    with weight p and as negative with weight 1 - p (times ``config.distil_weight``): a
+    logistic regression's loss on a soft label is exactly that sum.
+    """
     from sklearn.linear_model import LogisticRegression
 
+    x, y = train[0], np.asarray(train[1])
+    weights = np.ones(len(y))
+    if soft is not None and len(soft[1]):
+        p = soft[1].astype(np.float64)
+        x = np.vstack([x, soft[0], soft[0]])
+        y = np.concatenate([y, np.ones(len(p), int), np.zeros(len(p), int)])
+        weights = np.concatenate(
+            [weights, config.distil_weight * p, config.distil_weight * (1 - p)]
+        )
     grid, best = [], None
     for weight in config.class_weights:
         for c in config.c_grid:
             clf = LogisticRegression(
                 C=c, class_weight=weight, max_iter=5000, random_state=config.seed
             )
-            clf.fit(train[0], train[1])
+            clf.fit(x, y, sample_weight=weights)
             scores = clf.predict_proba(val[0])[:, 1]
             t, value = best_threshold(val[1], scores.tolist(), metric=metric)
             grid.append({"C": c, "class_weight": weight, "threshold": t, metric: value})
@@ -148,6 +165,17 @@ def _fit_head(
         "selected": best[2],
         "grid": grid,
     }
+
+
+def _soft_rows(
+    scorer: ClaimScorer, soft: Mapping[str, np.ndarray], task: str, gold: Sequence[Example]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings and teacher probabilities of the scored texts outside the task's gold data."""
+    own = {e.text for e in gold}
+    texts = [t for t in soft if t not in own]
+    column = TASKS.index(task)
+    logits = np.array([soft[t][column] for t in texts], dtype=np.float64)
+    return scorer.embed(texts), 1.0 / (1.0 + np.exp(-logits))
 
 
 def _scores_at(labels: list[int], scores: np.ndarray, threshold: float) -> dict[str, Any]:
@@ -205,11 +233,15 @@ def build_static_model(
     report_subjectivity: Path | None = None,
     config: StaticConfig | None = None,
     work: Path | None = None,
+    soft: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Distill, train the heads, write ``out`` (static.npz, tokenizer.json, card.json), measure.
 
     ``trained`` holds the fine-tuned ``model.pt`` (and ``training.json``) of
-    ``claimscope.training.claims.train``; ``base`` is the encoder it started from. Returns the card.
+    ``claimscope.training.claims.train``; ``base`` is the encoder it started from. With
+    ``soft`` (text to the teacher's logits, ``distil.TARGETS``) each head also learns the
+    teacher's probabilities of every scored text that is not among its own gold examples.
+    Returns the card.
     """
     config = config or StaticConfig()
     torch.set_num_threads(config.threads)
@@ -253,7 +285,11 @@ def build_static_model(
             x_val = scorer.embed([e.text for e in val_ex])
             labels = [e.label for e in val_ex]
             head = _fit_head(
-                (x_train, [e.label for e in train_ex]), (x_val, labels), _METRIC[task], config
+                (x_train, [e.label for e in train_ex]),
+                (x_val, labels),
+                _METRIC[task],
+                config,
+                _soft_rows(scorer, soft, task, train_ex + val_ex) if soft else None,
             )
             heads[task] = head
             logger.info("%s head: %s", task, head["selected"])
