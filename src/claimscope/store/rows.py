@@ -55,7 +55,9 @@ def analysis_rows(analysis: Analysis, *, profile: str) -> DocumentRows:
         "sentences": [_sentence_row(key, s, text[s.start : s.end]) for s in analysis.sentences],
         "mentions": _mention_rows(analysis),
         "attributions": [_attribution_row(key, a) for a in analysis.attributions],
-        "quotes": [QUOTES.row(**_in_sentence(key, q, text)) for q in analysis.quotes],
+        "quotes": [
+            QUOTES.record_row(q, doc_id=key, text=text[q.start : q.end]) for q in analysis.quotes
+        ],
         "claims": [_claim_row(key, c, text) for c in analysis.claims],
         "techniques": [_technique_row(key, t, text) for t in analysis.techniques],
         "contradictions": [_contradiction_row(key, c, text) for c in analysis.contradictions],
@@ -181,19 +183,8 @@ def _in_sentence(key: str, m: _InSentence, text: str) -> dict[str, Any]:
 
 
 def _attribution_row(key: str, a: Attribution) -> Row:
-    return ATTRIBUTIONS.row(
-        doc_id=key,
-        id=a.id,
-        sentence=a.sentence,
-        kind=a.kind,
-        speaker=a.speaker,
-        speaker_start=a.speaker_start,
-        speaker_end=a.speaker_end,
-        cue_start=a.cue_start,
-        cue_end=a.cue_end,
-        content_start=a.content_start,
-        content_end=a.content_end,
-    )
+    # The store keeps the speaker as found; a pronoun's resolution is the sentence's speaker.
+    return ATTRIBUTIONS.record_row(a, omit=("resolved",), doc_id=key)
 
 
 def _claim_row(key: str, c: Claim, text: str) -> Row:
@@ -210,33 +201,22 @@ def _claim_row(key: str, c: Claim, text: str) -> Row:
 
 
 def _technique_row(key: str, t: Technique, text: str) -> Row:
-    return TECHNIQUES.row(
-        **_in_sentence(key, t, text),
-        technique=t.technique,
-        name=t.name,
-        score=float(t.score),
-        explanation=t.explanation,
+    # The techniques table has no column for ``precise``: the flag is not stored.
+    return TECHNIQUES.record_row(
+        t, omit=("precise",), doc_id=key, text=text[t.start : t.end], score=float(t.score)
     )
 
 
 def _contradiction_row(key: str, c: Contradiction, text: str) -> Row:
     """A contradiction found within the document (scope ``document``): both sides are in it."""
-    return CONTRADICTIONS.row(
+    return CONTRADICTIONS.record_row(
+        c,
         doc_id=key,
-        id=c.id,
         scope="document",
-        kind=c.kind,
         doc_a=key,
-        sentence_a=c.sentence_a,
-        a_start=c.a_start,
-        a_end=c.a_end,
         a_text=text[c.a_start : c.a_end],
         doc_b=key,
-        sentence_b=c.sentence_b,
-        b_start=c.b_start,
-        b_end=c.b_end,
         b_text=text[c.b_start : c.b_end],
-        explanation=c.explanation,
         score=float(c.score),
     )
 

@@ -85,26 +85,29 @@ class Table:
         """Every written column set to NULL: a start for rows that fill only some of them."""
         return dict.fromkeys(self.written)
 
-    def fields_of(self, record: type) -> dict[str, str]:
+    def fields_of(self, record: type, *, omit: tuple[str, ...] = ()) -> dict[str, str]:
         """The columns holding a data-model record's fields: field name -> column name.
 
         A column is named after its field (``start``/``end`` become ``start_char``/``end_char``,
-        as everywhere in the store); a field the table lacks raises, so a record and its table
-        cannot drift apart unnoticed."""
+        as everywhere in the store); a field the table lacks raises unless ``omit`` names it
+        (a field the store does not keep), so a record and its table cannot drift apart
+        unnoticed."""
         names = {c.name for c in self.columns}
-        columns = {f.name: column_name(f.name) for f in dataclasses.fields(record)}
+        columns = {
+            f.name: column_name(f.name) for f in dataclasses.fields(record) if f.name not in omit
+        }
         missing = sorted(c for c in columns.values() if c not in names)
         if missing:
             raise KeyError(f"{self.name}: no column for {record.__name__}'s {missing}")
         return columns
 
-    def record_row(self, record: object, **values: Any) -> Row:
-        """The row of a data-model record: its fields by column name, with ``values`` adding
-        the columns it has no field for (or replacing those it has); generated ones skipped."""
+    def record_row(self, record: object, *, omit: tuple[str, ...] = (), **values: Any) -> Row:
+        """The row of a data-model record: its fields by column name (but those in ``omit``),
+        with ``values`` adding the columns it has no field for (or replacing those it has)."""
         assert dataclasses.is_dataclass(record) and not isinstance(record, type)
         by_column = {
             column: getattr(record, name)
-            for name, column in self.fields_of(type(record)).items()
+            for name, column in self.fields_of(type(record), omit=omit).items()
             if column in self._names
         }
         return self.row(**{**by_column, **values})
