@@ -165,6 +165,36 @@ def schema_markdown() -> str:
     ]
     objects = [("Analysis", {k: v for k, v in schema.items() if k != "$defs"})]
     objects += sorted(schema["$defs"].items())
+    lines += _object_tables(objects)
+    lines += [
+        "# Records of a corpus store and of verification",
+        "",
+        "What the corpus and verification commands (`claimscope claims`, `contradictions`, "
+        "`coverage`, `timeline`, `match`, `check`) write with `--json`, inside their top-level "
+        "objects, and what the workbench's REST API answers with (its `/openapi.json` holds "
+        "these same schemas). These records are built from many "
+        "documents, so each carries its own texts; where a record has offsets, its fields say "
+        "what they index. A key marked *derived* is computed from the others and ignored on "
+        "reading.",
+        "",
+    ]
+    shown = {name for name, _ in objects}
+    records = record_schemas(*_records())
+    lines += _object_tables(sorted((n, o) for n, o in records.items() if n not in shown))
+    return "\n".join(lines)
+
+
+def _records() -> list[type]:
+    """Every record the data model exports, in name order."""
+    import claimscope.model as model
+
+    found = (getattr(model, name) for name in model.__all__)
+    return [c for c in found if isinstance(c, type) and issubclass(c, Record) and c is not Record]
+
+
+def _object_tables(objects: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """A Markdown section per object: its description, then a table of its keys."""
+    lines: list[str] = []
     for name, obj in objects:
         lines += [
             f"## {name}",
@@ -177,7 +207,7 @@ def schema_markdown() -> str:
         for key, prop in obj["properties"].items():
             lines.append(f"| `{key}` | {_type_name(prop)} | {prop['description']} |")
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def _type_name(prop: dict[str, Any]) -> str:
@@ -192,7 +222,9 @@ def _type_name(prop: dict[str, Any]) -> str:
         return f"map to {_type_name(prop['additionalProperties'])}"
     if "enum" in prop:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
-    return str(prop.get("type"))
+    if prop.get("format") == "date":
+        return "date (ISO 8601 text)"
+    return str(prop.get("type", "any"))
 
 
 __all__ = ["analysis_schema", "record_schemas", "schema_json", "schema_markdown"]
