@@ -11,13 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from claimscope.cli.common import (
     app,
     err,
-    fail,
     json_output,
+    one_line_errors,
     report_failures,
     settings_options,
     write_output,
 )
-from claimscope.errors import ClaimscopeError
 from claimscope.settings import Settings
 
 
@@ -43,7 +42,7 @@ def analyze(
     from claimscope.pipeline import analyze_many
     from claimscope.report import render_html, render_terminal
 
-    try:
+    with one_line_errors():
         sources: list[Any] = list(paths or [])
         if text is not None:
             from claimscope.ingest import read_text
@@ -57,8 +56,6 @@ def analyze(
             write_output(json_out, json_output(batch.analyses, json_out))
         if html_out and batch.analyses:
             write_output(html_out, render_html(batch.analyses))
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
     if not quiet and json_out != "-" and batch.analyses:
         render_terminal(batch.analyses, Console(), max_claims=settings.max_claims)
     if html_out and batch.analyses and html_out != "-":

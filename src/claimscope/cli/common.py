@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import inspect
 import json
 import sys
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -154,6 +155,26 @@ def fail(message: str) -> typer.Exit:
     """Print a one-line error and give the exit to raise (code 2: bad input or usage)."""
     err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(2)
+
+
+@contextlib.contextmanager
+def one_line_errors() -> Iterator[None]:
+    """An error of the input, the settings or a store inside the block ends the command with
+    its one-line message (exit code 2), never a traceback."""
+    try:
+        yield
+    except ClaimscopeError as exc:
+        raise fail(str(exc)) from None
+
+
+def finish(summary: str | None, failures: list[Failure], *, any_ok: bool) -> None:
+    """End a command that read many inputs: its one-line summary (None: quiet), then the
+    inputs that failed, and exit code 2 when any did."""
+    if summary is not None:
+        err.print(summary, highlight=False, markup=False)
+    report_failures(failures, any_ok=any_ok)
+    if failures:
+        raise typer.Exit(2)
 
 
 def write_output(path: str, content: str) -> None:

@@ -17,6 +17,7 @@ from claimscope.cli.common import (
     app,
     err,
     fail,
+    one_line_errors,
     report_failures,
     settings_options,
     write_output,
@@ -213,7 +214,7 @@ def claims(
         raise fail(f"{db}: no such database")
     if update:
         _update_clusters(db, quiet=json_out == "-", recluster=recluster, window=window)
-    try:
+    with one_line_errors():
         with Store.open(db, read_only=True) as store:
             if cluster_id is not None:
                 cluster, members = get_cluster(store, cluster_id)
@@ -228,8 +229,6 @@ def claims(
                 data = {"clusters": [c.to_dict() for c in found]}
         if json_out:
             write_output(json_out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
     if json_out == "-":
         return
     console = Console()
@@ -258,18 +257,15 @@ def sql(
 
     if json_out and csv_out:
         raise fail("--json and --csv: choose one")
-    try:
-        # Sealed: the query reaches no file but the store, no network and no extension.
-        with Store.open(db, read_only=True, sealed=True) as store:
-            result = store.query(query)
-            if json_out:
-                write_json(result, sys.stdout)
-            elif csv_out:
-                write_csv(result, sys.stdout)
-            else:
-                render_table(result, Console(), max_rows=max_rows)
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
+    # Sealed: the query reaches no file but the store, no network and no extension.
+    with one_line_errors(), Store.open(db, read_only=True, sealed=True) as store:
+        result = store.query(query)
+        if json_out:
+            write_json(result, sys.stdout)
+        elif csv_out:
+            write_csv(result, sys.stdout)
+        else:
+            render_table(result, Console(), max_rows=max_rows)
 
 
 @app.command()
@@ -280,11 +276,8 @@ def export(
     """Write every table of a corpus store to Parquet, one file per table."""
     from claimscope.store import Store
 
-    try:
-        with Store.open(db, read_only=True) as store:
-            written = store.export_parquet(out)
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
+    with one_line_errors(), Store.open(db, read_only=True) as store:
+        written = store.export_parquet(out)
     for table, path, rows in written:
         err.print(f"{table}: {rows} rows -> {path}", highlight=False, markup=False)
 
@@ -324,7 +317,7 @@ def contradictions(
     from claimscope.store import Store
 
     quiet = json_out == "-"
-    try:
+    with one_line_errors():
         if update:
             with Store.open(db) as store:
                 stats = update_contradictions(store)
@@ -342,8 +335,6 @@ def contradictions(
         if json_out:
             data = {"contradictions": [v.to_dict() for v in found]}
             write_output(json_out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
     if not quiet:
         render_contradictions(found, Console())
 
@@ -404,7 +395,7 @@ def coverage_command(
 
     if json_out == "-" and csv_out == "-":
         raise fail("--json - and --csv -: only one can go to stdout")
-    try:
+    with one_line_errors():
         parsed = parse_query(query)
         filters = parse_filters(since, until, outlet or [])
         by_outlet, period = parse_by(by or [])
@@ -430,8 +421,6 @@ def coverage_command(
 
                 svg = render_svg(spec) if result.rows else None
                 write_output(html_out, render_coverage_html(result, svg=svg, store=Path(db).name))
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
     if "-" not in (json_out, csv_out, html_out):
         render_coverage(result, Console())
     for what, path in (("chart", chart), ("HTML page", html_out)):
@@ -476,7 +465,7 @@ def timeline_command(
 
     if limit < 1:
         raise fail("--limit must be at least 1")
-    try:
+    with one_line_errors():
         parsed = parse_query(query)
         filters = parse_filters(since, until, outlet or [])
         with Store.open(db, read_only=True) as store:
@@ -506,8 +495,6 @@ def timeline_command(
                 events, query=parsed.text, filters=filters, store=Path(db).name
             )
             write_output(html_out, page)
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
     if "-" not in (json_out, html_out):
         render_timeline(events, Console(), query=parsed.text)
         if more:

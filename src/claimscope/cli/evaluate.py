@@ -17,10 +17,10 @@ from claimscope.cli.common import (
     app,
     err,
     fail,
+    one_line_errors,
     settings_options,
     write_output,
 )
-from claimscope.errors import ClaimscopeError
 from claimscope.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,15 +46,13 @@ def _measure(
     """Run one evaluation and write what was asked: its predictions (``write``) and its report
     as JSON (without ``left_out``, which is long and goes to the predictions). An error of the
     input ends the command with one line (exit code 2)."""
-    try:
+    with one_line_errors():
         report = evaluate()
         if predictions and write:
             write(report, predictions)
         if json_out:
             body = as_json({k: v for k, v in report.items() if k != left_out})
             write_output(json_out, json.dumps(body, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
     return report
 
 

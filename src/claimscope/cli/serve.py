@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from claimscope.cli.common import app, err, fail, settings_options
+from claimscope.cli.common import app, err, fail, one_line_errors, settings_options
 from claimscope.settings import Settings
 
 
@@ -63,7 +63,6 @@ def serve(
     settings: Settings,
 ) -> None:
     """The workbench: a web app and REST API to analyze, explore and review claims."""
-    from claimscope.errors import ClaimscopeError
     from claimscope.web.security import TOKEN_ENV, allowed_hosts, is_loopback
     from claimscope.web.service import ServerConfig
 
@@ -86,7 +85,7 @@ def serve(
         raise fail(f"--host or --allow-host: {exc}") from None
     if Path(db).is_dir():
         raise fail(f"--db {db}: is a directory, not a database file")
-    try:
+    with one_line_errors():
         server = ServerConfig(
             db=Path(db),
             token=token or None,
@@ -102,8 +101,6 @@ def serve(
             warm_up=True,
         )
         _check_store(server.db)
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
     import uvicorn
 
     from claimscope.web import create_app

@@ -21,11 +21,11 @@ from claimscope.cli.common import (
     app,
     err,
     fail,
-    report_failures,
+    finish,
+    one_line_errors,
     settings_options,
     write_output,
 )
-from claimscope.errors import ClaimscopeError
 from claimscope.settings import Settings
 
 factchecks_app = typer.Typer(
@@ -58,33 +58,31 @@ def factchecks_import(
     from claimscope.verify.matching import keep_claim_vectors
 
     columns = (TextColumn("{task.description}"), MofNCompleteColumn(), TextColumn("fact-checks"))
-    try:
-        with Store.open(db) as store, Progress(*columns, console=err, disable=quiet) as bar:
-            task = bar.add_task("importing", total=None)
-            stats = import_factchecks(
-                store, read_factchecks(paths), progress=lambda n: bar.advance(task, n)
-            )
-            if count_factchecks(store):
-                # The BM25 index and the pair model's claim vectors, computed once here.
-                with open_factcheck_index(store) as index:
-                    embed = bar.add_task("embedding", total=None, visible=False)
-                    keep_claim_vectors(
-                        index, progress=lambda n: bar.update(embed, advance=n, visible=True)
-                    )
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
-    if not quiet:
-        err.print(
-            f"{stats.read} fact-checks read, {stats.stored} stored, {len(stats.failures)} "
-            f"failed, {len(stats.warnings)} field(s) ignored -> {db}",
-            highlight=False,
-            markup=False,
+    with (
+        one_line_errors(),
+        Store.open(db) as store,
+        Progress(*columns, console=err, disable=quiet) as bar,
+    ):
+        task = bar.add_task("importing", total=None)
+        stats = import_factchecks(
+            store, read_factchecks(paths), progress=lambda n: bar.advance(task, n)
         )
+        if count_factchecks(store):
+            # The BM25 index and the pair model's claim vectors, computed once here.
+            with open_factcheck_index(store) as index:
+                embed = bar.add_task("embedding", total=None, visible=False)
+                keep_claim_vectors(
+                    index, progress=lambda n: bar.update(embed, advance=n, visible=True)
+                )
+    summary = (
+        f"{stats.read} fact-checks read, {stats.stored} stored, {len(stats.failures)} "
+        f"failed, {len(stats.warnings)} field(s) ignored -> {db}"
+    )
+    if not quiet:
+        err.print(summary, highlight=False, markup=False)
         for note in stats.warnings[:10]:
             err.print(f"note: {note.source}: {note.error}", highlight=False, markup=False)
-    report_failures(stats.failures, any_ok=stats.read > 0)
-    if stats.failures:
-        raise typer.Exit(2)
+    finish(None, stats.failures, any_ok=stats.read > 0)
 
 
 @factchecks_app.command("export")
@@ -97,12 +95,10 @@ def factchecks_export(
     from claimscope.store.factchecks import load_factchecks
     from claimscope.verify.claimreview import claim_review_feed
 
-    try:
+    with one_line_errors():
         with Store.open(db, read_only=True) as store:
             feed = claim_review_feed(load_factchecks(store))
         write_output(out, json.dumps(feed, ensure_ascii=False, indent=2) + "\n")
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
     if out != "-":
         n = len(feed["dataFeedElement"])
         err.print(f"{n} ClaimReviews -> {out}", highlight=False, markup=False)
@@ -133,14 +129,13 @@ def match(
         text = sys.stdin.read()
     if not text.strip():
         raise fail("the text to match is empty")
-    try:
-        with Store.open(db, read_only=True) as store, open_factcheck_index(store) as index:
-            reranker = load_pair_scorer() if rerank else None
-            found = FactCheckMatcher(index, fetch_factchecks(store), reranker=reranker).match(
-                text, top
-            )
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
+    with (
+        one_line_errors(),
+        Store.open(db, read_only=True) as store,
+        open_factcheck_index(store) as index,
+    ):
+        reranker = load_pair_scorer() if rerank else None
+        found = FactCheckMatcher(index, fetch_factchecks(store), reranker=reranker).match(text, top)
     if bm25_only:
         err.print("note: no pair model installed (match-minilm): ranked by BM25 alone")
     if json_out:
@@ -192,7 +187,7 @@ def evidence_index(
         TextColumn("inputs"),
         TimeElapsedColumn(),
     )
-    try:
+    with one_line_errors():
         total = count_documents(check_paths(paths))
         with Progress(*columns, console=err, disable=quiet) as bar:
             task = bar.add_task("index", total=total)
@@ -203,18 +198,11 @@ def evidence_index(
                 vectors=vectors,
                 progress=lambda n: bar.advance(task, n),
             )
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
-    if not quiet:
-        err.print(
-            f"{stats.read} documents read, {stats.added} indexed ({stats.passages} passages), "
-            f"{stats.skipped} already indexed, {len(stats.failures)} failed -> {index}",
-            highlight=False,
-            markup=False,
-        )
-    report_failures(stats.failures, any_ok=stats.read > 0)
-    if stats.failures:
-        raise typer.Exit(2)
+    summary = (
+        f"{stats.read} documents read, {stats.added} indexed ({stats.passages} passages), "
+        f"{stats.skipped} already indexed, {len(stats.failures)} failed -> {index}"
+    )
+    finish(None if quiet else summary, stats.failures, any_ok=stats.read > 0)
 
 
 @app.command()
@@ -245,11 +233,9 @@ def check(
     if stance_model and not installed(stance_model):
         raise fail(f"--stance-model {stance_model}: no stance-model folder there")
     rules_only = stance and not installed(model)
-    try:
+    with one_line_errors():
         scorer = load_stance_scorer(model) if stance and not rules_only else None
         result = check_claim(claim, index, k=top, scorer=scorer, stance=scorer is not None)
-    except ClaimscopeError as exc:
-        raise fail(str(exc)) from None
     if rules_only:
         err.print(
             f"note: no stance model installed ({STANCE_MODEL}): verdict from the number, date "

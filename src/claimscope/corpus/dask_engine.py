@@ -228,8 +228,7 @@ class DaskRunner(Runner):
 
         done, _ = wait(list(self.inflight), return_when="FIRST_COMPLETED")
         for future in done:
-            docs = self.inflight.pop(future)
-            self.inflight_ids.difference_update(d.id for d in docs)
+            docs = self._landed(future)
             try:
                 folder = future.result()
             except ClaimscopeError:

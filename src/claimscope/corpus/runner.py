@@ -207,8 +207,7 @@ class Runner:
         """Wait for at least one chunk, and write what came back."""
         done, _ = wait(self.inflight, return_when=FIRST_COMPLETED)
         for future in done:
-            docs = self.inflight.pop(future)
-            self.inflight_ids.difference_update(d.id for d in docs)
+            docs = self._landed(future)
             try:
                 result = future.result()
             except ClaimscopeError:
@@ -221,6 +220,12 @@ class Runner:
                 self._lost(docs, f"analysis failed: {type(exc).__name__}: {exc}")
                 continue
             self._write(result)
+
+    def _landed(self, future: Any) -> list[Document]:
+        """The documents of a finished task, no longer in flight."""
+        docs = self.inflight.pop(future)
+        self.inflight_ids.difference_update(d.id for d in docs)
+        return docs
 
     def _write(self, result: ChunkResult) -> None:
         failures = [Failure(**f) for f in result["failures"]]

@@ -22,17 +22,8 @@ from claimscope.formatting import (
 )
 from claimscope.model import Analysis, Claim, Post, Sentence, Technique
 from claimscope.persuasion.techniques import BY_KEY
+from claimscope.report import views
 from claimscope.report.terminal_text import plain, quoted
-from claimscope.report.views import (
-    Lookup,
-    claims_by_rank,
-    display_title,
-    group_entities,
-    has_technique_model,
-    score_of,
-    segment_counts,
-    word_count,
-)
 from claimscope.text.language import skipped_note
 
 CLAIM_CHARS = 220
@@ -74,7 +65,7 @@ def render_terminal(
 
 
 def _render_one(analysis: Analysis, console: Console, *, max_claims: int, max_rows: int) -> None:
-    lookup = Lookup(analysis)
+    lookup = views.Lookup(analysis)
     _header(analysis, console)
     _structure(analysis, console)
     _posts(analysis, console)
@@ -98,12 +89,12 @@ def _more(console: Console, shown: int, total: int, what: str) -> None:
 
 def _header(analysis: Analysis, console: Console) -> None:
     doc = analysis.document
-    console.rule(plain(display_title(doc), "bold"))
+    console.rule(plain(views.display_title(doc), "bold"))
     about = [("outlet", doc.outlet), ("published", doc.published), ("lang", doc.lang)]
     line = _pairs([(k, v) for k, v in about if v])
     if line:
         line.append(" · ", style="dim")
-    line.append(plural(word_count(analysis.text), "word"))
+    line.append(plural(views.word_count(analysis.text), "word"))
     console.print(line)
     origin: list[tuple[str, str]] = []
     if analysis.anchor_date:
@@ -135,7 +126,7 @@ def _pairs(pairs: list[tuple[str, str]]) -> Text:
 
 
 def _structure(analysis: Analysis, console: Console) -> None:
-    counts = segment_counts(analysis)
+    counts = views.segment_counts(analysis)
     line = Text("Structure: ", style="bold")
     line.append(
         " · ".join(
@@ -190,9 +181,9 @@ def _subjectivity(sentence: Sentence) -> Text:
     return Text(f"{label} {value:.2f}", style="yellow" if label == "SUBJ" else "dim")
 
 
-def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: int) -> None:
+def _claims(analysis: Analysis, lookup: views.Lookup, console: Console, max_claims: int) -> None:
     _section(console, "Claims to check")
-    claims = claims_by_rank(analysis)
+    claims = views.claims_by_rank(analysis)
     if not claims:
         console.print(Text("No check-worthy claims found.", style="italic"))
     else:
@@ -205,7 +196,7 @@ def _claims(analysis: Analysis, lookup: Lookup, console: Console, max_claims: in
         table.add_column("claim", ratio=5)
         table.add_column("numbers & dates", ratio=2)
         for claim in shown:
-            score = score_of(claim)
+            score = views.score_of(claim)
             speaker = lookup.speaker(claim)
             values = lookup.claim_values(claim)
             table.add_row(
@@ -275,7 +266,7 @@ def _contradictions(analysis: Analysis, console: Console) -> None:
 
 def _techniques(analysis: Analysis, console: Console) -> None:
     """Counts and density, then the sentences that use the most techniques, spans underlined."""
-    if not has_technique_model(analysis):
+    if not views.has_technique_model(analysis):
         return  # say nothing rather than "none found"
     _section(console, "Persuasion techniques")
     summary = analysis.persuasion()
@@ -330,7 +321,7 @@ def _techniques(analysis: Analysis, console: Console) -> None:
 
 def _entities(analysis: Analysis, console: Console, max_rows: int) -> None:
     _section(console, "Key entities")
-    groups = group_entities(analysis.entities)
+    groups = views.group_entities(analysis.entities)
     if not groups:
         console.print(Text("No entities found.", style="italic"))
         return
@@ -368,7 +359,7 @@ def _numbers(analysis: Analysis, console: Console, max_rows: int) -> None:
     _more(console, min(len(quantities), max_rows), len(quantities), "numbers")
 
 
-def _timeline(analysis: Analysis, lookup: Lookup, console: Console, max_rows: int) -> None:
+def _timeline(analysis: Analysis, lookup: views.Lookup, console: Console, max_rows: int) -> None:
     _section(console, "Timeline")
     events = analysis.timeline()
     if not events:
