@@ -136,6 +136,7 @@ def test_a_timeline_event_gives_its_lead_date_and_each_source_its_mention() -> N
 
 
 def test_verification_records_round_trip() -> None:
+    assert CHECK.to_dict() == dataclasses.asdict(CHECK)  # the layout from before the records
     assert CheckResult.from_dict(json.loads(json.dumps(CHECK.to_dict()))) == CHECK
     match = Match(FactCheck(id="f1", claim="700 troops"), 1, 2.5, 2.5, 0.9)
     assert match.to_dict() == dataclasses.asdict(match)  # as before the records
