@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from claimscope.consistency.findings import Finding, Side
-from claimscope.consistency.numbers import as_written
+from claimscope.consistency.findings import Finding
+from claimscope.consistency.numbers import clash
 from claimscope.consistency.rules import Rules
 from claimscope.consistency.statements import Statement
 from claimscope.consistency.topic import Context, shared_names
@@ -193,13 +193,8 @@ def negation_findings(a: Statement, b: Statement, context: Context, rules: Rules
         for q in pb:
             if not _clash(p, q):
                 continue
+            score = min(0.9, 0.75 + 0.05 * len(names))
             found.append(
-                Finding(
-                    "negation",
-                    Side(a.doc, a.sentence, p.start, p.end),
-                    Side(b.doc, b.sentence, q.start, q.end),
-                    f"“{as_written(a, p.start, p.end)}” vs. “{as_written(b, q.start, q.end)}”",
-                    round(min(0.9, 0.75 + 0.05 * len(names)), 2),
-                )
+                clash("negation", a, (p.start, p.end), b, (q.start, q.end), score, quoted=True)
             )
     return found

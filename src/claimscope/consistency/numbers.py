@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from claimscope.consistency.findings import Finding, Side
+from claimscope.consistency.findings import Finding, Kind, Side
 from claimscope.consistency.rules import Rules
 from claimscope.consistency.statements import Count, Statement
 from claimscope.consistency.topic import Context, Shared, shared
@@ -296,6 +296,30 @@ def as_written(st: Statement, start: int, end: int) -> str:
     return text
 
 
+def clash(
+    kind: Kind,
+    a: Statement,
+    a_span: tuple[int, int],
+    b: Statement,
+    b_span: tuple[int, int],
+    score: float,
+    *,
+    quoted: bool = False,
+) -> Finding:
+    """The finding that ``a_span`` of ``a`` and ``b_span`` of ``b`` cannot both be true,
+    explained by the two as written (``700 vs. 900``; ``quoted``: ``“…” vs. “…”``)."""
+    left, right = as_written(a, *a_span), as_written(b, *b_span)
+    if quoted:
+        left, right = f"“{left}”", f"“{right}”"
+    return Finding(
+        kind,
+        Side(a.doc, a.sentence, *a_span),
+        Side(b.doc, b.sentence, *b_span),
+        f"{left} vs. {right}",
+        round(score, 2),
+    )
+
+
 def _counted_words(*statements: Statement) -> set[str]:
     """The words naming what the statements count (``votes``, ``abstentions``, ``troops``):
     shared, they are the comparison, not evidence that both are about one thing."""
@@ -356,15 +380,7 @@ def count_findings(a: Statement, b: Statement, context: Context, rules: Rules) -
                 continue
             hedged = {ca.qualifier, cb.qualifier} & {"approx", "estimated"}
             score = min(0.95, 0.7 + 0.05 * evidence.size) - (0.1 if hedged else 0.0)
-            found.append(
-                Finding(
-                    "number",
-                    Side(a.doc, a.sentence, ca.start, ca.end),
-                    Side(b.doc, b.sentence, cb.start, cb.end),
-                    f"{as_written(a, ca.start, ca.end)} vs. {as_written(b, cb.start, cb.end)}",
-                    round(score, 2),
-                )
-            )
+            found.append(clash("number", a, (ca.start, ca.end), b, (cb.start, cb.end), score))
     return found
 
 

@@ -35,6 +35,7 @@ from claimscope.report.annotations import (
 )
 from claimscope.report.views import (
     Lookup,
+    anchor_note,
     claims_by_rank,
     display_title,
     group_entities,
@@ -333,10 +334,8 @@ def _meta(analysis: Analysis) -> list[tuple[str, str]]:
         if value:
             meta.append((label, value))
     meta.append(("words", f"{word_count(analysis.text):,}"))
-    if analysis.anchor_date:
-        anchor = analysis.anchor_date
-        if analysis.anchor_source:
-            anchor += f" ({analysis.anchor_source})"
+    anchor = anchor_note(analysis)
+    if anchor:
         meta.append(("anchor date", anchor))
     if doc.repairs:
         meta.append(("repairs", ", ".join(doc.repairs)))

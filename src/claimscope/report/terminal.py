@@ -97,10 +97,8 @@ def _header(analysis: Analysis, console: Console) -> None:
     line.append(plural(views.word_count(analysis.text), "word"))
     console.print(line)
     origin: list[tuple[str, str]] = []
-    if analysis.anchor_date:
-        anchor = analysis.anchor_date
-        if analysis.anchor_source:
-            anchor += f" ({analysis.anchor_source})"
+    anchor = views.anchor_note(analysis)
+    if anchor:
         origin.append(("anchor date", anchor))
     if doc.title:
         origin.append(("source", doc.source))

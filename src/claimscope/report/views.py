@@ -50,6 +50,15 @@ def segment_counts(analysis: Analysis) -> dict[str, int]:
     return out
 
 
+def anchor_note(analysis: Analysis) -> str | None:
+    """The date that anchors relative dates, with where it came from (None without one)."""
+    if not analysis.anchor_date:
+        return None
+    if analysis.anchor_source:
+        return f"{analysis.anchor_date} ({analysis.anchor_source})"
+    return analysis.anchor_date
+
+
 def score_of(claim: Claim) -> float:
     """The claim's score clamped to [0, 1] (NaN counts as 0)."""
     s = claim.score
