@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from claimscope.model import DateRef, Granularity
+from claimscope.model import DateKind, DateRef, Granularity
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -483,30 +483,22 @@ def _ref(
     last_bounds = (last or first).bounds()
     if first_bounds is None or last_bounds is None:
         return None
+    kind: DateKind
     if last is None:
-        return DateRef(
-            id=0,
-            sentence=sentence,
-            start=offset + item.start,
-            end=offset + item.end,
-            kind="date",
-            start_date=first_bounds[0].isoformat(),
-            end_date=first_bounds[1].isoformat(),
-            granularity=first.granularity,
-            value=first.iso(),
-            anchored=anchored,
-        )
-    coarser = max(first.granularity, last.granularity, key=_GRAN_RANK.__getitem__)
+        kind, granularity, value = "date", first.granularity, first.iso()
+    else:
+        kind, value = "range", f"{first.iso()}/{last.iso()}"
+        granularity = max(first.granularity, last.granularity, key=_GRAN_RANK.__getitem__)
     return DateRef(
         id=0,
         sentence=sentence,
         start=offset + item.start,
         end=offset + item.end,
-        kind="range",
+        kind=kind,
         start_date=first_bounds[0].isoformat(),
         end_date=last_bounds[1].isoformat(),
-        granularity=coarser,
-        value=f"{first.iso()}/{last.iso()}",
+        granularity=granularity,
+        value=value,
         anchored=anchored,
     )
 
