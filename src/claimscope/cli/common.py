@@ -209,6 +209,7 @@ def report_failures(failures: list[Failure], *, any_ok: bool, total: int | None 
 
 
 DbOpt = Annotated[str, typer.Option("--db", help="The corpus store: a DuckDB file.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")]
 WindowOpt = Annotated[
     int | None,
     typer.Option(

@@ -13,6 +13,7 @@ from rich.console import Console
 from claimscope.cli.common import (
     SETTING_NAMES,
     DbOpt,
+    QuietOpt,
     WindowOpt,
     app,
     err,
@@ -61,7 +62,7 @@ def ingest(
             "Needs --engine dask."
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+    quiet: QuietOpt = False,
     cluster: Annotated[
         bool,
         typer.Option("--cluster/--no-cluster", help="Cluster the new claims as they are stored."),
@@ -355,6 +356,9 @@ UntilOpt = Annotated[
 OutletOpt = Annotated[
     list[str] | None, typer.Option("--outlet", help="Only this outlet (any case); repeatable.")
 ]
+HtmlPageOpt = Annotated[
+    str | None, typer.Option("--html", help="Write a self-contained HTML page here.")
+]
 
 
 @app.command("coverage")
@@ -372,9 +376,7 @@ def coverage_command(
     chart: Annotated[
         str | None, typer.Option("--chart", help="Write a bar chart here: .svg or .png.")
     ] = None,
-    html_out: Annotated[
-        str | None, typer.Option("--html", help="Write a self-contained HTML page here.")
-    ] = None,
+    html_out: HtmlPageOpt = None,
     json_out: Annotated[
         str | None, typer.Option("--json", help="Write the counts as JSON here (- for stdout).")
     ] = None,
@@ -435,9 +437,7 @@ def timeline_command(
     json_out: Annotated[
         str | None, typer.Option("--json", help="Write the events as JSON here (- for stdout).")
     ] = None,
-    html_out: Annotated[
-        str | None, typer.Option("--html", help="Write a self-contained HTML page here.")
-    ] = None,
+    html_out: HtmlPageOpt = None,
     limit: Annotated[int, typer.Option("--limit", help="Events at most, earliest first.")] = 100,
     scope: Annotated[
         str,

@@ -18,6 +18,7 @@ from rich.progress import (
 
 from claimscope.cli.common import (
     DbOpt,
+    QuietOpt,
     app,
     err,
     fail,
@@ -45,7 +46,7 @@ def factchecks_import(
         ),
     ],
     db: DbOpt,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Import fact-checks into a corpus store (a known id is replaced); bad records listed."""
     from claimscope.store import Store
@@ -172,7 +173,7 @@ def evidence_index(
             help="Embed passages for search by meaning (a new index only; default on).",
         ),
     ] = True,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no summary.")] = False,
+    quiet: QuietOpt = False,
     *,
     settings: Settings,
 ) -> None:
