@@ -7,52 +7,13 @@ batching. Subclasses read what else they need from the card.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from tokenizers import Tokenizer
 
-from claimscope.errors import SettingsError
 from claimscope.models.batches import padded
-from claimscope.models.folder import ModelFolder
-
-
-def folder_installed(model: str) -> bool:
-    """Whether the model folder ``model`` is there (a shipped name or a path)."""
-    try:
-        ModelFolder.open(model)
-    except SettingsError:
-        return False
-    return True
-
-
-def open_session(folder: ModelFolder, threads: int = 0, *, spin: bool = True) -> Any:
-    """An onnxruntime session on ``folder``'s ``model.onnx`` (``threads``: 0 for up to 4).
-
-    ``spin=False`` stops idle worker threads from spinning: a model run once per query on a
-    busy machine then takes half the time (8.9 against 18.4 ms a tweet on 2 loaded cores).
-    """
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
-    options.inter_op_num_threads = 1
-    if not spin:
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    try:
-        return ort.InferenceSession(
-            str(folder.path / "model.onnx"), options, providers=["CPUExecutionProvider"]
-        )
-    except Exception as exc:  # onnxruntime raises its own untyped errors
-        raise SettingsError(f"cannot load {folder.path}/model.onnx: {exc}") from None
-
-
-def folder_name(folder: ModelFolder) -> str:
-    """A model's name and version, from its card."""
-    card = folder.card
-    return f"{card.get('name', folder.path.name)} {card.get('version', '')}".strip()
+from claimscope.models.folder import ModelFolder, folder_name, open_session
 
 
 class CrossEncoder:

@@ -16,14 +16,9 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from claimscope.models.batches import padded
-from claimscope.models.crossencoder import (
-    CrossEncoder,
-    folder_installed,
-    folder_name,
-    open_session,
-)
+from claimscope.models.crossencoder import CrossEncoder
 from claimscope.models.embedder import strip_noise
-from claimscope.models.folder import ModelFolder
+from claimscope.models.folder import ModelFolder, folder_installed, folder_name, open_session
 
 MATCH_MODEL = "match-minilm"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,7 +16,7 @@ import numpy as np
 from claimscope.errors import SettingsError
 from claimscope.models.batches import padded
 from claimscope.models.embedder import StaticVectors, read_tokenizer
-from claimscope.models.folder import SHIPPED, ModelFolder
+from claimscope.models.folder import SHIPPED, ModelFolder, open_session
 from claimscope.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -42,19 +41,7 @@ class ClaimScorer:
         self.tokenizer_ = read_tokenizer(self.folder_.path, int(card.get("max_tokens", 128)))
         self.kind_ = card.get("kind", "encoder")
         if self.kind_ == "encoder":
-            import onnxruntime as ort
-
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
-            options.inter_op_num_threads = 1
-            try:
-                self.session_ = ort.InferenceSession(
-                    str(self.folder_.path / "model.onnx"),
-                    options,
-                    providers=["CPUExecutionProvider"],
-                )
-            except Exception as exc:  # onnxruntime raises its own untyped errors
-                raise SettingsError(f"cannot load {self.folder_.path}/model.onnx: {exc}") from None
+            self.session_ = open_session(self.folder_, self.threads)
             outputs = {o.name for o in self.session_.get_outputs()}
             self.has_techniques_ = {"techniques", "technique_tokens"} <= outputs
         elif self.kind_ == "static":

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from claimscope.errors import SettingsError
-from claimscope.models.crossencoder import CrossEncoder, folder_installed
+from claimscope.models.crossencoder import CrossEncoder
+from claimscope.models.folder import folder_installed
 
 STANCE_MODEL = "stance-minilm"
 STANCE_LABELS = ("supports", "refutes", "neutral")
