@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from claimscope.persuasion.data import Article, read_ptc, split_articles
+from claimscope.evaluation.ptc import Article, read_ptc, split_articles
 from claimscope.persuasion.techniques import CATALOGUE
 from claimscope.training import claims, persuasion
 
@@ -260,15 +260,15 @@ def _technique_card(
     then the figures on the dev articles, which chose nothing."""
     import numpy as np
 
-    from claimscope.models.scorer import ClaimScorer
-    from claimscope.persuasion.decode import Decoding
-    from claimscope.persuasion.evaluate import (
+    from claimscope.evaluation.persuasion import (
         decode_articles,
         measure,
         prf,
         score_articles,
         span_counts,
     )
+    from claimscope.models.scorer import ClaimScorer
+    from claimscope.persuasion.decode import Decoding
 
     scorer = ClaimScorer(str(out)).load()
     validation = articles["validation"]

@@ -25,7 +25,7 @@ from tokenizers import Tokenizer
 from torch import nn
 from transformers import AutoModel
 
-from claimscope.claims.data import Example, deduplicate, read_examples
+from claimscope.evaluation.claim_data import Example, deduplicate, read_examples
 from claimscope.metrics import best_threshold, binary_scores, macro_f1_score
 from claimscope.persuasion.techniques import KEYS as TECHNIQUES
 from claimscope.training import persuasion

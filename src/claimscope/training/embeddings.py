@@ -229,7 +229,7 @@ def retrieval_scores(
     rank: Callable[[list[str]], list[list[str]]],
 ) -> dict[str, float]:
     """CheckThat! scores of a ranking function over the judged queries."""
-    from claimscope.verify.checkthat import ranking_scores
+    from claimscope.evaluation.checkthat import ranking_scores
 
     judged = [q for q in qrels if q in queries]
     ranked = rank([queries[q] for q in judged])
@@ -269,7 +269,7 @@ def read_clef2022(
 ) -> tuple[dict[str, str], dict[str, set[str]], dict[str, str]]:
     """CheckThat! 2022 2A: the queries and qrels of ``split`` (Train or Dev), and every
     verified claim's passage."""
-    from claimscope.verify.checkthat import read_qrels, read_queries
+    from claimscope.evaluation.checkthat import read_qrels, read_queries
 
     data = root / "original_twitter_data" / "training_data"
     queries = read_queries(data / "CT2022-Task2A-EN-Train-Dev_Queries.tsv")
@@ -288,7 +288,7 @@ def read_clef2020(
     verified claim's passage."""
     import csv
 
-    from claimscope.verify.checkthat import read_qrels, read_queries
+    from claimscope.evaluation.checkthat import read_qrels, read_queries
 
     queries = read_queries(root / split / "tweets.queries.tsv")
     qrels = read_qrels(root / split / "tweet-vclaim-pairs.qrels")

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
-from claimscope.persuasion.data import Article
+from claimscope.evaluation.ptc import Article
 from claimscope.persuasion.techniques import KEYS
 
 INDEX = {key: i for i, key in enumerate(KEYS)}

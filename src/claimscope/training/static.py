@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
-from claimscope.claims.data import Example, read_examples
+from claimscope.evaluation.claim_data import Example, read_examples
 from claimscope.metrics import best_threshold, binary_scores, macro_f1_score
 from claimscope.models.scorer import TASKS, ClaimScorer
 from claimscope.training.build import LICENSES
@@ -472,7 +472,7 @@ def _version(package: str) -> str:
 
 
 def _normalize(text: str) -> str:
-    """Text as ``claimscope.claims.data.deduplicate`` compares it."""
+    """Text as ``claimscope.evaluation.claim_data.deduplicate`` compares it."""
     return " ".join(text.lower().split())
 
 

@@ -34,9 +34,9 @@ from tokenizers import Tokenizer
 from torch import nn
 from transformers import MPNetConfig, MPNetModel
 
-from claimscope.claims.data import Example, deduplicate, read_examples
+from claimscope.evaluation.claim_data import Example, deduplicate, read_examples
+from claimscope.evaluation.ptc import read_ptc, split_articles
 from claimscope.metrics import binary_scores, macro_f1_score
-from claimscope.persuasion.data import read_ptc, split_articles
 from claimscope.persuasion.techniques import KEYS as TECHNIQUES
 from claimscope.training import persuasion
 from claimscope.training.claims import (

@@ -31,12 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from claimscope.claims.data import read_examples
+from claimscope.evaluation.claim_data import read_examples
+from claimscope.evaluation.persuasion import ScoredLines, measure, prf, span_counts
+from claimscope.evaluation.ptc import Article, read_ptc
 from claimscope.metrics import binary_scores, macro_f1_score
 from claimscope.models.scorer import ClaimScorer, TokenScores
-from claimscope.persuasion.data import Article, read_ptc
 from claimscope.persuasion.decode import Decoding, Rule, find_techniques, token_runs
-from claimscope.persuasion.evaluate import ScoredLines, measure, prf, span_counts
 from claimscope.persuasion.techniques import KEYS
 from claimscope.spans import trim
 from claimscope.training.teacher_base import cache_root
