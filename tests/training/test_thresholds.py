@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 from claimscope.cli import app
 from claimscope.models.folder import model_path
 from claimscope.persuasion.decode import Rule
-from claimscope.training.thresholds import Candidate, choose_rules, subjectivity_threshold
+from claimscope.training.technique_rules import Candidate, choose_rules
+from claimscope.training.thresholds import subjectivity_threshold
 from tests.persuasion.ptc_fixture import write_ptc
 
 

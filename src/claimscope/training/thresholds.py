@@ -20,11 +20,8 @@ The model's outputs for every dataset are computed once and kept under the cache
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import itertools
 import json
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,324 +29,21 @@ from typing import Any
 import numpy as np
 
 from claimscope.evaluation.claim_data import read_examples
-from claimscope.evaluation.persuasion import ScoredLines, measure, prf, span_counts
+from claimscope.evaluation.persuasion import ScoredLines, measure
 from claimscope.evaluation.ptc import Article, read_ptc
 from claimscope.metrics import binary_scores, macro_f1_score
-from claimscope.models.scorer import ClaimScorer, TokenScores
-from claimscope.persuasion.decode import Decoding, Rule, find_techniques, token_runs
+from claimscope.models.scorer import ClaimScorer
+from claimscope.persuasion.decode import Decoding
 from claimscope.persuasion.techniques import KEYS
-from claimscope.spans import trim
-from claimscope.training.teacher_base import cache_root
-
-logger = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class Scored:
-    """A model's outputs for some texts: check-worthiness, subjectivity, the technique heads
-    (any, then one per technique) and, per text, the token offsets and token probabilities."""
-
-    checkworthiness: np.ndarray
-    subjectivity: np.ndarray
-    techniques: np.ndarray
-    tokens: list[TokenScores]
-
-
-def _digest(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()[:20]
-
-
-def model_digest(scorer: ClaimScorer) -> str:
-    """A digest of the model's weights and tokenizer (its cache key)."""
-    path = scorer.folder_.path
-    return _digest((path / "model.onnx").read_bytes(), (path / "tokenizer.json").read_bytes())
-
-
-def score_cached(scorer: ClaimScorer, texts: Sequence[str], *, cache: Path | None = None) -> Scored:
-    """The model's outputs for ``texts``, computed once and kept in the cache folder."""
-    folder = (cache or cache_root()) / "scores" / model_digest(scorer)
-    key = _digest("\x00".join(texts).encode("utf-8", "surrogatepass"))
-    file = folder / f"{key}.npz"
-    if file.is_file():
-        with np.load(file) as data:
-            counts = data["token_counts"]
-            bounds = np.concatenate([[0], np.cumsum(counts)])
-            offsets, probs = data["token_offsets"], data["token_probs"].astype(np.float32)
-            tokens = [
-                (offsets[a:b].astype(np.int64), probs[a:b]) for a, b in itertools.pairwise(bounds)
-            ]
-            return Scored(data["checkworthiness"], data["subjectivity"], data["techniques"], tokens)
-    logger.info("scoring %d texts (cached in %s)", len(texts), file)
-    scores, token_scores = scorer.score_with_tokens(texts)
-    if token_scores is None:
-        raise ValueError(f"model {scorer.name} has no technique heads")
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_suffix(".tmp.npz")
-    np.savez_compressed(
-        tmp,
-        checkworthiness=scores["checkworthiness"],
-        subjectivity=scores["subjectivity"],
-        techniques=scores["techniques"],
-        token_counts=np.array([len(o) for o, _ in token_scores], dtype=np.int64),
-        token_offsets=np.concatenate([o for o, _ in token_scores]).astype(np.int32),
-        token_probs=np.concatenate([p for _, p in token_scores]).astype(np.float16),
-    )
-    tmp.replace(file)
-    return Scored(
-        scores["checkworthiness"],
-        scores["subjectivity"],
-        scores["techniques"],
-        [(o, p.astype(np.float16).astype(np.float32)) for o, p in token_scores],
-    )
-
-
-# -- the data -------------------------------------------------------------------------------
-
-MAINSTREAM = ("nyt", "wash-post", "usa-today", "politico")
-
-
-@dataclass(slots=True)
-class News:
-    """Unlabelled news articles as the run time reads them: each article's outlet and word
-    count, and its sentences (from the structure stage) with the model's outputs."""
-
-    outlets: list[str]
-    words: list[int]
-    texts: list[str]
-    article_of: np.ndarray  # article index of each sentence
-    scored: Scored
-
-    def keep(self, outlets: Sequence[str]) -> np.ndarray:
-        """A mask over the sentences of the articles from ``outlets``."""
-        wanted = np.array([o in outlets for o in self.outlets], dtype=bool)
-        return wanted[self.article_of] if len(self.article_of) else np.zeros(0, dtype=bool)
-
-    def word_count(self, outlets: Sequence[str]) -> int:
-        """The words of the articles from ``outlets`` (whitespace-separated, as density counts)."""
-        return sum(w for o, w in zip(self.outlets, self.words, strict=True) if o in outlets)
-
-
-def read_news(folder: Path, scorer: ClaimScorer, *, cache: Path | None = None) -> News:
-    """The PolNeAR articles of ``folder`` (``text/<outlet>_<date>_<slug>.txt``), read and cut
-    into sentences as ``claimscope analyze`` does, then scored (once; cached)."""
-    from claimscope.ingest import read_path
-    from claimscope.model import Analysis, Document
-    from claimscope.settings import Settings
-    from claimscope.text.stage import structure
-
-    settings = Settings()
-    outlets: list[str] = []
-    words: list[int] = []
-    texts: list[str] = []
-    article_of: list[int] = []
-    files = sorted((folder / "text").glob("*.txt"))
-    if not files:
-        raise ValueError(f"no PolNeAR articles under {folder / 'text'}")
-    for file in files:
-        docs = [d for d in read_path(file, settings=settings) if isinstance(d, Document)]
-        if len(docs) != 1:
-            continue
-        analysis = Analysis(document=docs[0])
-        structure(analysis, settings)
-        outlets.append(file.name.split("_", 1)[0])
-        words.append(len(analysis.text.split()))
-        for s in analysis.sentences:
-            texts.append(analysis.text[s.start : s.end])
-            article_of.append(len(outlets) - 1)
-    scored = score_cached(scorer, texts, cache=cache)
-    return News(outlets, words, texts, np.array(article_of, dtype=np.int64), scored)
-
-
-# -- techniques: the precise rule of each ---------------------------------------------------
-
-
-@dataclass(slots=True)
-class Candidate:
-    """One rule of one technique and what it does on validation articles and on news."""
-
-    rule: Rule
-    predicted: int
-    precision: float
-    recall: float
-    f1: float
-    news_spans: int
-
-
-@dataclass(slots=True)
-class _Runs:
-    """The token runs of one technique at one token threshold, over some sentences."""
-
-    sentence: np.ndarray  # sentence index of each run
-    top: np.ndarray  # highest token probability of the run
-    single: np.ndarray  # the run is one word
-    credit_p: np.ndarray  # precision credit (share of the run inside gold spans)
-    credit_r: np.ndarray  # recall credit (share of gold spans the run covers)
-    has_run: np.ndarray  # per sentence: at least one run
-
-
-def _runs(
-    texts: Sequence[str],
-    scored: Scored,
-    column: int,
-    threshold: float,
-    candidates: np.ndarray,
-    credit: Callable[[int, int, int], tuple[float, float]] | None = None,
-) -> _Runs:
-    sentence, top, single, cp, cr = [], [], [], [], []
-    has_run = np.zeros(len(texts), dtype=bool)
-    for i in np.flatnonzero(candidates).tolist():
-        offsets, probs = scored.tokens[i]
-        runs = token_runs(texts[i], offsets, probs[:, column], threshold)
-        has_run[i] = bool(runs)
-        for a, b, p in runs:
-            sentence.append(i)
-            top.append(p)
-            single.append(len(texts[i][a:b].split()) == 1)
-            p_credit, r_credit = credit(i, a, b) if credit else (0.0, 0.0)
-            cp.append(p_credit)
-            cr.append(r_credit)
-    return _Runs(
-        np.array(sentence, dtype=np.int64),
-        np.array(top, dtype=np.float64),
-        np.array(single, dtype=bool),
-        np.array(cp),
-        np.array(cr),
-        has_run,
-    )
-
-
-def technique_candidates(
-    key: str,
-    validation: ScoredLines,
-    news: News,
-    news_mask: np.ndarray,
-    *,
-    sentence_grid: Sequence[float],
-    token_grid: Sequence[float],
-) -> tuple[list[Candidate], int]:
-    """Every rule of the grids for technique ``key``, measured on the validation articles
-    (span precision, recall and F1 with partial-overlap credit, as ``claimscope eval
-    persuasion`` scores them) and counted on the news sentences of ``news_mask``; and the
-    number of gold spans of the technique in the validation articles."""
-    column = KEYS.index(key)
-    lines = validation.lines
-    texts = [a.text[s:e] for a, s, e in lines]
-    sprob = validation.scores["techniques"][:, column + 1].astype(np.float64)
-    gold = {
-        a.id: [(g.technique, g.start, g.end) for g in a.spans if g.technique == key]
-        for a in validation.articles
-    }
-    n_gold = int(sum(span_counts(g, [], labelled=True)[3] for g in gold.values()))
-
-    def credit(i: int, a: int, b: int) -> tuple[float, float]:
-        article, start, _ = lines[i]
-        counts = span_counts(gold[article.id], [(key, start + a, start + b)], labelled=True)
-        return counts[0], counts[2]
-
-    whole = [trim(t, 0, len(t)) for t in texts]
-    whole_p, whole_r = np.zeros(len(texts)), np.zeros(len(texts))
-    for i, (a, b) in enumerate(whole):
-        if b > a:
-            whole_p[i], whole_r[i] = credit(i, a, b)
-    has_text = np.array([b > a for a, b in whole], dtype=bool)
-    news_sprob = news.scored.techniques[:, column + 1].astype(np.float64)
-    news_top = np.array(
-        [float(p[:, column].max()) if len(p) else 0.0 for _, p in news.scored.tokens]
-    )
-    val_top = np.array([float(p[:, column].max()) if len(p) else 0.0 for _, p in validation.tokens])
-    news_text = np.array([bool(t.strip()) for t in news.texts], dtype=bool)
-    low = min(sentence_grid)
-    out: list[Candidate] = []
-    for k in token_grid:
-        val = _runs(
-            texts, _as_scored(validation), column, k, (val_top >= k) & (sprob >= low), credit
-        )
-        nws = _runs(
-            news.texts, news.scored, column, k, news_mask & (news_top >= k) & (news_sprob >= low)
-        )
-        for s in sentence_grid:
-            v_in = sprob[val.sentence] >= s
-            n_in = news_sprob[nws.sentence] >= s
-            v_whole = (sprob >= s) & ~val.has_run & has_text
-            n_whole = news_mask & (news_sprob >= s) & ~nws.has_run & news_text
-            for k1 in [x for x in token_grid if x >= k]:
-                v_sel = v_in & (~val.single | (val.top >= k1))
-                n_runs = int((n_in & (~nws.single | (nws.top >= k1))).sum())
-                for whole_sentence in (False, True):
-                    p_num = float(val.credit_p[v_sel].sum())
-                    r_num = float(val.credit_r[v_sel].sum())
-                    predicted = int(v_sel.sum())
-                    news_spans = n_runs
-                    if whole_sentence:
-                        p_num += float(whole_p[v_whole].sum())
-                        r_num += float(whole_r[v_whole].sum())
-                        predicted += int(v_whole.sum())
-                        news_spans += int(n_whole.sum())
-                    scores = prf(p_num, predicted, r_num, n_gold)
-                    out.append(
-                        Candidate(
-                            Rule(round(s, 2), round(k, 2), round(k1, 2), whole_sentence),
-                            predicted,
-                            scores["precision"],
-                            scores["recall"],
-                            scores["f1"],
-                            news_spans,
-                        )
-                    )
-    return out, n_gold
-
-
-def _as_scored(lines: ScoredLines) -> Scored:
-    s = lines.scores
-    return Scored(s["checkworthiness"], s["subjectivity"], s["techniques"], lines.tokens)
-
-
-def choose_rules(
-    candidates: Mapping[str, Sequence[Candidate]],
-    *,
-    news_words: int,
-    precision: float,
-    min_spans: int,
-    max_news_density: float,
-) -> tuple[dict[str, Candidate], list[str]]:
-    """The precise rule of each technique and the log of how the news cap moved them.
-
-    A rule qualifies when its validation span precision reaches ``precision`` over at least
-    ``min_spans`` predicted spans; of those, the best F1 is taken (then the higher precision,
-    then fewer spans on news). Then, while the rules together find more than
-    ``max_news_density`` spans per 1,000 words of news, the technique with the most news spans
-    moves to its best qualifying rule with fewer, or loses its rule when it has none.
-    """
-    feasible = {
-        key: sorted(
-            (c for c in cands if c.precision >= precision and c.predicted >= min_spans),
-            key=lambda c: (-c.f1, -c.precision, c.news_spans),
-        )
-        for key, cands in candidates.items()
-    }
-    chosen = {key: cands[0] for key, cands in feasible.items() if cands}
-    log: list[str] = []
-
-    def density() -> float:
-        return 1000 * sum(c.news_spans for c in chosen.values()) / max(news_words, 1)
-
-    while chosen and density() > max_news_density:
-        key = max(chosen, key=lambda k: chosen[k].news_spans)
-        fewer = [c for c in feasible[key] if c.news_spans < chosen[key].news_spans]
-        if fewer:
-            chosen[key] = fewer[0]
-            log.append(f"{key}: {chosen[key].news_spans} news spans ({density():.2f} per 1,000)")
-        else:
-            del chosen[key]
-            log.append(f"{key}: no qualifying rule finds fewer news spans; hidden")
-    return chosen, log
-
-
-SENTENCE_GRID: tuple[float, ...] = tuple(round(x / 10, 1) for x in range(10))
-TOKEN_GRID: tuple[float, ...] = tuple(round(x / 100, 2) for x in range(30, 100, 5))
+from claimscope.training.technique_rules import (
+    SENTENCE_GRID,
+    TOKEN_GRID,
+    Candidate,
+    choose_rules,
+    news_density,
+    technique_candidates,
+)
+from claimscope.training.threshold_scores import MAINSTREAM, News, read_news, score_cached
 
 
 @dataclass(slots=True, frozen=True)
@@ -376,35 +70,6 @@ def _scored_lines(
     return ScoredLines(articles, lines, scores, scored.tokens)
 
 
-def news_density(
-    news: News, outlets: Sequence[str], decoding: Decoding, shown: str
-) -> dict[str, Any]:
-    """Technique spans per 1,000 words over the articles of ``outlets``, as ``analyze`` finds
-    them, and the count per technique."""
-    mask = news.keep(outlets)
-    counts: dict[str, int] = {}
-    for i in np.flatnonzero(mask):
-        offsets, probs = news.scored.tokens[i]
-        for f in find_techniques(
-            news.scored.techniques[i],
-            probs,
-            offsets,
-            news.texts[i],
-            decoding,
-            shown,  # type: ignore[arg-type]
-        ):
-            counts[f.technique] = counts.get(f.technique, 0) + 1
-    words = news.word_count(outlets)
-    spans = sum(counts.values())
-    return {
-        "articles": sum(1 for o in news.outlets if o in outlets),
-        "words": words,
-        "spans": spans,
-        "density": round(1000 * spans / words, 2) if words else 0.0,
-        "counts": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
-    }
-
-
 def subjectivity_threshold(news_scores: np.ndarray, share: float) -> float:
     """The threshold (to 0.01) at which the share of news sentences marked subjective is
     closest to ``share``."""
@@ -423,51 +88,67 @@ def _subjectivity_report(
     }
 
 
-def choose_thresholds(
-    model: Path,
-    data_dir: Path,
-    *,
-    targets: Targets = Targets(),
-    cache: Path | None = None,
-    command: str = "",
-) -> dict[str, Any]:
-    """Choose the precise technique rules and the subjectivity threshold of the model folder
-    ``model`` and write them, with what they measure, into its ``card.json``.
+@dataclass(slots=True)
+class _Inputs:
+    """What the choices read: the PTC articles and their scored sentences, and the news."""
 
-    Reads under ``data_dir``: persuasion/ptc (the card's validation articles choose, its dev
-    articles report), attribution/polnear/train (news: the cap on density, the subjective
-    share) and dev (reported), subjectivity/ct25_dev_en.tsv and ct25_dev_test_en.tsv (reported
-    only). Returns the summary it prints.
-    """
-    scorer = ClaimScorer(str(model)).load()
-    if not scorer.has_techniques_:
-        raise ValueError(f"model {model} has no technique heads")
-    card_file = scorer.folder_.path / "card.json"
-    card = json.loads(card_file.read_text(encoding="utf-8"))
-    split = card["techniques"]["split"]
-    by_id = {a.id: a for a in read_ptc(data_dir / "persuasion" / "ptc")}
-    ptc = {name: [by_id[i] for i in split[name] if i in by_id] for name in ("validation", "dev")}
-    lines = {name: _scored_lines(scorer, arts, cache) for name, arts in ptc.items()}
-    polnear = data_dir / "attribution" / "polnear"
-    news = {name: read_news(polnear / name, scorer, cache=cache) for name in ("train", "dev")}
-    outlets = targets.outlets
-    train_mask = news["train"].keep(outlets)
-    train_words = news["train"].word_count(outlets)
+    ptc: dict[str, list[Article]]
+    lines: dict[str, ScoredLines]
+    news: dict[str, News]
+    outlets: tuple[str, ...]
+    train_mask: np.ndarray
 
+    @classmethod
+    def read(
+        cls,
+        scorer: ClaimScorer,
+        card: dict[str, Any],
+        data_dir: Path,
+        outlets: tuple[str, ...],
+        cache: Path | None,
+    ) -> _Inputs:
+        split = card["techniques"]["split"]
+        by_id = {a.id: a for a in read_ptc(data_dir / "persuasion" / "ptc")}
+        ptc = {
+            name: [by_id[i] for i in split[name] if i in by_id] for name in ("validation", "dev")
+        }
+        lines = {name: _scored_lines(scorer, arts, cache) for name, arts in ptc.items()}
+        polnear = data_dir / "attribution" / "polnear"
+        news = {name: read_news(polnear / name, scorer, cache=cache) for name in ("train", "dev")}
+        return cls(ptc, lines, news, outlets, news["train"].keep(outlets))
+
+
+@dataclass(slots=True)
+class _TechniqueChoice:
+    """The precise rules chosen and what they measure."""
+
+    candidates: dict[str, list[Candidate]]
+    gold: dict[str, int]
+    chosen: dict[str, Candidate]
+    log: list[str]
+    decoding: Decoding
+    metrics: dict[str, dict[str, Any]]
+    density: dict[str, dict[str, Any]]
+
+
+def _choose_techniques(
+    scorer: ClaimScorer, card: dict[str, Any], inputs: _Inputs, targets: Targets
+) -> _TechniqueChoice:
+    news, outlets = inputs.news, inputs.outlets
     candidates: dict[str, list[Candidate]] = {}
     gold: dict[str, int] = {}
     for key in KEYS:
         candidates[key], gold[key] = technique_candidates(
             key,
-            lines["validation"],
+            inputs.lines["validation"],
             news["train"],
-            train_mask,
+            inputs.train_mask,
             sentence_grid=SENTENCE_GRID,
             token_grid=TOKEN_GRID,
         )
     chosen, log = choose_rules(
         candidates,
-        news_words=train_words,
+        news_words=news["train"].word_count(outlets),
         precision=targets.precision,
         min_spans=targets.min_spans,
         max_news_density=targets.max_news_density,
@@ -480,10 +161,10 @@ def choose_thresholds(
         for name in ("validation", "dev"):
             report = measure(
                 scorer,
-                ptc[name],
+                inputs.ptc[name],
                 decoding,
                 shown=shown,
-                scored=lines[name],  # type: ignore[arg-type]
+                scored=inputs.lines[name],  # type: ignore[arg-type]
             )
             report.pop("predictions")
             metrics[shown][name] = {"split": name, **report}
@@ -498,19 +179,20 @@ def choose_thresholds(
         }
         for shown in ("precise", "all")
     }
-    best = {
-        key: {
-            "best_precision_with_enough_spans": max(
-                (c.precision for c in cands if c.predicted >= targets.min_spans), default=0.0
-            ),
-            "gold_spans": gold[key],
-        }
-        for key, cands in candidates.items()
-    }
+    return _TechniqueChoice(candidates, gold, chosen, log, decoding, metrics, density)
 
-    # Subjectivity at a news prior.
-    subj_dir = data_dir / "subjectivity"
-    news_subj = news["train"].scored.subjectivity[train_mask]
+
+def _choose_subjectivity(
+    scorer: ClaimScorer,
+    card: dict[str, Any],
+    inputs: _Inputs,
+    targets: Targets,
+    subj_dir: Path,
+    cache: Path | None,
+) -> dict[str, Any]:
+    """Subjectivity at a news prior: the threshold and what it measures."""
+    news, outlets = inputs.news, inputs.outlets
+    news_subj = news["train"].scored.subjectivity[inputs.train_mask]
     # The threshold before this command first ran (kept when it runs again).
     old_threshold = float(
         card.get("subjectivity_threshold", {}).get(
@@ -542,8 +224,22 @@ def choose_thresholds(
             "at_threshold": _subjectivity_report(labels, scores, new_threshold),
             "at_previous_threshold": _subjectivity_report(labels, scores, old_threshold),
         }
+    return subj
 
-    precise_section = {
+
+def _precise_section(choice: _TechniqueChoice, targets: Targets, command: str) -> dict[str, Any]:
+    """The card's ``techniques.precise``: the rules, how they were chosen, what they measure."""
+    decoding, outlets = choice.decoding, targets.outlets
+    best = {
+        key: {
+            "best_precision_with_enough_spans": max(
+                (c.precision for c in cands if c.predicted >= targets.min_spans), default=0.0
+            ),
+            "gold_spans": choice.gold[key],
+        }
+        for key, cands in choice.candidates.items()
+    }
+    return {
         "rules": {k: decoding.precise[k].as_dict() for k in KEYS if k in decoding.precise},
         "hidden": [k for k in KEYS if k not in decoding.precise],
         "selection": (
@@ -562,7 +258,7 @@ def choose_thresholds(
             "max_news_density": targets.max_news_density,
             "news_outlets": list(outlets),
         },
-        "news_cap_log": log,
+        "news_cap_log": choice.log,
         "validation_rules": {
             k: {
                 "precision": round(c.precision, 4),
@@ -571,23 +267,32 @@ def choose_thresholds(
                 "predicted": c.predicted,
                 "news_spans": c.news_spans,
             }
-            for k, c in chosen.items()
+            for k, c in choice.chosen.items()
         },
         "best_validation_precision": best,
-        "metrics": metrics["precise"],
-        "density": density["precise"],
+        "metrics": choice.metrics["precise"],
+        "density": choice.density["precise"],
         "command": command,
         "chosen": dt.date.today().isoformat(),
     }
+
+
+def _update_card(
+    card: dict[str, Any],
+    choice: _TechniqueChoice,
+    precise_section: dict[str, Any],
+    subj: dict[str, Any],
+    targets: Targets,
+) -> None:
     techniques = card["techniques"]
     techniques["precise"] = precise_section
-    techniques["metrics"] = metrics["all"]
-    techniques["density_all"] = density["all"]
+    techniques["metrics"] = choice.metrics["all"]
+    techniques["density_all"] = choice.density["all"]
     techniques["metrics_note"] = (
         "metrics: every span (techniques_shown='all': the sensitive thresholds above, with the "
         "precise spans); precise.metrics: the default (techniques_shown='precise')"
     )
-
+    new_threshold = subj["threshold"]
     card["thresholds"]["subjectivity"] = new_threshold
     card["threshold_selection"] = (
         "check-worthiness: maximizes F1 of the int8 model on validation data (10% of the CT24 "
@@ -602,11 +307,11 @@ def choose_thresholds(
         "threshold": new_threshold,
         "macro_f1": subj["validation"]["at_threshold"]["macro_f1"],
     }
-    dev_precise = metrics["precise"]["dev"]
+    dev_precise = choice.metrics["precise"]["dev"]
     shown_precision = [
         dev_precise["spans_per_technique"][k]["precision"] for k in precise_section["rules"]
     ]
-    news_dev = density["precise"]["polnear_dev_mainstream"]["density"]
+    news_dev = choice.density["precise"]["polnear_dev_mainstream"]["density"]
     card["targets"].update(
         {
             "subjectivity_macro_f1_ct25_dev_test": _target(0.78, held["macro_f1"]),
@@ -623,11 +328,17 @@ def choose_thresholds(
             },
         }
     )
-    card_file.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _summary(
+    choice: _TechniqueChoice, precise_section: dict[str, Any], subj: dict[str, Any]
+) -> dict[str, Any]:
+    """What ``claimscope train thresholds`` prints."""
+    held = subj["held_out"]["at_threshold"]
     return {
         "rules": precise_section["rules"],
         "hidden": precise_section["hidden"],
-        "news_cap_log": log,
+        "news_cap_log": choice.log,
         "validation_rules": precise_section["validation_rules"],
         "ptc": {
             shown: {
@@ -642,16 +353,16 @@ def choose_thresholds(
                         for k in precise_section["rules"]
                     },
                 }
-                for name, m in metrics[shown].items()
+                for name, m in choice.metrics[shown].items()
             }
             for shown in ("precise", "all")
         },
         "news_density": {
-            shown: {k: v["density"] for k, v in d.items()} for shown, d in density.items()
+            shown: {k: v["density"] for k, v in d.items()} for shown, d in choice.density.items()
         },
         "subjectivity": {
-            "threshold": new_threshold,
-            "previous": old_threshold,
+            "threshold": subj["threshold"],
+            "previous": subj["previous_threshold"],
             "ct25_dev_macro_f1": subj["validation"]["at_threshold"]["macro_f1"],
             "ct25_dev_test_macro_f1": held["macro_f1"],
             "ct25_dev_test_macro_f1_previous": subj["held_out"]["at_previous_threshold"][
@@ -659,6 +370,36 @@ def choose_thresholds(
             ],
         },
     }
+
+
+def choose_thresholds(
+    model: Path,
+    data_dir: Path,
+    *,
+    targets: Targets = Targets(),
+    cache: Path | None = None,
+    command: str = "",
+) -> dict[str, Any]:
+    """Choose the precise technique rules and the subjectivity threshold of the model folder
+    ``model`` and write them, with what they measure, into its ``card.json``.
+
+    Reads under ``data_dir``: persuasion/ptc (the card's validation articles choose, its dev
+    articles report), attribution/polnear/train (news: the cap on density, the subjective
+    share) and dev (reported), subjectivity/ct25_dev_en.tsv and ct25_dev_test_en.tsv (reported
+    only). Returns the summary it prints.
+    """
+    scorer = ClaimScorer(str(model)).load()
+    if not scorer.has_techniques_:
+        raise ValueError(f"model {model} has no technique heads")
+    card_file = scorer.folder_.path / "card.json"
+    card = json.loads(card_file.read_text(encoding="utf-8"))
+    inputs = _Inputs.read(scorer, card, data_dir, targets.outlets, cache)
+    choice = _choose_techniques(scorer, card, inputs, targets)
+    subj = _choose_subjectivity(scorer, card, inputs, targets, data_dir / "subjectivity", cache)
+    precise_section = _precise_section(choice, targets, command)
+    _update_card(card, choice, precise_section, subj, targets)
+    card_file.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return _summary(choice, precise_section, subj)
 
 
 def _target(target: float, measured: float) -> dict[str, Any]:
