@@ -92,3 +92,22 @@ def test_windows_hold_whole_sentences_up_to_the_limit():
     layout = Layout(text, [(s, s + len(sentence), 0) for s in starts], [], [])
     found = windows(layout)
     assert len(found) == 3 and all(len(w.words) <= MAX_WORDS for w in found)
+
+
+def test_a_tagged_source_reads_as_the_rules_read_theirs():
+    from claimscope.extract.attribution import found_from_spans
+
+    text = "According to news outlet Faro Sur, the port reopens in May."
+    name = (text.index("Faro"), text.index("Faro") + 8)
+    source = (text.index("news"), name[1])
+    cue = (0, len("According to"))
+    content = (text.index("the port"), len(text) - 1)
+    f = found_from_spans(text, (0, len(text)), [(*name, "ORG")], source, cue, content)
+    assert f is not None and f.kind == "according_to" and f.speaker == "Faro Sur"
+    assert (f.speaker_start, f.speaker_end) == source
+
+
+def test_without_the_tagger_folder_the_rules_work_alone():
+    from claimscope.extract.attribution_tagger import shared_tagger
+
+    assert shared_tagger("no-such-tagger-folder") is None

@@ -421,4 +421,7 @@ def found_from_spans(
     start, end = min(sentence[0], source[0]), max(sentence[1], source[1])
     s = Sentence(text, start, end, [e for e in ents if e[0] >= start and e[1] <= end])
     according = text[cue[0] : cue[1]].lower().startswith("according")
-    return make_found(s, "according_to" if according else "reporting_verb", source, cue, content)
+    kind = "according_to" if according else "reporting_verb"
+    # A description before a name gives the name ("news outlet La Lupa": "La Lupa") wherever
+    # the tagger's source stands, as after "according to" for the rules.
+    return make_found(s, kind, source, cue, content, descriptor=True)

@@ -33,6 +33,7 @@ from claimscope.training.attribution import (
 )
 from claimscope.training.attribution_data import Prepared, prepare_split
 from claimscope.training.attribution_select import choose, probabilities, report, summary
+from claimscope.training.teacher_base import cache_root
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ def train_attribution_cli(
     ]
     if missing:
         raise SystemExit(f"training data not found: {', '.join(missing)}")
-    cache = (cache_dir or Path.home() / ".cache" / "claimscope") / "attribution"
+    cache = (cache_dir or cache_root()) / "attribution"
     config = TaggerConfig(epochs=epochs, seed=seed, checkpoints=str(cache / f"run-seed{seed}"))
     card = build_attribution_model(data_dir, out, cache, config, limit=limit or None)
     print(
