@@ -162,7 +162,9 @@ def _card(
         "task": "attribution spans: O/B/I of source, cue and content for each word of a window "
         "of whole sentences (extract/attribution_features.py)",
         "base_vectors": f"{BASE_VECTORS} subword vectors, PCA to {DIMS} dimensions, int8",
-        "license": "trained here on PolNeAR train (Newell, Margolin and Ruths, LREC 2018)",
+        "license": "the word vectors derive from embed-static (all-MiniLM-L6-v2, Apache-2.0); the "
+        "weights were trained here on PolNeAR train (Newell, Margolin and Ruths, LREC 2018), "
+        "which came with no license file: research data, check that your use fits",
         "data": f"PolNeAR train: {n_train} articles to train, {n_val} for validation (chosen "
         f"by seed {config.seed}); dev only measured",
         "config": {k: v for k, v in asdict(config).items() if k != "checkpoints"},
