@@ -25,7 +25,8 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from claimscope.extract.attribution_features import ROLES, Window, labels, windows
-from claimscope.extract.attribution_tagger import WordVectors, window_inputs
+from claimscope.extract.attribution_tagger import window_inputs
+from claimscope.models.tagger import WordVectors
 from claimscope.training.attribution_data import Prepared
 
 logger = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ from tokenizers import Tokenizer
 
 from claimscope.extract.attribution_decode import Decoding
 from claimscope.extract.attribution_features import N_FEATURES
-from claimscope.extract.attribution_tagger import WordVectors
 from claimscope.models.folder import model_path
+from claimscope.models.tagger import WordVectors
 from claimscope.training.attribution import (
     Example,
     TaggerConfig,
