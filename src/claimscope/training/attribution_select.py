@@ -20,7 +20,7 @@ from claimscope.model import Attribution
 from claimscope.training.attribution_data import Prepared
 
 # The probability-of-outside cut-offs tried for source and cue (together) and for content.
-OUTSIDE_GRID = (0.3, 0.4, 0.5, 0.6, 0.7)
+OUTSIDE_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 Probs = list[list[tuple[Window, np.ndarray]]]
 
