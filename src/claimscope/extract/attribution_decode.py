@@ -56,16 +56,24 @@ def spans(probs: np.ndarray, outside: float) -> list[TagSpan]:
     """The spans of one role from its ``(words, 3)`` O/B/I probabilities: a run of words
     inside, cut where a word is likelier to begin a span than to continue one."""
     inside = probs[:, 0] < outside
-    out: list[TagSpan] = []
-    first = -1
-    for i in range(len(probs) + 1):
-        starts = i < len(probs) and inside[i] and (first < 0 or probs[i, 1] > probs[i, 2])
-        if first >= 0 and (i == len(probs) or not inside[i] or starts):
-            out.append(TagSpan(first, i - 1, float(1.0 - probs[first:i, 0].mean())))
-            first = -1
-        if starts or (i < len(probs) and inside[i] and first < 0):
-            first = i
-    return out
+    if not inside.any():
+        return []
+    before = np.concatenate(([False], inside[:-1]))
+    begins = inside & (~before | (probs[:, 1] > probs[:, 2]))
+    starts = np.flatnonzero(begins)
+    # A span runs from its start to the word before the next start or the next word outside.
+    outside_at = np.flatnonzero(~inside)
+    ends = []
+    for k, s in enumerate(starts):
+        nxt_start = starts[k + 1] if k + 1 < len(starts) else len(probs)
+        i = np.searchsorted(outside_at, s)
+        nxt_out = outside_at[i] if i < len(outside_at) else len(probs)
+        ends.append(min(nxt_start, nxt_out) - 1)
+    inside_p = 1.0 - probs[:, 0]
+    return [
+        TagSpan(int(s), int(e), float(inside_p[s : e + 1].mean()))
+        for s, e in zip(starts, ends, strict=True)
+    ]
 
 
 def _gap(a: TagSpan, b: TagSpan) -> int:

@@ -18,6 +18,7 @@ from claimscope.models.folder import ModelFolder, open_session
 
 # Word vectors kept between documents; the cache is emptied when it grows past this.
 _CACHE_WORDS = 200_000
+_BATCH_WORDS = 512
 
 
 class WordVectors:
@@ -48,7 +49,13 @@ class WordVectors:
         if new:
             if len(self.cache) + len(new) > _CACHE_WORDS:
                 self.cache.clear()
-            encodings = self.tokenizer.encode_batch_fast(new, add_special_tokens=False)
+            # A window brings a few dozen new words: one by one they take ~0.4 ms, while a
+            # batch call wakes the tokenizer's thread pool, which on a loaded machine took up to
+            # 30 ms. Batches pay off only for many words.
+            if len(new) < _BATCH_WORDS:
+                encodings = [self.tokenizer.encode(w, add_special_tokens=False) for w in new]
+            else:
+                encodings = self.tokenizer.encode_batch_fast(new, add_special_tokens=False)
             for w, enc in zip(new, encodings, strict=True):
                 ids = enc.ids
                 self.cache[w] = (
