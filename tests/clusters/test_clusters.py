@@ -233,6 +233,14 @@ def test_clusters_filters_since_and_outlet(db):
         recent = top_clusters(store, top=50, since=dt.date(2024, 5, 6))
         harbour = top_clusters(store, top=50, outlets=["HARBOUR POST"])
         big = top_clusters(store, top=50, min_size=2)
+        spoken = store.fetch("SELECT DISTINCT speaker FROM claims WHERE speaker IS NOT NULL")
+        said = top_clusters(store, top=50, speakers=[spoken[0][0].upper()])
+        said_ids = {r[0] for r in store.fetch(
+            "SELECT DISTINCT m.cluster_id FROM cluster_members m JOIN claims c "
+            "ON c.doc_id = m.doc_id AND c.id = m.claim WHERE c.speaker = ?", [spoken[0][0]]
+        )}  # fmt: skip
+        assert top_clusters(store, top=50, speakers=["nobody at all"]) == []
+    assert said and {c.id for c in said} == said_ids
     assert recent and all(c.first_seen >= dt.date(2024, 5, 6) for c in recent)
     ferry = next(c for c in recent if "1,240" in c.text)
     assert (ferry.size, ferry.first_seen) == (1, dt.date(2024, 5, 7))  # only the near duplicate

@@ -179,6 +179,14 @@ def claims(
         typer.Option("--outlet", help="Count only claims of this outlet (any case); repeatable."),
     ] = None,
     min_size: Annotated[int, typer.Option("--min-size", help="Smallest cluster shown.")] = 1,
+    speaker: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--speaker",
+            help="Count only claims said by this speaker (any case; a pronoun counts as the "
+            "name it stands for); repeatable.",
+        ),
+    ] = None,
     cluster_id: Annotated[
         int | None, typer.Option("--cluster", help="List the claims of this cluster instead.")
     ] = None,
@@ -225,7 +233,12 @@ def claims(
                 }
             else:
                 found = top_clusters(
-                    store, top=top, since=day, outlets=outlet or [], min_size=min_size
+                    store,
+                    top=top,
+                    since=day,
+                    outlets=outlet or [],
+                    min_size=min_size,
+                    speakers=speaker or [],
                 )
                 data = {"clusters": [c.to_dict() for c in found]}
         if json_out:
@@ -237,7 +250,11 @@ def claims(
         render_members(cluster, members, console)
         return
     where = "".join(
-        [f" since {day.isoformat()}" if day else "", f" in {', '.join(outlet)}" if outlet else ""]
+        [
+            f" since {day.isoformat()}" if day else "",
+            f" in {', '.join(outlet)}" if outlet else "",
+            f" said by {', '.join(speaker)}" if speaker else "",
+        ]
     )
     render_clusters(found, console, title=f"top {len(found)} claim clusters{where}")
 

@@ -56,17 +56,19 @@ def top_clusters(
     since: dt.date | None = None,
     outlets: Sequence[str] = (),
     min_size: int = 1,
+    speakers: Sequence[str] = (),
 ) -> list[Cluster]:
     """The largest clusters (size, then documents, then the latest seen), at most ``top``.
 
-    With ``since`` or ``outlets``, only the members from documents of that day or later, or of
-    one of those outlets (any case), count: sizes, outlets, days and the representative are
-    theirs.
+    With ``since``, ``outlets`` or ``speakers``, only the members from documents of that day or
+    later, or of one of those outlets, or claims said by one of those speakers (any case; a
+    pronoun's speaker is the name it was resolved to), count: sizes, outlets, days and the
+    representative are theirs.
     """
     if top < 1 or min_size < 1:
         raise SettingsError("--top and --min-size must be 1 or more")
     order = "ORDER BY size DESC, documents DESC, last_seen DESC NULLS LAST, id LIMIT ?"
-    if since is None and not outlets:
+    if since is None and not outlets and not speakers:
         sql = f"SELECT {_CLUSTER_COLUMNS} FROM clusters WHERE size >= ? {order}"
         params: list[Any] = [min_size, top]
     else:
@@ -77,6 +79,9 @@ def top_clusters(
         if outlets:
             where.append("lower(d.outlet) IN (SELECT lower(unnest(?::VARCHAR[])))")
             params.append(list(outlets))
+        if speakers:
+            where.append("lower(c.speaker) IN (SELECT lower(unnest(?::VARCHAR[])))")
+            params.append(list(speakers))
         sql = (
             "SELECT * FROM ("
             + summary_sql(" AND ".join(where))
