@@ -153,7 +153,7 @@ def subj_job(spec: dict) -> dict:
 
     from claimscope.evaluation.claim_data import read_examples
     from claimscope.metrics import f1_score, macro_f1_score, roc_auc_score
-    from claimscope.training import claims
+    from claimscope.training import claims_model
 
     p = _claim_paths()
     work = RUNS / spec["name"] / "work"
@@ -161,16 +161,16 @@ def subj_job(spec: dict) -> dict:
     if spec.get("pooled"):
         subj_train, subj_dev = _pooled_subjectivity(spec, work)
     summary = _train_stage1(spec, work, subj_train, subj_dev)
-    model = claims.ClaimModel(str(BASE))
+    model = claims_model.ClaimModel(str(BASE))
     model.load_state_dict(torch.load(work / "model.pt"))
     if torch.cuda.is_available():
         model = model.cuda()
-    tok = claims.load_tokenizer(BASE / "tokenizer.json", summary["config"]["max_len"])
+    tok = claims_model.load_tokenizer(BASE / "tokenizer.json", summary["config"]["max_len"])
     figures = {}
     for task, path in (("subjectivity", p["report_subj"]), ("checkworthiness", p["report_cw"])):
         examples = read_examples(path)
         gold = [e.label for e in examples]
-        scores = claims.predict(model, tok, [e.text for e in examples], task)
+        scores = claims_model.predict(model, tok, [e.text for e in examples], task)
         chosen = summary["selected"][task]["threshold"]
         metric = macro_f1_score if task == "subjectivity" else f1_score
 

