@@ -456,7 +456,7 @@ def stance_card(
     """The model card of the stance model folder."""
     return {
         "name": "claimscope.stance-minilm",
-        "version": "1",
+        "version": "2" if config.extra else "1",
         "created": date.today().isoformat(),
         "task": "stance",
         "description": "Does a passage support, refute or say nothing about a claim: a "

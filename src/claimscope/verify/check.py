@@ -248,17 +248,19 @@ def reasons(
         rank = ev.passage.rank
         where = ev.passage.title or ev.passage.source or ev.passage.doc
         clash = min(1.0, rule.clash_weight * max((d.score for d in ev.disagreements), default=0))
-        if ev.stance is not None and ev.stance in sides and ev.probability is not None:
+        for side in sides if ev.probabilities else ():
+            p = (ev.probabilities or {}).get(side, 0.0)
             # A clash takes a passage's support away in the verdict; so it does here.
-            weight = (
-                rule.weight(rank) * ev.probability * (1 - clash if ev.stance == "supports" else 1)
-            )
-            text = (
-                f"passage {rank} ({where}) {ev.stance} the claim (p={ev.probability:.2f}): "
-                f"{_quote(ev, (cited or {}).get(rank))}"
-            )
-            if weight >= MIN_REASON_WEIGHT:
-                out.append(Reason(rank, ev.stance, text, round(weight, 4)))
+            weight = rule.weight(rank) * p * (1 - clash if side == "supports" else 1)
+            # A passage counts when it takes that side, or when its probability of the side
+            # reaches the side's threshold (the verdict rests on it even if neutral is likelier).
+            decides = weight >= (rule.support if side == "supports" else rule.refute)
+            if (ev.stance == side and weight >= MIN_REASON_WEIGHT) or decides:
+                text = (
+                    f"passage {rank} ({where}) {side} the claim (p={p:.2f}): "
+                    f"{_quote(ev, (cited or {}).get(rank))}"
+                )
+                out.append(Reason(rank, side, text, round(weight, 4)))
         if verdict == SUPPORTED:
             continue
         for d in ev.disagreements:
