@@ -52,7 +52,7 @@ def test_link_ties_a_cue_to_its_nearest_source_and_content():
     probs[words.index("said"), 1] = BEG
     for i in range(words.index("said") + 1, words.index(".")):
         probs[i, 2] = BEG if i == words.index("said") + 1 else INS
-    (found,) = link(window, probs, Decoding())
+    (found,) = link(window, probs, Decoding(), TEXT)
     assert TEXT[slice(*found.source)] == "The mayor of Northfield"
     assert TEXT[slice(*found.cue)] == "said"
     assert found.content is not None and TEXT[slice(*found.content)] == "the bridge reopens in May"
@@ -63,7 +63,7 @@ def test_a_cue_without_a_source_gives_no_attribution():
     (window,) = windows(layout)
     probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(window.words), 1, 1))
     probs[4, 1] = BEG
-    assert link(window, probs, Decoding()) == []
+    assert link(window, probs, Decoding(), TEXT) == []
 
 
 def test_merge_keeps_the_rules_where_the_tagger_found_nothing():
@@ -111,3 +111,17 @@ def test_without_the_tagger_folder_the_rules_work_alone():
     from claimscope.extract.attribution_tagger import shared_tagger
 
     assert shared_tagger("no-such-tagger-folder") is None
+
+
+def test_a_tagged_source_stops_at_a_dash():
+    text = "It sank, said Ana Ruiz, the mayor — boats waited."
+    layout = Layout(text, [(0, len(text), 0)], [], [])
+    (window,) = windows(layout)
+    words = [text[s:e] for s, e in window.words]
+    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(words), 1, 1))
+    probs[words.index("said"), 1] = BEG
+    first = words.index("Ana")
+    for i in range(first, words.index("waited") + 1):
+        probs[i, 0] = BEG if i == first else INS
+    (found,) = link(window, probs, Decoding(), text)
+    assert text[slice(*found.source)].rstrip(" ,") == "Ana Ruiz, the mayor"

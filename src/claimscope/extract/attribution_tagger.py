@@ -79,7 +79,7 @@ class AttributionTagger:
         return [
             t
             for window, probs in self.probabilities(layout)
-            for t in link(window, probs, self.decoding_)
+            for t in link(window, probs, self.decoding_, layout.text)
         ]
 
 

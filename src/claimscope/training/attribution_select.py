@@ -70,7 +70,7 @@ def report(articles: Sequence[Prepared], probs: Probs, decoding: Decoding) -> di
     """``claimscope eval attribution``'s measures of the merged attributions."""
     predicted = []
     for art, windows in zip(articles, probs, strict=True):
-        tagged = [t for window, p in windows for t in link(window, p, decoding)]
+        tagged = [t for window, p in windows for t in link(window, p, decoding, art.layout.text)]
         predicted.append(attributions(art, tagged, decoding.merge))
     return measure([a.article for a in articles], predicted)
 
