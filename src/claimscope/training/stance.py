@@ -433,8 +433,7 @@ def _extra_licenses() -> dict[str, str]:
 
 
 def _source_weights() -> dict[str, Any]:
-    from claimscope.training.stance_extra import SOURCE_WEIGHTS
-    from claimscope.training.stance_mix import CAPS, SYNTHETIC_SHARE
+    from claimscope.training.stance_extra import CAPS, SOURCE_WEIGHTS, SYNTHETIC_SHARE
 
     return {
         "loss_weight": SOURCE_WEIGHTS,

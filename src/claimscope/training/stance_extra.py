@@ -41,6 +41,18 @@ SOURCE_WEIGHTS = {
     "fnc1": 0.4,
     "synthetic": 0.5,
 }
+# Per-source caps on the extra sets: a run must fit about an hour on one shared CPU thread.
+# At about 10 pairs a second that is some 40,000 pairs.
+CAPS = {
+    "snli": 10000,
+    "fever-rte": 8000,
+    "fnc1": 2500,
+    "healthver": 3000,
+    "glue-rte": 1500,
+    "covidfact": 2000,
+}
+# The share of synthetic groups kept (whole groups, so each claim keeps both of its labels).
+SYNTHETIC_SHARE = 0.25
 EXTRA_LICENSES = {
     "snli": "SNLI 1.0 dev + test (Bowman et al. 2015), via the e-SNLI repository: CC BY-SA 4.0",
     "fever-rte": "FEVER claim-evidence pairs (Thorne et al. 2018), the RTE cut of the COVID-Fact "

@@ -37,22 +37,16 @@ from claimscope.training.stance import (
     _dev_scores,
     load_splits,
 )
-from claimscope.training.stance_extra import EXTRA, MixPair, extra_pairs, hard
+from claimscope.training.stance_extra import (
+    CAPS,
+    EXTRA,
+    SYNTHETIC_SHARE,
+    MixPair,
+    extra_pairs,
+    hard,
+)
 
 logger = logging.getLogger(__name__)
-
-# Per-source caps on the extra sets: a run must fit about an hour on one shared CPU thread.
-# At about 10 pairs a second that is some 40,000 pairs.
-CAPS = {
-    "snli": 10000,
-    "fever-rte": 8000,
-    "fnc1": 2500,
-    "healthver": 3000,
-    "glue-rte": 1500,
-    "covidfact": 2000,
-}
-# The share of synthetic groups kept (whole groups, so each claim keeps both of its labels).
-SYNTHETIC_SHARE = 0.25
 
 
 def mix(data_dir: Path, config: StanceConfig) -> tuple[list[MixPair], dict[str, Any]]:
