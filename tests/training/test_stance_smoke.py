@@ -109,7 +109,13 @@ def test_train_stance_model_end_to_end(tmp_path):
     out = tmp_path / "stance"
     card = export_stance(base=base, data_dir=data, work=tmp_path / "work", out=out)
     assert card["task"] == "stance" and card["labels"] == list(STANCE_LABELS)
-    assert set(card["metrics"]) == {"sick_test", "climate_fever_test", "fever_symmetric_dev"}
+    assert set(card["metrics"]) == {
+        "sick_dev",
+        "climate_fever_dev",
+        "sick_test",
+        "climate_fever_test",
+        "fever_symmetric_dev",
+    }
     check = card["export_check"]["sick_test"]
     assert 0.0 <= check["max_abs_prob_diff"] < 0.5 and check["pairs"] > 0
     splits = load_splits(data / SICK, config)
