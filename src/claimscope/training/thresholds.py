@@ -312,7 +312,7 @@ def _update_card(
         dev_precise["spans_per_technique"][k]["precision"] for k in precise_section["rules"]
     ]
     news_dev = choice.density["precise"]["polnear_dev_mainstream"]["density"]
-    card["targets"].update(
+    card.setdefault("targets", {}).update(
         {
             "subjectivity_macro_f1_ct25_dev_test": _target(0.78, held["macro_f1"]),
             "techniques_binary_f1_ptc_dev": _target(0.63, dev_precise["binary"]["f1"]),
