@@ -16,7 +16,6 @@ Everything after that is measured on the folder as it ships (``claimscope.models
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import random
@@ -398,11 +397,7 @@ def _card(
     metrics: dict[str, Any],
 ) -> dict[str, Any]:
     return {
-        "name": NAME,
-        "version": VERSION,
-        "created": dt.date.today().isoformat(),
-        "kind": "static",
-        "files": FILES,
+        **static_folder.card_head(NAME, VERSION),
         "task": "general sentence embeddings (claim clusters, fact-check matching): "
         "embed(texts) -> (n, dim) float32, L2-normalized",
         "base_model": "sentence-transformers/all-MiniLM-L6-v2, from the PyPI package "

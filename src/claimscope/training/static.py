@@ -10,7 +10,6 @@ CT25 ``dev`` file. The ``report_*`` files are only scored at the end.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import shutil
@@ -79,8 +78,10 @@ class StaticConfig:
 
 def export_encoder(*, trained: Path, base: Path, dest: Path) -> Path:
     """Save the fine-tuned encoder of ``trained/model.pt`` as a local Hugging Face folder."""
-    model = ClaimModel(str(base))
-    model.load_state_dict(torch.load(trained / "model.pt", map_location="cpu"))
+    state = torch.load(trained / "model.pt", map_location="cpu")
+    # Only the encoder is distilled: the technique heads of a model trained with them stay out.
+    model = ClaimModel(str(base), techniques="technique_head.weight" in state)
+    model.load_state_dict(state)
     dest.mkdir(parents=True, exist_ok=True)
     model.encoder.save_pretrained(dest)
     for name in _TOKENIZER_FILES:
@@ -242,11 +243,7 @@ def _card(
     metrics: dict[str, Any],
 ) -> dict[str, Any]:
     return {
-        "name": NAME,
-        "version": VERSION,
-        "created": dt.date.today().isoformat(),
-        "kind": "static",
-        "files": FILES,
+        **static_folder.card_head(NAME, VERSION),
         "task": "sentence check-worthiness (binary) and subjectivity (OBJ/SUBJ): static token "
         "vectors, one logistic head per task; the fast profile (--profile fast)",
         "base_model": "distilled with model2vec from the fine-tuned claim encoder (the "

@@ -4,6 +4,7 @@ throughput."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -72,6 +73,17 @@ def distill_timed(
     seconds = time.perf_counter() - started
     logger.info("distilled %s vectors in %.0f s", vectors.shape, seconds)
     return vectors, tokenizer, static, seconds
+
+
+def card_head(name: str, version: str) -> dict[str, Any]:
+    """The first keys of a static model's card: its name, version, date, kind and files."""
+    return {
+        "name": name,
+        "version": version,
+        "created": dt.date.today().isoformat(),
+        "kind": "static",
+        "files": FILES,
+    }
 
 
 def start_folder(out: Path, tokenizer: Tokenizer, card: dict[str, Any]) -> None:
