@@ -37,6 +37,15 @@ def strip_noise(text: str) -> str:
     return _NOISE.sub(" ", text)
 
 
+def read_vectors(data: Any) -> np.ndarray:
+    """The token vectors of an opened ``static.npz`` as float32: stored as float32, or as int8
+    with one float32 scale per row."""
+    vectors = data["vectors"].astype(np.float32)
+    if "scales" in data:
+        vectors *= data["scales"].astype(np.float32)[:, None]
+    return vectors
+
+
 class StaticVectors:
     """A token-vector table and its tokenizer; ``embed`` pools them into sentence vectors."""
 
@@ -48,12 +57,8 @@ class StaticVectors:
 
     @classmethod
     def from_npz(cls, tokenizer: Tokenizer, data: Any) -> StaticVectors:
-        """The vectors of an opened ``static.npz`` (``data``): float32, or int8 with one float32
-        scale per row."""
-        vectors = data["vectors"].astype(np.float32)
-        if "scales" in data:
-            vectors *= data["scales"].astype(np.float32)[:, None]
-        return cls(tokenizer, vectors)
+        """The vectors of an opened ``static.npz`` (``data``)."""
+        return cls(tokenizer, read_vectors(data))
 
     @property
     def dim(self) -> int:

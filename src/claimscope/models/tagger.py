@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from tokenizers import Tokenizer
 
+from claimscope.models.embedder import read_vectors
 from claimscope.models.folder import ModelFolder, open_session
 
 # Word vectors kept between documents; the cache is emptied when it grows past this.
@@ -34,10 +35,7 @@ class WordVectors:
     def from_npz(cls, tokenizer: Tokenizer, path: Path) -> WordVectors:
         """The vectors of a ``static.npz``: float32, or int8 with one float32 scale per row."""
         with np.load(path) as data:
-            vectors = data["vectors"].astype(np.float32)
-            if "scales" in data:
-                vectors *= data["scales"].astype(np.float32)[:, None]
-        return cls(tokenizer, vectors)
+            return cls(tokenizer, read_vectors(data))
 
     @property
     def dim(self) -> int:
