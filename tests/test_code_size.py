@@ -20,7 +20,6 @@ ALLOWED = (
     "training/match_encoder.py",
     "training/matching.py",
     "training/stance.py",
-    "training/stance_synth.py",
     "extract/attribution.py",
 )
 
