@@ -36,9 +36,11 @@ def load_state(path: object) -> dict[str, torch.Tensor]:
     return state
 
 
-def seed_everything(seed: int, threads: int) -> None:
-    """Seed Python's, numpy's and torch's generators and set torch's CPU threads."""
+def seed_everything(seed: int, threads: int | None) -> None:
+    """Seed Python's, numpy's and torch's generators and set torch's CPU threads (``None``:
+    leave them as they are)."""
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    torch.set_num_threads(threads)
+    if threads is not None:
+        torch.set_num_threads(threads)

@@ -31,7 +31,14 @@ from claimscope.training.crossencoder import (
     export_int8,
     pair_tokenizer,
 )
-from claimscope.training.hardware import cpu_state, device, load_state, model_device
+from claimscope.training.hardware import (
+    cpu_state,
+    device,
+    load_state,
+    model_device,
+    seed_everything,
+)
+from claimscope.training.loop import linear_schedule, on_device, optimizer_step, save_weights
 from claimscope.verify.checkthat import Qrels, Queries, ranking_scores
 from claimscope.verify.matching import claim_passage
 from claimscope.verify.textindex import TextIndex
@@ -85,10 +92,96 @@ def rerank(
             continue
         inputs = encode_pairs(tok, [(queries[q], passages[key]) for key in head])
         where = model_device(model)
-        scores = model(**{k: v.to(where) for k, v in inputs.items()})
+        scores = model(**on_device(inputs, where))
         order = np.argsort(-scores.cpu().numpy(), kind="stable")
         out[q] = [head[i] for i in order] + keys[k:]
     return out
+
+
+def training_groups(
+    index: TextIndex,
+    passages: dict[str, str],
+    train: tuple[Queries, Qrels],
+    config: MatchConfig,
+) -> list[list[tuple[str, str]]]:
+    """Per judged training query and relevant claim, its (query, passage) pairs: the relevant
+    claim first, then BM25's ``group - 1`` best wrong candidates."""
+    train_q, train_rel = train
+    pool = candidates(index, train_q, config.candidates)
+    groups: list[list[tuple[str, str]]] = []
+    for q, gold in train_rel.items():
+        if q not in train_q:
+            continue
+        negatives = [k for k in pool.get(q, []) if k not in gold]
+        for positive in sorted(gold):
+            if positive not in passages:
+                continue
+            chosen = negatives[: config.group - 1]
+            groups.append([(train_q[q], passages[k]) for k in [positive, *chosen]])
+    logger.info("%d training groups from %d queries", len(groups), len(train_rel))
+    return groups
+
+
+def _group_loss(
+    logits: torch.Tensor, chunk: list[list[tuple[str, str]]], where: torch.device
+) -> torch.Tensor:
+    """The mean over groups of the softmax loss of each group (its relevant claim is first)."""
+    loss = torch.zeros((), device=where)
+    offset = 0
+    for g in chunk:
+        loss = loss + nn.functional.cross_entropy(
+            logits[offset : offset + len(g)].unsqueeze(0),
+            torch.zeros(1, dtype=torch.long, device=where),
+        )
+        offset += len(g)
+    return loss / len(chunk)
+
+
+def _train_epoch(
+    model: PairModel,
+    tok: Tokenizer,
+    groups: list[list[tuple[str, str]]],
+    optimizer: torch.optim.Optimizer,
+    schedule: torch.optim.lr_scheduler.LRScheduler,
+    config: MatchConfig,
+    epoch: int,
+) -> float:
+    """One pass over the shuffled ``groups``; the summed loss of its steps."""
+    where = model_device(model)
+    model.train()
+    random.shuffle(groups)
+    started, total = time.time(), 0.0
+    for i in range(0, len(groups), config.groups_per_step):
+        chunk = groups[i : i + config.groups_per_step]
+        pairs = [p for g in chunk for p in g]
+        logits = model(**on_device(encode_pairs(tok, pairs), where))
+        loss = _group_loss(logits, chunk, where)
+        optimizer_step(model, optimizer, schedule, loss)
+        total += float(loss.detach())
+        step = i // config.groups_per_step + 1
+        if step % 25 == 0:
+            logger.info("epoch %d step %d: loss %.3f, %.1f s", epoch, step, total / step,
+                        time.time() - started)  # fmt: skip
+    return total
+
+
+def _report_scores(
+    model: PairModel,
+    tok: Tokenizer,
+    index: TextIndex,
+    passages: dict[str, str],
+    report: tuple[Queries, Qrels],
+    config: MatchConfig,
+) -> dict[str, Any]:
+    """The report split's figures, BM25 alone and re-ranked by the model."""
+    rep_q, rep_rel = report
+    rep_pool = candidates(index, rep_q, config.candidates)
+    return {
+        "bm25": ranking_scores(rep_pool, rep_rel),
+        "reranked": ranking_scores(
+            rerank(model, tok, rep_q, passages, rep_pool, config.rerank), rep_rel
+        ),
+    }
 
 
 def train_reranker(
@@ -104,68 +197,26 @@ def train_reranker(
 ) -> dict[str, Any]:
     """Train (from the weights in ``init`` when given), choose the epoch on ``dev``, save
     ``out/model.pt`` and ``out/training.json``."""
-    random.seed(config.seed)
-    np.random.seed(config.seed)
-    torch.manual_seed(config.seed)
+    seed_everything(config.seed, None)
     out.mkdir(parents=True, exist_ok=True)
     passages, index = passage_index(factchecks)
     tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
     model = PairModel(str(base))
     if init is not None:
         model.load_state_dict(load_state(init))
-    where = device()
-    model.to(where)
-
-    train_q, train_rel = train
-    pool = candidates(index, train_q, config.candidates)
-    groups: list[list[tuple[str, str]]] = []
-    for q, gold in train_rel.items():
-        if q not in train_q:
-            continue
-        negatives = [k for k in pool.get(q, []) if k not in gold]
-        for positive in sorted(gold):
-            if positive not in passages:
-                continue
-            chosen = negatives[: config.group - 1]
-            groups.append([(train_q[q], passages[k]) for k in [positive, *chosen]])
-    logger.info("%d training groups from %d queries", len(groups), len(train_rel))
+    model.to(device())
+    groups = training_groups(index, passages, train, config)
 
     dev_q, dev_rel = dev
     dev_pool = candidates(index, dev_q, config.candidates)
     history = [{"epoch": 0, "dev": ranking_scores(dev_pool, dev_rel)}]
     steps = config.epochs * ((len(groups) + config.groups_per_step - 1) // config.groups_per_step)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps)
-    )
+    schedule = linear_schedule(optimizer, steps, max(1, steps // 10))
     best, best_key = None, -1.0
     for epoch in range(1, config.epochs + 1):
-        model.train()
-        random.shuffle(groups)
-        started, total = time.time(), 0.0
-        for i in range(0, len(groups), config.groups_per_step):
-            chunk = groups[i : i + config.groups_per_step]
-            pairs = [p for g in chunk for p in g]
-            logits = model(**{k: v.to(where) for k, v in encode_pairs(tok, pairs).items()})
-            loss = torch.zeros((), device=where)
-            offset = 0
-            for g in chunk:  # the relevant claim is first in its group
-                loss = loss + nn.functional.cross_entropy(
-                    logits[offset : offset + len(g)].unsqueeze(0),
-                    torch.zeros(1, dtype=torch.long, device=where),
-                )
-                offset += len(g)
-            loss = loss / len(chunk)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            total += float(loss.detach())
-            step = i // config.groups_per_step + 1
-            if step % 25 == 0:
-                logger.info("epoch %d step %d: loss %.3f, %.1f s", epoch, step, total / step,
-                            time.time() - started)  # fmt: skip
+        started = time.time()
+        total = _train_epoch(model, tok, groups, optimizer, schedule, config, epoch)
         ranked = rerank(model, tok, dev_q, passages, dev_pool, config.rerank)
         scores = ranking_scores(ranked, dev_rel)
         history.append({"epoch": epoch, "loss": total, "seconds": time.time() - started,
@@ -175,22 +226,14 @@ def train_reranker(
             best_key, best = scores["map@5"], cpu_state(model)
     assert best is not None
     model.load_state_dict(best)
-    torch.save(best, out / "model.pt")
-    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
+    save_weights(best, base, out)
     summary: dict[str, Any] = {
         "config": asdict(config),
         "history": history,
         "selected_dev": best_key,
     }
     if report is not None:
-        rep_q, rep_rel = report
-        rep_pool = candidates(index, rep_q, config.candidates)
-        summary["report"] = {
-            "bm25": ranking_scores(rep_pool, rep_rel),
-            "reranked": ranking_scores(
-                rerank(model, tok, rep_q, passages, rep_pool, config.rerank), rep_rel
-            ),
-        }
+        summary["report"] = _report_scores(model, tok, index, passages, report, config)
     (out / "training.json").write_text(json.dumps(summary, indent=2))
     return summary
 
