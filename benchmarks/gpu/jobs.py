@@ -241,7 +241,8 @@ def claims2_job(spec: dict) -> dict:
 
 def matching_job(spec: dict) -> dict:
     """``claimscope train matching``: train, export, score as it ships on dev and dev-test."""
-    from claimscope.training.match_encoder import EncoderConfig, build_match_model
+    from claimscope.training.match_encoder import EncoderConfig
+    from claimscope.training.match_export import build_match_model
 
     settings = {k: v for k, v in spec.items() if k not in ("kind", "name")}
     if SMOKE:

