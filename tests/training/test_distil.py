@@ -10,13 +10,12 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
-
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors  # noqa: E402
+pytest.importorskip("transformers")
 
 from claimscope.training import distil  # noqa: E402
 from claimscope.training.claims import TrainConfig, train  # noqa: E402
 from claimscope.training.claims_model import load_tokenizer, predict  # noqa: E402
+from tests.training.tiny_models import tiny_encoder  # noqa: E402
 
 pytestmark = pytest.mark.train
 
@@ -71,27 +70,8 @@ def test_pool_reads_every_source_splits_sentences_and_excludes(tmp_path):
 
 
 def tiny_bert(folder: Path, texts: list[str]) -> Path:
-    """A random 1-layer BERT (hidden 32) with a word-level tokenizer over ``texts``' words."""
-    pre = pre_tokenizers.BertPreTokenizer()
-    words = sorted({w for t in texts for w, _ in pre.pre_tokenize_str(t.lower())})
-    vocab = {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3}
-    vocab.update({w: i + 4 for i, w in enumerate(words)})
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre
-    tok.post_processor = processors.BertProcessing(("[SEP]", 3), ("[CLS]", 2))
-    config = transformers.BertConfig(
-        vocab_size=len(vocab),
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    torch.manual_seed(0)
-    transformers.BertModel(config, add_pooling_layer=False).save_pretrained(folder)
-    tok.save(str(folder / "tokenizer.json"))
-    return folder
+    """A random 1-layer BERT with a word-level tokenizer over ``texts``' words."""
+    return tiny_encoder(folder, texts, "bert", layers=1)
 
 
 def _tsv(path: Path, header: str, rows: list[tuple[str, str, str]]) -> Path:

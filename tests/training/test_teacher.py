@@ -13,7 +13,6 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors  # noqa: E402
 
 from claimscope.training.claims_model import load_tokenizer, token_batch  # noqa: E402
 from claimscope.training.teacher import (  # noqa: E402
@@ -27,6 +26,7 @@ from claimscope.training.teacher import (  # noqa: E402
 from claimscope.training.teacher_base import teacher_base  # noqa: E402
 from tests.persuasion.ptc_fixture import ARTICLES, write_ptc  # noqa: E402
 from tests.training.test_teacher_base import split_zip  # noqa: E402
+from tests.training.tiny_models import tiny_encoder  # noqa: E402
 
 pytestmark = pytest.mark.train
 
@@ -63,29 +63,8 @@ def write_data(root: Path) -> Path:
 
 
 def tiny_mpnet(folder: Path, texts: list[str]) -> Path:
-    """A random 2-layer MPNet (hidden 32) and a word-level tokenizer over ``texts``' words,
-    saved as a sentence-transformers folder is (config.json, model.safetensors,
-    tokenizer.json)."""
-    words = sorted({w for t in texts for w in pre_tokenizers.BertPreTokenizer().pre_tokenize_str(
-        t.lower()) for w in [w[0]]})  # fmt: skip
-    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "[UNK]": 3}
-    vocab.update({w: i + 4 for i, w in enumerate(words)})
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
-    config = transformers.MPNetConfig(
-        vocab_size=len(vocab),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=80,
-    )
-    torch.manual_seed(0)
-    transformers.MPNetModel(config, add_pooling_layer=False).save_pretrained(folder)
-    tok.save(str(folder / "tokenizer.json"))
-    return folder
+    """A random 2-layer MPNet saved as a sentence-transformers folder is."""
+    return tiny_encoder(folder, texts, "mpnet", layers=2)
 
 
 @pytest.fixture(scope="module")
