@@ -33,7 +33,14 @@ from claimscope.training.crossencoder import (
     export_int8,
     pair_tokenizer,
 )
-from claimscope.training.hardware import cpu_state, device, load_state, model_device
+from claimscope.training.hardware import (
+    cpu_state,
+    device,
+    load_state,
+    model_device,
+    seed_everything,
+)
+from claimscope.training.loop import linear_schedule, on_device, optimizer_step
 from claimscope.verify.stance_data import StancePair, read_stance_data
 from claimscope.verify.stance_eval import stance_scores
 
@@ -159,9 +166,7 @@ def predict_logits(
     model.eval()
     inputs, where = _inputs(pairs), model_device(model)
     rows = [
-        model(**{k: v.to(where) for k, v in encode_pairs(tok, inputs[i : i + batch]).items()})
-        .cpu()
-        .numpy()
+        model(**on_device(encode_pairs(tok, inputs[i : i + batch]), where)).cpu().numpy()
         for i in range(0, len(inputs), batch)
     ]
     return np.concatenate(rows) if rows else np.zeros((0, len(STANCE_LABELS)), dtype=np.float32)
@@ -187,13 +192,32 @@ def fit_temperature(logits: np.ndarray, gold: Sequence[str]) -> float:
     return round(best, 2)
 
 
-def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig) -> dict[str, Any]:
-    """Train, choose the epoch on dev, save ``work/model.pt`` and ``work/training.json``."""
-    random.seed(config.seed)
-    np.random.seed(config.seed)
-    torch.manual_seed(config.seed)
-    torch.set_num_threads(config.threads)
-    work.mkdir(parents=True, exist_ok=True)
+def _sizes(splits: dict[str, Splits], synthetic: list[StancePair]) -> dict[str, Any]:
+    """Pairs per source and slice, and the training labels' counts."""
+    sizes = {
+        name: {
+            "train": len(s.train),
+            "dev": len(s.dev),
+            "test": len(s.test),
+            "train_labels": dict(Counter(p.label for p in s.train)),
+        }
+        for name, s in splits.items()
+    }
+    if synthetic:
+        sizes["synthetic"] = {
+            "train": len(synthetic),
+            "dev": 0,
+            "test": 0,
+            "train_labels": dict(Counter(p.label for p in synthetic)),
+        }
+    return sizes
+
+
+def training_data(
+    data_dir: Path, config: StanceConfig
+) -> tuple[list[StancePair], dict[str, list[StancePair]], dict[str, Any]]:
+    """The training pairs (SICK, Climate-FEVER, the synthetic pairs if asked; cut to
+    ``config.limit``), the dev pairs by source, and the sizes the card records."""
     sick = load_splits(data_dir / SICK, config)
     cf = load_splits(data_dir / CLIMATE_FEVER, config)
     train = sick.train + cf.train
@@ -208,22 +232,64 @@ def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig
         random.Random(config.seed).shuffle(train)
         train = train[: config.limit]
     dev = {"sick": sick.dev, "climate-fever": cf.dev}
-    sizes = {
-        name: {
-            "train": len(s.train),
-            "dev": len(s.dev),
-            "test": len(s.test),
-            "train_labels": dict(Counter(p.label for p in s.train)),
-        }
-        for name, s in (("sick", sick), ("climate-fever", cf))
-    }
-    if synthetic:
-        sizes["synthetic"] = {
-            "train": len(synthetic),
-            "dev": 0,
-            "test": 0,
-            "train_labels": dict(Counter(p.label for p in synthetic)),
-        }
+    return train, dev, _sizes({"sick": sick, "climate-fever": cf}, synthetic)
+
+
+def _optimizer(model: PairModel, config: StanceConfig) -> torch.optim.Optimizer:
+    """AdamW with the encoder at ``lr`` and the head at ``head_lr``."""
+    return torch.optim.AdamW(
+        [
+            {"params": model.encoder.parameters(), "lr": config.lr},
+            {"params": list(model.head.parameters()), "lr": config.head_lr},
+        ],
+        weight_decay=0.01,
+    )
+
+
+@dataclass(slots=True)
+class _StanceRun:
+    """What one epoch of stance training works with."""
+
+    model: PairModel
+    tok: Tokenizer
+    optimizer: torch.optim.Optimizer
+    schedule: torch.optim.lr_scheduler.LambdaLR
+    loss_fn: nn.CrossEntropyLoss
+    config: StanceConfig
+    per_epoch: int
+
+
+def _train_epoch(run: _StanceRun, train: list[StancePair], epoch: int) -> float:
+    """One pass over ``train`` in length batches; the summed loss of its steps."""
+    config, where = run.config, model_device(run.model)
+    targets = {label: i for i, label in enumerate(STANCE_LABELS)}
+    run.model.train()
+    batches = length_batches(train, config.batch_size, random.Random(config.seed + epoch))
+    started, total = time.time(), 0.0
+    for step, chunk in enumerate(batches):
+        logits = run.model(**on_device(encode_pairs(run.tok, _inputs(chunk)), where))
+        gold = torch.tensor([targets[p.label] for p in chunk], device=where)
+        loss = run.loss_fn(logits, gold)
+        optimizer_step(run.model, run.optimizer, run.schedule, loss)
+        total += float(loss.detach())
+        if (step + 1) % config.log_every == 0:
+            elapsed = time.time() - started
+            logger.info(
+                "epoch %d step %d/%d: loss %.3f, %.1f pairs/s",
+                epoch,
+                step + 1,
+                run.per_epoch,
+                total / (step + 1),
+                (step + 1) * config.batch_size / elapsed,
+            )
+    return total
+
+
+def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig) -> dict[str, Any]:
+    """Train, choose the epoch on dev, save ``work/model.pt`` and ``work/training.json``."""
+    seed_everything(config.seed, config.threads)
+    work.mkdir(parents=True, exist_ok=True)
+    train, dev, sizes = training_data(data_dir, config)
     logger.info("training pairs %d; sizes %s", len(train), sizes)
     tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
     model = PairModel(str(base), outputs=len(STANCE_LABELS))
@@ -232,78 +298,33 @@ def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig
     where = device()
     model.to(where)
     weights = class_weights(train)
-    loss_fn = nn.CrossEntropyLoss(weight=weights.float().to(where))
-    head = list(model.head.parameters())
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": model.encoder.parameters(), "lr": config.lr},
-            {"params": head, "lr": config.head_lr},
-        ],
-        weight_decay=0.01,
-    )
+    optimizer = _optimizer(model, config)
     per_epoch = (len(train) + config.batch_size - 1) // config.batch_size
     steps = config.epochs * per_epoch
-    warm = max(1, int(steps * config.warmup))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / warm) * max(0.0, 1 - s / steps)
-    )
-    targets = {label: i for i, label in enumerate(STANCE_LABELS)}
+    schedule = linear_schedule(optimizer, steps, max(1, int(steps * config.warmup)))
+    loss_fn = nn.CrossEntropyLoss(weight=weights.float().to(where))
+    run = _StanceRun(model, tok, optimizer, schedule, loss_fn, config, per_epoch)
     history: list[dict[str, Any]] = []
-    best, best_key = None, -1.0
+    best_key = -1.0
     if config.init:
         # The warm start competes too: more epochs are kept only if dev says they help.
         scores, best_key = _dev_scores(model, tok, dev)
         history.append({"epoch": 0, "dev": scores, "key": best_key})
-        best = cpu_state(model)
-        torch.save(best, work / "model.pt")
+        torch.save(cpu_state(model), work / "model.pt")
         logger.info("warm start: dev key %.4f", best_key)
     for epoch in range(1, config.epochs + 1):
-        model.train()
-        batches = length_batches(train, config.batch_size, random.Random(config.seed + epoch))
-        started, total = time.time(), 0.0
-        for step, chunk in enumerate(batches):
-            inputs = encode_pairs(tok, _inputs(chunk))
-            logits = model(**{k: v.to(where) for k, v in inputs.items()})
-            gold = torch.tensor([targets[p.label] for p in chunk], device=where)
-            loss = loss_fn(logits, gold)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            total += float(loss.detach())
-            if (step + 1) % config.log_every == 0:
-                elapsed = time.time() - started
-                logger.info(
-                    "epoch %d step %d/%d: loss %.3f, %.1f pairs/s",
-                    epoch,
-                    step + 1,
-                    per_epoch,
-                    total / (step + 1),
-                    (step + 1) * config.batch_size / elapsed,
-                )
+        started = time.time()
+        total = _train_epoch(run, train, epoch)
         scores, key = _dev_scores(model, tok, dev)
-        history.append(
-            {
-                "epoch": epoch,
-                "loss": total / per_epoch,
-                "seconds": round(time.time() - started, 1),
-                "dev": scores,
-                "key": key,
-            }
-        )
-        logger.info(
-            "epoch %d: loss %.3f, dev key %.4f %s",
-            epoch,
-            total / per_epoch,
-            key,
-            {k: (v["accuracy"], v["macro_f1"]) for k, v in scores.items()},
-        )
+        seconds = round(time.time() - started, 1)
+        history.append({"epoch": epoch, "loss": total / per_epoch, "seconds": seconds,
+                        "dev": scores, "key": key})  # fmt: skip
+        logger.info("epoch %d: loss %.3f, dev key %.4f %s", epoch, total / per_epoch, key,
+                    {k: (v["accuracy"], v["macro_f1"]) for k, v in scores.items()})  # fmt: skip
         if key > best_key:
             best_key = key
-            best = cpu_state(model)
-            torch.save(best, work / "model.pt")
-    assert best is not None
+            torch.save(cpu_state(model), work / "model.pt")
+    assert history
     shutil.copy(base / "tokenizer.json", work / "tokenizer.json")
     summary: dict[str, Any] = {
         "config": asdict(config),
