@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from claimscope.model import FactCheck
-from claimscope.training.hardware import load_state
+from claimscope.training.loop import load_trained
 from claimscope.training.match_encoder import (
     BM25_WEIGHTS,
     BiEncoder,
@@ -130,11 +130,8 @@ def export_encoder(
     from claimscope.metrics import best_threshold
     from claimscope.models.reranker import EmbeddingScorer
 
-    summary = json.loads((trained / "training.json").read_text())
+    summary, model = load_trained(BiEncoder(str(base)), trained)
     config = EncoderConfig(**summary["config"])
-    model = BiEncoder(str(base))
-    model.load_state_dict(load_state(trained / "model.pt"))
-    model.eval()
     tok = text_tokenizer(trained / "tokenizer.json", config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)
     sample = encode_texts(tok, ["a post", "another, longer post"])

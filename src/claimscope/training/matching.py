@@ -38,7 +38,13 @@ from claimscope.training.hardware import (
     model_device,
     seed_everything,
 )
-from claimscope.training.loop import linear_schedule, on_device, optimizer_step, save_weights
+from claimscope.training.loop import (
+    linear_schedule,
+    load_trained,
+    on_device,
+    optimizer_step,
+    save_weights,
+)
 from claimscope.verify.checkthat import Qrels, Queries, ranking_scores
 from claimscope.verify.matching import claim_passage
 from claimscope.verify.textindex import TextIndex
@@ -282,11 +288,8 @@ def export_reranker(
 
     from claimscope.metrics import best_threshold
 
-    summary = json.loads((trained / "training.json").read_text())
+    summary, model = load_trained(PairModel(str(base)), trained)
     config = MatchConfig(**summary["config"])
-    model = PairModel(str(base))
-    model.load_state_dict(load_state(trained / "model.pt"))
-    model.eval()
     tok = pair_tokenizer(trained / "tokenizer.json", config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)
     export_int8(model, tok, trained / "model.fp32.onnx", out / "model.onnx", "score")

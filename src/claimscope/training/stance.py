@@ -40,7 +40,7 @@ from claimscope.training.hardware import (
     model_device,
     seed_everything,
 )
-from claimscope.training.loop import linear_schedule, on_device, optimizer_step
+from claimscope.training.loop import linear_schedule, load_trained, on_device, optimizer_step
 from claimscope.verify.stance_data import StancePair, read_stance_data
 from claimscope.verify.stance_eval import stance_scores
 
@@ -352,12 +352,9 @@ def _dev_scores(
 def export_stance(*, base: Path, data_dir: Path, work: Path, out: Path) -> dict[str, Any]:
     """Export int8 ONNX, check it against torch, fit the temperature on dev, score every eval
     set, and write the model folder with its card."""
-    summary = json.loads((work / "training.json").read_text())
+    summary, model = load_trained(PairModel(str(base), outputs=len(STANCE_LABELS)), work)
     config = StanceConfig(**summary["config"])
     torch.set_num_threads(config.threads)
-    model = PairModel(str(base), outputs=len(STANCE_LABELS))
-    model.load_state_dict(load_state(work / "model.pt"))
-    model.eval()
     tok = pair_tokenizer(work / "tokenizer.json", config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)
     # Per-channel weights: argmax agreement with fp32 ONNX on the SICK test slice rose from
