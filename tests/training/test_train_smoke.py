@@ -97,3 +97,28 @@ def test_train_claim_model_end_to_end(tmp_path):
     for task in ("checkworthiness", "subjectivity"):
         assert after[task] == pytest.approx(before[task], abs=1e-6)
     assert np.abs(after["techniques"] - before["techniques"]).max() > 1e-3  # the branch learned
+
+    # With the subjectivity head on the branch too: check-worthiness stays, subjectivity learns.
+    subj_out = tmp_path / "subj-branch-model"
+    subj_card = build_claim_model(
+        checkworthiness=[cw],
+        subjectivity_train=subj,
+        subjectivity_dev=subj,
+        out=subj_out,
+        work=tmp_path / "subj-branch-work",
+        config=TrainConfig(
+            epochs=1,
+            batch_size=8,
+            max_len=32,
+            technique_branch=True,
+            subjectivity_branch=True,
+            lr=1e-3,
+        ),
+        compare_frozen=False,
+        persuasion_dir=tmp_path / "ptc",
+        init=tmp_path / "work",
+    )
+    assert "subjectivity head" in subj_card["architecture"]
+    moved = ClaimScorer(str(subj_out)).load().score(texts)
+    assert moved["checkworthiness"] == pytest.approx(before["checkworthiness"], abs=1e-6)
+    assert np.abs(moved["subjectivity"] - before["subjectivity"]).max() > 1e-3

@@ -38,6 +38,7 @@ class TrainOptions:
     warmup: float
     subj_oversample: int
     technique_branch: bool
+    subjectivity_branch: bool
     frozen_layers: int
     checkpoint_minutes: float
     cache_dir: Path | None
@@ -235,6 +236,8 @@ def _check_claims_options(o: TrainOptions, ptc: Path) -> None:
         raise fail(f"--teacher: no teacher.json in {o.teacher} (claimscope train teacher --out)")
     if o.technique_branch and (o.init is None or not o.techniques):
         raise fail("--technique-branch trains on a frozen --init model, with techniques")
+    if o.subjectivity_branch and not o.technique_branch:
+        raise fail("--subjectivity-branch goes with --technique-branch")
 
 
 def _train_claims(o: TrainOptions) -> None:
@@ -270,6 +273,7 @@ def _train_claims(o: TrainOptions) -> None:
             warmup=o.warmup,
             subj_oversample=o.subj_oversample,
             technique_branch=o.technique_branch,
+            subjectivity_branch=o.subjectivity_branch,
             technique_weight_cap=o.technique_weight_cap,
             distil_weight=o.distil_weight if o.teacher is not None else 0.0,
             pool_per_epoch=o.pool_per_epoch or None,
@@ -345,6 +349,13 @@ def train(
         typer.Option(
             help="Train only the technique heads, on their own copy of the top layer, with "
             "the --init model frozen (its claim scores stay exactly the same)."
+        ),
+    ] = False,
+    subjectivity_branch: Annotated[
+        bool,
+        typer.Option(
+            help="With --technique-branch: the subjectivity head moves onto the branch and "
+            "learns with it (check-worthiness scores stay exactly the --init model's)."
         ),
     ] = False,
     frozen_layers: Annotated[

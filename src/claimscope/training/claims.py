@@ -54,6 +54,9 @@ class TrainConfig:
     # Technique heads on their own copy of the top encoder layer, everything else frozen (the
     # claim heads keep their scores exactly; one extra layer of inference).
     technique_branch: bool = False
+    # With the branch: the subjectivity head moves onto it too (it starts as the frozen head
+    # and learns with the branch; check-worthiness stays exactly the --init model's).
+    subjectivity_branch: bool = False
     # Distillation: weight of the soft loss against the teacher's scores (0: no teacher), and
     # the unlabelled pool sentences drawn per epoch (None: all).
     distil_weight: float = 0.0
@@ -199,9 +202,14 @@ def _read_data(
     return _ClaimData(cw_train, cw_val, extra, subj_train, subj_val, ptc_train, ptc_val)
 
 
-def _model(base: Path, init: Path | None, *, techniques: bool, branch: bool) -> ClaimModel:
-    """A fresh model, or one warm-started from ``init/model.pt`` (heads it lacks start fresh)."""
-    model = ClaimModel(str(base), techniques=techniques, branch=branch)
+def _model(
+    base: Path, init: Path | None, *, techniques: bool, branch: bool, subjectivity: bool = False
+) -> ClaimModel:
+    """A fresh model, or one warm-started from ``init/model.pt`` (heads it lacks start fresh;
+    ``subjectivity``: the branch's subjectivity head, see TrainConfig)."""
+    model = ClaimModel(
+        str(base), techniques=techniques, branch=branch, subjectivity_branch=subjectivity
+    )
     if init is not None:
         missing, unexpected = model.load_state_dict(load_state(init / "model.pt"), strict=False)
         if unexpected:
@@ -210,6 +218,8 @@ def _model(base: Path, init: Path | None, *, techniques: bool, branch: bool) -> 
         if branch and any(k.startswith("technique_layer.") for k in missing):
             # The branch starts as the (fine-tuned) top layer it runs beside.
             model.technique_layer.load_state_dict(model.encoder.encoder.layer[-1].state_dict())
+        if model.subjectivity_branch and "branch_subjectivity.weight" in missing:
+            model.branch_subjectivity.load_state_dict(model.heads["subjectivity"].state_dict())
     return model
 
 
@@ -219,15 +229,15 @@ def _param_groups(model: ClaimModel, config: TrainConfig, branch: bool) -> list[
         # Only the branch and the technique heads learn; the claim heads' scores stay exact.
         for p in model.parameters():
             p.requires_grad_(False)
-        for module in (model.technique_layer, model.technique_head, model.token_head):
+        heads = [model.technique_head, model.token_head]
+        if model.subjectivity_branch:
+            heads.append(model.branch_subjectivity)
+        for module in (model.technique_layer, *heads):
             for p in module.parameters():
                 p.requires_grad_(True)
         return [
             {"params": list(model.technique_layer.parameters()), "lr": config.lr},
-            {
-                "params": [*model.technique_head.parameters(), *model.token_head.parameters()],
-                "lr": config.head_lr,
-            },
+            {"params": [p for head in heads for p in head.parameters()], "lr": config.head_lr},
         ]
     encoder_ids = {id(p) for p in model.encoder.parameters()}
     return [
@@ -256,11 +266,12 @@ def _epoch_batches(
     if unlabelled:
         n = min(len(unlabelled), config.pool_per_epoch or len(unlabelled))
         tasks.append(("pool", rng.sample(unlabelled, n), 1))
-    if not branch:  # with a branch, the claim heads are frozen: nothing to train
-        tasks += [
-            ("checkworthiness", list(cw_pool), 1),
-            ("subjectivity", list(data.subj_train), config.subj_oversample),
-        ]
+    # With a branch the encoder and the check-worthiness head are frozen: nothing to train
+    # there; the subjectivity head learns when it sits on the branch.
+    if not branch:
+        tasks.append(("checkworthiness", list(cw_pool), 1))
+    if not branch or config.subjectivity_branch:
+        tasks.append(("subjectivity", list(data.subj_train), config.subj_oversample))
     for task, items, repeat in tasks:
         for _ in range(repeat):
             pool = items[:]
@@ -366,6 +377,7 @@ def _summary(
         "selected": selected,
         "techniques": bool(data.ptc_train),
         "technique_branch": branch,
+        "subjectivity_branch": branch and config.subjectivity_branch,
         "validation_texts": {
             "checkworthiness": [[e.text, e.label] for e in data.cw_val],
             "subjectivity": [[e.text, e.label] for e in data.subj_val],
@@ -439,7 +451,13 @@ def train(
     )  # fmt: skip
     tok = load_tokenizer(base / "tokenizer.json", config.max_len)
     branch = config.technique_branch and bool(data.ptc_train)
-    model = _model(base, init, techniques=bool(data.ptc_train), branch=branch)
+    model = _model(
+        base,
+        init,
+        techniques=bool(data.ptc_train),
+        branch=branch,
+        subjectivity=branch and config.subjectivity_branch,
+    )
     groups = _param_groups(model, config, branch)
     where = device()
     model.to(where)

@@ -50,7 +50,10 @@ def export(
     summary = json.loads((trained / "training.json").read_text())
     techniques = bool(summary.get("techniques"))
     model = ClaimModel(
-        str(base), techniques=techniques, branch=bool(summary.get("technique_branch"))
+        str(base),
+        techniques=techniques,
+        branch=bool(summary.get("technique_branch")),
+        subjectivity_branch=bool(summary.get("subjectivity_branch")),
     )
     model.load_state_dict(load_state(trained / "model.pt"))
     model.eval()

@@ -25,9 +25,20 @@ class ClaimModel(nn.Module):
 
     With ``techniques``, two more heads: sentence logits (any technique, then one per
     technique) on the pooled vector, and per-token technique logits on the token states.
+    With ``branch``, the technique heads read their own copy of the top layer; with
+    ``subjectivity_branch`` as well, the subjectivity score comes from a head on that branch
+    (``branch_subjectivity``), so that it can learn while the encoder and the check-worthiness
+    head stay frozen.
     """
 
-    def __init__(self, base: str, *, techniques: bool = False, branch: bool = False) -> None:
+    def __init__(
+        self,
+        base: str,
+        *,
+        techniques: bool = False,
+        branch: bool = False,
+        subjectivity_branch: bool = False,
+    ) -> None:
         super().__init__()
         self.encoder = AutoModel.from_pretrained(base)
         hidden = self.encoder.config.hidden_size
@@ -42,6 +53,9 @@ class ClaimModel(nn.Module):
             self.technique_layer = copy.deepcopy(top)
             self._top_inputs: tuple[torch.Tensor, Any] | None = None
             top.register_forward_pre_hook(self._keep_top_inputs)
+        self.subjectivity_branch = branch and subjectivity_branch
+        if self.subjectivity_branch:
+            self.branch_subjectivity = nn.Linear(hidden, 1)
 
     def _keep_top_inputs(self, module: nn.Module, args: tuple[Any, ...]) -> None:
         # The branch layer runs on exactly what the top layer gets (states and the prepared
@@ -81,6 +95,8 @@ class ClaimModel(nn.Module):
             t_states, t_pooled = self.technique_states(states, pooled, attention_mask)
             out["techniques"] = self.technique_head(t_pooled)
             out["technique_tokens"] = self.token_head(t_states)
+            if self.subjectivity_branch:
+                out["subjectivity"] = self.branch_subjectivity(t_pooled).squeeze(-1)
         return out
 
 
@@ -100,6 +116,9 @@ class _Export(nn.Module):
         if not self.model.techniques:
             return (*probs, embedding)
         t_states, t_pooled = self.model.technique_states(states, pooled, attention_mask)
+        if self.model.subjectivity_branch:
+            subjectivity = self.model.branch_subjectivity(t_pooled).squeeze(-1)
+            probs[TASKS.index("subjectivity")] = torch.sigmoid(subjectivity)
         return (
             *probs,
             embedding,
