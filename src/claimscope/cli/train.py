@@ -230,8 +230,8 @@ def _train_teacher(o: TrainOptions) -> None:
 def _check_claims_options(o: TrainOptions, ptc: Path) -> None:
     if o.techniques and not ptc.is_dir():
         raise fail(f"persuasion data not found: {ptc} (or pass --no-techniques)")
-    if o.init is not None and not (o.init / "model.pt").is_file():
-        raise fail(f"--init: no model.pt in {o.init}")
+    if o.init is not None and not any((o.init / f).is_file() for f in ("model.pt", "model.onnx")):
+        raise fail(f"--init: no model.pt (a training run) or model.onnx (a model) in {o.init}")
     if o.teacher is not None and not (o.teacher / "teacher.json").is_file():
         raise fail(f"--teacher: no teacher.json in {o.teacher} (claimscope train teacher --out)")
     if o.technique_branch and (o.init is None or not o.techniques):

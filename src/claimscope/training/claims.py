@@ -27,7 +27,8 @@ from claimscope.evaluation.claim_data import Example, deduplicate, read_examples
 from claimscope.metrics import best_threshold
 from claimscope.training import persuasion
 from claimscope.training.claims_model import ClaimModel, load_tokenizer, predict, token_batch
-from claimscope.training.hardware import cpu_state, device, load_state, seed_everything
+from claimscope.training.hardware import cpu_state, device, seed_everything
+from claimscope.training.onnx_weights import init_state
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ def _model(
         str(base), techniques=techniques, branch=branch, subjectivity_branch=subjectivity
     )
     if init is not None:
-        missing, unexpected = model.load_state_dict(load_state(init / "model.pt"), strict=False)
+        missing, unexpected = model.load_state_dict(init_state(init), strict=False)
         if unexpected:
             raise ValueError(f"{init}/model.pt does not fit this model: {unexpected[:3]}")
         logger.info("warm start from %s (new: %s)", init, ", ".join(missing) or "none")
