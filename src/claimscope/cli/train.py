@@ -39,6 +39,7 @@ class TrainOptions:
     subj_oversample: int
     technique_branch: bool
     subjectivity_branch: bool
+    checkworthiness_branch: bool
     frozen_layers: int
     checkpoint_minutes: float
     cache_dir: Path | None
@@ -238,6 +239,10 @@ def _check_claims_options(o: TrainOptions, ptc: Path) -> None:
         raise fail("--technique-branch trains on a frozen --init model, with techniques")
     if o.subjectivity_branch and not o.technique_branch:
         raise fail("--subjectivity-branch goes with --technique-branch")
+    if o.checkworthiness_branch and (o.init is None or o.technique_branch):
+        raise fail(
+            "--checkworthiness-branch trains on a frozen --init model, without --technique-branch"
+        )
 
 
 def _train_claims(o: TrainOptions) -> None:
@@ -274,6 +279,7 @@ def _train_claims(o: TrainOptions) -> None:
             subj_oversample=o.subj_oversample,
             technique_branch=o.technique_branch,
             subjectivity_branch=o.subjectivity_branch,
+            checkworthiness_branch=o.checkworthiness_branch,
             technique_weight_cap=o.technique_weight_cap,
             distil_weight=o.distil_weight if o.teacher is not None else 0.0,
             pool_per_epoch=o.pool_per_epoch or None,
@@ -356,6 +362,13 @@ def train(
         typer.Option(
             help="With --technique-branch: the subjectivity head moves onto the branch and "
             "learns with it (check-worthiness scores stay exactly the --init model's)."
+        ),
+    ] = False,
+    checkworthiness_branch: Annotated[
+        bool,
+        typer.Option(
+            help="Train only a check-worthiness head, on its own copy of the top layer, with "
+            "the --init model frozen (its subjectivity and technique scores stay the same)."
         ),
     ] = False,
     frozen_layers: Annotated[

@@ -201,6 +201,13 @@ def _add_technique_outputs(card: dict[str, Any], summary: dict[str, Any]) -> Non
             "model, so check-worthiness and subjectivity scores are exactly its scores; "
             "inference runs one extra layer"
         )
+    if summary.get("checkworthiness_branch"):
+        card["architecture"] = (
+            "the check-worthiness head reads its own copy of the top encoder layer, trained "
+            "with everything else frozen: the encoder, the subjectivity and technique heads are "
+            "those of the --init model, so their scores are exactly its scores; inference runs "
+            "one extra layer"
+        )
     if summary.get("subjectivity_branch"):
         card["architecture"] = (
             "the technique heads and the subjectivity head read their own copy of the top "

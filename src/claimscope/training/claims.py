@@ -26,7 +26,13 @@ from torch import nn
 from claimscope.evaluation.claim_data import Example, deduplicate, read_examples
 from claimscope.metrics import best_threshold
 from claimscope.training import persuasion
-from claimscope.training.claims_model import ClaimModel, load_tokenizer, predict, token_batch
+from claimscope.training.claims_model import (
+    TASKS,
+    ClaimModel,
+    load_tokenizer,
+    predict,
+    token_batch,
+)
 from claimscope.training.hardware import cpu_state, device, seed_everything
 from claimscope.training.onnx_weights import init_state
 
@@ -58,6 +64,9 @@ class TrainConfig:
     # With the branch: the subjectivity head moves onto it too (it starts as the frozen head
     # and learns with the branch; check-worthiness stays exactly the --init model's).
     subjectivity_branch: bool = False
+    # Instead: check-worthiness on a branch of its own, everything else frozen (the --init's
+    # encoder, subjectivity and technique scores stay exactly as they are).
+    checkworthiness_branch: bool = False
     # Distillation: weight of the soft loss against the teacher's scores (0: no teacher), and
     # the unlabelled pool sentences drawn per epoch (None: all).
     distil_weight: float = 0.0
@@ -203,36 +212,52 @@ def _read_data(
     return _ClaimData(cw_train, cw_val, extra, subj_train, subj_val, ptc_train, ptc_val)
 
 
-def _model(
-    base: Path, init: Path | None, *, techniques: bool, branch: bool, subjectivity: bool = False
-) -> ClaimModel:
-    """A fresh model, or one warm-started from ``init/model.pt`` (heads it lacks start fresh;
-    ``subjectivity``: the branch's subjectivity head, see TrainConfig)."""
+def _model(base: Path, init: Path | None, *, techniques: bool, config: TrainConfig) -> ClaimModel:
+    """A fresh model, or one warm-started from ``init`` (heads it lacks start fresh; a branch
+    and its heads start as the layer and heads they stand beside, see TrainConfig)."""
+    branch = config.technique_branch and techniques
     model = ClaimModel(
-        str(base), techniques=techniques, branch=branch, subjectivity_branch=subjectivity
+        str(base),
+        techniques=techniques,
+        branch=branch,
+        subjectivity_branch=branch and config.subjectivity_branch,
+        checkworthiness_branch=config.checkworthiness_branch,
     )
     if init is not None:
         missing, unexpected = model.load_state_dict(init_state(init), strict=False)
         if unexpected:
             raise ValueError(f"{init}/model.pt does not fit this model: {unexpected[:3]}")
         logger.info("warm start from %s (new: %s)", init, ", ".join(missing) or "none")
-        if branch and any(k.startswith("technique_layer.") for k in missing):
+        if model.has_branch and any(k.startswith("technique_layer.") for k in missing):
             # The branch starts as the (fine-tuned) top layer it runs beside.
             model.technique_layer.load_state_dict(model.encoder.encoder.layer[-1].state_dict())
-        if model.subjectivity_branch and "branch_subjectivity.weight" in missing:
-            model.branch_subjectivity.load_state_dict(model.heads["subjectivity"].state_dict())
+        for task in TASKS:
+            head = getattr(model, f"branch_{task}", None)
+            if head is not None and f"branch_{task}.weight" in missing:
+                head.load_state_dict(model.heads[task].state_dict())
     return model
 
 
-def _param_groups(model: ClaimModel, config: TrainConfig, branch: bool) -> list[dict[str, Any]]:
+def _learned(model: ClaimModel) -> frozenset[str]:
+    """The tasks whose batches train ``model``: all of them, or with a branch only those whose
+    heads read it (the rest is frozen)."""
+    if not model.has_branch:
+        return frozenset({"techniques", *TASKS})
+    on = (
+        ("techniques", model.branch),
+        ("subjectivity", model.subjectivity_branch),
+        ("checkworthiness", model.checkworthiness_branch),
+    )
+    return frozenset(task for task, branched in on if branched)
+
+
+def _param_groups(model: ClaimModel, config: TrainConfig) -> list[dict[str, Any]]:
     """The optimizer's groups: the encoder (or the branch) at ``lr``, the heads at ``head_lr``."""
-    if branch:
-        # Only the branch and the technique heads learn; the claim heads' scores stay exact.
+    if model.has_branch:
+        # Only the branch and its heads learn; every other score stays exactly the --init's.
         for p in model.parameters():
             p.requires_grad_(False)
-        heads = [model.technique_head, model.token_head]
-        if model.subjectivity_branch:
-            heads.append(model.branch_subjectivity)
+        heads = model.branch_heads()
         for module in (model.technique_layer, *heads):
             for p in module.parameters():
                 p.requires_grad_(True)
@@ -255,23 +280,24 @@ def _epoch_batches(
     data: _ClaimData,
     config: TrainConfig,
     unlabelled: list[str],
-    branch: bool,
+    learned: frozenset[str],
 ) -> list[tuple[str, list[Any]]]:
     """One epoch's batches, each of one task, shuffled together (``unlabelled``: the pool's
-    sentences when a teacher is distilled from, else nothing)."""
+    sentences when a teacher is distilled from, else nothing; ``learned``: the tasks that
+    train, see _learned)."""
     batches: list[tuple[str, list[Any]]] = []
     cw_pool = data.cw_train
     if config.checkworthiness_per_epoch:
         cw_pool = rng.sample(cw_pool, min(len(cw_pool), config.checkworthiness_per_epoch))
-    tasks: list[tuple[str, list[Any], int]] = [("techniques", list(data.ptc_train), 1)]
+    tasks: list[tuple[str, list[Any], int]] = []
+    if "techniques" in learned:
+        tasks.append(("techniques", list(data.ptc_train), 1))
     if unlabelled:
         n = min(len(unlabelled), config.pool_per_epoch or len(unlabelled))
         tasks.append(("pool", rng.sample(unlabelled, n), 1))
-    # With a branch the encoder and the check-worthiness head are frozen: nothing to train
-    # there; the subjectivity head learns when it sits on the branch.
-    if not branch:
+    if "checkworthiness" in learned:
         tasks.append(("checkworthiness", list(cw_pool), 1))
-    if not branch or config.subjectivity_branch:
+    if "subjectivity" in learned:
         tasks.append(("subjectivity", list(data.subj_train), config.subj_oversample))
     for task, items, repeat in tasks:
         for _ in range(repeat):
@@ -354,7 +380,7 @@ def _summary(
     soft: Mapping[str, np.ndarray] | None,
     history: list[dict[str, Any]],
     selected: dict[str, Any],
-    branch: bool,
+    model: ClaimModel,
 ) -> dict[str, Any]:
     """``training.json``: the run's config, data, history and selected epoch."""
     return {
@@ -377,8 +403,9 @@ def _summary(
         "history": history,
         "selected": selected,
         "techniques": bool(data.ptc_train),
-        "technique_branch": branch,
-        "subjectivity_branch": branch and config.subjectivity_branch,
+        "technique_branch": model.branch,
+        "subjectivity_branch": model.subjectivity_branch,
+        "checkworthiness_branch": model.checkworthiness_branch,
         "validation_texts": {
             "checkworthiness": [[e.text, e.label] for e in data.cw_val],
             "subjectivity": [[e.text, e.label] for e in data.subj_val],
@@ -451,31 +478,25 @@ def train(
         extra_checkworthiness, held_out, techniques_train, techniques_validation,
     )  # fmt: skip
     tok = load_tokenizer(base / "tokenizer.json", config.max_len)
-    branch = config.technique_branch and bool(data.ptc_train)
-    model = _model(
-        base,
-        init,
-        techniques=bool(data.ptc_train),
-        branch=branch,
-        subjectivity=branch and config.subjectivity_branch,
-    )
-    groups = _param_groups(model, config, branch)
+    model = _model(base, init, techniques=bool(data.ptc_train), config=config)
+    learned = _learned(model)
+    groups = _param_groups(model, config)
     where = device()
     model.to(where)
     optimizer = torch.optim.AdamW(groups, weight_decay=0.01)
     rng = random.Random(config.seed)
     unlabelled = list(pool) if soft is not None and config.distil_weight else []
-    steps_per_epoch = len(_epoch_batches(rng, data, config, unlabelled, branch))
+    steps_per_epoch = len(_epoch_batches(rng, data, config, unlabelled, learned))
     scheduler = _warmup_schedule(optimizer, steps_per_epoch * config.epochs, config.warmup)
     loss_of = _Losses.make(config, data.ptc_train, where, soft)
     history = []
     best: tuple[float, dict[str, Any], dict[str, torch.Tensor]] | None = None
     for epoch in range(1, config.epochs + 1):
         model.train()
-        if branch:
+        if model.has_branch:
             model.encoder.eval()  # frozen: no dropout, so the branch sees run-time states
         started = time.perf_counter()
-        batches = _epoch_batches(rng, data, config, unlabelled, branch)
+        batches = _epoch_batches(rng, data, config, unlabelled, learned)
         losses = _train_epoch(model, tok, batches, optimizer, scheduler, loss_of, epoch)
         val = _evaluate(model, tok, data.cw_val, data.subj_val, data.ptc_val)
         seconds = time.perf_counter() - started
@@ -497,6 +518,6 @@ def train(
         "subjectivity_train": str(subjectivity_train),
         "subjectivity_dev": str(subjectivity_dev),
     }
-    summary = _summary(config, init, files, data, pool, soft, history, best[1], branch)
+    summary = _summary(config, init, files, data, pool, soft, history, best[1], model)
     (out / "training.json").write_text(json.dumps(summary, indent=1))
     return summary

@@ -54,6 +54,7 @@ def export(
         techniques=techniques,
         branch=bool(summary.get("technique_branch")),
         subjectivity_branch=bool(summary.get("subjectivity_branch")),
+        checkworthiness_branch=bool(summary.get("checkworthiness_branch")),
     )
     model.load_state_dict(load_state(trained / "model.pt"))
     model.eval()

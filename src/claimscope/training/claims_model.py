@@ -25,10 +25,13 @@ class ClaimModel(nn.Module):
 
     With ``techniques``, two more heads: sentence logits (any technique, then one per
     technique) on the pooled vector, and per-token technique logits on the token states.
-    With ``branch``, the technique heads read their own copy of the top layer; with
-    ``subjectivity_branch`` as well, the subjectivity score comes from a head on that branch
-    (``branch_subjectivity``), so that it can learn while the encoder and the check-worthiness
-    head stay frozen.
+
+    A **branch** is a copy of the top encoder layer that some outputs read instead of the
+    encoder, so that they can learn while the encoder and the other heads stay frozen:
+    ``branch`` puts the technique heads on it, ``subjectivity_branch`` (with ``branch``) the
+    subjectivity score (``branch_subjectivity``), ``checkworthiness_branch`` the
+    check-worthiness score (``branch_checkworthiness``; the techniques then stay on the
+    encoder).
     """
 
     def __init__(
@@ -38,36 +41,51 @@ class ClaimModel(nn.Module):
         techniques: bool = False,
         branch: bool = False,
         subjectivity_branch: bool = False,
+        checkworthiness_branch: bool = False,
     ) -> None:
         super().__init__()
         self.encoder = AutoModel.from_pretrained(base)
         hidden = self.encoder.config.hidden_size
         self.heads = nn.ModuleDict({task: nn.Linear(hidden, 1) for task in TASKS})
         self.techniques = techniques
-        self.branch = branch
+        self.branch = branch and not checkworthiness_branch  # the techniques read the branch
+        self.subjectivity_branch = self.branch and subjectivity_branch
+        self.checkworthiness_branch = checkworthiness_branch
         if techniques:
             self.technique_head = nn.Linear(hidden, len(TECHNIQUES) + 1)
             self.token_head = nn.Linear(hidden, len(TECHNIQUES))
-        if branch:
+        if self.has_branch:
             top = self.encoder.encoder.layer[-1]
+            # Named for its first use, so that the weights saved since still load.
             self.technique_layer = copy.deepcopy(top)
             self._top_inputs: tuple[torch.Tensor, Any] | None = None
             top.register_forward_pre_hook(self._keep_top_inputs)
-        self.subjectivity_branch = branch and subjectivity_branch
         if self.subjectivity_branch:
             self.branch_subjectivity = nn.Linear(hidden, 1)
+        if self.checkworthiness_branch:
+            self.branch_checkworthiness = nn.Linear(hidden, 1)
+
+    @property
+    def has_branch(self) -> bool:
+        """Whether any output reads the branch layer."""
+        return self.branch or self.checkworthiness_branch
+
+    def branch_heads(self) -> list[nn.Module]:
+        """The heads that read the branch (they learn with it)."""
+        heads: list[nn.Module] = [self.technique_head, self.token_head] if self.branch else []
+        if self.subjectivity_branch:
+            heads.append(self.branch_subjectivity)
+        if self.checkworthiness_branch:
+            heads.append(self.branch_checkworthiness)
+        return heads
 
     def _keep_top_inputs(self, module: nn.Module, args: tuple[Any, ...]) -> None:
         # The branch layer runs on exactly what the top layer gets (states and the prepared
         # attention mask), so the mask logic stays the library's.
         self._top_inputs = (args[0], args[1] if len(args) > 1 else None)
 
-    def technique_states(
-        self, states: torch.Tensor, pooled: torch.Tensor, attention_mask: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """The token states and pooled vector the technique heads read."""
-        if not self.branch:
-            return states, pooled
+    def _branch_states(self, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The branch layer's token states and their masked mean, for the last encoding."""
         assert self._top_inputs is not None
         hidden, mask = self._top_inputs
         out = self.technique_layer(hidden, mask)
@@ -86,18 +104,29 @@ class ClaimModel(nn.Module):
     def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.encode(input_ids, attention_mask)[1]
 
+    def logits(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+        """Every output's logits, and the encoder's pooled vector (the embedding)."""
+        states, pooled = self.encode(input_ids, attention_mask)
+        out = {task: head(pooled).squeeze(-1) for task, head in self.heads.items()}
+        b_states, b_pooled = (
+            self._branch_states(attention_mask) if self.has_branch else (states, pooled)
+        )
+        if self.techniques:
+            t_states, t_pooled = (b_states, b_pooled) if self.branch else (states, pooled)
+            out["techniques"] = self.technique_head(t_pooled)
+            out["technique_tokens"] = self.token_head(t_states)
+        if self.subjectivity_branch:
+            out["subjectivity"] = self.branch_subjectivity(b_pooled).squeeze(-1)
+        if self.checkworthiness_branch:
+            out["checkworthiness"] = self.branch_checkworthiness(b_pooled).squeeze(-1)
+        return out, pooled
+
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> dict[str, torch.Tensor]:
-        states, pooled = self.encode(input_ids, attention_mask)
-        out = {task: head(pooled).squeeze(-1) for task, head in self.heads.items()}
-        if self.techniques:
-            t_states, t_pooled = self.technique_states(states, pooled, attention_mask)
-            out["techniques"] = self.technique_head(t_pooled)
-            out["technique_tokens"] = self.token_head(t_states)
-            if self.subjectivity_branch:
-                out["subjectivity"] = self.branch_subjectivity(t_pooled).squeeze(-1)
-        return out
+        return self.logits(input_ids, attention_mask)[0]
 
 
 class _Export(nn.Module):
@@ -110,20 +139,16 @@ class _Export(nn.Module):
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> tuple[torch.Tensor, ...]:
-        states, pooled = self.model.encode(input_ids, attention_mask)
-        probs = [torch.sigmoid(self.model.heads[t](pooled).squeeze(-1)) for t in TASKS]
+        out, pooled = self.model.logits(input_ids, attention_mask)
+        probs = [torch.sigmoid(out[t]) for t in TASKS]
         embedding = nn.functional.normalize(pooled, dim=-1)
         if not self.model.techniques:
             return (*probs, embedding)
-        t_states, t_pooled = self.model.technique_states(states, pooled, attention_mask)
-        if self.model.subjectivity_branch:
-            subjectivity = self.model.branch_subjectivity(t_pooled).squeeze(-1)
-            probs[TASKS.index("subjectivity")] = torch.sigmoid(subjectivity)
         return (
             *probs,
             embedding,
-            torch.sigmoid(self.model.technique_head(t_pooled)),
-            torch.sigmoid(self.model.token_head(t_states)),
+            torch.sigmoid(out["techniques"]),
+            torch.sigmoid(out["technique_tokens"]),
         )
 
 
