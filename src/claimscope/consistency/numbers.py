@@ -13,11 +13,11 @@ import math
 from dataclasses import dataclass
 
 from claimscope.consistency.findings import Finding, Kind, Side
+from claimscope.consistency.frames import anchored, generic_kind, same_action, subject_clash
 from claimscope.consistency.rules import Rules
 from claimscope.consistency.statements import Count, Statement
 from claimscope.consistency.topic import Context, Shared, shared
 from claimscope.consistency.words import (
-    MEASURES,
     STOP,
     Token,
     count_class,
@@ -336,25 +336,22 @@ def _counted_words(*statements: Statement) -> set[str]:
     return {synonym(stem(w)) for w in words} | words
 
 
-# Counts of these say little about what is counted (people employed, evacuated, protesting;
-# money spent, owed, paid; hectares burnt, bought, protected): they must share a topic word
-# as well as a name.
-_GENERIC_KINDS = frozenset({"people", "abstentions"})
-
-
 def _same_thing(kind: str, evidence: Shared) -> bool:
     """Whether two counts of ``kind`` are of one thing: both sentences name the same entity,
     and, for people, votes, money and measures, also share a word for the thing (``contract``,
     ``auction``; not a verb such as ``approved``)."""
     if not evidence.names:
         return False
-    generic = (
-        kind in _GENERIC_KINDS
-        or kind.startswith("votes")
-        or kind in MEASURES
-        or (kind.isupper() and len(kind) == 3)
-    )
-    return bool(evidence.things) or not generic
+    return bool(evidence.things) or not generic_kind(kind)
+
+
+def same_frame(kind: str, a: Statement, ca: Count, b: Statement, cb: Count) -> bool:
+    """Whether the two counts' clauses say they count one thing: no different people or
+    organisations as their subject, and, for counts that could count anything (money, people,
+    votes, measures), the same action (``spent`` and ``spent``, not ``lend`` and ``invested``)."""
+    if subject_clash(a, ca, b, cb):
+        return False
+    return not generic_kind(kind) or same_action(a, ca, b, cb)
 
 
 def count_findings(a: Statement, b: Statement, context: Context, rules: Rules) -> list[Finding]:
@@ -376,7 +373,9 @@ def count_findings(a: Statement, b: Statement, context: Context, rules: Rules) -
             if a_lo <= b_hi * slack and b_lo <= a_hi * slack:
                 continue  # compatible: about 700 and roughly 700, at least 70 and 100
             evidence = shared(a, b, context, ignore=_counted_words(a, b))
-            if not _same_thing(ua.kind, evidence):
+            if not _same_thing(ua.kind, evidence) or not same_frame(ua.kind, a, ca, b, cb):
+                continue
+            if not context.same_doc and not anchored(a, (ca.start, ca.end), b, (cb.start, cb.end)):
                 continue
             hedged = {ca.qualifier, cb.qualifier} & {"approx", "estimated"}
             score = min(0.95, 0.7 + 0.05 * evidence.size) - (0.1 if hedged else 0.0)
@@ -399,8 +398,14 @@ def unknown_findings(a: Statement, b: Statement, context: Context, rules: Rules)
                 if _nationality_clash(c, Count(0, 0, 1, None, "exact", gap.noun)):
                     continue
                 evidence = shared(known, unknown, context, ignore=_counted_words(a, b))
-                # Across documents only a shared name says two sentences count one thing.
-                if not (evidence.names if not context.same_doc else evidence):
+                # Across documents only a shared name, by one of the clauses, says two sentences
+                # count one thing.
+                if not context.same_doc and not (
+                    evidence.names
+                    and anchored(known, (c.start, c.end), unknown, (gap.start, gap.end))
+                ):
+                    continue
+                if context.same_doc and not evidence:
                     continue
                 hedged = c.qualifier in ("approx", "estimated")
                 score = min(0.9, 0.7 + 0.05 * evidence.size) - (0.1 if hedged else 0.0)

@@ -19,6 +19,14 @@ class Rules:
     rounding: float = 0.03
     # Range ends further apart than this (in days) are different periods, not one misdated.
     max_date_gap: int = 7
+    # The second opinion (consistency/confirm.py), tuned on the labelled dev pairs
+    # (benchmarks/contradictions_quality.py): the least cosine of two sentences by the
+    # claim-matching model, unless one claim cluster holds both...
+    min_similarity: float = 0.2
+    # ...the least probability of "refutes" the stance model gives a negation's two sentences...
+    min_refutes: float = 0.5
+    # ...and a number's or a date's sentence against itself given the other side's value.
+    min_value_refutes: float = 0.35
     # Findings scoring below this are dropped.
     min_score: float = 0.5
     # Corpus comparison: a blocking key shared by more statements than this is too common to

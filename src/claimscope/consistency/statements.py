@@ -41,6 +41,21 @@ class When:
     granularity: str
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A person or organisation the sentence names (``Bill Clinton``, ``the FBI``): who a count
+    or a claim is about, read by the number rules' subject check."""
+
+    start: int
+    end: int
+    norm: str
+
+
+# The entity labels that say who did or owns something (places and groups do not: 700 troops
+# in Lima and 1,000 troops in Peru may be one deployment).
+AGENT_LABELS = frozenset({"PERSON", "ORG"})
+
+
 @dataclass(slots=True)
 class Statement:
     """A sentence of a document and its mentions, as the contradiction rules read it."""
@@ -54,6 +69,7 @@ class Statement:
     counts: tuple[Count, ...] = ()
     dates: tuple[When, ...] = ()
     question: bool = False
+    agents: tuple[Named, ...] = ()
     _tokens: list[Token] | None = field(default=None, init=False, compare=False, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -84,8 +100,11 @@ def statements_of(analysis: Analysis) -> list[Statement]:
     """The statements of one analysis: every sentence outside page furniture."""
     furniture = {s.id for s in analysis.segments if s.kind == "furniture"}
     entities: dict[int, list[str]] = {}
+    agents: dict[int, list[Named]] = {}
     for e in analysis.entities:
         entities.setdefault(e.sentence, []).append(e.norm)
+        if e.label in AGENT_LABELS:
+            agents.setdefault(e.sentence, []).append(Named(e.start, e.end, e.norm))
     counts: dict[int, list[Count]] = {}
     for q in analysis.quantities:
         counts.setdefault(q.sentence, []).append(
@@ -107,6 +126,7 @@ def statements_of(analysis: Analysis) -> list[Statement]:
             counts=tuple(counts.get(s.id, ())),
             dates=tuple(dates.get(s.id, ())),
             question=s.features.get("is_question", is_question(analysis.span_text(s.start, s.end))),
+            agents=tuple(agents.get(s.id, ())),
         )
         for s in analysis.sentences
         if s.segment not in furniture

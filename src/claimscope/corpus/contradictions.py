@@ -42,6 +42,8 @@ from claimscope.consistency import (
     find_in_document,
     statement_keys,
 )
+from claimscope.consistency.confirm import Confirmer, load_confirmer
+from claimscope.consistency.statements import AGENT_LABELS, Named
 from claimscope.consistency.words import entity_key
 from claimscope.errors import QueryError, StoreError
 from claimscope.model.corpus import ContradictionSide, CorpusContradiction
@@ -72,13 +74,16 @@ def update_contradictions(
     *,
     rules: Rules = DEFAULT_RULES,
     chunk: int = CHUNK,
+    confirmer: Confirmer | None = None,
 ) -> CheckStats:
-    """Compare the documents not compared yet with the rest of the corpus; store what clashes."""
+    """Compare the documents not compared yet with the rest of the corpus; store what clashes
+    and the models confirm (``confirmer``; default: the shipped models, when installed)."""
     if store.read_only:
         raise StoreError("opened read-only: cannot record contradictions", source=str(store.path))
     began = time.monotonic()
     stats = CheckStats()
     con = store.connection
+    confirmer = confirmer or load_confirmer(rules=rules)
     pending = [
         row[0]
         for row in _fetch(
@@ -91,7 +96,7 @@ def update_contradictions(
         ids = pending[i : i + max(1, chunk)]
         try:
             with transaction(con):
-                _compare_chunk(con, ids, rules, stats)
+                _compare_chunk(con, ids, rules, confirmer, stats)
         except duckdb.Error as exc:
             raise StoreError(
                 f"cannot record contradictions: {duckdb_message(exc)}", source=str(store.path)
@@ -102,7 +107,11 @@ def update_contradictions(
 
 
 def _compare_chunk(
-    con: duckdb.DuckDBPyConnection, ids: list[str], rules: Rules, stats: CheckStats
+    con: duckdb.DuckDBPyConnection,
+    ids: list[str],
+    rules: Rules,
+    confirmer: Confirmer,
+    stats: CheckStats,
 ) -> None:
     """Key, compare and mark one chunk of new documents (in the caller's transaction)."""
     # Leftovers of an interrupted run would be written twice: start the chunk clean.
@@ -115,7 +124,7 @@ def _compare_chunk(
     by_doc: dict[str, list[Statement]] = {}
     for st in statements.values():
         by_doc.setdefault(st.doc, []).append(st)
-    _within_for_old_documents(con, ids, by_doc, rules, stats)
+    _within_for_old_documents(con, ids, by_doc, rules, confirmer, stats)
     keys = {(st.doc, st.sentence): statement_keys(st) for st in statements.values()}
     insert_rows(
         con,
@@ -143,6 +152,17 @@ def _compare_chunk(
         # The side published first comes first.
         a, b = sorted((old, new), key=lambda st: (meta[st.doc], st.doc, st.start))
         found[new_doc].extend(compare(a, b, context, rules))
+    clusters = _clusters(con, sorted(statements))
+    confirmed = set(
+        confirmer.keep(
+            [f for fs in found.values() for f in fs],
+            statements,
+            lambda x, y: bool(
+                clusters.get((x.doc, x.sentence), set()) & clusters.get((y.doc, y.sentence), set())
+            ),
+        )
+    )
+    found = {d: [f for f in fs if f in confirmed] for d, fs in found.items()}
     rows = []
     for doc, findings in found.items():
         findings.sort(key=lambda f: (-f.score, f.a.doc, f.a.start, f.b.doc, f.b.start))
@@ -170,6 +190,7 @@ def _within_for_old_documents(
     ids: list[str],
     by_doc: dict[str, list[Statement]],
     rules: Rules,
+    confirmer: Confirmer,
     stats: CheckStats,
 ) -> None:
     """Within-document contradictions for documents analyzed without the stage (stored by an
@@ -182,9 +203,9 @@ def _within_for_old_documents(
     )
     for (doc,) in rows:
         statements = sorted(by_doc.get(doc, []), key=lambda st: st.sentence)
-        findings = find_in_document(statements, rules)
-        con.execute("DELETE FROM contradictions WHERE doc_id = ? AND scope = 'document'", [doc])
         by_key = {(st.doc, st.sentence): st for st in statements}
+        findings = confirmer.keep(find_in_document(statements, rules), by_key)
+        con.execute("DELETE FROM contradictions WHERE doc_id = ? AND scope = 'document'", [doc])
         _insert_contradictions(
             con, [_row(doc, n, "document", f, by_key) for n, f in enumerate(findings)]
         )
@@ -256,8 +277,8 @@ def _load_statements(
         con,
         selection
         + """
-        SELECT m.doc_id, m.sentence, m.kind, m.start_char, m.end_char, m.norm, m.value, m.unit,
-               m.qualifier, m.noun, m.date_kind, m.start_date, m.end_date, m.granularity
+        SELECT m.doc_id, m.sentence, m.kind, m.start_char, m.end_char, m.norm, m.label, m.value,
+               m.unit, m.qualifier, m.noun, m.date_kind, m.start_date, m.end_date, m.granularity
         FROM mentions m
         JOIN wanted w ON w.doc_id = m.doc_id AND (w.sentence = -1 OR w.sentence = m.sentence)
         ORDER BY m.doc_id, m.sentence, m.kind, m.id
@@ -267,10 +288,26 @@ def _load_statements(
     entities: dict[tuple[str, int], list[str]] = {}
     counts: dict[tuple[str, int], list[Count]] = {}
     dates: dict[tuple[str, int], list[When]] = {}
-    for doc, sentence, kind, start, end, norm, value, unit, qualifier, noun, *when in mentions:
+    agents: dict[tuple[str, int], list[Named]] = {}
+    for (
+        doc,
+        sentence,
+        kind,
+        start,
+        end,
+        norm,
+        label,
+        value,
+        unit,
+        qualifier,
+        noun,
+        *when,
+    ) in mentions:
         key = (doc, sentence)
         if kind == "entity":
             entities.setdefault(key, []).append(norm)
+            if label in AGENT_LABELS:
+                agents.setdefault(key, []).append(Named(start, end, norm))
         elif kind == "quantity":
             counts.setdefault(key, []).append(
                 Count(start, end, float(value), unit, qualifier, noun)
@@ -293,7 +330,31 @@ def _load_statements(
             counts=tuple(counts.get(key, ())),
             dates=tuple(dates.get(key, ())),
             question=bool(json.loads(features or "{}").get("is_question", False)),
+            agents=tuple(agents.get(key, ())),
         )
+    return out
+
+
+def _clusters(
+    con: duckdb.DuckDBPyConnection, wanted: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], set[int]]:
+    """The claim clusters each sentence's claims are in (none for a sentence that is no claim)."""
+    if not wanted:
+        return {}
+    rows = _fetch(
+        con,
+        """
+        WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS doc_id, unnest(?::INTEGER[]) AS sentence)
+        SELECT c.doc_id, c.sentence, m.cluster_id
+        FROM claims c
+        JOIN wanted w ON w.doc_id = c.doc_id AND w.sentence = c.sentence
+        JOIN cluster_members m ON m.doc_id = c.doc_id AND m.claim = c.id
+        """,
+        [[d for d, _ in wanted], [s for _, s in wanted]],
+    )
+    out: dict[tuple[str, int], set[int]] = {}
+    for doc, sentence, cluster in rows:
+        out.setdefault((doc, sentence), set()).add(cluster)
     return out
 
 

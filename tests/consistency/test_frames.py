@@ -1,0 +1,107 @@
+"""Counts of the same thing, or of different things: the subject and action checks."""
+
+from __future__ import annotations
+
+from claimscope.consistency import DEFAULT_RULES, Context
+from claimscope.consistency.dates import date_findings
+from claimscope.consistency.frames import governing_word, subject_clash
+from claimscope.consistency.numbers import count_findings
+from tests.consistency.builders import stmt
+
+ONE_DOC = Context(same_doc=True)
+
+
+def _money(text, part, value, **kw):
+    return stmt(text, entities=["Brenton"], counts=[(part, value, "USD", "exact")], **kw)
+
+
+def test_frames_one_cost_given_two_amounts_is_a_contradiction():
+    a = _money("The Brenton bridge will cost $12 million, the council said.", "$12 million", 12e6)
+    b = _money("The mayor said the Brenton bridge will cost $20 million.", "$20 million", 20e6)
+    b.sentence = 4
+    (found,) = count_findings(a, b, ONE_DOC, DEFAULT_RULES)
+    assert found.explanation == "$12 million vs. $20 million"
+
+
+def test_frames_a_loan_and_an_investment_are_different_amounts():
+    a = _money("In the end, Brenton agreed to lend Ms. Okafor $5 million.", "$5 million", 5e6)
+    b = _money("The union invested $10 million in the Brenton mine.", "$10 million", 10e6)
+    b.sentence = 4
+    assert governing_word(a, a.counts[0]) == "lend"
+    assert governing_word(b, b.counts[0]) == "invest"
+    assert count_findings(a, b, ONE_DOC, DEFAULT_RULES) == []
+
+
+def _women(text, part, value, qualifier, agents, sentence):
+    return stmt(
+        text,
+        sentence=sentence,
+        entities=["Dale Whitmore", *agents],
+        counts=[(part, value, "women", qualifier)],
+        agents=agents,
+    )
+
+
+def test_frames_women_who_accused_different_men_are_different_counts():
+    a = _women(
+        "Dale Whitmore appeared with four women who accused Ray Albers.",
+        "four women",
+        4,
+        "exact",
+        ["Dale Whitmore", "Ray Albers"],
+        0,
+    )
+    b = _women(
+        "The paper said over 10 women have accused Dale Whitmore.",
+        "over 10 women",
+        10,
+        "more_than",
+        ["Dale Whitmore"],
+        3,
+    )
+    # "who accused Ray Albers" ends the first count's clause: its subject is Dale Whitmore...
+    assert not subject_clash(a, a.counts[0], b, b.counts[0])
+    c = _women(
+        "Four women have accused Ray Albers of misconduct.",
+        "Four women",
+        4,
+        "exact",
+        ["Ray Albers"],
+        5,
+    )
+    # ...and four women accusing Ray Albers are not the women accusing Dale Whitmore.
+    assert subject_clash(c, c.counts[0], b, b.counts[0])
+    assert count_findings(c, b, ONE_DOC, DEFAULT_RULES) == []
+    same = _women(
+        "Exactly 4 women have accused Dale Whitmore, his lawyer said.",
+        "4 women",
+        4,
+        "exact",
+        ["Dale Whitmore"],
+        6,
+    )
+    (found,) = count_findings(same, b, ONE_DOC, DEFAULT_RULES)
+    assert found.explanation == "4 women vs. over 10 women"
+
+
+def test_frames_a_week_worked_out_from_words_is_no_written_date():
+    poll = stmt(
+        "The Dunmore poll was conducted from May 6 to May 9, 2024.",
+        entities=["Dunmore"],
+        dates=[("from May 6 to May 9, 2024", "range", "2024-05-06", "2024-05-09")],
+    )
+    week = stmt(
+        "The Dunmore campaign held rallies this week.",
+        sentence=2,
+        entities=["Dunmore"],
+        dates=[("this week", "range", "2024-05-06", "2024-05-12")],
+    )
+    same = stmt(
+        "The Dunmore poll ran from May 6 to May 12, 2024.",
+        sentence=3,
+        entities=["Dunmore"],
+        dates=[("from May 6 to May 12, 2024", "range", "2024-05-06", "2024-05-12")],
+    )
+    assert date_findings(poll, week, ONE_DOC, DEFAULT_RULES) == []
+    (found,) = date_findings(poll, same, ONE_DOC, DEFAULT_RULES)
+    assert found.explanation.startswith("ends May 9, 2024 vs. May 12, 2024")
