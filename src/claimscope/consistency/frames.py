@@ -16,6 +16,8 @@ checks catch these without a parser:
 
 from __future__ import annotations
 
+import re
+
 from claimscope.consistency.statements import Count, Statement
 from claimscope.consistency.topic import entity_keys, written_names
 from claimscope.consistency.words import MEASURES, STOP, entity_key, stem, synonym, word_set
@@ -32,7 +34,7 @@ _SKIP = STOP | word_set(
 # money spent, owed, paid; hectares burnt, bought, protected).
 _GENERIC_KINDS = frozenset({"people", "abstentions"})
 # Words before a count that govern it loosely, saying nothing about the action.
-_LOOSE = word_set("with and or of for to")
+_LOOSE = word_set("with and or for to")
 # How far from the count the governing word may be, in words.
 _REACH = 4
 
@@ -93,6 +95,7 @@ def _clause_names(st: Statement, start: int, end: int) -> set[str]:
         for t in st.words
         if t.start >= lo - st.start
         and t.end <= hi - st.start
+        and not (t.end > start - st.start and t.start < end - st.start)  # the count itself
         and st.text[t.start : t.start + 1].isupper()
         and t.word not in STOP
     ]
@@ -115,6 +118,59 @@ def anchored(a: Statement, a_span: tuple[int, int], b: Statement, b_span: tuple[
     return bool(_clause_names(a, *a_span) & names_b or _clause_names(b, *b_span) & names_a)
 
 
+# A count right after these scopes something else ("voters in six states"): it is not what the
+# sentence counts.
+_SCOPE = word_set("in across among throughout within")
+_SCOPE_SKIP = word_set("all the those these its their his her")
+# After a count: a requirement or what is available, not how many there are ("1,237 delegates
+# needed", "71 delegates short of", "60 delegates at stake", "up for grabs").
+_MODAL_AFTER = word_set("needed required short left remaining available")
+_MODAL_PAIRS = {("at", "stake"), ("up", "for")}
+# Before a count (a few words back): "would need 159", "needs 67", "to reach 2,383".
+_MODAL_BEFORE = word_set("need needs needed require requires reach clinch")
+# A sentence with these reports a running total, which changes as results come in (a live
+# report's "Trump leads with 182 delegates", then "with 221 delegates").
+_TALLY = ("so far", "to date", "overall", "leads with", "in all", "as of", "running total")
+_CONDITIONS = word_set("if unless whether")
+
+
+def not_a_claimed_count(st: Statement, c: Count) -> bool:
+    """Whether a count says something other than how many of a thing there are: a
+    hypothesis (``if he were to hold onto his 39 superdelegates``), a scope (``voters in six
+    states``), an attribute (``a 214-delegate advantage``, ``his 28-stop tour``), a requirement
+    or a stake (``the 1,237 delegates needed``, ``60 delegates at stake``) or a running total
+    (``so far``, ``overall``)."""
+    start, end = c.start - st.start, c.end - st.start
+    toks = st.words
+    before = [t.word for t in toks if t.end <= start]
+    after = [t.word for t in toks if t.start >= end]
+    if any(w in _CONDITIONS for w in before):
+        return True
+    scope = [w for w in before[-3:] if w not in _SCOPE_SKIP]
+    if scope and scope[-1] in _SCOPE:
+        return True
+    if re.search(r"\w-\w+$", st.text[start:end]):
+        return True  # "214-delegate": the count describes another thing
+    if (after[:1] and after[0] in _MODAL_AFTER) or tuple(after[:2]) in _MODAL_PAIRS:
+        return True
+    if any(w in _MODAL_BEFORE for w in before[-3:]):
+        return True
+    lowered = st.text.lower()
+    return any(cue in lowered for cue in _TALLY)
+
+
+def attribute_noun(st: Statement, c: Count) -> str | None:
+    """The noun an amount describes when it stands before one (``a $50 million tower``, ``the
+    $46 million cost gap``): the amount is then an attribute of that thing."""
+    after = [t for t in st.words if t.start >= c.end - st.start][:1]
+    if not after or st.text[c.end - st.start : after[0].start].strip():
+        return None
+    word = after[0].word
+    if word in STOP or not word.isalpha() or word.endswith(("ed", "ing", "ly")):
+        return None
+    return synonym(stem(word))
+
+
 def governing_word(st: Statement, c: Count) -> str | None:
     """The stem of the content word nearest before the count in its clause (``lend`` in
     ``agreed to lend Mr. Clarke $5 million``), names and qualifiers skipped; None if there is
@@ -123,6 +179,8 @@ def governing_word(st: Statement, c: Count) -> str | None:
     before = [t for t in st.words if t.end <= c.start - st.start and t.start >= lo - st.start]
     for t in reversed(before[-(_REACH + 2) :]):
         raw = st.text[t.start : t.end]
+        if t.word == "of":
+            continue  # "repayment of $50 million": the noun before "of" governs it
         if t.word in _LOOSE:
             return None  # "with $5 million": the count hangs on a preposition, not an action
         if t.word in _SKIP or raw[:1].isupper() or not t.word.isalpha():
@@ -132,7 +190,10 @@ def governing_word(st: Statement, c: Count) -> str | None:
 
 
 def same_action(a: Statement, ca: Count, b: Statement, cb: Count) -> bool:
-    """Whether both counts are governed by the same word; True when either has none (nothing
-    then says they differ)."""
+    """Whether both counts are governed by the same word (True when either has none: nothing
+    then says they differ), and describe the same thing when they stand before a noun (``a $50
+    million tower`` is not ``$27 million`` raised)."""
     wa, wb = governing_word(a, ca), governing_word(b, cb)
-    return wa is None or wb is None or wa == wb
+    if not (wa is None or wb is None or wa == wb):
+        return False
+    return attribute_noun(a, ca) == attribute_noun(b, cb)

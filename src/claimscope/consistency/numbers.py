@@ -13,7 +13,13 @@ import math
 from dataclasses import dataclass
 
 from claimscope.consistency.findings import Finding, Kind, Side
-from claimscope.consistency.frames import anchored, generic_kind, same_action, subject_clash
+from claimscope.consistency.frames import (
+    anchored,
+    generic_kind,
+    not_a_claimed_count,
+    same_action,
+    subject_clash,
+)
 from claimscope.consistency.rules import Rules
 from claimscope.consistency.statements import Count, Statement
 from claimscope.consistency.topic import Context, Shared, shared
@@ -238,6 +244,8 @@ def _usable_counts(st: Statement) -> list[Usable]:
             continue
         if not math.isfinite(c.value) or c.value <= 0 or _is_part(st, toks, c):
             continue
+        if not_a_claimed_count(st, c):
+            continue
         out.append(Usable(c, kind))
     return out
 
@@ -253,12 +261,21 @@ def _is_part(st: Statement, toks: list[Token], c: Count) -> bool:
         return True  # "could damage 300 hectares": a possibility, not a count
     if len(before) >= 2 and before[-1] == "of" and before[-2] in _PART_OF:
         return True
+    if len(before) >= 2 and before[-1] in ("in", "of") and _is_number(before[-2]):
+        return True  # "nine of 10 Republicans", "six in 10 Democrats": a ratio
     if any(w in _CHANGE for w in before[-2:]):
         return True
     if after[:1] in (["of"], ["per"], ["each"], ["more"]) or after[:2] == ["a", "day"]:
         return True
     noun = (c.noun or "").lower().split()
     return any(w in _PART_NOUN for w in noun)
+
+
+_NUMBER_NAMES = word_set("one two three four five six seven eight nine ten eleven twelve")
+
+
+def _is_number(word: str) -> bool:
+    return word in _NUMBER_NAMES or word.replace(",", "").isdigit()
 
 
 def _interval(c: Count, tolerance: float) -> tuple[float, float]:
@@ -354,10 +371,15 @@ def same_frame(kind: str, a: Statement, ca: Count, b: Statement, cb: Count) -> b
     return not generic_kind(kind) or same_action(a, ca, b, cb)
 
 
+def _far_apart(context: Context, rules: Rules) -> bool:
+    """Whether two documents were published too far apart for their counts to be compared."""
+    return context.days_apart is not None and context.days_apart > rules.max_days_apart
+
+
 def count_findings(a: Statement, b: Statement, context: Context, rules: Rules) -> list[Finding]:
     """Counts in ``a`` and ``b`` of one thing that contradict each other."""
     found: list[Finding] = []
-    if not _same_time(a, b):
+    if not _same_time(a, b) or _far_apart(context, rules):
         return found
     for ua in usable_counts(a):
         for ub in usable_counts(b):
@@ -385,7 +407,9 @@ def count_findings(a: Statement, b: Statement, context: Context, rules: Rules) -
 
 def unknown_findings(a: Statement, b: Statement, context: Context, rules: Rules) -> list[Finding]:
     """A count in one statement against the other's saying that number is not known."""
-    found = []
+    found: list[Finding] = []
+    if _far_apart(context, rules):
+        return found
     for known, unknown in ((a, b), (b, a)):
         gaps = unknown_counts(unknown)
         if not gaps:

@@ -27,6 +27,9 @@ class Rules:
     min_refutes: float = 0.5
     # ...and a number's or a date's sentence against itself given the other side's value.
     min_value_refutes: float = 0.35
+    # Counts in documents published further apart than this (days) are not compared: tallies,
+    # tolls and totals change as events unfold (a candidate's delegates two weeks later).
+    max_days_apart: int = 10
     # Findings scoring below this are dropped.
     min_score: float = 0.5
     # Corpus comparison: a blocking key shared by more statements than this is too common to

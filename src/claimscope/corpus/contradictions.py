@@ -148,7 +148,11 @@ def _compare_chunk(
         old = statements.get((old_doc, old_sentence))
         if new is None or old is None:
             continue
-        context = Context(same_doc=False, shared_names=frozenset(names[new_doc] & names[old_doc]))
+        context = Context(
+            same_doc=False,
+            shared_names=frozenset(names[new_doc] & names[old_doc]),
+            days_apart=_days_apart(meta[new_doc], meta[old_doc]),
+        )
         # The side published first comes first.
         a, b = sorted((old, new), key=lambda st: (meta[st.doc], st.doc, st.start))
         found[new_doc].extend(compare(a, b, context, rules))
@@ -333,6 +337,14 @@ def _load_statements(
             agents=tuple(agents.get(key, ())),
         )
     return out
+
+
+def _days_apart(a: str, b: str) -> int | None:
+    """Days between two publication dates as ``_document_meta`` gives them (None: unknown)."""
+    try:
+        return abs((dt.date.fromisoformat(a[:10]) - dt.date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return None
 
 
 def _clusters(
