@@ -52,7 +52,7 @@ def stmt(
         counts=tuple(built_counts),
         dates=tuple(built_dates),
         question=text.rstrip().endswith("?"),
-        agents=tuple(Named(*span(name), name) for name in agents),
+        agents=tuple(Named(*span(name), name, "PERSON") for name in agents),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from claimscope.consistency import DEFAULT_RULES, Context
 from claimscope.consistency.dates import date_findings
 from claimscope.consistency.frames import governing_word, subject_clash
+from claimscope.consistency.negation import negation_findings
 from claimscope.consistency.numbers import count_findings
 from tests.consistency.builders import stmt
 
@@ -59,19 +60,19 @@ def test_frames_women_who_accused_different_men_are_different_counts():
         ["Dale Whitmore"],
         3,
     )
-    # "who accused Ray Albers" ends the first count's clause: its subject is Dale Whitmore...
-    assert not subject_clash(a, a.counts[0], b, b.counts[0])
+    # The women who accused Ray Albers are not the women who accused Dale Whitmore...
+    assert subject_clash(a, a.counts[0], b, b.counts[0])
+    assert count_findings(a, b, ONE_DOC, DEFAULT_RULES) == []
     c = _women(
-        "Four women have accused Ray Albers of misconduct.",
-        "Four women",
+        "Ray Albers said four women had accused him.",
+        "four women",
         4,
         "exact",
         ["Ray Albers"],
         5,
     )
-    # ...and four women accusing Ray Albers are not the women accusing Dale Whitmore.
-    assert subject_clash(c, c.counts[0], b, b.counts[0])
-    assert count_findings(c, b, ONE_DOC, DEFAULT_RULES) == []
+    # ...nor are the women Ray Albers spoke of, counted in a clause that names only him.
+    assert subject_clash(c, c.counts[0], b, b.counts[0]) is False
     same = _women(
         "Exactly 4 women have accused Dale Whitmore, his lawyer said.",
         "4 women",
@@ -105,3 +106,23 @@ def test_frames_a_week_worked_out_from_words_is_no_written_date():
     assert date_findings(poll, week, ONE_DOC, DEFAULT_RULES) == []
     (found,) = date_findings(poll, same, ONE_DOC, DEFAULT_RULES)
     assert found.explanation.startswith("ends May 9, 2024 vs. May 12, 2024")
+
+
+def test_frames_a_denial_by_someone_else_is_no_contradiction():
+    some = stmt(
+        "Several Republican lawmakers rescinded their endorsement of Ray Albers.",
+        entities=["Ray Albers"],
+    )
+    speaker = stmt(
+        "Speaker Tom Mercer has not rescinded his endorsement of Ray Albers.",
+        sentence=1,
+        entities=["Tom Mercer", "Ray Albers"],
+    )
+    same = stmt(
+        "A spokesman said Speaker Tom Mercer rescinded his endorsement of Ray Albers.",
+        sentence=2,
+        entities=["Tom Mercer", "Ray Albers"],
+    )
+    assert negation_findings(some, speaker, ONE_DOC, DEFAULT_RULES) == []
+    (found,) = negation_findings(same, speaker, ONE_DOC, DEFAULT_RULES)
+    assert found.kind == "negation"

@@ -25,6 +25,7 @@ from claimscope.consistency.words import MEASURES, STOP, entity_key, stem, synon
 # Words that end a clause around a count; punctuation ends one too.
 _CLAUSE_WORDS = word_set("who whom which that while whereas but because although though")
 _BREAKS = set(',;:()[]—–"“”')
+_REPORTING = word_set("said says say told tells claimed claims reported according that")
 # Qualifiers and function words that sit between a count and the word governing it.
 _SKIP = STOP | word_set(
     """approximately roughly nearly almost around about some estimated least most just over
@@ -67,23 +68,73 @@ def _clause(st: Statement, start: int, end: int) -> tuple[int, int]:
     return base + lo, base + hi
 
 
-def _agent_keys(st: Statement, start: int, end: int) -> set[str]:
-    """Keys of the people and organisations named in ``[start, end)``; each word of a name
-    counts too, so that ``Bill Clinton`` and ``Clinton`` meet."""
+_PEOPLE = frozenset({"PERSON", "ORG"})
+_PLACES = frozenset({"GPE", "LOC"})
+
+
+def _name_keys(st: Statement, start: int, end: int, labels: frozenset[str]) -> set[str]:
+    """Keys of the names of ``labels`` in ``[start, end)``; each word of a name counts too, so
+    that ``Bill Clinton`` and ``Clinton`` meet."""
     keys: set[str] = set()
     for n in st.agents:
-        if n.start >= start and n.end <= end:
+        if n.label in labels and n.start >= start and n.end <= end:
             key = entity_key(n.norm)
             keys.add(key)
             keys.update(w for w in key.split() if w not in STOP and len(w) > 2)
     return keys
 
 
-def subject_clash(a: Statement, ca: Count, b: Statement, cb: Count) -> bool:
-    """True when both counts' clauses name people or organisations and none is the same."""
-    ka = _agent_keys(a, *_clause(a, ca.start, ca.end))
-    kb = _agent_keys(b, *_clause(b, cb.start, cb.end))
+def _complement_end(st: Statement, end: int) -> int:
+    """Where what is said of a count ends: the next punctuation, past any relative clause
+    (``four women who accused Ray Albers``)."""
+    hi = end - st.start
+    while hi < len(st.text) and st.text[hi] not in _BREAKS:
+        hi += 1
+    return st.start + hi
+
+
+def _differ(ka: set[str], kb: set[str]) -> bool:
     return bool(ka and kb and not ka & kb)
+
+
+def subject_clash(a: Statement, ca: Count, b: Statement, cb: Count) -> bool:
+    """True when the counts are said of different people, organisations or places: the
+    people named before each count in its clause differ (``Ray Albers drew 5,000 people``,
+    ``Dale Whitmore drew 12,000``), or those named after it (``four women who accused Ray
+    Albers``, ``10 women have accused Dale Whitmore``), or the places by each count differ and
+    neither sentence names the other's (``800 voters in Ohio``, ``1,200 voters in Florida``;
+    but ``1,000 troops to Peru, officials in Lima said`` meets ``700 troops ... in Lima``)."""
+    a_lo, _ = _clause(a, ca.start, ca.end)
+    b_lo, _ = _clause(b, cb.start, cb.end)
+    a_hi, b_hi = _complement_end(a, ca.end), _complement_end(b, cb.end)
+    if _differ(_name_keys(a, a_lo, ca.start, _PEOPLE), _name_keys(b, b_lo, cb.start, _PEOPLE)):
+        return True
+    if _differ(_name_keys(a, ca.end, a_hi, _PEOPLE), _name_keys(b, cb.end, b_hi, _PEOPLE)):
+        return True
+    pa, pb = _name_keys(a, a_lo, a_hi, _PLACES), _name_keys(b, b_lo, b_hi, _PLACES)
+    elsewhere_a = entity_keys(a) | written_names(a)
+    elsewhere_b = entity_keys(b) | written_names(b)
+    return bool(pa and pb and not pa & elsewhere_b and not pb & elsewhere_a)
+
+
+def subject_words(st: Statement, start: int) -> set[str]:
+    """What the clause says before ``start`` (a verb's subject: ``Several Republican
+    lawmakers``, ``Speaker Tom Mercer``): its content words as stems and its names as keys."""
+    lo = start - st.start
+    while lo > 0 and st.text[lo - 1] not in _BREAKS:
+        lo -= 1
+    words = [t for t in st.words if t.start >= lo and t.end <= start - st.start]
+    # Reported speech: the subject is what follows "said" ("Lena Varga said Ostmark will not").
+    for i, t in enumerate(words):
+        if t.word in _REPORTING:
+            words = words[i + 1 :]
+    out = set()
+    for t in words:
+        raw = st.text[t.start : t.end]
+        if t.word in STOP or t.word in _SKIP or not t.word.isalpha():
+            continue
+        out.add(entity_key(raw) if raw[:1].isupper() else synonym(stem(t.word)))
+    return out
 
 
 def _clause_names(st: Statement, start: int, end: int) -> set[str]:
@@ -128,6 +179,10 @@ _MODAL_AFTER = word_set("needed required short left remaining available")
 _MODAL_PAIRS = {("at", "stake"), ("up", "for")}
 # Before a count (a few words back): "would need 159", "needs 67", "to reach 2,383".
 _MODAL_BEFORE = word_set("need needs needed require requires reach clinch")
+# Right before a count: a selection ("the first two states", "the top three"), not a total.
+_SELECTION = word_set("first last top next past final")
+# After a count: a rate ("$10 an hour", "300 a day").
+_RATE_UNITS = word_set("hour day week month year night")
 # A sentence with these reports a running total, which changes as results come in (a live
 # report's "Trump leads with 182 delegates", then "with 221 delegates").
 _TALLY = ("so far", "to date", "overall", "leads with", "in all", "as of", "running total")
@@ -153,7 +208,11 @@ def not_a_claimed_count(st: Statement, c: Count) -> bool:
         return True  # "214-delegate": the count describes another thing
     if (after[:1] and after[0] in _MODAL_AFTER) or tuple(after[:2]) in _MODAL_PAIRS:
         return True
-    if any(w in _MODAL_BEFORE for w in before[-3:]):
+    if any(w in _MODAL_BEFORE for w in before[-5:]):
+        return True
+    if before and before[-1] in _SELECTION:
+        return True
+    if len(after) >= 2 and after[0] in ("a", "an", "per") and after[1] in _RATE_UNITS:
         return True
     lowered = st.text.lower()
     return any(cue in lowered for cue in _TALLY)

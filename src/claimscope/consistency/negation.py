@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from claimscope.consistency.findings import Finding
+from claimscope.consistency.frames import subject_words
 from claimscope.consistency.numbers import clash
 from claimscope.consistency.rules import Rules
 from claimscope.consistency.statements import Statement
@@ -193,6 +194,9 @@ def negation_findings(a: Statement, b: Statement, context: Context, rules: Rules
         for q in pb:
             if not _clash(p, q):
                 continue
+            sa, sb = subject_words(a, p.start), subject_words(b, q.start)
+            if sa and sb and not sa & sb:
+                continue  # "some lawmakers rescinded" and "Speaker Tom Mercer has not rescinded"
             score = min(0.9, 0.75 + 0.05 * len(names))
             found.append(
                 clash("negation", a, (p.start, p.end), b, (q.start, q.end), score, quoted=True)

@@ -76,6 +76,9 @@ _STATE_CHAIN = word_set(
     """remain remains remained is was are were has have had still yet so far been be to not
     never publicly officially made being"""
 )
+# The verbs that open a statement of the number's state ("sent to Halvik remains undisclosed":
+# the words before it still describe the counted thing).
+_STATE_VERBS = word_set("remain remains remained is was are were has have had")
 # Words that end the counted noun phrase: "the number of soldiers remains undisclosed".
 _NP_ENDS = _STATE_CHAIN | set(_UNKNOWN_ADJ) | set(_KNOWN_VERBS)
 _NUMBER_WORDS = word_set("exact precise total actual overall full")
@@ -192,7 +195,7 @@ def _state_after(toks: list[Token], i: int) -> tuple[int, str] | None:
     the noun phrase (``involved in this operation remains undisclosed``)."""
     limit = min(len(toks), i + 10)
     j = i
-    while j < limit and toks[j].word not in _STATE_CHAIN:
+    while j < limit and toks[j].word not in _STATE_VERBS:
         j += 1  # words still describing the counted thing
         if j - i > 5:
             return None

@@ -24,7 +24,7 @@ class Rules:
     # claim-matching model, unless one claim cluster holds both...
     min_similarity: float = 0.2
     # ...the least probability of "refutes" the stance model gives a negation's two sentences...
-    min_refutes: float = 0.5
+    min_refutes: float = 0.6
     # ...and a number's or a date's sentence against itself given the other side's value.
     min_value_refutes: float = 0.35
     # Counts in documents published further apart than this (days) are not compared: tallies,

@@ -43,17 +43,18 @@ class When:
 
 @dataclass(frozen=True, slots=True)
 class Named:
-    """A person or organisation the sentence names (``Bill Clinton``, ``the FBI``): who a count
-    or a claim is about, read by the number rules' subject check."""
+    """A person, organisation or place the sentence names (``Bill Clinton``, ``the FBI``,
+    ``Ohio``): who or where a count is about, read by the number rules' subject check."""
 
     start: int
     end: int
     norm: str
+    label: str
 
 
-# The entity labels that say who did or owns something (places and groups do not: 700 troops
-# in Lima and 1,000 troops in Peru may be one deployment).
-AGENT_LABELS = frozenset({"PERSON", "ORG"})
+# The entity labels the subject check reads: people and organisations (who did something) and
+# places (where).
+NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC"})
 
 
 @dataclass(slots=True)
@@ -103,8 +104,8 @@ def statements_of(analysis: Analysis) -> list[Statement]:
     agents: dict[int, list[Named]] = {}
     for e in analysis.entities:
         entities.setdefault(e.sentence, []).append(e.norm)
-        if e.label in AGENT_LABELS:
-            agents.setdefault(e.sentence, []).append(Named(e.start, e.end, e.norm))
+        if e.label in NAMED_LABELS:
+            agents.setdefault(e.sentence, []).append(Named(e.start, e.end, e.norm, e.label))
     counts: dict[int, list[Count]] = {}
     for q in analysis.quantities:
         counts.setdefault(q.sentence, []).append(

@@ -43,7 +43,7 @@ from claimscope.consistency import (
     statement_keys,
 )
 from claimscope.consistency.confirm import Confirmer, load_confirmer
-from claimscope.consistency.statements import AGENT_LABELS, Named
+from claimscope.consistency.statements import NAMED_LABELS, Named
 from claimscope.consistency.words import entity_key
 from claimscope.errors import QueryError, StoreError
 from claimscope.model.corpus import ContradictionSide, CorpusContradiction
@@ -310,8 +310,8 @@ def _load_statements(
         key = (doc, sentence)
         if kind == "entity":
             entities.setdefault(key, []).append(norm)
-            if label in AGENT_LABELS:
-                agents.setdefault(key, []).append(Named(start, end, norm))
+            if label in NAMED_LABELS:
+                agents.setdefault(key, []).append(Named(start, end, norm, label))
         elif kind == "quantity":
             counts.setdefault(key, []).append(
                 Count(start, end, float(value), unit, qualifier, noun)
