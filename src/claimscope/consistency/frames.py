@@ -125,9 +125,9 @@ def subject_words(st: Statement, start: int) -> set[str]:
         lo -= 1
     words = [t for t in st.words if t.start >= lo and t.end <= start - st.start]
     # Reported speech: the subject is what follows "said" ("Lena Varga said Ostmark will not").
-    for i, t in enumerate(words):
-        if t.word in _REPORTING:
-            words = words[i + 1 :]
+    reported = [i for i, t in enumerate(words) if t.word in _REPORTING]
+    if reported:
+        words = words[reported[-1] + 1 :]
     out = set()
     for t in words:
         raw = st.text[t.start : t.end]
@@ -176,7 +176,7 @@ _SCOPE_SKIP = word_set("all the those these its their his her")
 # After a count: a requirement or what is available, not how many there are ("1,237 delegates
 # needed", "71 delegates short of", "60 delegates at stake", "up for grabs").
 _MODAL_AFTER = word_set("needed required short left remaining available")
-_MODAL_PAIRS = {("at", "stake"), ("up", "for")}
+_MODAL_PAIRS = {("at", "stake"), ("up", "for"), ("to", "go")}
 # Before a count (a few words back): "would need 159", "needs 67", "to reach 2,383".
 _MODAL_BEFORE = word_set("need needs needed require requires reach clinch")
 # Right before a count: a selection ("the first two states", "the top three"), not a total.
@@ -185,7 +185,20 @@ _SELECTION = word_set("first last top next past final")
 _RATE_UNITS = word_set("hour day week month year night")
 # A sentence with these reports a running total, which changes as results come in (a live
 # report's "Trump leads with 182 delegates", then "with 221 delegates").
-_TALLY = ("so far", "to date", "overall", "leads with", "in all", "as of", "running total")
+_TALLY = (
+    "so far",
+    "to date",
+    "overall",
+    "leads with",
+    "in all",
+    "as of",
+    "running total",
+    "now has",
+    "now have",
+    "now holds",
+    "now leads",
+    "currently has",
+)
 _CONDITIONS = word_set("if unless whether")
 
 
@@ -214,6 +227,8 @@ def not_a_claimed_count(st: Statement, c: Count) -> bool:
         return True
     if len(after) >= 2 and after[0] in ("a", "an", "per") and after[1] in _RATE_UNITS:
         return True
+    if len(before) >= 2 and before[-2:] == ["out", "of"]:
+        return True  # "seven out of 11 states": a ratio
     lowered = st.text.lower()
     return any(cue in lowered for cue in _TALLY)
 
@@ -240,6 +255,8 @@ def governing_word(st: Statement, c: Count) -> str | None:
         raw = st.text[t.start : t.end]
         if t.word == "of":
             continue  # "repayment of $50 million": the noun before "of" governs it
+        if t.word in _REPORTING:
+            return None  # "the army said roughly 700 troops": what governs it comes after
         if t.word in _LOOSE:
             return None  # "with $5 million": the count hangs on a preposition, not an action
         if t.word in _SKIP or raw[:1].isupper() or not t.word.isalpha():
@@ -248,11 +265,12 @@ def governing_word(st: Statement, c: Count) -> str | None:
     return None
 
 
-def same_action(a: Statement, ca: Count, b: Statement, cb: Count) -> bool:
+def same_action(a: Statement, ca: Count, b: Statement, cb: Count, *, strict: bool) -> bool:
     """Whether both counts are governed by the same word (True when either has none: nothing
-    then says they differ), and describe the same thing when they stand before a noun (``a $50
-    million tower`` is not ``$27 million`` raised)."""
+    then says they differ); ``strict`` (counts that could count anything): they must also
+    describe the same thing when they stand before a noun (``a $50 million tower`` is not
+    ``$27 million`` raised)."""
     wa, wb = governing_word(a, ca), governing_word(b, cb)
     if not (wa is None or wb is None or wa == wb):
         return False
-    return attribute_noun(a, ca) == attribute_noun(b, cb)
+    return not strict or attribute_noun(a, ca) == attribute_noun(b, cb)

@@ -366,12 +366,13 @@ def _same_thing(kind: str, evidence: Shared) -> bool:
 
 
 def same_frame(kind: str, a: Statement, ca: Count, b: Statement, cb: Count) -> bool:
-    """Whether the two counts' clauses say they count one thing: no different people or
-    organisations as their subject, and, for counts that could count anything (money, people,
-    votes, measures), the same action (``spent`` and ``spent``, not ``lend`` and ``invested``)."""
+    """Whether the two counts' clauses say they count one thing: no different people,
+    organisations or places as their subject, and the same action (``spent`` and ``spent``, not
+    ``lend`` and ``invested``; for counts that could count anything, money, people, votes and
+    measures, also the same noun described)."""
     if subject_clash(a, ca, b, cb):
         return False
-    return not generic_kind(kind) or same_action(a, ca, b, cb)
+    return same_action(a, ca, b, cb, strict=generic_kind(kind))
 
 
 def _far_apart(context: Context, rules: Rules) -> bool:
