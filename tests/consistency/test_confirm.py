@@ -38,12 +38,15 @@ class FakeMatch:
 
     def __init__(self, groups: list[set[str]]) -> None:
         self.groups = groups
+        self.dims: dict[str, int] = {}
 
     def embed(self, texts):
-        out = np.zeros((len(texts), len(self.groups) + len(texts)), dtype=np.float32)
+        out = np.zeros((len(texts), 64), dtype=np.float32)
         for i, t in enumerate(texts):
             g = next((n for n, group in enumerate(self.groups) if t in group), None)
-            out[i, g if g is not None else len(self.groups) + i] = 1.0
+            if g is None:
+                g = self.dims.setdefault(t, len(self.groups) + len(self.dims))
+            out[i, g] = 1.0
         return out
 
 

@@ -81,9 +81,12 @@ class Confirmer:
         """The stance model's probability of a contradiction for each finding (the highest of
         its pairs), all findings in one batch."""
         assert self.stance is not None
+        stance = self.stance
         pairs = [self.stance_pairs(f, statements) for f in findings]
         flat = [p for ps in pairs for p in ps]
-        probs = self.stance.probabilities(flat)[:, _REFUTES] if flat else np.zeros(0)
+        # One pair per run: the int8 model quantizes its activations per batch, so a pair's
+        # probabilities would shift (by up to 0.1) with the pairs batched beside it.
+        probs = np.array([stance.probabilities([p])[0, _REFUTES] for p in flat])
         out, at = [], 0
         for ps in pairs:
             out.append(float(probs[at : at + len(ps)].max()))
@@ -101,7 +104,9 @@ class Confirmer:
             for key in ((f.a.doc, f.a.sentence), (f.b.doc, f.b.sentence))
         }
         keys = list(texts)
-        vectors = self.match.embed([texts[k] for k in keys]) if keys else np.zeros((0, 1))
+        match = self.match
+        # One text per run, for the same reason as the stance pairs (the vectors are cached).
+        vectors = np.stack([match.embed([texts[k]])[0] for k in keys]) if keys else np.zeros((0, 1))
         row = {k: i for i, k in enumerate(keys)}
         return [
             float(vectors[row[(f.a.doc, f.a.sentence)]] @ vectors[row[(f.b.doc, f.b.sentence)]])

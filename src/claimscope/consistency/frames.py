@@ -159,6 +159,14 @@ def _clause_names(st: Statement, start: int, end: int) -> set[str]:
     return keys
 
 
+def clauses_share_name(
+    a: Statement, a_span: tuple[int, int], b: Statement, b_span: tuple[int, int]
+) -> bool:
+    """Whether the two counts' own clauses name one thing (``the Harlow bridge will cost $12
+    million``, ``the Harlow bridge will cost $20 million``)."""
+    return bool(_clause_names(a, *a_span) & _clause_names(b, *b_span))
+
+
 def anchored(a: Statement, a_span: tuple[int, int], b: Statement, b_span: tuple[int, int]) -> bool:
     """Whether a name the two sentences share stands in one of the two clauses that hold the
     counts (``sending 1,000 troops to Peru`` and ``700 troops are expected in Peru``), not only
@@ -177,6 +185,8 @@ _SCOPE_SKIP = word_set("all the those these its their his her")
 # needed", "71 delegates short of", "60 delegates at stake", "up for grabs").
 _MODAL_AFTER = word_set("needed required short left remaining available")
 _MODAL_PAIRS = {("at", "stake"), ("up", "for"), ("to", "go")}
+# After a count: a step in a sequence ("six stops later", "three days ago").
+_SEQUENCE = word_set("later earlier ago apart away")
 # Before a count (a few words back): "would need 159", "needs 67", "to reach 2,383".
 _MODAL_BEFORE = word_set("need needs needed require requires reach clinch")
 # Right before a count: a selection ("the first two states", "the top three"), not a total.
@@ -219,7 +229,7 @@ def not_a_claimed_count(st: Statement, c: Count) -> bool:
         return True
     if re.search(r"\w-\w+$", st.text[start:end]):
         return True  # "214-delegate": the count describes another thing
-    if (after[:1] and after[0] in _MODAL_AFTER) or tuple(after[:2]) in _MODAL_PAIRS:
+    if (after[:1] and after[0] in _MODAL_AFTER | _SEQUENCE) or tuple(after[:2]) in _MODAL_PAIRS:
         return True
     if any(w in _MODAL_BEFORE for w in before[-5:]):
         return True

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from claimscope.consistency.findings import Finding, Kind, Side
 from claimscope.consistency.frames import (
     anchored,
+    clauses_share_name,
     generic_kind,
     not_a_claimed_count,
     same_action,
@@ -372,7 +373,12 @@ def same_frame(kind: str, a: Statement, ca: Count, b: Statement, cb: Count) -> b
     measures, also the same noun described)."""
     if subject_clash(a, ca, b, cb):
         return False
-    return same_action(a, ca, b, cb, strict=generic_kind(kind))
+    generic = generic_kind(kind)
+    # Money, people and votes are counted all through an article (each PAC's spending, each
+    # group's donations): both clauses must name the thing the count is of.
+    if generic and not clauses_share_name(a, (ca.start, ca.end), b, (cb.start, cb.end)):
+        return False
+    return same_action(a, ca, b, cb, strict=generic)
 
 
 def _far_apart(context: Context, rules: Rules) -> bool:
