@@ -40,7 +40,8 @@ from common import machine
 
 from claimscope import Settings, analyze
 from claimscope.consistency import DEFAULT_RULES, Finding, Side, find_in_document, statements_of
-from claimscope.consistency.confirm import Confirmer, load_confirmer
+from claimscope.consistency.confirm import Confirmer, load_confirmer, refuted, similar_enough
+from claimscope.consistency.rules import Rules
 from claimscope.corpus.contradictions import _clusters, _load_statements, update_contradictions
 from claimscope.store import Store
 
@@ -163,12 +164,13 @@ def _readings(findings: list[Finding], statements: Any) -> list[tuple[float, flo
     return list(zip(sims, refs, strict=True))
 
 
-def kept(c: dict[str, Any], rules: Any = DEFAULT_RULES) -> bool:
+def kept(c: dict[str, Any], rules: Rules = DEFAULT_RULES) -> bool:
     """What ``Confirmer.keep`` decides from the two readings."""
-    if c["kind"] == "negation":
-        return c["refutes"] >= rules.min_refutes
-    similar = c["similarity"] >= rules.min_similarity or c.get("same_cluster", False)
-    return similar and c["refutes"] >= rules.min_value_refutes
+    doc_b = "a" if c.get("scope", "document") == "document" else "b"
+    f = Finding(c["kind"], Side("a", 0, 0, 0), Side(doc_b, 1, 0, 0), "", 0.0)
+    return similar_enough(rules, f, c["similarity"], c.get("same_cluster", False)) and refuted(
+        rules, f, c["refutes"]
+    )
 
 
 def written_candidates() -> list[dict[str, Any]]:
@@ -226,6 +228,7 @@ def main() -> None:
     }
     report["rules"] = {
         "min_similarity": DEFAULT_RULES.min_similarity,
+        "min_corpus_similarity": DEFAULT_RULES.min_corpus_similarity,
         "min_refutes": DEFAULT_RULES.min_refutes,
         "min_value_refutes": DEFAULT_RULES.min_value_refutes,
     }
@@ -256,6 +259,7 @@ def main() -> None:
             ],
         }
     written = written_candidates()
+    (args.work / "candidates-written.json").write_text(json.dumps(written, indent=1))
     report["written"] = {
         s: score([(w["flagged"], w["holds"]) for w in written if w["split"] == s])
         for s in ("tune", "held")

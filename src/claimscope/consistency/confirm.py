@@ -7,7 +7,8 @@ of subject and unit:
 
 - for a number or a date, both sentences make **the same claim**: they are in one claim
   cluster, or the claim-matching model (``match-minilm``, a bi-encoder trained to find a claim
-  said again) gives them a cosine of at least ``Rules.min_similarity`` (a negation's two whole
+  said again) gives them a cosine of at least ``Rules.min_similarity`` within a document and
+  ``Rules.min_corpus_similarity`` across documents (a negation's two whole
   sentences are read together by the stance model, which is that check already);
 - the **stance model** (``stance-minilm``) reads a contradiction: for a negation, one sentence
   refutes the other (``Rules.min_refutes``, either way round); for a number or a date, a
@@ -53,6 +54,20 @@ def swapped(st: Statement, side: Side, other: Statement, other_side: Side) -> st
         + other.part(other_side.start, other_side.end)
         + (st.text[side.end - st.start :])
     )
+
+
+def similar_enough(rules: Rules, f: Finding, similarity: float, same_cluster: bool) -> bool:
+    """The same-claim check: a negation passes (the stance model reads its whole sentences);
+    a number or a date needs one cluster or the least cosine for its scope."""
+    if f.kind == "negation" or same_cluster:
+        return True
+    least = rules.min_similarity if f.a.doc == f.b.doc else rules.min_corpus_similarity
+    return similarity >= least
+
+
+def refuted(rules: Rules, f: Finding, refutes: float) -> bool:
+    """The stance check: the least probability of "refutes" for the finding's kind."""
+    return refutes >= (rules.min_refutes if f.kind == "negation" else rules.min_value_refutes)
 
 
 @dataclass(slots=True)
@@ -126,20 +141,16 @@ class Confirmer:
             kept = [
                 f
                 for f, s in zip(kept, sims, strict=True)
-                if f.kind == "negation"
-                or s >= self.rules.min_similarity
-                or (same_cluster is not None and same_cluster(f.a, f.b))
+                if similar_enough(
+                    self.rules,
+                    f,
+                    s,
+                    same_cluster is not None and same_cluster(f.a, f.b),
+                )
             ]
         if self.stance is not None and kept:
             probs = self.refutes(kept, statements)
-            kept = [
-                f
-                for f, p in zip(kept, probs, strict=True)
-                if p
-                >= (
-                    self.rules.min_refutes if f.kind == "negation" else self.rules.min_value_refutes
-                )
-            ]
+            kept = [f for f, p in zip(kept, probs, strict=True) if refuted(self.rules, f, p)]
         return kept
 
 

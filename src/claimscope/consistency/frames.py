@@ -16,6 +16,7 @@ checks catch these without a parser:
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from claimscope.consistency.statements import Count, Statement
@@ -231,6 +232,12 @@ def not_a_claimed_count(st: Statement, c: Count) -> bool:
         return True  # "214-delegate": the count describes another thing
     if (after[:1] and after[0] in _MODAL_AFTER | _SEQUENCE) or tuple(after[:2]) in _MODAL_PAIRS:
         return True
+    # "60 pledged delegates and seven superdelegates were at stake": the stake, further on.
+    said = [t.word for t in toks if end <= t.start < _complement_end(st, c.end) - st.start]
+    if set(itertools.pairwise(said)) & _MODAL_PAIRS:
+        return True
+    if _modifier(st, c, after):
+        return True
     if any(w in _MODAL_BEFORE for w in before[-5:]):
         return True
     if before and before[-1] in _SELECTION:
@@ -241,6 +248,17 @@ def not_a_claimed_count(st: Statement, c: Count) -> bool:
         return True  # "seven out of 11 states": a ratio
     lowered = st.text.lower()
     return any(cue in lowered for cue in _TALLY)
+
+
+def _modifier(st: Statement, c: Count, after: list[str]) -> bool:
+    """Whether the counted word is a modifier of the noun after it (``three delegate slots``
+    counts slots): a singular unit after a number other than one, followed by a noun."""
+    last = st.text[c.start - st.start : c.end - st.start].split()[-1:]
+    if not last or c.value == 1 or not last[0].isalpha() or last[0].lower().endswith("s"):
+        return False
+    if not after or not after[0].isalpha() or after[0] in STOP:
+        return False
+    return not after[0].endswith(("ed", "ing", "ly"))
 
 
 def attribute_noun(st: Statement, c: Count) -> str | None:

@@ -116,13 +116,15 @@ def _noun_phrase(st: Statement, toks: list[Token], i: int) -> tuple[int, str, st
         if j > i and st.text[toks[j - 1].end : t.start].strip():
             break  # punctuation between the words
         j += 1
-    if j == i:
+    # The head is the last word that names a kind of thing counted: "Ostmark soldiers sent"
+    # is about soldiers ("sent" is a participle the check above cannot tell from a noun).
+    heads = [k for k in range(i, j) if count_class(toks[k].word) is not None]
+    if not heads:
         return None
-    head = toks[j - 1].word
-    kind = count_class(head)
-    if kind is None:
-        return None
-    return j - 1, kind, st.text[toks[i].start : toks[j - 1].end]
+    last = heads[-1]
+    kind = count_class(toks[last].word)
+    assert kind is not None
+    return last, kind, st.text[toks[i].start : toks[last].end]
 
 
 def unknown_counts(st: Statement) -> list[Unknown]:

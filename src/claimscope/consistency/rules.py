@@ -21,8 +21,10 @@ class Rules:
     max_date_gap: int = 7
     # The second opinion (consistency/confirm.py), tuned on the labelled dev pairs
     # (benchmarks/contradictions_quality.py): the least cosine of two sentences by the
-    # claim-matching model, unless one claim cluster holds both...
+    # claim-matching model within one document (where one thing is often told in different
+    # words), and across documents, unless one claim cluster holds both...
     min_similarity: float = 0.2
+    min_corpus_similarity: float = 0.45
     # ...the least probability of "refutes" the stance model gives a negation's two sentences...
     min_refutes: float = 0.6
     # ...and a number's or a date's sentence against itself given the other side's value.
