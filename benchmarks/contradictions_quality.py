@@ -265,6 +265,15 @@ def main() -> None:
         for s in ("tune", "held")
     }
     report["written_misses"] = [w["id"] for w in written if w["flagged"] != w["holds"]]
+    # Both sets together, by split: what the target (precision >= 0.8) is read on.
+    train = json.loads((args.work / "candidates-train.json").read_text())
+    report["combined"] = {
+        s: score(
+            [(c["kept"], c["holds"]) for c in train if c["holds"] is not None and c["split"] == s]
+            + [(w["flagged"], w["holds"]) for w in written if w["split"] == s]
+        )
+        for s in ("tune", "held")
+    }
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({k: v for k, v in report.items() if k != "machine"}, indent=1)[:6000])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from claimscope.consistency import DEFAULT_RULES, Context
 from claimscope.consistency.dates import date_findings
 from claimscope.consistency.frames import governing_word, subject_clash
@@ -126,3 +128,49 @@ def test_frames_a_denial_by_someone_else_is_no_contradiction():
     assert negation_findings(some, speaker, ONE_DOC, DEFAULT_RULES) == []
     (found,) = negation_findings(same, speaker, ONE_DOC, DEFAULT_RULES)
     assert found.kind == "negation"
+
+
+# Sentences written for these tests: two counts of the same kind that are not two claims of how
+# many there are of one thing, and the same thing given two numbers.
+DIFFERENT_THINGS = [
+    ("Overall, Albers leads with 182 delegates.", "Albers leads with 221 delegates."),
+    ("There are 595 delegates at stake in Dunmore.", "It takes 1,237 delegates to win Dunmore."),
+    (
+        "Albers won the first two states of the Dunmore race.",
+        "Albers won four states in the Dunmore race.",
+    ),
+    ("Voters in six states backed Albers in Dunmore.", "Albers won 11 states in the Dunmore race."),
+    ("Albers holds a 214-delegate lead in Dunmore.", "Albers has 300 delegates in Dunmore."),
+    ("Nine of 10 voters in Dunmore backed Albers.", "Albers won 3 voters in Dunmore."),
+    ("If Albers wins 30 delegates in Dunmore, he leads.", "Albers won 70 delegates in Dunmore."),
+    (
+        "Ray Albers drew 5,000 people to his rally in Dunmore.",
+        "Dale Whitmore drew 12,000 people to his rally in Dunmore.",
+    ),
+    ("Albers won three delegate slots in Dunmore.", "Albers won 14 delegates in Dunmore."),
+]
+SAME_THING = [
+    ("Albers won 30 delegates in Dunmore.", "Albers won 70 delegates in Dunmore, the party said."),
+    (
+        "The Kessing earthquake killed 120 people.",
+        "Officials said the Kessing earthquake killed 310 people.",
+    ),
+]
+
+
+def _found(first: str, second: str) -> list[str]:
+    from claimscope import Settings, analyze
+    from claimscope.consistency import find_in_document, statements_of
+
+    analysis = analyze(f"{first}\n{second}\n", settings=Settings(profile="rules"))
+    return [f.explanation for f in find_in_document(statements_of(analysis)) if f.kind == "number"]
+
+
+@pytest.mark.parametrize(("first", "second"), DIFFERENT_THINGS)
+def test_frames_counts_of_different_things_are_not_contradictions(first, second):
+    assert _found(first, second) == []
+
+
+@pytest.mark.parametrize(("first", "second"), SAME_THING)
+def test_frames_one_thing_given_two_numbers_is_a_contradiction(first, second):
+    assert len(_found(first, second)) == 1

@@ -121,7 +121,12 @@ def _noun_phrase(st: Statement, toks: list[Token], i: int) -> tuple[int, str, st
     heads = [k for k in range(i, j) if count_class(toks[k].word) is not None]
     if not heads:
         return None
-    last = heads[-1]
+    named = [
+        k
+        for k in heads
+        if toks[k].word.endswith("s") or count_class(toks[k].word) != stem(toks[k].word)
+    ]
+    last = (named or heads)[-1]
     kind = count_class(toks[last].word)
     assert kind is not None
     return last, kind, st.text[toks[i].start : toks[last].end]
