@@ -36,6 +36,7 @@ from claimscope.consistency import (
     Count,
     Finding,
     Rules,
+    Side,
     Statement,
     When,
     compare,
@@ -156,17 +157,7 @@ def _compare_chunk(
         # The side published first comes first.
         a, b = sorted((old, new), key=lambda st: (meta[st.doc], st.doc, st.start))
         found[new_doc].extend(compare(a, b, context, rules))
-    clusters = _clusters(con, sorted(statements))
-    confirmed = set(
-        confirmer.keep(
-            [f for fs in found.values() for f in fs],
-            statements,
-            lambda x, y: bool(
-                clusters.get((x.doc, x.sentence), set()) & clusters.get((y.doc, y.sentence), set())
-            ),
-        )
-    )
-    found = {d: [f for f in fs if f in confirmed] for d, fs in found.items()}
+    found = _confirmed(con, found, statements, confirmer)
     rows = []
     for doc, findings in found.items():
         findings.sort(key=lambda f: (-f.score, f.a.doc, f.a.start, f.b.doc, f.b.start))
@@ -187,6 +178,27 @@ def _compare_chunk(
         ],
         now=utc_now(),
     )
+
+
+def _confirmed(
+    con: duckdb.DuckDBPyConnection,
+    found: dict[str, list[Finding]],
+    statements: dict[tuple[str, int], Statement],
+    confirmer: Confirmer,
+) -> dict[str, list[Finding]]:
+    """The findings the models confirm, all documents of the chunk in one batch; two sentences
+    in one claim cluster are the same claim whatever their similarity."""
+    clusters = _clusters(con, sorted(statements))
+
+    def same_cluster(x: Side, y: Side) -> bool:
+        return bool(
+            clusters.get((x.doc, x.sentence), set()) & clusters.get((y.doc, y.sentence), set())
+        )
+
+    confirmed = set(
+        confirmer.keep([f for fs in found.values() for f in fs], statements, same_cluster)
+    )
+    return {d: [f for f in fs if f in confirmed] for d, fs in found.items()}
 
 
 def _within_for_old_documents(
@@ -289,6 +301,35 @@ def _load_statements(
         """,
         [docs, sentences],
     )
+    entities, counts, dates, agents = _mentions(mentions)
+    out = {}
+    for doc, sentence, segment, start, text, features in rows:
+        key = (doc, sentence)
+        out[key] = Statement(
+            doc=doc,
+            sentence=sentence,
+            segment=segment,
+            start=start,
+            text=text,
+            entities=tuple(entities.get(key, ())),
+            counts=tuple(counts.get(key, ())),
+            dates=tuple(dates.get(key, ())),
+            question=bool(json.loads(features or "{}").get("is_question", False)),
+            agents=tuple(agents.get(key, ())),
+        )
+    return out
+
+
+def _days_apart(a: str, b: str) -> int | None:
+    """Days between two publication dates as ``_document_meta`` gives them (None: unknown)."""
+    try:
+        return abs((dt.date.fromisoformat(a[:10]) - dt.date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return None
+
+
+def _mentions(mentions: list[tuple[Any, ...]]) -> tuple[dict[tuple[str, int], Any], ...]:
+    """A sentence's entities, counts, dates and named people and places, from mention rows."""
     entities: dict[tuple[str, int], list[str]] = {}
     counts: dict[tuple[str, int], list[Count]] = {}
     dates: dict[tuple[str, int], list[When]] = {}
@@ -321,30 +362,7 @@ def _load_statements(
             dates.setdefault(key, []).append(
                 When(start, end, date_kind, first.isoformat(), last.isoformat(), granularity)
             )
-    out = {}
-    for doc, sentence, segment, start, text, features in rows:
-        key = (doc, sentence)
-        out[key] = Statement(
-            doc=doc,
-            sentence=sentence,
-            segment=segment,
-            start=start,
-            text=text,
-            entities=tuple(entities.get(key, ())),
-            counts=tuple(counts.get(key, ())),
-            dates=tuple(dates.get(key, ())),
-            question=bool(json.loads(features or "{}").get("is_question", False)),
-            agents=tuple(agents.get(key, ())),
-        )
-    return out
-
-
-def _days_apart(a: str, b: str) -> int | None:
-    """Days between two publication dates as ``_document_meta`` gives them (None: unknown)."""
-    try:
-        return abs((dt.date.fromisoformat(a[:10]) - dt.date.fromisoformat(b[:10])).days)
-    except ValueError:
-        return None
+    return entities, counts, dates, agents
 
 
 def _clusters(
