@@ -231,6 +231,7 @@ def main() -> None:
         "min_corpus_similarity": DEFAULT_RULES.min_corpus_similarity,
         "min_refutes": DEFAULT_RULES.min_refutes,
         "min_value_refutes": DEFAULT_RULES.min_value_refutes,
+        "min_date_refutes": DEFAULT_RULES.min_date_refutes,
     }
     train_labelled: list[dict[str, Any]] = []
     for name, articles in (("train", train), ("dev", dev)):

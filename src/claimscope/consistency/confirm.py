@@ -13,10 +13,10 @@ of subject and unit:
 - the **stance model** (``stance-minilm``) reads a contradiction: for a negation, one sentence
   refutes the other (``Rules.min_refutes``, either way round); for a number or a date, a
   sentence refutes itself given the other side's value (``700 troops`` against the same
-  sentence saying ``1,000 troops``; ``Rules.min_value_refutes``). The model is blind to most
-  numeric differences between two whole sentences, so it is asked about the values in one
-  sentence's own words; whether both sentences are about one thing is the rules' and the
-  similarity's to say, not the model's.
+  sentence saying ``1,000 troops``; ``Rules.min_value_refutes``, ``Rules.min_date_refutes``
+  for a date). The model is blind to most numeric differences between two whole sentences, so
+  it is asked about the values in one sentence's own words; whether both sentences are about
+  one thing is the rules' and the similarity's to say, not the model's.
 
 The models only see the few findings the rules keep. Without them (the ``rules`` profile, or a
 model folder missing) the gate says so once in the log and keeps what the rules found.
@@ -67,7 +67,8 @@ def similar_enough(rules: Rules, f: Finding, similarity: float, same_cluster: bo
 
 def refuted(rules: Rules, f: Finding, refutes: float) -> bool:
     """The stance check: the least probability of "refutes" for the finding's kind."""
-    return refutes >= (rules.min_refutes if f.kind == "negation" else rules.min_value_refutes)
+    least = {"negation": rules.min_refutes, "date": rules.min_date_refutes}
+    return refutes >= least.get(f.kind, rules.min_value_refutes)
 
 
 @dataclass(slots=True)
