@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from claimscope.consistency import Count, Statement, When
+from claimscope.consistency.statements import Named
 
 CountSpec = tuple[str, float, str | None, str]  # text, value, unit, qualifier
 DateSpec = tuple[str, str, str, str]  # text, kind, first day, last day
@@ -22,8 +23,10 @@ def stmt(
     counts: Sequence[CountSpec] = (),
     dates: Sequence[DateSpec] = (),
     granularity: str = "day",
+    agents: Sequence[str] = (),
 ) -> Statement:
-    """A statement of ``text``; ``counts`` and ``dates`` name their span by its text."""
+    """A statement of ``text``; ``counts``, ``dates`` and ``agents`` (people and organisations
+    named) give their span by its text."""
 
     def span(part: str) -> tuple[int, int]:
         at = text.index(part)
@@ -49,6 +52,7 @@ def stmt(
         counts=tuple(built_counts),
         dates=tuple(built_dates),
         question=text.rstrip().endswith("?"),
+        agents=tuple(Named(*span(name), name, "PERSON") for name in agents),
     )
 
 

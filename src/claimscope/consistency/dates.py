@@ -83,6 +83,14 @@ def _periods(st: Statement) -> list[Period]:
     return out
 
 
+def _written(st: Statement, p: Period) -> bool:
+    """Whether the period's days are written as days (``Sept. 19 to 22``), not worked out from
+    words such as ``this week`` or ``last month``, which may be about another time than they
+    seem (the week of the article, of a quote, of an event)."""
+    spans = [p.last_span] if p.first_span is None else [p.first_span, p.last_span]
+    return all(any(ch.isdigit() for ch in st.part(*span)) for span in spans)
+
+
 def _say(day: dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
@@ -116,6 +124,8 @@ def _compare(
     related: bool,
 ) -> Finding | None:
     gap = rules.max_date_gap
+    if not (_written(a, p) and _written(b, q)):
+        return None
     if p.first is not None and q.first is not None:
         if not related:
             return None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from claimscope.consistency.findings import Finding
+from claimscope.consistency.frames import subject_words
 from claimscope.consistency.numbers import clash
 from claimscope.consistency.rules import Rules
 from claimscope.consistency.statements import Statement
@@ -32,7 +33,13 @@ _FUTURE = word_set("will would shall")
 _NP_MODIFIERS = word_set("new first second last recent former own other such")
 _DETERMINERS = word_set("a an the any its their his her our this that these those another")
 # Verbs that pass a negation to the verb they govern: "does not plan to establish".
-_TRANSPARENT = {stem(w) for w in "plan intend want seek aim going expect hope wish try".split()}
+_TRANSPARENT = {
+    stem(w)
+    for w in """plan intend want seek aim going expect hope wish try ready willing able
+    prepared""".split()
+}
+# A subject that negates what it does ("none of the material was marked").
+_NEGATIVE_SUBJECTS = word_set("none nobody nothing neither")
 # "no plans to", "no intention of".
 _NO_WHAT = word_set("plan plans intention intentions intent desire interest")
 _CONDITIONS = word_set("if unless whether")
@@ -132,6 +139,10 @@ def _propositions(st: Statement) -> list[Proposition]:
         prev = toks[head - 1].word if head >= 1 else ""
         if not (determiner or negated or head != i or prev in _MODALS | _AUX | {"to"}):
             continue
+        if prev == "to" and head == i and not negated:
+            continue  # "laws that bind them to support Trump": an infinitive asserts nothing
+        if not negated and any(x.word in _NEGATIVE_SUBJECTS for x in toks[max(0, head - 5) : head]):
+            negated = True  # "none of the material was marked classified"
         start = cue if cue is not None else _aux_start(toks, head)
         found.append(
             Proposition(
@@ -193,6 +204,9 @@ def negation_findings(a: Statement, b: Statement, context: Context, rules: Rules
         for q in pb:
             if not _clash(p, q):
                 continue
+            sa, sb = subject_words(a, p.start), subject_words(b, q.start)
+            if sa and sb and not sa & sb:
+                continue  # "some lawmakers rescinded" and "Speaker Tom Mercer has not rescinded"
             score = min(0.9, 0.75 + 0.05 * len(names))
             found.append(
                 clash("negation", a, (p.start, p.end), b, (q.start, q.end), score, quoted=True)

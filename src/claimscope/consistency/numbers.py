@@ -13,11 +13,18 @@ import math
 from dataclasses import dataclass
 
 from claimscope.consistency.findings import Finding, Kind, Side
+from claimscope.consistency.frames import (
+    anchored,
+    clauses_share_name,
+    generic_kind,
+    not_a_claimed_count,
+    same_action,
+    subject_clash,
+)
 from claimscope.consistency.rules import Rules
 from claimscope.consistency.statements import Count, Statement
 from claimscope.consistency.topic import Context, Shared, shared
 from claimscope.consistency.words import (
-    MEASURES,
     STOP,
     Token,
     count_class,
@@ -70,6 +77,9 @@ _STATE_CHAIN = word_set(
     """remain remains remained is was are were has have had still yet so far been be to not
     never publicly officially made being"""
 )
+# The verbs that open a statement of the number's state ("sent to Halvik remains undisclosed":
+# the words before it still describe the counted thing).
+_STATE_VERBS = word_set("remain remains remained is was are were has have had")
 # Words that end the counted noun phrase: "the number of soldiers remains undisclosed".
 _NP_ENDS = _STATE_CHAIN | set(_UNKNOWN_ADJ) | set(_KNOWN_VERBS)
 _NUMBER_WORDS = word_set("exact precise total actual overall full")
@@ -106,13 +116,20 @@ def _noun_phrase(st: Statement, toks: list[Token], i: int) -> tuple[int, str, st
         if j > i and st.text[toks[j - 1].end : t.start].strip():
             break  # punctuation between the words
         j += 1
-    if j == i:
+    # The head is the last word that names a kind of thing counted: "Ostmark soldiers sent"
+    # is about soldiers ("sent" is a participle the check above cannot tell from a noun).
+    heads = [k for k in range(i, j) if count_class(toks[k].word) is not None]
+    if not heads:
         return None
-    head = toks[j - 1].word
-    kind = count_class(head)
-    if kind is None:
-        return None
-    return j - 1, kind, st.text[toks[i].start : toks[j - 1].end]
+    named = [
+        k
+        for k in heads
+        if toks[k].word.endswith("s") or count_class(toks[k].word) != stem(toks[k].word)
+    ]
+    last = (named or heads)[-1]
+    kind = count_class(toks[last].word)
+    assert kind is not None
+    return last, kind, st.text[toks[i].start : toks[last].end]
 
 
 def unknown_counts(st: Statement) -> list[Unknown]:
@@ -186,7 +203,7 @@ def _state_after(toks: list[Token], i: int) -> tuple[int, str] | None:
     the noun phrase (``involved in this operation remains undisclosed``)."""
     limit = min(len(toks), i + 10)
     j = i
-    while j < limit and toks[j].word not in _STATE_CHAIN:
+    while j < limit and toks[j].word not in _STATE_VERBS:
         j += 1  # words still describing the counted thing
         if j - i > 5:
             return None
@@ -238,6 +255,8 @@ def _usable_counts(st: Statement) -> list[Usable]:
             continue
         if not math.isfinite(c.value) or c.value <= 0 or _is_part(st, toks, c):
             continue
+        if not_a_claimed_count(st, c):
+            continue
         out.append(Usable(c, kind))
     return out
 
@@ -253,12 +272,21 @@ def _is_part(st: Statement, toks: list[Token], c: Count) -> bool:
         return True  # "could damage 300 hectares": a possibility, not a count
     if len(before) >= 2 and before[-1] == "of" and before[-2] in _PART_OF:
         return True
+    if len(before) >= 2 and before[-1] in ("in", "of") and _is_number(before[-2]):
+        return True  # "nine of 10 Republicans", "six in 10 Democrats": a ratio
     if any(w in _CHANGE for w in before[-2:]):
         return True
     if after[:1] in (["of"], ["per"], ["each"], ["more"]) or after[:2] == ["a", "day"]:
         return True
     noun = (c.noun or "").lower().split()
     return any(w in _PART_NOUN for w in noun)
+
+
+_NUMBER_NAMES = word_set("one two three four five six seven eight nine ten eleven twelve")
+
+
+def _is_number(word: str) -> bool:
+    return word in _NUMBER_NAMES or word.replace(",", "").isdigit()
 
 
 def _interval(c: Count, tolerance: float) -> tuple[float, float]:
@@ -336,31 +364,39 @@ def _counted_words(*statements: Statement) -> set[str]:
     return {synonym(stem(w)) for w in words} | words
 
 
-# Counts of these say little about what is counted (people employed, evacuated, protesting;
-# money spent, owed, paid; hectares burnt, bought, protected): they must share a topic word
-# as well as a name.
-_GENERIC_KINDS = frozenset({"people", "abstentions"})
-
-
 def _same_thing(kind: str, evidence: Shared) -> bool:
     """Whether two counts of ``kind`` are of one thing: both sentences name the same entity,
     and, for people, votes, money and measures, also share a word for the thing (``contract``,
     ``auction``; not a verb such as ``approved``)."""
     if not evidence.names:
         return False
-    generic = (
-        kind in _GENERIC_KINDS
-        or kind.startswith("votes")
-        or kind in MEASURES
-        or (kind.isupper() and len(kind) == 3)
-    )
-    return bool(evidence.things) or not generic
+    return bool(evidence.things) or not generic_kind(kind)
+
+
+def same_frame(kind: str, a: Statement, ca: Count, b: Statement, cb: Count) -> bool:
+    """Whether the two counts' clauses say they count one thing: no different people,
+    organisations or places as their subject, and the same action (``spent`` and ``spent``, not
+    ``lend`` and ``invested``; for counts that could count anything, money, people, votes and
+    measures, also the same noun described)."""
+    if subject_clash(a, ca, b, cb):
+        return False
+    generic = generic_kind(kind)
+    # Money, people and votes are counted all through an article (each PAC's spending, each
+    # group's donations): both clauses must name the thing the count is of.
+    if generic and not clauses_share_name(a, (ca.start, ca.end), b, (cb.start, cb.end)):
+        return False
+    return same_action(a, ca, b, cb, strict=generic)
+
+
+def _far_apart(context: Context, rules: Rules) -> bool:
+    """Whether two documents were published too far apart for their counts to be compared."""
+    return context.days_apart is not None and context.days_apart > rules.max_days_apart
 
 
 def count_findings(a: Statement, b: Statement, context: Context, rules: Rules) -> list[Finding]:
     """Counts in ``a`` and ``b`` of one thing that contradict each other."""
     found: list[Finding] = []
-    if not _same_time(a, b):
+    if not _same_time(a, b) or _far_apart(context, rules):
         return found
     for ua in usable_counts(a):
         for ub in usable_counts(b):
@@ -376,7 +412,9 @@ def count_findings(a: Statement, b: Statement, context: Context, rules: Rules) -
             if a_lo <= b_hi * slack and b_lo <= a_hi * slack:
                 continue  # compatible: about 700 and roughly 700, at least 70 and 100
             evidence = shared(a, b, context, ignore=_counted_words(a, b))
-            if not _same_thing(ua.kind, evidence):
+            if not _same_thing(ua.kind, evidence) or not same_frame(ua.kind, a, ca, b, cb):
+                continue
+            if not context.same_doc and not anchored(a, (ca.start, ca.end), b, (cb.start, cb.end)):
                 continue
             hedged = {ca.qualifier, cb.qualifier} & {"approx", "estimated"}
             score = min(0.95, 0.7 + 0.05 * evidence.size) - (0.1 if hedged else 0.0)
@@ -386,7 +424,9 @@ def count_findings(a: Statement, b: Statement, context: Context, rules: Rules) -
 
 def unknown_findings(a: Statement, b: Statement, context: Context, rules: Rules) -> list[Finding]:
     """A count in one statement against the other's saying that number is not known."""
-    found = []
+    found: list[Finding] = []
+    if _far_apart(context, rules):
+        return found
     for known, unknown in ((a, b), (b, a)):
         gaps = unknown_counts(unknown)
         if not gaps:
@@ -399,8 +439,14 @@ def unknown_findings(a: Statement, b: Statement, context: Context, rules: Rules)
                 if _nationality_clash(c, Count(0, 0, 1, None, "exact", gap.noun)):
                     continue
                 evidence = shared(known, unknown, context, ignore=_counted_words(a, b))
-                # Across documents only a shared name says two sentences count one thing.
-                if not (evidence.names if not context.same_doc else evidence):
+                # Across documents only a shared name, by one of the clauses, says two sentences
+                # count one thing.
+                if not context.same_doc and not (
+                    evidence.names
+                    and anchored(known, (c.start, c.end), unknown, (gap.start, gap.end))
+                ):
+                    continue
+                if context.same_doc and not evidence:
                     continue
                 hedged = c.qualifier in ("approx", "estimated")
                 score = min(0.9, 0.7 + 0.05 * evidence.size) - (0.1 if hedged else 0.0)

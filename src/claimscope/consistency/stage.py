@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from claimscope.consistency.confirm import load_confirmer
 from claimscope.consistency.detect import find_in_document
 from claimscope.consistency.findings import Finding
 from claimscope.consistency.statements import statements_of
@@ -36,5 +37,11 @@ def to_contradictions(findings: list[Finding]) -> list[Contradiction]:
 )
 def contradictions_stage(batch: list[Analysis], settings: Settings) -> None:
     """Contradictions between sentences of each document: numbers, dates and negation."""
+    confirmer = load_confirmer(settings)
+    statements = {a.document.id: statements_of(a) for a in batch}
+    found = {doc: find_in_document(sts) for doc, sts in statements.items()}
+    # One call for the whole batch: the models read every document's candidates at once.
+    by_key = {(st.doc, st.sentence): st for sts in statements.values() for st in sts}
+    kept = set(confirmer.keep([f for fs in found.values() for f in fs], by_key))
     for a in batch:
-        a.contradictions = to_contradictions(find_in_document(statements_of(a)))
+        a.contradictions = to_contradictions([f for f in found[a.document.id] if f in kept])

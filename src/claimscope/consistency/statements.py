@@ -41,6 +41,22 @@ class When:
     granularity: str
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A person, organisation or place the sentence names (``Bill Clinton``, ``the FBI``,
+    ``Ohio``): who or where a count is about, read by the number rules' subject check."""
+
+    start: int
+    end: int
+    norm: str
+    label: str
+
+
+# The entity labels the subject check reads: people and organisations (who did something) and
+# places (where).
+NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC"})
+
+
 @dataclass(slots=True)
 class Statement:
     """A sentence of a document and its mentions, as the contradiction rules read it."""
@@ -54,6 +70,7 @@ class Statement:
     counts: tuple[Count, ...] = ()
     dates: tuple[When, ...] = ()
     question: bool = False
+    agents: tuple[Named, ...] = ()
     _tokens: list[Token] | None = field(default=None, init=False, compare=False, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -84,8 +101,11 @@ def statements_of(analysis: Analysis) -> list[Statement]:
     """The statements of one analysis: every sentence outside page furniture."""
     furniture = {s.id for s in analysis.segments if s.kind == "furniture"}
     entities: dict[int, list[str]] = {}
+    agents: dict[int, list[Named]] = {}
     for e in analysis.entities:
         entities.setdefault(e.sentence, []).append(e.norm)
+        if e.label in NAMED_LABELS:
+            agents.setdefault(e.sentence, []).append(Named(e.start, e.end, e.norm, e.label))
     counts: dict[int, list[Count]] = {}
     for q in analysis.quantities:
         counts.setdefault(q.sentence, []).append(
@@ -107,6 +127,7 @@ def statements_of(analysis: Analysis) -> list[Statement]:
             counts=tuple(counts.get(s.id, ())),
             dates=tuple(dates.get(s.id, ())),
             question=s.features.get("is_question", is_question(analysis.span_text(s.start, s.end))),
+            agents=tuple(agents.get(s.id, ())),
         )
         for s in analysis.sentences
         if s.segment not in furniture

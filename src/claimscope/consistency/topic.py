@@ -111,11 +111,12 @@ def _topic_words(statement: Statement, *, nouns: bool = False) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """Where two statements come from: one document, or two documents and the entities both
-    documents name (``shared_names``)."""
+    """Where two statements come from: one document, or two documents, the entities both
+    documents name (``shared_names``) and the days between their publication (None: unknown)."""
 
     same_doc: bool
     shared_names: frozenset[str] = frozenset()
+    days_apart: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

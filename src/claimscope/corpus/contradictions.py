@@ -36,12 +36,15 @@ from claimscope.consistency import (
     Count,
     Finding,
     Rules,
+    Side,
     Statement,
     When,
     compare,
     find_in_document,
     statement_keys,
 )
+from claimscope.consistency.confirm import Confirmer, load_confirmer
+from claimscope.consistency.statements import NAMED_LABELS, Named
 from claimscope.consistency.words import entity_key
 from claimscope.errors import QueryError, StoreError
 from claimscope.model.corpus import ContradictionSide, CorpusContradiction
@@ -72,13 +75,16 @@ def update_contradictions(
     *,
     rules: Rules = DEFAULT_RULES,
     chunk: int = CHUNK,
+    confirmer: Confirmer | None = None,
 ) -> CheckStats:
-    """Compare the documents not compared yet with the rest of the corpus; store what clashes."""
+    """Compare the documents not compared yet with the rest of the corpus; store what clashes
+    and the models confirm (``confirmer``; default: the shipped models, when installed)."""
     if store.read_only:
         raise StoreError("opened read-only: cannot record contradictions", source=str(store.path))
     began = time.monotonic()
     stats = CheckStats()
     con = store.connection
+    confirmer = confirmer or load_confirmer(rules=rules)
     pending = [
         row[0]
         for row in _fetch(
@@ -91,7 +97,7 @@ def update_contradictions(
         ids = pending[i : i + max(1, chunk)]
         try:
             with transaction(con):
-                _compare_chunk(con, ids, rules, stats)
+                _compare_chunk(con, ids, rules, confirmer, stats)
         except duckdb.Error as exc:
             raise StoreError(
                 f"cannot record contradictions: {duckdb_message(exc)}", source=str(store.path)
@@ -102,7 +108,11 @@ def update_contradictions(
 
 
 def _compare_chunk(
-    con: duckdb.DuckDBPyConnection, ids: list[str], rules: Rules, stats: CheckStats
+    con: duckdb.DuckDBPyConnection,
+    ids: list[str],
+    rules: Rules,
+    confirmer: Confirmer,
+    stats: CheckStats,
 ) -> None:
     """Key, compare and mark one chunk of new documents (in the caller's transaction)."""
     # Leftovers of an interrupted run would be written twice: start the chunk clean.
@@ -115,7 +125,7 @@ def _compare_chunk(
     by_doc: dict[str, list[Statement]] = {}
     for st in statements.values():
         by_doc.setdefault(st.doc, []).append(st)
-    _within_for_old_documents(con, ids, by_doc, rules, stats)
+    _within_for_old_documents(con, ids, by_doc, rules, confirmer, stats)
     keys = {(st.doc, st.sentence): statement_keys(st) for st in statements.values()}
     insert_rows(
         con,
@@ -139,10 +149,15 @@ def _compare_chunk(
         old = statements.get((old_doc, old_sentence))
         if new is None or old is None:
             continue
-        context = Context(same_doc=False, shared_names=frozenset(names[new_doc] & names[old_doc]))
+        context = Context(
+            same_doc=False,
+            shared_names=frozenset(names[new_doc] & names[old_doc]),
+            days_apart=_days_apart(meta[new_doc], meta[old_doc]),
+        )
         # The side published first comes first.
         a, b = sorted((old, new), key=lambda st: (meta[st.doc], st.doc, st.start))
         found[new_doc].extend(compare(a, b, context, rules))
+    found = _confirmed(con, found, statements, confirmer)
     rows = []
     for doc, findings in found.items():
         findings.sort(key=lambda f: (-f.score, f.a.doc, f.a.start, f.b.doc, f.b.start))
@@ -165,11 +180,33 @@ def _compare_chunk(
     )
 
 
+def _confirmed(
+    con: duckdb.DuckDBPyConnection,
+    found: dict[str, list[Finding]],
+    statements: dict[tuple[str, int], Statement],
+    confirmer: Confirmer,
+) -> dict[str, list[Finding]]:
+    """The findings the models confirm, all documents of the chunk in one batch; two sentences
+    in one claim cluster are the same claim whatever their similarity."""
+    clusters = _clusters(con, sorted(statements))
+
+    def same_cluster(x: Side, y: Side) -> bool:
+        return bool(
+            clusters.get((x.doc, x.sentence), set()) & clusters.get((y.doc, y.sentence), set())
+        )
+
+    confirmed = set(
+        confirmer.keep([f for fs in found.values() for f in fs], statements, same_cluster)
+    )
+    return {d: [f for f in fs if f in confirmed] for d, fs in found.items()}
+
+
 def _within_for_old_documents(
     con: duckdb.DuckDBPyConnection,
     ids: list[str],
     by_doc: dict[str, list[Statement]],
     rules: Rules,
+    confirmer: Confirmer,
     stats: CheckStats,
 ) -> None:
     """Within-document contradictions for documents analyzed without the stage (stored by an
@@ -182,9 +219,9 @@ def _within_for_old_documents(
     )
     for (doc,) in rows:
         statements = sorted(by_doc.get(doc, []), key=lambda st: st.sentence)
-        findings = find_in_document(statements, rules)
-        con.execute("DELETE FROM contradictions WHERE doc_id = ? AND scope = 'document'", [doc])
         by_key = {(st.doc, st.sentence): st for st in statements}
+        findings = confirmer.keep(find_in_document(statements, rules), by_key)
+        con.execute("DELETE FROM contradictions WHERE doc_id = ? AND scope = 'document'", [doc])
         _insert_contradictions(
             con, [_row(doc, n, "document", f, by_key) for n, f in enumerate(findings)]
         )
@@ -256,30 +293,15 @@ def _load_statements(
         con,
         selection
         + """
-        SELECT m.doc_id, m.sentence, m.kind, m.start_char, m.end_char, m.norm, m.value, m.unit,
-               m.qualifier, m.noun, m.date_kind, m.start_date, m.end_date, m.granularity
+        SELECT m.doc_id, m.sentence, m.kind, m.start_char, m.end_char, m.norm, m.label, m.value,
+               m.unit, m.qualifier, m.noun, m.date_kind, m.start_date, m.end_date, m.granularity
         FROM mentions m
         JOIN wanted w ON w.doc_id = m.doc_id AND (w.sentence = -1 OR w.sentence = m.sentence)
         ORDER BY m.doc_id, m.sentence, m.kind, m.id
         """,
         [docs, sentences],
     )
-    entities: dict[tuple[str, int], list[str]] = {}
-    counts: dict[tuple[str, int], list[Count]] = {}
-    dates: dict[tuple[str, int], list[When]] = {}
-    for doc, sentence, kind, start, end, norm, value, unit, qualifier, noun, *when in mentions:
-        key = (doc, sentence)
-        if kind == "entity":
-            entities.setdefault(key, []).append(norm)
-        elif kind == "quantity":
-            counts.setdefault(key, []).append(
-                Count(start, end, float(value), unit, qualifier, noun)
-            )
-        elif kind == "date":
-            date_kind, first, last, granularity = when
-            dates.setdefault(key, []).append(
-                When(start, end, date_kind, first.isoformat(), last.isoformat(), granularity)
-            )
+    entities, counts, dates, agents = _mentions(mentions)
     out = {}
     for doc, sentence, segment, start, text, features in rows:
         key = (doc, sentence)
@@ -293,7 +315,76 @@ def _load_statements(
             counts=tuple(counts.get(key, ())),
             dates=tuple(dates.get(key, ())),
             question=bool(json.loads(features or "{}").get("is_question", False)),
+            agents=tuple(agents.get(key, ())),
         )
+    return out
+
+
+def _days_apart(a: str, b: str) -> int | None:
+    """Days between two publication dates as ``_document_meta`` gives them (None: unknown)."""
+    try:
+        return abs((dt.date.fromisoformat(a[:10]) - dt.date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return None
+
+
+def _mentions(mentions: list[tuple[Any, ...]]) -> tuple[dict[tuple[str, int], Any], ...]:
+    """A sentence's entities, counts, dates and named people and places, from mention rows."""
+    entities: dict[tuple[str, int], list[str]] = {}
+    counts: dict[tuple[str, int], list[Count]] = {}
+    dates: dict[tuple[str, int], list[When]] = {}
+    agents: dict[tuple[str, int], list[Named]] = {}
+    for (
+        doc,
+        sentence,
+        kind,
+        start,
+        end,
+        norm,
+        label,
+        value,
+        unit,
+        qualifier,
+        noun,
+        *when,
+    ) in mentions:
+        key = (doc, sentence)
+        if kind == "entity":
+            entities.setdefault(key, []).append(norm)
+            if label in NAMED_LABELS:
+                agents.setdefault(key, []).append(Named(start, end, norm, label))
+        elif kind == "quantity":
+            counts.setdefault(key, []).append(
+                Count(start, end, float(value), unit, qualifier, noun)
+            )
+        elif kind == "date":
+            date_kind, first, last, granularity = when
+            dates.setdefault(key, []).append(
+                When(start, end, date_kind, first.isoformat(), last.isoformat(), granularity)
+            )
+    return entities, counts, dates, agents
+
+
+def _clusters(
+    con: duckdb.DuckDBPyConnection, wanted: Sequence[tuple[str, int]]
+) -> dict[tuple[str, int], set[int]]:
+    """The claim clusters each sentence's claims are in (none for a sentence that is no claim)."""
+    if not wanted:
+        return {}
+    rows = _fetch(
+        con,
+        """
+        WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS doc_id, unnest(?::INTEGER[]) AS sentence)
+        SELECT c.doc_id, c.sentence, m.cluster_id
+        FROM claims c
+        JOIN wanted w ON w.doc_id = c.doc_id AND w.sentence = c.sentence
+        JOIN cluster_members m ON m.doc_id = c.doc_id AND m.claim = c.id
+        """,
+        [[d for d, _ in wanted], [s for _, s in wanted]],
+    )
+    out: dict[tuple[str, int], set[int]] = {}
+    for doc, sentence, cluster in rows:
+        out.setdefault((doc, sentence), set()).add(cluster)
     return out
 
 
