@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from tokenizers import Tokenizer
 
-from claimscope.models.batches import padded
+from claimscope.models.batches import padded, read_tokenizer
 from claimscope.models.folder import ModelFolder, folder_name, open_session
 
 
@@ -28,11 +27,7 @@ class CrossEncoder:
         """Open the folder, its tokenizer and the ONNX session."""
         self.folder_ = ModelFolder.open(self.model)
         card = self.folder_.card
-        self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
-        self.tokenizer_.no_padding()
-        self.tokenizer_.enable_truncation(
-            int(card.get("max_tokens", 192)), strategy="longest_first"
-        )
+        self.tokenizer_ = read_tokenizer(self.folder_.path, int(card.get("max_tokens", 192)))
         self.session_ = open_session(self.folder_, self.threads)
         return self
 

@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
-from tokenizers import Tokenizer
 
-from claimscope.models.batches import padded
+from claimscope.models.batches import padded, read_tokenizer
 from claimscope.models.crossencoder import CrossEncoder
 from claimscope.models.embedder import strip_noise
 from claimscope.models.folder import ModelFolder, folder_installed, folder_name, open_session
@@ -99,9 +98,7 @@ class EmbeddingScorer:
         threshold and fusion weight from the card."""
         self.folder_ = ModelFolder.open(self.model)
         card = self.folder_.card
-        self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
-        self.tokenizer_.no_padding()
-        self.tokenizer_.enable_truncation(int(card.get("max_tokens", 128)))
+        self.tokenizer_ = read_tokenizer(self.folder_.path, int(card.get("max_tokens", 128)))
         # One query at a time: idle threads must not spin (see ``open_session``).
         self.session_ = open_session(self.folder_, self.threads, spin=False)
         self.scale = float(card.get("scale", 1.0))

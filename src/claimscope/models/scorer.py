@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from claimscope.errors import SettingsError
-from claimscope.models.batches import padded
-from claimscope.models.embedder import StaticVectors, read_tokenizer
+from claimscope.models.batches import padded, read_tokenizer
+from claimscope.models.embedder import StaticVectors
 from claimscope.models.folder import SHIPPED, ModelFolder, open_session
 from claimscope.settings import Settings
 

@@ -25,8 +25,10 @@ from torch import nn
 
 from claimscope.evaluation.claim_data import Example, deduplicate, read_examples
 from claimscope.metrics import best_threshold
+from claimscope.models.batches import read_tokenizer
 from claimscope.training import persuasion
-from claimscope.training.claims_model import ClaimModel, load_tokenizer, predict, token_batch
+from claimscope.training.claims_model import ClaimModel, predict
+from claimscope.training.encoding import token_batch
 from claimscope.training.hardware import cpu_state, device, load_state, seed_everything
 
 logger = logging.getLogger(__name__)
@@ -437,7 +439,7 @@ def train(
         checkworthiness, subjectivity_train, subjectivity_dev, config,
         extra_checkworthiness, held_out, techniques_train, techniques_validation,
     )  # fmt: skip
-    tok = load_tokenizer(base / "tokenizer.json", config.max_len)
+    tok = read_tokenizer(base, config.max_len)
     branch = config.technique_branch and bool(data.ptc_train)
     model = _model(base, init, techniques=bool(data.ptc_train), branch=branch)
     groups = _param_groups(model, config, branch)

@@ -24,13 +24,8 @@ from tokenizers import Tokenizer
 from torch import nn
 
 from claimscope.model import FactCheck
-from claimscope.training.crossencoder import (
-    INPUT_NAMES,
-    PairModel,
-    encode_pairs,
-    export_int8,
-    pair_tokenizer,
-)
+from claimscope.models.batches import read_tokenizer
+from claimscope.training.crossencoder import INPUT_NAMES, PairModel, encode_pairs, export_int8
 from claimscope.training.hardware import (
     cpu_state,
     device,
@@ -206,7 +201,7 @@ def train_reranker(
     seed_everything(config.seed, None)
     out.mkdir(parents=True, exist_ok=True)
     passages, index = passage_index(factchecks)
-    tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
+    tok = read_tokenizer(base, config.max_tokens)
     model = PairModel(str(base))
     if init is not None:
         model.load_state_dict(load_state(init))
@@ -290,7 +285,7 @@ def export_reranker(
 
     summary, model = load_trained(PairModel(str(base)), trained)
     config = MatchConfig(**summary["config"])
-    tok = pair_tokenizer(trained / "tokenizer.json", config.max_tokens)
+    tok = read_tokenizer(trained, config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)
     export_int8(model, tok, trained / "model.fp32.onnx", out / "model.onnx", "score")
     shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")
