@@ -14,7 +14,7 @@ import random
 import shutil
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from claimscope.metrics import best_threshold
 from claimscope.models.batches import read_tokenizer
 from claimscope.training import persuasion
 from claimscope.training.claims_model import ClaimModel, predict
+from claimscope.training.config import ClaimTaskConfig
 from claimscope.training.encoding import token_batch
 from claimscope.training.hardware import cpu_state, device, load_state, seed_everything
 
@@ -35,19 +36,9 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
-class TrainConfig:
+class TrainConfig(ClaimTaskConfig):
     """Hyper-parameters of a training run (stored in the model card)."""
 
-    epochs: int = 3
-    batch_size: int = 32
-    lr: float = 5e-5
-    head_lr: float = 1e-3
-    max_len: int = 96
-    seed: int = 0
-    val_fraction: float = 0.1
-    subj_oversample: int = 4
-    warmup: float = 0.1
-    limit: int | None = None  # for smoke tests: this many examples per task at most
     # Check-worthiness examples drawn per epoch (None: all); a warm start replays a sample.
     checkworthiness_per_epoch: int | None = None
     token_loss_weight: float = 1.0
@@ -348,7 +339,7 @@ def _summary(
 ) -> dict[str, Any]:
     """``training.json``: the run's config, data, history and selected epoch."""
     return {
-        "config": {k: getattr(config, k) for k in config.__slots__},  # type: ignore[attr-defined]
+        "config": {f.name: getattr(config, f.name) for f in fields(config)},
         "init": str(init) if init else None,
         "data": {
             **files,

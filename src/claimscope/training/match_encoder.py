@@ -29,6 +29,7 @@ from transformers import AutoModel
 from claimscope.model import FactCheck
 from claimscope.models.batches import read_tokenizer
 from claimscope.models.embedder import strip_noise
+from claimscope.training.config import CandidateConfig
 from claimscope.training.encoding import mean_pool, token_batch
 from claimscope.training.hardware import cpu_state, device, model_device, seed_everything
 from claimscope.training.loop import linear_schedule, on_device, optimizer_step, save_weights
@@ -44,7 +45,7 @@ BM25_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0
 
 
 @dataclass(slots=True)
-class EncoderConfig:
+class EncoderConfig(CandidateConfig):
     """Hyper-parameters of bi-encoder training (recorded in the card)."""
 
     epochs: int = 4
@@ -54,11 +55,7 @@ class EncoderConfig:
     scale: float = 20.0
     # The hard negative of a query is drawn from BM25's top ``hard_from`` wrong candidates.
     hard_from: int = 10
-    candidates: int = 30
-    rerank: int = 20
-    max_tokens: int = 128
     warmup: float = 0.1
-    seed: int = 0
     threads: int = 2
     # Minutes between checkpoints inside an epoch (one is written after every epoch too).
     checkpoint_minutes: float = 5.0

@@ -25,6 +25,7 @@ from torch import nn
 
 from claimscope.model import FactCheck
 from claimscope.models.batches import read_tokenizer
+from claimscope.training.config import CandidateConfig
 from claimscope.training.crossencoder import INPUT_NAMES, PairModel, encode_pairs, export_int8
 from claimscope.training.hardware import (
     cpu_state,
@@ -48,17 +49,13 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
-class MatchConfig:
+class MatchConfig(CandidateConfig):
     """Hyper-parameters of re-ranker training (recorded in the card)."""
 
     epochs: int = 2
     lr: float = 3e-5
     group: int = 4
     groups_per_step: int = 8
-    candidates: int = 30
-    rerank: int = 20
-    max_tokens: int = 128
-    seed: int = 0
 
 
 def passage_index(factchecks: Sequence[FactCheck]) -> tuple[dict[str, str], TextIndex]:
