@@ -37,7 +37,7 @@ from claimscope.models.embedder import EMBEDDER, Embedder, load_embedder
 from claimscope.settings import Settings
 from claimscope.verify.matching import fuse
 from claimscope.verify.passages import Windows, passage_spans
-from claimscope.verify.textindex import TextIndex
+from claimscope.verify.textindex import Closing, TextIndex
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class IndexStats:
     failures: list[Failure] = field(default_factory=list)
 
 
-class EvidenceIndex:
+class EvidenceIndex(Closing):
     """A passage index folder; ``open`` reads one, ``create`` makes or extends one."""
 
     def __init__(
@@ -149,12 +149,6 @@ class EvidenceIndex:
     def close(self) -> None:
         """Close the database."""
         self.text.close()
-
-    def __enter__(self) -> EvidenceIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- counts ---------------------------------------------------------------------------
 
