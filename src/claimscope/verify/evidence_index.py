@@ -80,6 +80,10 @@ class IndexStats:
     failures: list[Failure] = field(default_factory=list)
 
 
+# The Passage fields ``EvidenceIndex._rows`` selects, in its SELECT's order.
+_PASSAGE_FIELDS = ("doc", "start", "end", "text", "source", "title", "url", "published")
+
+
 class EvidenceIndex(Closing):
     """A passage index folder; ``open`` reads one, ``create`` makes or extends one."""
 
@@ -320,18 +324,10 @@ class EvidenceIndex(Closing):
         out = []
         for rank, i in enumerate(order, 1):
             key = keys[i]
-            doc, start, end, passage, source, title, url, published = rows[int(key)]
             out.append(
                 Passage(
                     id=int(key),
-                    doc=doc,
-                    start=start,
-                    end=end,
-                    text=passage,
-                    source=source,
-                    title=title,
-                    url=url,
-                    published=published,
+                    **rows[int(key)],
                     rank=rank,
                     score=float(scores[i]),
                     bm25=float(lexical[i]),
@@ -360,7 +356,8 @@ class EvidenceIndex(Closing):
             cosine.update(zip(rest, map(float, sims), strict=True))
         return cosine
 
-    def _rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    def _rows(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The stored fields of each passage (``_PASSAGE_FIELDS``) by its id."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
@@ -371,7 +368,7 @@ class EvidenceIndex(Closing):
             f"FROM evidence_passages p JOIN documents d ON d.id = p.doc WHERE p.id IN ({marks})",
             list(ids),
         )
-        return {int(r[0]): tuple(r[1:]) for r in cursor}
+        return {int(r[0]): dict(zip(_PASSAGE_FIELDS, r[1:], strict=True)) for r in cursor}
 
     def document(self, doc_id: str) -> Document:
         """A stored document, its text exactly as indexed; StoreError when unknown."""
