@@ -153,6 +153,7 @@ def subj_job(spec: dict) -> dict:
 
     from claimscope.evaluation.claim_data import read_examples
     from claimscope.metrics import f1_score, macro_f1_score, roc_auc_score
+    from claimscope.models.batches import read_tokenizer
     from claimscope.training import claims_model
 
     p = _claim_paths()
@@ -165,7 +166,7 @@ def subj_job(spec: dict) -> dict:
     model.load_state_dict(torch.load(work / "model.pt"))
     if torch.cuda.is_available():
         model = model.cuda()
-    tok = claims_model.load_tokenizer(BASE / "tokenizer.json", summary["config"]["max_len"])
+    tok = read_tokenizer(BASE, summary["config"]["max_len"])
     figures = {}
     for task, path in (("subjectivity", p["report_subj"]), ("checkworthiness", p["report_cw"])):
         examples = read_examples(path)

@@ -12,9 +12,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from claimscope.models.batches import read_tokenizer  # noqa: E402
 from claimscope.training import distil  # noqa: E402
 from claimscope.training.claims import TrainConfig, train  # noqa: E402
-from claimscope.training.claims_model import load_tokenizer, predict  # noqa: E402
+from claimscope.training.claims_model import predict  # noqa: E402
 from tests.training.tiny_models import tiny_encoder  # noqa: E402
 
 pytestmark = pytest.mark.train
@@ -125,7 +126,7 @@ def test_student_learns_the_teachers_scores_of_unlabelled_texts(tmp_path):
 
         model = ClaimModel(str(base))
         model.load_state_dict(torch.load(out / "model.pt"))
-        return predict(model, load_tokenizer(base / "tokenizer.json", 16), unseen, "subjectivity")
+        return predict(model, read_tokenizer(base, 16), unseen, "subjectivity")
 
     zebra, truck = run(1.0)
     assert zebra - truck > 0.2

@@ -12,8 +12,9 @@ pytest.importorskip("onnx")
 
 import torch
 
+from claimscope.models.batches import read_tokenizer
 from claimscope.training.claims_export import _onnx_predict, export
-from claimscope.training.claims_model import ClaimModel, load_tokenizer
+from claimscope.training.claims_model import ClaimModel
 from claimscope.training.onnx_weights import init_state, state_from_onnx
 from tests.training.tiny_models import tiny_encoder
 
@@ -53,7 +54,7 @@ def _scores(base, folder):
     import onnxruntime as ort
 
     session = ort.InferenceSession(str(folder / "model.onnx"), providers=["CPUExecutionProvider"])
-    tok = load_tokenizer(base / "tokenizer.json", 32)
+    tok = read_tokenizer(base, 32)
     return _onnx_predict(session, tok, TEXTS, ["checkworthiness", "subjectivity", "techniques"])
 
 

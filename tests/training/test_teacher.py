@@ -14,7 +14,8 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 
-from claimscope.training.claims_model import load_tokenizer, token_batch  # noqa: E402
+from claimscope.models.batches import read_tokenizer  # noqa: E402
+from claimscope.training.encoding import token_batch  # noqa: E402
 from claimscope.training.teacher import (  # noqa: E402
     TeacherConfig,
     TeacherModel,
@@ -95,7 +96,7 @@ CONFIG = dict(epochs=2, batch_size=8, max_len=32, frozen_layers=1, shard_size=50
 def test_teacher_model_lower_then_upper_is_the_encoder(setup):
     _, base = setup
     model = TeacherModel.from_base(base, frozen_layers=1).eval()
-    tok = load_tokenizer(base / "tokenizer.json", 32)
+    tok = read_tokenizer(base, 32)
     ids, mask = token_batch(tok, ["Crime rose by 5 percent.", "Thank you."])
     with torch.no_grad():
         ref = model.encoder(input_ids=ids.masked_fill(mask == 0, 1), attention_mask=mask)

@@ -10,36 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from tokenizers import Tokenizer
 
 from claimscope.models.batches import padded
-from claimscope.models.folder import ModelFolder, folder_name, open_session
+from claimscope.models.folder import open_session
+from claimscope.models.runner import FolderRunner
 
 
-class CrossEncoder:
+class CrossEncoder(FolderRunner):
     """Runs a pair model folder's ``model.onnx``; ``load()`` does the work."""
-
-    def __init__(self, model: str, *, batch_size: int = 32, threads: int = 0):
-        self.model = model
-        self.batch_size = batch_size
-        self.threads = threads
 
     def load(self) -> CrossEncoder:
         """Open the folder, its tokenizer and the ONNX session."""
-        self.folder_ = ModelFolder.open(self.model)
-        card = self.folder_.card
-        self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
-        self.tokenizer_.no_padding()
-        self.tokenizer_.enable_truncation(
-            int(card.get("max_tokens", 192)), strategy="longest_first"
-        )
+        self.open_folder(192)
         self.session_ = open_session(self.folder_, self.threads)
         return self
-
-    @property
-    def name(self) -> str:
-        """The model's name and version, from its card."""
-        return folder_name(self.folder_)
 
     def run(self, pairs: Sequence[tuple[str, str]], output: str) -> np.ndarray:
         """The ONNX output ``output`` for each pair, rows in input order."""

@@ -13,13 +13,13 @@ import functools
 import itertools
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tokenizers import Tokenizer
 
 from claimscope.errors import SettingsError
+from claimscope.models.batches import read_tokenizer
 from claimscope.models.folder import ModelFolder
 
 # The embedding model that ships in the package.
@@ -146,14 +146,6 @@ class Embedder:
         their links, @handles and hashtag signs; the zero vector for a text with no known
         token."""
         return self.static_.embed([strip_noise(text) for text in texts])
-
-
-def read_tokenizer(folder: Path, max_tokens: int) -> Tokenizer:
-    """A folder's ``tokenizer.json``, unpadded, truncating at ``max_tokens``."""
-    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(max_tokens)
-    return tokenizer
 
 
 @functools.cache

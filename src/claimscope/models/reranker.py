@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
-from tokenizers import Tokenizer
 
 from claimscope.models.batches import padded
 from claimscope.models.crossencoder import CrossEncoder
 from claimscope.models.embedder import strip_noise
-from claimscope.models.folder import ModelFolder, folder_installed, folder_name, open_session
+from claimscope.models.folder import ModelFolder, folder_installed, open_session
+from claimscope.models.runner import FolderRunner
 
 MATCH_MODEL = "match-minilm"
 
@@ -71,7 +71,7 @@ class PairScorer(CrossEncoder):
         return 1.0 / (1.0 + np.exp(-np.clip(a * logits + b, -50.0, 50.0)))
 
 
-class EmbeddingScorer:
+class EmbeddingScorer(FolderRunner):
     """A bi-encoder folder: each text embedded once (links and @handles left out), a pair
     scored by the cosine of its two vectors times the card's ``scale``.
 
@@ -89,19 +89,13 @@ class EmbeddingScorer:
         threads: int = 0,
         cache: int = 16_384,
     ) -> None:
-        self.model = model
-        self.batch_size = batch_size
-        self.threads = threads
+        super().__init__(model, batch_size=batch_size, threads=threads)
         self.cache = cache
 
     def load(self) -> EmbeddingScorer:
         """Open the folder, its tokenizer and the ONNX session; read scale, calibration,
         threshold and fusion weight from the card."""
-        self.folder_ = ModelFolder.open(self.model)
-        card = self.folder_.card
-        self.tokenizer_ = Tokenizer.from_file(str(self.folder_.path / "tokenizer.json"))
-        self.tokenizer_.no_padding()
-        self.tokenizer_.enable_truncation(int(card.get("max_tokens", 128)))
+        card = self.open_folder(128)
         # One query at a time: idle threads must not spin (see ``open_session``).
         self.session_ = open_session(self.folder_, self.threads, spin=False)
         self.scale = float(card.get("scale", 1.0))
@@ -114,11 +108,6 @@ class EmbeddingScorer:
         digest = hashlib.sha256((self.folder_.path / "model.onnx").read_bytes()).hexdigest()
         self.identity = f"{self.name} {digest[:16]}"
         return self
-
-    @property
-    def name(self) -> str:
-        """The model's name and version, from its card."""
-        return folder_name(self.folder_)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of ``texts`` (float32), rows in input order, computed now (no cache)."""

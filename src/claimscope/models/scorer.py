@@ -15,8 +15,9 @@ import numpy as np
 
 from claimscope.errors import SettingsError
 from claimscope.models.batches import padded
-from claimscope.models.embedder import StaticVectors, read_tokenizer
-from claimscope.models.folder import SHIPPED, ModelFolder, open_session
+from claimscope.models.embedder import StaticVectors
+from claimscope.models.folder import SHIPPED, open_session
+from claimscope.models.runner import FolderRunner
 from claimscope.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -26,19 +27,15 @@ TASKS = ("checkworthiness", "subjectivity")
 TokenScores = tuple[np.ndarray, np.ndarray]
 
 
-class ClaimScorer:
+class ClaimScorer(FolderRunner):
     """Scores sentences for every task in a model folder; ``load()`` does the work."""
 
     def __init__(self, model: str = SHIPPED["default"], *, batch_size: int = 32, threads: int = 0):
-        self.model = model
-        self.batch_size = batch_size
-        self.threads = threads
+        super().__init__(model, batch_size=batch_size, threads=threads)
 
     def load(self) -> ClaimScorer:
         """Open the folder, the tokenizer and the ONNX session (or the static table)."""
-        self.folder_ = ModelFolder.open(self.model)
-        card = self.folder_.card
-        self.tokenizer_ = read_tokenizer(self.folder_.path, int(card.get("max_tokens", 128)))
+        card = self.open_folder(128)
         self.kind_ = card.get("kind", "encoder")
         if self.kind_ == "encoder":
             self.session_ = open_session(self.folder_, self.threads)

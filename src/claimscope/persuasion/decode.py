@@ -155,14 +155,12 @@ def decode(
     token (special tokens included, with empty offsets) and one column per technique;
     ``offsets`` the tokens' ``(start, end)`` in ``text``.
     """
+    # The sensitive rule as a Rule: every run (no one-word bar: probabilities are >= 0), else
+    # the whole sentence.
+    rule = Rule(sentence=0.0, token=thresholds["token"], single_word=0.0, whole_sentence=True)
     found: list[Found] = []
     for i in sentence_techniques(probs, thresholds):
-        score = round(float(probs[i + 1]), 4)
-        runs = token_runs(text, offsets, token_probs[:, i], thresholds["token"])
-        if runs:
-            found += [Found(KEYS[i], a, b, score, False) for a, b, _ in runs]
-        else:
-            found += _whole(text, KEYS[i], score, False)
+        found += _spans(text, offsets, token_probs, i, probs[i + 1], rule, precise=False)
     return found
 
 
@@ -178,20 +176,33 @@ def decode_precise(
     found: list[Found] = []
     for i, key in enumerate(KEYS):
         rule = rules.get(key)
-        if rule is None or probs[i + 1] < rule.sentence:
-            continue
-        score = round(float(probs[i + 1]), 4)
-        runs = token_runs(text, offsets, token_probs[:, i], rule.token)
-        if not runs:
-            if rule.whole_sentence:
-                found += _whole(text, key, score, True)
-            continue
-        found += [
-            Found(key, a, b, score, True)
-            for a, b, top in runs
-            if top >= rule.single_word or len(text[a:b].split()) > 1
-        ]
+        if rule is not None and probs[i + 1] >= rule.sentence:
+            found += _spans(text, offsets, token_probs, i, probs[i + 1], rule, precise=True)
     return found
+
+
+def _spans(
+    text: str,
+    offsets: np.ndarray,
+    token_probs: np.ndarray,
+    i: int,
+    probability: float,
+    rule: Rule,
+    *,
+    precise: bool,
+) -> list[Found]:
+    """The spans of technique ``KEYS[i]``, which the sentence uses with ``probability``, under
+    ``rule``: its token runs (a one-word run needs ``single_word``), else the whole sentence
+    where the rule allows it."""
+    key, score = KEYS[i], round(float(probability), 4)
+    runs = token_runs(text, offsets, token_probs[:, i], rule.token)
+    if not runs:
+        return _whole(text, key, score, precise) if rule.whole_sentence else []
+    return [
+        Found(key, a, b, score, precise)
+        for a, b, top in runs
+        if top >= rule.single_word or len(text[a:b].split()) > 1
+    ]
 
 
 def find_techniques(

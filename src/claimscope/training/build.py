@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from claimscope.evaluation.ptc import Article, read_ptc, split_articles
+from claimscope.models.batches import read_tokenizer
 from claimscope.persuasion.techniques import CATALOGUE
 from claimscope.training import claims, claims_export, persuasion
-from claimscope.training.claims_model import TASKS, load_tokenizer
+from claimscope.training.claims_model import TASKS
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +248,7 @@ def package_claim_model(
         keep_fp32=keep_fp32,
     )
     session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
-    tok = load_tokenizer(out / "tokenizer.json", config.max_len)
+    tok = read_tokenizer(out, config.max_len)
     thresholds = claims_export.thresholds_on_validation(session, tok, summary)
     frozen = (
         claims_export.frozen_baseline(

@@ -14,7 +14,7 @@ import random
 import shutil
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +25,11 @@ from torch import nn
 
 from claimscope.evaluation.claim_data import Example, deduplicate, read_examples
 from claimscope.metrics import best_threshold
+from claimscope.models.batches import read_tokenizer
 from claimscope.training import persuasion
-from claimscope.training.claims_model import (
-    TASKS,
-    ClaimModel,
-    load_tokenizer,
-    predict,
-    token_batch,
-)
+from claimscope.training.claims_model import TASKS, ClaimModel, predict
+from claimscope.training.config import ClaimTaskConfig
+from claimscope.training.encoding import token_batch
 from claimscope.training.hardware import cpu_state, device, seed_everything
 from claimscope.training.onnx_weights import init_state
 
@@ -40,19 +37,9 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
-class TrainConfig:
+class TrainConfig(ClaimTaskConfig):
     """Hyper-parameters of a training run (stored in the model card)."""
 
-    epochs: int = 3
-    batch_size: int = 32
-    lr: float = 5e-5
-    head_lr: float = 1e-3
-    max_len: int = 96
-    seed: int = 0
-    val_fraction: float = 0.1
-    subj_oversample: int = 4
-    warmup: float = 0.1
-    limit: int | None = None  # for smoke tests: this many examples per task at most
     # Check-worthiness examples drawn per epoch (None: all); a warm start replays a sample.
     checkworthiness_per_epoch: int | None = None
     token_loss_weight: float = 1.0
@@ -384,7 +371,7 @@ def _summary(
 ) -> dict[str, Any]:
     """``training.json``: the run's config, data, history and selected epoch."""
     return {
-        "config": {k: getattr(config, k) for k in config.__slots__},  # type: ignore[attr-defined]
+        "config": {f.name: getattr(config, f.name) for f in fields(config)},
         "init": str(init) if init else None,
         "data": {
             **files,
@@ -477,7 +464,7 @@ def train(
         checkworthiness, subjectivity_train, subjectivity_dev, config,
         extra_checkworthiness, held_out, techniques_train, techniques_validation,
     )  # fmt: skip
-    tok = load_tokenizer(base / "tokenizer.json", config.max_len)
+    tok = read_tokenizer(base, config.max_len)
     model = _model(base, init, techniques=bool(data.ptc_train), config=config)
     learned = _learned(model)
     groups = _param_groups(model, config)

@@ -17,16 +17,16 @@ from torch import nn
 
 from claimscope.evaluation.claim_data import Example, read_examples
 from claimscope.metrics import best_threshold, binary_scores, macro_f1_score
+from claimscope.models.batches import read_tokenizer
 from claimscope.training.claims import _split
 from claimscope.training.claims_model import (
     TASKS,
     ClaimModel,
     _Export,
-    load_tokenizer,
     output_names,
     predict,
-    token_batch,
 )
+from claimscope.training.encoding import token_batch
 from claimscope.training.hardware import load_state
 
 
@@ -58,7 +58,7 @@ def export(
     )
     model.load_state_dict(load_state(trained / "model.pt"))
     model.eval()
-    tok = load_tokenizer(trained / "tokenizer.json", max_len)
+    tok = read_tokenizer(trained, max_len)
     out.mkdir(parents=True, exist_ok=True)
     fp32 = trained / "model.fp32.onnx"
     ids, mask = token_batch(
@@ -153,7 +153,7 @@ def frozen_baseline(
 
     torch.set_num_threads(threads)
     model = ClaimModel(str(base)).eval()
-    tok = load_tokenizer(base / "tokenizer.json", 96)
+    tok = read_tokenizer(base, 96)
 
     @torch.no_grad()
     def embed(texts: list[str]) -> np.ndarray:

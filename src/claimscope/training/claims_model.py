@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -15,6 +14,7 @@ from torch import nn
 from transformers import AutoModel
 
 from claimscope.persuasion.techniques import KEYS as TECHNIQUES
+from claimscope.training.encoding import mean_pool, token_batch
 from claimscope.training.hardware import model_device
 
 TASKS = ("checkworthiness", "subjectivity")
@@ -90,16 +90,14 @@ class ClaimModel(nn.Module):
         hidden, mask = self._top_inputs
         out = self.technique_layer(hidden, mask)
         out = out[0] if isinstance(out, tuple) else out
-        weights = attention_mask.unsqueeze(-1).to(out.dtype)
-        return out, (out * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        return out, mean_pool(out, attention_mask)
 
     def encode(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Token states and their masked mean."""
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(out.dtype)
-        return out, (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return out, mean_pool(out, attention_mask)
 
     def pooled(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.encode(input_ids, attention_mask)[1]
@@ -155,25 +153,6 @@ class _Export(nn.Module):
 def output_names(techniques: bool) -> list[str]:
     """The exported graph's outputs, in order."""
     return [*TASKS, "embedding", *(["techniques", "technique_tokens"] if techniques else [])]
-
-
-def load_tokenizer(path: Path, max_len: int) -> Tokenizer:
-    """The encoder's tokenizer as the run time uses it: truncated, no fixed padding."""
-    tok = Tokenizer.from_file(str(path))
-    tok.no_padding()
-    tok.enable_truncation(max_len)
-    return tok
-
-
-def token_batch(tok: Tokenizer, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
-    enc = tok.encode_batch(list(texts))
-    width = max(len(e.ids) for e in enc)
-    ids = torch.zeros((len(enc), width), dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for i, e in enumerate(enc):
-        ids[i, : len(e.ids)] = torch.tensor(e.ids)
-        mask[i, : len(e.ids)] = 1
-    return ids, mask
 
 
 @torch.no_grad()

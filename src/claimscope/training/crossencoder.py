@@ -10,6 +10,9 @@ from tokenizers import Tokenizer
 from torch import nn
 from transformers import AutoModel
 
+from claimscope.models.batches import padded
+from claimscope.training.encoding import mean_pool
+
 INPUT_NAMES = ["input_ids", "attention_mask", "token_type_ids"]
 
 
@@ -30,31 +33,14 @@ class PairModel(nn.Module):
         out = self.encoder(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
         ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(out.dtype)
-        pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        logits: torch.Tensor = self.head(pooled)
+        logits: torch.Tensor = self.head(mean_pool(out, attention_mask))
         return logits.squeeze(-1) if logits.shape[-1] == 1 else logits
-
-
-def pair_tokenizer(path: Path, max_tokens: int) -> Tokenizer:
-    """The base tokenizer, truncating pairs longest-first, unpadded."""
-    tok = Tokenizer.from_file(str(path))
-    tok.no_padding()
-    tok.enable_truncation(max_tokens, strategy="longest_first")
-    return tok
 
 
 def encode_pairs(tok: Tokenizer, pairs: Sequence[tuple[str, str]]) -> dict[str, torch.Tensor]:
     """Padded input tensors for text pairs."""
-    enc = tok.encode_batch([list(p) for p in pairs])
-    width = max(len(e.ids) for e in enc)
-    out = {k: torch.zeros((len(enc), width), dtype=torch.long) for k in INPUT_NAMES}
-    for i, e in enumerate(enc):
-        n = len(e.ids)
-        out["input_ids"][i, :n] = torch.tensor(e.ids)
-        out["attention_mask"][i, :n] = 1
-        out["token_type_ids"][i, :n] = torch.tensor(e.type_ids)
-    return out
+    arrays = padded(tok.encode_batch([list(p) for p in pairs]))
+    return {k: torch.from_numpy(a) for k, a in zip(INPUT_NAMES, arrays, strict=True)}
 
 
 class _Export(nn.Module):

@@ -27,7 +27,10 @@ from torch import nn
 from transformers import AutoModel
 
 from claimscope.model import FactCheck
+from claimscope.models.batches import read_tokenizer
 from claimscope.models.embedder import strip_noise
+from claimscope.training.config import CandidateConfig
+from claimscope.training.encoding import mean_pool, token_batch
 from claimscope.training.hardware import cpu_state, device, model_device, seed_everything
 from claimscope.training.loop import linear_schedule, on_device, optimizer_step, save_weights
 from claimscope.training.matching import candidates, passage_index
@@ -42,7 +45,7 @@ BM25_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0
 
 
 @dataclass(slots=True)
-class EncoderConfig:
+class EncoderConfig(CandidateConfig):
     """Hyper-parameters of bi-encoder training (recorded in the card)."""
 
     epochs: int = 4
@@ -52,11 +55,7 @@ class EncoderConfig:
     scale: float = 20.0
     # The hard negative of a query is drawn from BM25's top ``hard_from`` wrong candidates.
     hard_from: int = 10
-    candidates: int = 30
-    rerank: int = 20
-    max_tokens: int = 128
     warmup: float = 0.1
-    seed: int = 0
     threads: int = 2
     # Minutes between checkpoints inside an epoch (one is written after every epoch too).
     checkpoint_minutes: float = 5.0
@@ -78,28 +77,12 @@ class BiEncoder(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(out.dtype)
-        pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return nn.functional.normalize(pooled, dim=-1)
-
-
-def text_tokenizer(path: Path, max_tokens: int) -> Tokenizer:
-    """The base tokenizer, truncating, unpadded."""
-    tok = Tokenizer.from_file(str(path))
-    tok.no_padding()
-    tok.enable_truncation(max_tokens)
-    return tok
+        return nn.functional.normalize(mean_pool(out, attention_mask), dim=-1)
 
 
 def encode_texts(tok: Tokenizer, texts: Sequence[str]) -> dict[str, torch.Tensor]:
     """Padded ``input_ids`` and ``attention_mask`` for texts (links and handles left out)."""
-    enc = tok.encode_batch([strip_noise(t) for t in texts])
-    width = max(len(e.ids) for e in enc)
-    ids = torch.zeros((len(enc), width), dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for i, e in enumerate(enc):
-        ids[i, : len(e.ids)] = torch.tensor(e.ids)
-        mask[i, : len(e.ids)] = 1
+    ids, mask = token_batch(tok, [strip_noise(t) for t in texts])
     return {"input_ids": ids, "attention_mask": mask}
 
 
@@ -341,7 +324,7 @@ def train_encoder(
     seed_everything(config.seed, config.threads)
     out.mkdir(parents=True, exist_ok=True)
     passages, index = passage_index(factchecks)
-    tok = text_tokenizer(base / "tokenizer.json", config.max_tokens)
+    tok = read_tokenizer(base, config.max_tokens)
     model = BiEncoder(str(base))
     model.to(device())
     triples = training_triples(index, passages, train, config)

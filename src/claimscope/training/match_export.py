@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from claimscope.model import FactCheck
+from claimscope.models.batches import read_tokenizer
 from claimscope.training.loop import load_trained
 from claimscope.training.match_encoder import (
     BM25_WEIGHTS,
@@ -25,7 +26,6 @@ from claimscope.training.match_encoder import (
     embed,
     encode_texts,
     fused_rankings,
-    text_tokenizer,
     train_encoder,
 )
 from claimscope.training.matching import fit_platt, passage_index
@@ -132,7 +132,7 @@ def export_encoder(
 
     summary, model = load_trained(BiEncoder(str(base)), trained)
     config = EncoderConfig(**summary["config"])
-    tok = text_tokenizer(trained / "tokenizer.json", config.max_tokens)
+    tok = read_tokenizer(trained, config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)
     sample = encode_texts(tok, ["a post", "another, longer post"])
     fp32 = trained / "model.fp32.onnx"

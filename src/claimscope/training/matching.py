@@ -24,13 +24,9 @@ from tokenizers import Tokenizer
 from torch import nn
 
 from claimscope.model import FactCheck
-from claimscope.training.crossencoder import (
-    INPUT_NAMES,
-    PairModel,
-    encode_pairs,
-    export_int8,
-    pair_tokenizer,
-)
+from claimscope.models.batches import read_tokenizer
+from claimscope.training.config import CandidateConfig
+from claimscope.training.crossencoder import INPUT_NAMES, PairModel, encode_pairs, export_int8
 from claimscope.training.hardware import (
     cpu_state,
     device,
@@ -53,17 +49,13 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
-class MatchConfig:
+class MatchConfig(CandidateConfig):
     """Hyper-parameters of re-ranker training (recorded in the card)."""
 
     epochs: int = 2
     lr: float = 3e-5
     group: int = 4
     groups_per_step: int = 8
-    candidates: int = 30
-    rerank: int = 20
-    max_tokens: int = 128
-    seed: int = 0
 
 
 def passage_index(factchecks: Sequence[FactCheck]) -> tuple[dict[str, str], TextIndex]:
@@ -206,7 +198,7 @@ def train_reranker(
     seed_everything(config.seed, None)
     out.mkdir(parents=True, exist_ok=True)
     passages, index = passage_index(factchecks)
-    tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
+    tok = read_tokenizer(base, config.max_tokens)
     model = PairModel(str(base))
     if init is not None:
         model.load_state_dict(load_state(init))
@@ -290,7 +282,7 @@ def export_reranker(
 
     summary, model = load_trained(PairModel(str(base)), trained)
     config = MatchConfig(**summary["config"])
-    tok = pair_tokenizer(trained / "tokenizer.json", config.max_tokens)
+    tok = read_tokenizer(trained, config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)
     export_int8(model, tok, trained / "model.fp32.onnx", out / "model.onnx", "score")
     shutil.copy(trained / "tokenizer.json", out / "tokenizer.json")

@@ -25,14 +25,9 @@ import torch
 from tokenizers import Tokenizer
 from torch import nn
 
+from claimscope.models.batches import read_tokenizer
 from claimscope.models.stance import STANCE_LABELS, StanceScorer, softmax
-from claimscope.training.crossencoder import (
-    INPUT_NAMES,
-    PairModel,
-    encode_pairs,
-    export_int8,
-    pair_tokenizer,
-)
+from claimscope.training.crossencoder import INPUT_NAMES, PairModel, encode_pairs, export_int8
 from claimscope.training.hardware import (
     cpu_state,
     device,
@@ -291,7 +286,7 @@ def train_stance(*, base: Path, data_dir: Path, work: Path, config: StanceConfig
     work.mkdir(parents=True, exist_ok=True)
     train, dev, sizes = training_data(data_dir, config)
     logger.info("training pairs %d; sizes %s", len(train), sizes)
-    tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
+    tok = read_tokenizer(base, config.max_tokens)
     model = PairModel(str(base), outputs=len(STANCE_LABELS))
     if config.init:
         model.load_state_dict(load_state(Path(config.init) / "model.pt"))
@@ -355,7 +350,7 @@ def export_stance(*, base: Path, data_dir: Path, work: Path, out: Path) -> dict[
     summary, model = load_trained(PairModel(str(base), outputs=len(STANCE_LABELS)), work)
     config = StanceConfig(**summary["config"])
     torch.set_num_threads(config.threads)
-    tok = pair_tokenizer(work / "tokenizer.json", config.max_tokens)
+    tok = read_tokenizer(work, config.max_tokens)
     out.mkdir(parents=True, exist_ok=True)
     # Per-channel weights: argmax agreement with fp32 ONNX on the SICK test slice rose from
     # 0.946 (per tensor) to 0.981 (measured on the first run's export; labels not used).

@@ -27,8 +27,9 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
+from claimscope.models.batches import read_tokenizer
 from claimscope.models.stance import STANCE_LABELS
-from claimscope.training.crossencoder import PairModel, encode_pairs, pair_tokenizer
+from claimscope.training.crossencoder import PairModel, encode_pairs
 from claimscope.training.hardware import cpu_state
 from claimscope.training.stance import (
     CLIMATE_FEVER,
@@ -191,7 +192,7 @@ def train_stance_mix(
         "sick": load_splits(data_dir / SICK, config).dev,
         "climate-fever": load_splits(data_dir / CLIMATE_FEVER, config).dev,
     }
-    tok = pair_tokenizer(base / "tokenizer.json", config.max_tokens)
+    tok = read_tokenizer(base, config.max_tokens)
     per_epoch = (len(train) + config.batch_size - 1) // config.batch_size
     run = _Run(base, config, config.epochs * per_epoch)
     if (work / "checkpoint.pt").is_file():

@@ -34,9 +34,9 @@ from torch import nn
 
 from claimscope.evaluation.claim_data import Example
 from claimscope.metrics import binary_scores, macro_f1_score
+from claimscope.models.batches import read_tokenizer
 from claimscope.training import persuasion
 from claimscope.training.claims import _selection_key, validation_figures
-from claimscope.training.claims_model import load_tokenizer
 from claimscope.training.hardware import cpu_state, device, seed_everything
 from claimscope.training.teacher_base import sha256_file
 from claimscope.training.teacher_cache import StateCache, cached_logits
@@ -354,7 +354,7 @@ def train_teacher(
     """
     seed_everything(config.seed, config.threads)
     where = device()
-    tok = load_tokenizer(base / "tokenizer.json", config.max_len)
+    tok = read_tokenizer(base, config.max_len)
     model = TeacherModel.from_base(base, config.frozen_layers).to(where)
     texts = data.texts()
     cache_key, run_key = _keys(base, texts, config)

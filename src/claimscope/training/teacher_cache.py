@@ -16,7 +16,7 @@ import torch
 from tokenizers import Tokenizer
 
 from claimscope.persuasion.techniques import KEYS as TECHNIQUES
-from claimscope.training.claims_model import token_batch
+from claimscope.training.encoding import token_batch
 from claimscope.training.teacher_model import TeacherModel
 
 # The teacher run's logger: the cache's progress is part of what a run logs.

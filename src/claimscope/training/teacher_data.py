@@ -12,26 +12,17 @@ from claimscope.evaluation.claim_data import Example, deduplicate, read_examples
 from claimscope.evaluation.ptc import read_ptc, split_articles
 from claimscope.training import persuasion
 from claimscope.training.claims import _split
+from claimscope.training.config import ClaimTaskConfig
 
 
 @dataclass(slots=True)
-class TeacherConfig:
+class TeacherConfig(ClaimTaskConfig):
     """Hyper-parameters of a teacher run (stored in ``teacher.json``)."""
 
-    epochs: int = 3
-    batch_size: int = 32
-    lr: float = 5e-5
-    head_lr: float = 1e-3
-    max_len: int = 96
     # Embeddings and this many lower layers are frozen and cached; the rest are trained.
     frozen_layers: int = 9
-    seed: int = 0
-    val_fraction: float = 0.1
-    subj_oversample: int = 4
-    warmup: float = 0.1
     token_loss_weight: float = 1.0
     technique_weight_cap: float = 10.0
-    limit: int | None = None  # for smoke tests: this many examples per task at most
     # Batches of similar lengths: each task's shuffled examples are cut into chunks of this many
     # batches, sorted by length within a chunk (random batches are ~2.8x padding on CT24).
     bucket_batches: int = 50

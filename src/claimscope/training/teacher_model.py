@@ -14,8 +14,10 @@ from tokenizers import Tokenizer
 from torch import nn
 from transformers import MPNetConfig, MPNetModel
 
+from claimscope.models.batches import read_tokenizer
 from claimscope.persuasion.techniques import KEYS as TECHNIQUES
-from claimscope.training.claims_model import TASKS, load_tokenizer, token_batch
+from claimscope.training.claims_model import TASKS
+from claimscope.training.encoding import mean_pool, token_batch
 from claimscope.training.hardware import device, load_state
 
 
@@ -75,8 +77,7 @@ class TeacherModel(nn.Module):
     def upper(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> dict[str, torch.Tensor]:
         """The logits of every head, from the frozen layers' token states."""
         states = self._run(hidden, attention_mask, self.encoder.encoder.layer[self.frozen_layers :])
-        weights = attention_mask.unsqueeze(-1).to(states.dtype)
-        pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        pooled = mean_pool(states, attention_mask)
         out = {task: head(pooled).squeeze(-1) for task, head in self.heads.items()}
         out["techniques"] = self.technique_head(pooled)
         out["technique_tokens"] = self.token_head(states)
@@ -99,7 +100,7 @@ def load_teacher(folder: Path) -> tuple[TeacherModel, Tokenizer]:
     )
     model = TeacherModel(encoder, card["config"]["frozen_layers"])
     model.load_state_dict(load_state(folder / "model.pt"))
-    tok = load_tokenizer(folder / "tokenizer.json", card["config"]["max_len"])
+    tok = read_tokenizer(folder, card["config"]["max_len"])
     return model.to(device()).eval(), tok
 
 

@@ -37,7 +37,7 @@ from claimscope.models.embedder import EMBEDDER, Embedder, load_embedder
 from claimscope.settings import Settings
 from claimscope.verify.matching import fuse
 from claimscope.verify.passages import Windows, passage_spans
-from claimscope.verify.textindex import TextIndex
+from claimscope.verify.textindex import Closing, TextIndex
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,11 @@ class IndexStats:
     failures: list[Failure] = field(default_factory=list)
 
 
-class EvidenceIndex:
+# The Passage fields ``EvidenceIndex._rows`` selects, in its SELECT's order.
+_PASSAGE_FIELDS = ("doc", "start", "end", "text", "source", "title", "url", "published")
+
+
+class EvidenceIndex(Closing):
     """A passage index folder; ``open`` reads one, ``create`` makes or extends one."""
 
     def __init__(
@@ -149,12 +153,6 @@ class EvidenceIndex:
     def close(self) -> None:
         """Close the database."""
         self.text.close()
-
-    def __enter__(self) -> EvidenceIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- counts ---------------------------------------------------------------------------
 
@@ -326,18 +324,10 @@ class EvidenceIndex:
         out = []
         for rank, i in enumerate(order, 1):
             key = keys[i]
-            doc, start, end, passage, source, title, url, published = rows[int(key)]
             out.append(
                 Passage(
                     id=int(key),
-                    doc=doc,
-                    start=start,
-                    end=end,
-                    text=passage,
-                    source=source,
-                    title=title,
-                    url=url,
-                    published=published,
+                    **rows[int(key)],
                     rank=rank,
                     score=float(scores[i]),
                     bm25=float(lexical[i]),
@@ -366,7 +356,8 @@ class EvidenceIndex:
             cosine.update(zip(rest, map(float, sims), strict=True))
         return cosine
 
-    def _rows(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    def _rows(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The stored fields of each passage (``_PASSAGE_FIELDS``) by its id."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
@@ -377,7 +368,7 @@ class EvidenceIndex:
             f"FROM evidence_passages p JOIN documents d ON d.id = p.doc WHERE p.id IN ({marks})",
             list(ids),
         )
-        return {int(r[0]): tuple(r[1:]) for r in cursor}
+        return {int(r[0]): dict(zip(_PASSAGE_FIELDS, r[1:], strict=True)) for r in cursor}
 
     def document(self, doc_id: str) -> Document:
         """A stored document, its text exactly as indexed; StoreError when unknown."""

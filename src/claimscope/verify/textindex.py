@@ -13,6 +13,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Self
 
 from claimscope.errors import StoreError
 
@@ -42,7 +43,20 @@ def query_terms(text: str) -> list[str]:
     return list(seen)[:_MAX_TERMS]
 
 
-class TextIndex:
+class Closing:
+    """``with`` for a class that holds a file open: the block's end calls its ``close()``."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class TextIndex(Closing):
     """BM25 search over keyed passages; ``TextIndex.open(path)`` (``":memory:"`` for a temporary
     one)."""
 
@@ -68,12 +82,6 @@ class TextIndex:
     def close(self) -> None:
         """Close the index file."""
         self.connection.close()
-
-    def __enter__(self) -> TextIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __len__(self) -> int:
         row = self.connection.execute("SELECT count(*) FROM keys").fetchone()

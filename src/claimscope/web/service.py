@@ -179,16 +179,8 @@ class Workbench:
         )
         if not row:
             raise NotFound(f"no document {doc_id!r}")
-        text, source, title, url, published, outlet, lang = row[0]
-        document = Document(
-            text=text,
-            source=source,
-            title=title,
-            url=url,
-            published=published,
-            outlet=outlet,
-            lang=lang,
-        )
+        keys = ("text", "source", "title", "url", "published", "outlet", "lang")  # SELECT order
+        document = Document(**dict(zip(keys, row[0], strict=True)))
         analysis = self.pool.analyze(document, self.config.timeout)
         with self._lock:
             self._analyses[doc_id] = analysis
