@@ -319,6 +319,7 @@ class StoredClaim(Record):
         "text",
         "score",
         "speaker",
+        "speaker_pronoun",
         "start",
         "end",
         "title",
@@ -336,6 +337,10 @@ class StoredClaim(Record):
     text: str = doc("The claim's sentence.")
     score: float = doc("Check-worthiness score in [0, 1].")
     speaker: str | None = doc("Who makes the claim, when attributed.")
+    speaker_pronoun: str | None = doc(
+        "The pronoun the text names the speaker by (`he`), when ``speaker`` is the name it was "
+        "resolved to; None otherwise."
+    )
     start: int = doc("Offset where the claim's sentence starts in the document.")
     end: int = doc("Offset where the claim's sentence ends in the document.")
     title: str | None = doc("The document's title, when known.")
@@ -358,6 +363,10 @@ class ClaimDetail(Record):
     text: str = doc("The claim's sentence.")
     score: float = doc("Check-worthiness score in [0, 1].")
     speaker: str | None = doc("Who makes the claim, when attributed.")
+    speaker_pronoun: str | None = doc(
+        "The pronoun the text names the speaker by (`he`), when ``speaker`` is the name it was "
+        "resolved to; None otherwise."
+    )
     start: int = doc("Offset where the claim's sentence starts in the document.")
     end: int = doc("Offset where the claim's sentence ends in the document.")
     title: str | None = doc("The document's title, when known.")

@@ -354,6 +354,7 @@ def _claim_view(analysis: Analysis, key: str, lookup: Lookup, claim: Claim) -> d
         "pct": round(score * 100),
         "heat": heat(score),
         "speaker": lookup.speaker(claim),
+        "speaker_pronoun": lookup.speaker_pronoun(claim),
         "text": excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS),
         "normalized": lookup.claim_values(claim),
         "reasons": ", ".join(claim.reasons),
