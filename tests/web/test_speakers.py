@@ -20,9 +20,10 @@ from claimscope.web import ServerConfig, create_app
 # Written for this test: "It" stands for the Harbour Authority, the nearest organisation.
 TEXT = (
     "Nadia Okafor, the harbour chief, said the ferry would stop in May. The Harbour "
-    "Authority said the port stays open. It said that 40 crew would lose their jobs.\n"
+    "Authority said the port stays open. It said that 40 crew would lose their jobs on 3 June "
+    "2024.\n"
 )
-PRONOUN_CLAIM = "It said that 40 crew would lose their jobs."
+PRONOUN_CLAIM = "It said that 40 crew would lose their jobs on 3 June 2024."
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +75,28 @@ def test_the_workbench_shows_the_pronoun_and_the_name(client: TestClient) -> Non
     assert shown in page and "the text says “it”, resolved to Harbour Authority" in page
     claim = client.get(f"/claims/{item['doc_id']}/{item['claim']}").text
     assert "speaker: <span" in claim and shown in claim
+
+
+def test_the_corpus_timeline_shows_the_pronoun_and_the_name(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "timeline.json"
+    page = tmp_path / "timeline.html"
+    result = CliRunner().invoke(
+        app,
+        [
+            "timeline",
+            "crew",
+            "--scope",
+            "claim",
+            "--db",
+            str(db),
+            "--json",
+            str(out),
+            "--html",
+            str(page),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (event,) = json.loads(out.read_text())["events"]
+    (source,) = event["sources"]
+    assert (source["speaker"], source["speaker_pronoun"]) == ("Harbour Authority", "it")
+    assert "speaker: it → Harbour Authority</span>" in page.read_text()

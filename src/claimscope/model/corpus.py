@@ -161,6 +161,11 @@ class EventSource(Record):
     score: float = doc("The claim's check-worthiness score in [0, 1].")
     speaker: str | None = doc("Who makes the claim, when attributed.")
     date: DateRef = doc("The date mention that dates the event.")
+    speaker_pronoun: str | None = doc(
+        "The pronoun the text names the speaker by (`he`), when ``speaker`` is the name it was "
+        "resolved to; None otherwise.",
+        default=None,
+    )
 
     @property
     def date_span(self) -> tuple[int, int]:

@@ -382,6 +382,7 @@ def _timeline_view(analysis: Analysis, key: str, lookup: Lookup) -> list[dict[st
             {
                 "value": format_date(date) if date else event.value,
                 "speaker": event.speaker,
+                "speaker_pronoun": lookup.pronoun_of(event.sentence, event.speaker),
                 "text": lookup.event_sentence(event, EXCERPT_CHARS),
                 "href": f"#s-{key}-{event.sentence}",
             }

@@ -106,9 +106,13 @@ class Lookup:
 
     def speaker_pronoun(self, claim: Claim) -> str | None:
         """The pronoun the text names the claim's speaker by ("he"), when the speaker is the
-        name it was resolved to: the sentence's main attribution says so."""
-        speaker = self.speaker(claim)
-        sentence = self.sentences.get(claim.sentence)
+        name it was resolved to."""
+        return self.pronoun_of(claim.sentence, self.speaker(claim))
+
+    def pronoun_of(self, sentence_id: int, speaker: str | None) -> str | None:
+        """The pronoun a sentence names ``speaker`` by, when its main attribution is a pronoun
+        resolved to that name."""
+        sentence = self.sentences.get(sentence_id)
         if speaker is None or sentence is None or sentence.attribution is None:
             return None
         main = self.attributions.get(sentence.attribution)
