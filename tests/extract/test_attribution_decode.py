@@ -58,6 +58,24 @@ def test_link_ties_a_cue_to_its_nearest_source_and_content():
     assert found.content is not None and TEXT[slice(*found.content)] == "the bridge reopens in May"
 
 
+def test_a_one_word_content_piece_gives_way_to_the_clause_after_it():
+    # "said the | bridge reopens in May": the tagger began a second span after "the"; the
+    # lone word is next to the cue, the clause two words on is the content.
+    layout = _layout()
+    (window,) = windows(layout)
+    words = [TEXT[s:e] for s, e in window.words]
+    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(words), 1, 1))
+    for i in range(4):
+        probs[i, 0] = BEG if i == 0 else INS
+    said = words.index("said")
+    probs[said, 1] = BEG
+    probs[said + 1, 2] = BEG  # "the", alone
+    for i in range(said + 2, words.index(".")):
+        probs[i, 2] = BEG if i == said + 2 else INS
+    (found,) = link(window, probs, Decoding(), TEXT)
+    assert found.content is not None and TEXT[slice(*found.content)] == "bridge reopens in May"
+
+
 def test_a_cue_without_a_source_gives_no_attribution():
     layout = _layout()
     (window,) = windows(layout)

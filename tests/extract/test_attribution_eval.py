@@ -122,3 +122,21 @@ def test_cli_eval_attribution_prints_and_writes_json(tmp_path):
     assert "predictions" not in body and body["source"]["overlap"]["f1"] == 1.0
     bad = CliRunner().invoke(app, ["eval", "attribution", "--data", str(tmp_path / "nowhere")])
     assert bad.exit_code == 2
+
+
+def test_cli_eval_attribution_measures_the_rules_alone(tmp_path, monkeypatch):
+    def no_tagger(**kwargs):
+        raise AssertionError("--attribution rules loaded the tagger")
+
+    monkeypatch.setattr("claimscope.extract.stages.shared_tagger", no_tagger)
+    (tmp_path / "split").mkdir()
+    split = _split(tmp_path / "split", {"port_ab12.ann": GOLD})
+    out = tmp_path / "report.json"
+    args = ["eval", "attribution", "--data", str(split), "--json", str(out)]
+    result = CliRunner().invoke(app, [*args, "--attribution", "rules"])
+    assert result.exit_code == 0, result.output
+    assert "attribution (rules)" in result.output
+    body = json.loads(out.read_text())
+    assert body["method"] == "rules" and body["source"]["overlap"]["f1"] == 1.0
+    bad = CliRunner().invoke(app, [*args, "--attribution", "guess"])
+    assert bad.exit_code == 2 and "attribution must be one of" in bad.output

@@ -60,6 +60,7 @@ class Who:
     cue: str = ""
     cue_first: bool = False
     label: str | None = None
+    resolved: str | None = None  # the name a pronoun source stands for
 
 
 @dataclass
@@ -182,9 +183,19 @@ class Writer:
                     self.entities.append(Entity(len(self.entities), sid, s, e, piece.label, name))
                 attribution = len(self.attributions)
                 self.attributions.append(
-                    Attribution(attribution, sid, "reporting_verb", name, s, e, cue[0], cue[1])
+                    Attribution(
+                        attribution,
+                        sid,
+                        "reporting_verb",
+                        name,
+                        s,
+                        e,
+                        cue[0],
+                        cue[1],
+                        resolved=piece.resolved,
+                    )
                 )
-                speaker = speaker or name
+                speaker = speaker or piece.resolved or name
             elif isinstance(piece, Said):
                 self.quotes.append(Quote(len(self.quotes), sid, s, e))
             elif isinstance(piece, Url):

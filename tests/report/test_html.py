@@ -422,3 +422,23 @@ def test_render_html_says_when_a_technique_model_found_nothing(newsroom: Analysi
     for s in newsroom.sentences:
         s.scores["persuasion"] = 0.01
     assert "No persuasion techniques found." in render_html([newsroom])
+
+
+def test_render_html_shows_a_resolved_pronoun_and_its_name_escaped() -> None:
+    name = "Ana <b>Ruiz</b> & Co"
+    w = Writer(title="Port")
+    with w.segment("paragraph"):
+        w.sentence(Who(name, cue=" said the port would close. "))
+        w.sentence(Who("She", name="she", cue=" said ", resolved=name), "40 jobs go.", score=0.9)
+        w.sentence(Who("Officials", cue=" said "), "30 ships wait.", score=0.8)
+    html = render_html([w.build()])
+    assert "<b>Ruiz</b>" not in html
+    shown = "she → Ana &lt;b&gt;Ruiz&lt;/b&gt; &amp; Co"
+    tree = parse(html)
+    titles = [a.get("title") for _, a in tree.tags if "cs-claim-speaker" in _classes(a)]
+    assert titles == [
+        "the text says “she”, resolved to Ana <b>Ruiz</b> & Co (the nearest earlier named source)",
+        None,
+    ]
+    assert tree.text_by_class["cs-claim-speaker"] == ["she → Ana <b>Ruiz</b> & Co", "Officials"]
+    assert f'title="speaker: {shown} (reporting verb)"' in html  # the source span's tooltip

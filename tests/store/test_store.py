@@ -13,6 +13,8 @@ from claimscope.store import Store
 from claimscope.store.connection import WRITE_MEMORY_LIMIT
 from claimscope.store.migrations import MIGRATIONS, latest_version
 from claimscope.store.rows import analysis_rows
+from claimscope.store.schema import ATTRIBUTIONS, Table
+from claimscope.store.schema import TABLES as DECLARED
 
 TABLES = {
     "documents",
@@ -236,13 +238,30 @@ def _contents(store: Store) -> dict[str, list[tuple[object, ...]]]:
     return {t: list(store.query(f"SELECT * FROM {t} ORDER BY ALL").rows) for t in TABLES}
 
 
+def _before_9(rows, monkeypatch):
+    """``rows`` as a claimscope before schema 9 wrote them, and its attributions table
+    (without ``resolved``) for the store to write them to."""
+    assert ATTRIBUTIONS.written[-1] == "resolved"
+    monkeypatch.setitem(DECLARED, "attributions", Table("attributions", ATTRIBUTIONS.columns[:-1]))
+    return [
+        {
+            **r,
+            "tables": {
+                **r["tables"],
+                "attributions": [a[:-1] for a in r["tables"]["attributions"]],
+            },
+        }
+        for r in rows
+    ]
+
+
 def test_store_migration_7_keeps_the_rows_and_drops_the_keys(tmp_path, rows, monkeypatch):
     # A store written before migration 7 (annotation rows with primary keys) is rebuilt in
     # place: the same rows, no primary key left but those of documents and the other tables.
     path = tmp_path / "c.duckdb"
     monkeypatch.setattr("claimscope.store.connection.MIGRATIONS", MIGRATIONS[:6])
     with Store.open(path) as store:
-        store.write(rows)
+        store.write(_before_9(rows, monkeypatch))
         before = _contents(store)
         assert store.schema_version() == 6
     monkeypatch.setattr("claimscope.store.connection.MIGRATIONS", MIGRATIONS[:7])
@@ -263,7 +282,7 @@ def test_store_migration_8_keeps_the_rows_and_drops_the_last_growing_keys(
     path = tmp_path / "c.duckdb"
     monkeypatch.setattr("claimscope.store.connection.MIGRATIONS", MIGRATIONS[:7])
     with Store.open(path) as store:
-        store.write(rows)
+        store.write(_before_9(rows, monkeypatch))
         store.connection.execute(
             "INSERT INTO clusters (id, doc_id, claim, text, score, size, documents, numbers, "
             "updated_at) VALUES (1, 'a', 0, 'x', 0.5, 1, 1, '700', now()), "
@@ -273,9 +292,9 @@ def test_store_migration_8_keeps_the_rows_and_drops_the_last_growing_keys(
             "INSERT INTO contradiction_checked SELECT id, 1, 0, now() FROM documents"
         )
         before = _contents(store)
-    monkeypatch.undo()
+    monkeypatch.setattr("claimscope.store.connection.MIGRATIONS", MIGRATIONS[:8])
     with Store.open(path) as store:
-        assert store.schema_version() == latest_version() == 8
+        assert store.schema_version() == 8
         after, keyed = _contents(store), _keyed(store)
         with pytest.raises(duckdb.ConstraintException):
             store.connection.execute(  # the key's column stays NOT NULL
@@ -286,6 +305,36 @@ def test_store_migration_8_keeps_the_rows_and_drops_the_last_growing_keys(
     assert after == before and len(before["clusters"]) == 2 and any(before["documents"])
     assert [r[-1] for r in after["clusters"]] == ["700", ""]
     assert keyed == {"failures", "factchecks", "reviews", "schema_migrations"}
+
+
+def test_store_migration_9_keeps_the_resolved_names_it_can_know(tmp_path, rules, monkeypatch):
+    # Attributions stored before schema 9 lack the name a pronoun stands for; the migration
+    # gives it to each sentence's main attribution (the sentence's speaker is that name), as a
+    # store written at schema 9 holds it. Others stay NULL, and every other row is kept.
+    text = (
+        "Nadia Okafor, the harbour chief, said the ferry would stop in May. The Harbour "
+        "Authority said the port stays open. It said that 40 crew would lose their jobs."
+    )
+    analysis = analyze_many([read_text(text, settings=rules, source="o.txt")], settings=rules)
+    written = [analysis_rows(analysis.analyses[0], profile="rules")]
+    fresh = tmp_path / "fresh.duckdb"
+    with Store.open(fresh) as store:
+        store.write(written)
+        expected = _contents(store)
+    path = tmp_path / "c.duckdb"
+    monkeypatch.setattr("claimscope.store.connection.MIGRATIONS", MIGRATIONS[:8])
+    with Store.open(path) as store:
+        store.write(_before_9(written, monkeypatch))
+        before = _contents(store)
+    monkeypatch.undo()
+    with Store.open(path) as store:
+        assert store.schema_version() == latest_version() == 9
+        after = _contents(store)
+    assert [r[-1] for r in expected["attributions"]] == [None, None, "Harbour Authority"]
+    assert after["attributions"] == expected["attributions"]
+    assert [r[:-1] for r in after["attributions"]] == before["attributions"]
+    for table in TABLES - {"attributions", "documents", "schema_migrations"}:
+        assert after[table] == before[table] == expected[table], table
 
 
 def test_a_growing_store_holds_no_key_index_in_memory(tmp_path):

@@ -341,6 +341,7 @@ def eval_verdict(
 
 
 @eval_app.command("attribution")
+@settings_options(("attribution",), config=False)
 def eval_attribution(
     data: Annotated[
         Path,
@@ -351,13 +352,21 @@ def eval_attribution(
         typer.Option("--predictions", help="Write the predicted attributions (JSONL) here."),
     ] = None,
     json_out: JsonOpt = None,
+    *,
+    settings: Settings,
 ) -> None:
-    """Attribution: precision, recall and F1 of source, cue and content spans (PolNeAR)."""
+    """Attribution: precision, recall and F1 of source, cue and content spans (PolNeAR);
+    --attribution rules measures the rules alone, as the default measures the tagger's merge."""
     from claimscope.extract.attribution_eval import evaluate_attribution, write_predictions
 
-    report = _measure(lambda: evaluate_attribution(data), json_out, predictions, write_predictions)
+    report = _measure(
+        lambda: evaluate_attribution(data, settings=settings),
+        json_out,
+        predictions,
+        write_predictions,
+    )
     table = _table(
-        f"attribution on {data.name}: {report['articles']} articles, "
+        f"attribution ({report['method']}) on {data.name}: {report['articles']} articles, "
         f"{report['gold_attributions']} gold attributions, "
         f"{report['predicted_attributions']} predicted",
         ("span", "match", "precision", "recall", "F1", "gold", "predicted"),

@@ -267,10 +267,12 @@ def measure(
 
 
 def evaluate_attribution(data: str | Path, *, settings: Settings | None = None) -> dict[str, Any]:
-    """Read a PolNeAR split, run the attribution rules over it and measure them."""
+    """Read a PolNeAR split, find its attributions as ``settings.attribution`` says (the
+    tagger merged with the rules, or the rules alone) and measure them."""
+    settings = settings or Settings()
     articles = read_polnear(data)
     predicted = predict_attributions(articles, settings=settings)
-    report = {"data": str(data), **measure(articles, predicted)}
+    report = {"data": str(data), "method": settings.attribution, **measure(articles, predicted)}
     report["predictions"] = [
         _prediction(article, p)
         for article, preds in zip(articles, predicted, strict=True)

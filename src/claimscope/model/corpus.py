@@ -161,6 +161,11 @@ class EventSource(Record):
     score: float = doc("The claim's check-worthiness score in [0, 1].")
     speaker: str | None = doc("Who makes the claim, when attributed.")
     date: DateRef = doc("The date mention that dates the event.")
+    speaker_pronoun: str | None = doc(
+        "The pronoun the text names the speaker by (`he`), when ``speaker`` is the name it was "
+        "resolved to; None otherwise.",
+        default=None,
+    )
 
     @property
     def date_span(self) -> tuple[int, int]:
@@ -319,6 +324,7 @@ class StoredClaim(Record):
         "text",
         "score",
         "speaker",
+        "speaker_pronoun",
         "start",
         "end",
         "title",
@@ -336,6 +342,10 @@ class StoredClaim(Record):
     text: str = doc("The claim's sentence.")
     score: float = doc("Check-worthiness score in [0, 1].")
     speaker: str | None = doc("Who makes the claim, when attributed.")
+    speaker_pronoun: str | None = doc(
+        "The pronoun the text names the speaker by (`he`), when ``speaker`` is the name it was "
+        "resolved to; None otherwise."
+    )
     start: int = doc("Offset where the claim's sentence starts in the document.")
     end: int = doc("Offset where the claim's sentence ends in the document.")
     title: str | None = doc("The document's title, when known.")
@@ -358,6 +368,10 @@ class ClaimDetail(Record):
     text: str = doc("The claim's sentence.")
     score: float = doc("Check-worthiness score in [0, 1].")
     speaker: str | None = doc("Who makes the claim, when attributed.")
+    speaker_pronoun: str | None = doc(
+        "The pronoun the text names the speaker by (`he`), when ``speaker`` is the name it was "
+        "resolved to; None otherwise."
+    )
     start: int = doc("Offset where the claim's sentence starts in the document.")
     end: int = doc("Offset where the claim's sentence ends in the document.")
     title: str | None = doc("The document's title, when known.")

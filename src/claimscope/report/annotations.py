@@ -91,7 +91,10 @@ def _sentences(analysis: Analysis, key: str, lookup: Lookup) -> list[Annotation]
             lines = [f"Claim #{claim.rank} · score {score:.2f}"]
             speaker = lookup.speaker(claim)
             if speaker:
-                lines.append(f"speaker: {speaker}")
+                pronoun = lookup.speaker_pronoun(claim)
+                lines.append(
+                    f"speaker: {pronoun} → {speaker}" if pronoun else f"speaker: {speaker}"
+                )
             if claim.reasons:
                 lines.append("reasons: " + ", ".join(claim.reasons))
         if "checkworthiness" in s.scores and claim is None:
@@ -111,10 +114,10 @@ def _speakers(analysis: Analysis) -> list[Annotation]:
     anns: list[Annotation] = []
     for a in analysis.attributions:
         kind = a.kind.replace("_", " ")
+        # A pronoun source shows the name it stands for ("he → Jane Doe").
+        who = f"{a.speaker} → {a.resolved}" if a.resolved else a.speaker
         anns.append(
-            Annotation(
-                a.speaker_start, a.speaker_end, "spk", f"speaker: {a.speaker} ({kind})", layer=1
-            )
+            Annotation(a.speaker_start, a.speaker_end, "spk", f"speaker: {who} ({kind})", layer=1)
         )
         if a.cue_start is not None and a.cue_end is not None:
             anns.append(Annotation(a.cue_start, a.cue_end, "cue", "attribution cue", layer=1))

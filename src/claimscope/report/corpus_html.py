@@ -112,6 +112,7 @@ def _source_view(source: EventSource, *, lead: bool) -> dict[str, Any]:
         "title": source.title or source.url or source.doc_id,
         "href": safe_href(source.url),
         "speaker": source.speaker,
+        "speaker_pronoun": source.speaker_pronoun,
         "anchored": source.date.anchored,
         "sentence": _pieces(source),
     }

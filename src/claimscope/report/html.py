@@ -354,6 +354,7 @@ def _claim_view(analysis: Analysis, key: str, lookup: Lookup, claim: Claim) -> d
         "pct": round(score * 100),
         "heat": heat(score),
         "speaker": lookup.speaker(claim),
+        "speaker_pronoun": lookup.speaker_pronoun(claim),
         "text": excerpt(analysis.span_text(claim.start, claim.end), CLAIM_CHARS),
         "normalized": lookup.claim_values(claim),
         "reasons": ", ".join(claim.reasons),
@@ -381,6 +382,7 @@ def _timeline_view(analysis: Analysis, key: str, lookup: Lookup) -> list[dict[st
             {
                 "value": format_date(date) if date else event.value,
                 "speaker": event.speaker,
+                "speaker_pronoun": lookup.pronoun_of(event.sentence, event.speaker),
                 "text": lookup.event_sentence(event, EXCERPT_CHARS),
                 "href": f"#s-{key}-{event.sentence}",
             }

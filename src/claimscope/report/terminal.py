@@ -196,6 +196,9 @@ def _claims(analysis: Analysis, lookup: views.Lookup, console: Console, max_clai
         for claim in shown:
             score = views.score_of(claim)
             speaker = lookup.speaker(claim)
+            pronoun = lookup.speaker_pronoun(claim)
+            if speaker and pronoun:  # "he → Jane Doe": the text's word and who it stands for
+                speaker = f"{pronoun} → {speaker}"
             values = lookup.claim_values(claim)
             table.add_row(
                 str(claim.rank),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from claimscope.formatting import excerpt, format_date, format_quantity
 from claimscope.model import (
     Analysis,
+    Attribution,
     Claim,
     DateRef,
     Document,
@@ -79,9 +80,11 @@ class Lookup:
     entities: dict[int, Entity] = field(init=False)
     quantities: dict[int, Quantity] = field(init=False)
     dates: dict[int, DateRef] = field(init=False)
+    attributions: dict[int, Attribution] = field(init=False)
 
     def __post_init__(self) -> None:
         self.sentences = {s.id: s for s in self.analysis.sentences}
+        self.attributions = {a.id: a for a in self.analysis.attributions}
         self.entities = {e.id: e for e in self.analysis.entities}
         self.quantities = {q.id: q for q in self.analysis.quantities}
         self.dates = {d.id: d for d in self.analysis.dates}
@@ -100,6 +103,22 @@ class Lookup:
             return claim.speaker
         sentence = self.sentences.get(claim.sentence)
         return sentence.speaker if sentence else None
+
+    def speaker_pronoun(self, claim: Claim) -> str | None:
+        """The pronoun the text names the claim's speaker by ("he"), when the speaker is the
+        name it was resolved to."""
+        return self.pronoun_of(claim.sentence, self.speaker(claim))
+
+    def pronoun_of(self, sentence_id: int, speaker: str | None) -> str | None:
+        """The pronoun a sentence names ``speaker`` by, when its main attribution is a pronoun
+        resolved to that name."""
+        sentence = self.sentences.get(sentence_id)
+        if speaker is None or sentence is None or sentence.attribution is None:
+            return None
+        main = self.attributions.get(sentence.attribution)
+        if main is None or main.resolved != speaker or main.speaker == speaker:
+            return None
+        return main.speaker
 
     def event_sentence(self, event: TimelineEvent, chars: int) -> str:
         """The sentence of a dated event, cut to about ``chars`` around its date."""

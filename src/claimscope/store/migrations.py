@@ -413,6 +413,21 @@ MIGRATIONS += (
     ),
 )
 
+# A pronoun source keeps the name it stands for ("he" -> "Jane Doe"), as the analysis JSON
+# does. Attributions stored before get it where the store already knows it: a sentence's speaker
+# is its main attribution's resolved name, so a main attribution whose speaker differs from its
+# sentence's was resolved to that name. The others stay NULL until their document is stored again.
+_RESOLVED = (
+    "ALTER TABLE attributions ADD COLUMN resolved VARCHAR",
+    """
+    UPDATE attributions SET resolved = s.speaker
+    FROM sentences AS s
+    WHERE s.doc_id = attributions.doc_id AND s.attribution = attributions.id
+      AND s.speaker IS NOT NULL AND s.speaker <> attributions.speaker
+    """,
+)
+MIGRATIONS += (Migration(9, "resolved pronoun sources", _RESOLVED),)
+
 
 def latest_version() -> int:
     """The schema version this claimscope writes (the last migration's)."""

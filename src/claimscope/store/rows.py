@@ -183,8 +183,8 @@ def _in_sentence(key: str, m: _InSentence, text: str) -> dict[str, Any]:
 
 
 def _attribution_row(key: str, a: Attribution) -> Row:
-    # The store keeps the speaker as found; a pronoun's resolution is the sentence's speaker.
-    return ATTRIBUTIONS.record_row(a, omit=("resolved",), doc_id=key)
+    # The speaker as found ("he") and, for a pronoun, the name it stands for.
+    return ATTRIBUTIONS.record_row(a, doc_id=key)
 
 
 def _claim_row(key: str, c: Claim, text: str) -> Row:

@@ -226,6 +226,8 @@ ATTRIBUTIONS = _table(
     ("cue_end", "INTEGER"),
     ("content_start", "INTEGER"),
     ("content_end", "INTEGER"),
+    # For a pronoun source ("he said"), the name it stands for (migration 9).
+    ("resolved", "VARCHAR"),
 )
 QUOTES = _table(
     "quotes",

@@ -156,11 +156,14 @@ def _rows(
                dated.id, dated.sentence, dated.start_char, dated.end_char, dated.text, dated.score,
                coalesce(dated.speaker, s.speaker),
                m.id, m.sentence, m.start_char, m.end_char, m.date_kind, m.start_date, m.end_date,
-               m.granularity, m.iso, coalesce(m.anchored, FALSE)
+               m.granularity, m.iso, coalesce(m.anchored, FALSE), a.speaker
         FROM dated
         JOIN docs ON docs.id = dated.doc_id
         JOIN mentions m ON m.doc_id = dated.doc_id AND m.kind = 'date' AND m.id = dated.date_id
         LEFT JOIN sentences s ON s.doc_id = dated.doc_id AND s.id = dated.sentence
+        -- the sentence's main attribution, when a pronoun there was resolved to the speaker
+        LEFT JOIN attributions a ON a.doc_id = s.doc_id AND a.id = s.attribution
+             AND a.resolved = coalesce(dated.speaker, s.speaker)
         WHERE m.start_date IS NOT NULL {anchored}
         ORDER BY m.start_date, m.end_date, docs.published NULLS LAST, docs.id, dated.sentence,
                  m.start_char
@@ -178,7 +181,7 @@ def _source(row: tuple[Any, ...]) -> EventSource:
     (doc_id, outlet, published, title, url, claim, sentence, start, end, text, score, speaker) = (
         row[:12]
     )
-    mid, msentence, mstart, mend, kind, first, last, granularity, iso, anchored = row[12:]
+    mid, msentence, mstart, mend, kind, first, last, granularity, iso, anchored, pronoun = row[12:]
     return EventSource(
         doc_id=doc_id,
         outlet=outlet,
@@ -192,6 +195,7 @@ def _source(row: tuple[Any, ...]) -> EventSource:
         text=text,
         score=float(score),
         speaker=speaker,
+        speaker_pronoun=pronoun,
         date=DateRef(
             id=mid,
             sentence=msentence,

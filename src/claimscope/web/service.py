@@ -279,11 +279,16 @@ class Workbench:
         if assignee:
             parts.append("r.assignee = ?")
             params.append(assignee)
+        # A claim's speaker is the name a pronoun source stands for; the pronoun comes from the
+        # resolved attribution of its sentence (few rows: only resolved ones are grouped).
         sql = f"""
             FROM claims c
             JOIN documents d ON d.id = c.doc_id
             LEFT JOIN cluster_members m ON m.doc_id = c.doc_id AND m.claim = c.id
             LEFT JOIN clusters k ON k.id = m.cluster_id
+            LEFT JOIN (SELECT doc_id, sentence, resolved, min(speaker) AS pronoun
+                       FROM attributions WHERE resolved IS NOT NULL GROUP BY ALL) a
+                   ON a.doc_id = c.doc_id AND a.sentence = c.sentence AND a.resolved = c.speaker
             LEFT JOIN (SELECT * FROM reviews QUALIFY row_number() OVER
                        (PARTITION BY doc_id, claim ORDER BY id DESC) = 1) r
                    ON r.doc_id = c.doc_id AND r.claim = c.id
@@ -295,7 +300,7 @@ class Workbench:
             "SELECT c.doc_id, c.id, c.text, c.score, c.speaker, c.start_char, c.end_char, "
             "d.title, d.outlet, CAST(d.published AS VARCHAR), m.cluster_id, k.size, "
             "r.checkworthy, r.verdict, r.assignee, r.reviewer, CAST(r.created_at AS VARCHAR), "
-            "c.sentence, count(*) OVER () "
+            "c.sentence, a.pronoun, count(*) OVER () "
             + sql
             + " ORDER BY c.score DESC, d.published DESC NULLS LAST, c.doc_id, c.id"
             + page.sql(),
@@ -523,6 +528,7 @@ def _claim_row(r: tuple[Any, ...]) -> StoredClaim:
         text=r[2],
         score=r[3],
         speaker=r[4],
+        speaker_pronoun=r[18],
         start=r[5],
         end=r[6],
         title=r[7],
