@@ -122,3 +122,22 @@ def test_train_claim_model_end_to_end(tmp_path):
     moved = ClaimScorer(str(subj_out)).load().score(texts)
     assert moved["checkworthiness"] == pytest.approx(before["checkworthiness"], abs=1e-6)
     assert np.abs(moved["subjectivity"] - before["subjectivity"]).max() > 1e-3
+
+    # Check-worthiness on a branch of its own: it learns, and the other scores stay.
+    cw_out = tmp_path / "cw-branch-model"
+    cw_card = build_claim_model(
+        checkworthiness=[cw],
+        subjectivity_train=subj,
+        subjectivity_dev=subj,
+        out=cw_out,
+        work=tmp_path / "cw-branch-work",
+        config=TrainConfig(epochs=1, batch_size=8, max_len=32, checkworthiness_branch=True),
+        compare_frozen=False,
+        persuasion_dir=tmp_path / "ptc",
+        init=tmp_path / "work",
+    )
+    assert "check-worthiness head reads its own copy" in cw_card["architecture"]
+    cw_scores = ClaimScorer(str(cw_out)).load().score(texts)
+    assert cw_scores["subjectivity"] == pytest.approx(before["subjectivity"], abs=1e-6)
+    assert np.abs(cw_scores["techniques"] - before["techniques"]).max() < 1e-6
+    assert np.abs(cw_scores["checkworthiness"] - before["checkworthiness"]).max() > 1e-3
