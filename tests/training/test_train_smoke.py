@@ -77,67 +77,40 @@ def test_train_claim_model_end_to_end(tmp_path):
     analysis = analyze(text, settings=Settings(model=str(out)))
     assert all("persuasion" in s.scores for s in analysis.sentences)
 
-    # Stage 2: a technique branch on the frozen stage-1 model leaves the claim scores as they are.
-    branch_out = tmp_path / "branch-model"
-    branch_card = build_claim_model(
-        checkworthiness=[cw],
-        subjectivity_train=subj,
-        subjectivity_dev=subj,
-        out=branch_out,
-        work=tmp_path / "branch-work",
-        config=TrainConfig(epochs=1, batch_size=8, max_len=32, technique_branch=True, lr=1e-3),
-        compare_frozen=False,
-        persuasion_dir=tmp_path / "ptc",
-        init=tmp_path / "work",
-    )
-    assert "architecture" in branch_card
+    # Stage 2: branches on the frozen stage-1 model; each learns, the other scores stay.
     texts = ["Taxes rose 5 percent in 2020.", *CHATTER, text]
     before = ClaimScorer(str(out)).load().score(texts)
-    after = ClaimScorer(str(branch_out)).load().score(texts)
-    for task in ("checkworthiness", "subjectivity"):
-        assert after[task] == pytest.approx(before[task], abs=1e-6)
-    assert np.abs(after["techniques"] - before["techniques"]).max() > 1e-3  # the branch learned
 
-    # With the subjectivity head on the branch too: check-worthiness stays, subjectivity learns.
-    subj_out = tmp_path / "subj-branch-model"
-    subj_card = build_claim_model(
-        checkworthiness=[cw],
-        subjectivity_train=subj,
-        subjectivity_dev=subj,
-        out=subj_out,
-        work=tmp_path / "subj-branch-work",
-        config=TrainConfig(
-            epochs=1,
-            batch_size=8,
-            max_len=32,
-            technique_branch=True,
-            subjectivity_branch=True,
-            lr=1e-3,
-        ),
-        compare_frozen=False,
-        persuasion_dir=tmp_path / "ptc",
-        init=tmp_path / "work",
-    )
-    assert "subjectivity head" in subj_card["architecture"]
-    moved = ClaimScorer(str(subj_out)).load().score(texts)
-    assert moved["checkworthiness"] == pytest.approx(before["checkworthiness"], abs=1e-6)
-    assert np.abs(moved["subjectivity"] - before["subjectivity"]).max() > 1e-3
+    def branch(name, **options):
+        card = build_claim_model(
+            checkworthiness=[cw],
+            subjectivity_train=subj,
+            subjectivity_dev=subj,
+            out=tmp_path / name,
+            work=tmp_path / f"{name}-work",
+            config=TrainConfig(epochs=1, batch_size=8, max_len=32, lr=1e-3, **options),
+            compare_frozen=False,
+            persuasion_dir=tmp_path / "ptc",
+            init=tmp_path / "work",
+        )
+        return card["architecture"], ClaimScorer(str(tmp_path / name)).load().score(texts)
 
-    # Check-worthiness on a branch of its own: it learns, and the other scores stay.
-    cw_out = tmp_path / "cw-branch-model"
-    cw_card = build_claim_model(
-        checkworthiness=[cw],
-        subjectivity_train=subj,
-        subjectivity_dev=subj,
-        out=cw_out,
-        work=tmp_path / "cw-branch-work",
-        config=TrainConfig(epochs=1, batch_size=8, max_len=32, checkworthiness_branch=True),
-        compare_frozen=False,
-        persuasion_dir=tmp_path / "ptc",
-        init=tmp_path / "work",
-    )
-    assert "check-worthiness head reads its own copy" in cw_card["architecture"]
-    cw_scores = ClaimScorer(str(cw_out)).load().score(texts)
-    assert cw_scores["subjectivity"] == pytest.approx(before["subjectivity"], abs=1e-6)
-    assert np.abs(cw_scores["techniques"] - before["techniques"]).max() < 1e-6
-    assert np.abs(cw_scores["checkworthiness"] - before["checkworthiness"]).max() > 1e-3
+    def same(after, task):
+        return np.abs(after[task] - before[task]).max() < 1e-6
+
+    # The technique heads on the branch.
+    architecture, after = branch("techniques", technique_branch=True)
+    assert "technique heads read their own copy" in architecture
+    assert same(after, "checkworthiness") and same(after, "subjectivity")
+    assert not same(after, "techniques")
+
+    # With the subjectivity head on the branch too.
+    architecture, after = branch("subjectivity", technique_branch=True, subjectivity_branch=True)
+    assert "subjectivity head read their own copy" in architecture
+    assert same(after, "checkworthiness") and not same(after, "subjectivity")
+
+    # Check-worthiness on a branch of its own.
+    architecture, after = branch("checkworthiness", checkworthiness_branch=True)
+    assert "check-worthiness head reads its own copy" in architecture
+    assert same(after, "subjectivity") and same(after, "techniques")
+    assert not same(after, "checkworthiness")
