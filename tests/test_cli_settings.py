@@ -27,6 +27,7 @@ REQUIRED = {
     "eval checkworthiness": ["--data", "d.tsv"],
     "eval subjectivity": ["--data", "d.tsv"],
     "eval persuasion": ["--data", "ptc"],
+    "eval attribution": ["--data", "polnear-dev"],
 }
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
