@@ -157,9 +157,11 @@ def test_clusters_join_paraphrases_by_meaning(tmp_path, rules):
     shutil.copy(path, tmp_path / "q.duckdb")
     with Store.open(tmp_path / "q.duckdb") as store:
         store.connection.execute("DELETE FROM cluster_members; DELETE FROM clusters")
-    # With a low enough threshold they join, and the similarity recorded is their cosine.
+    # With low enough thresholds they join, and the similarity recorded is their cosine (the
+    # same-claim model gives the pair 0.73: the gate's 0.81 would keep them apart).
     with Store.open(tmp_path / "q.duckdb") as store:
-        stats = update_clusters(store, config=ClusterConfig(semantic=0.3, semantic_quantity=0.3))
+        low = ClusterConfig(semantic=0.3, semantic_quantity=0.3, same_claim=0.7)
+        stats = update_clusters(store, config=low)
     assert stats.joined["semantic"] == 1
     [(how, similarity)] = [(h, s) for _, h, s in _members(tmp_path / "q.duckdb") if h != "new"]
     assert how == "semantic" and 0.3 <= similarity < 1.0
@@ -383,7 +385,7 @@ def test_clusters_window_bounds_the_index_but_not_exact_duplicates(tmp_path, rul
         "published": "2024-06-02",
     }
     records = [RECORDS[0], RECORDS[1], PARAPHRASES[0], filler, PARAPHRASES[1]]
-    low = {"semantic": 0.3, "semantic_quantity": 0.3, "chunk_size": 1}
+    low = {"semantic": 0.3, "semantic_quantity": 0.3, "same_claim": 0.7, "chunk_size": 1}
     joined = {}
     for window in (0, 1):
         path = tmp_path / f"w{window}.duckdb"
@@ -427,7 +429,7 @@ def test_the_neighbour_cache_holds_only_claims_the_index_holds(tmp_path, rules):
     }
     path = tmp_path / "cache.duckdb"
     _ingest(tmp_path, "cache.jsonl", [PARAPHRASES[0], filler, PARAPHRASES[1]], rules, path)
-    config = ClusterConfig(window=3, chunk_size=1, candidates=1, semantic=0.3)
+    config = ClusterConfig(window=3, chunk_size=1, candidates=1, semantic=0.3, same_claim=0.7)
     with Store.open(path) as store:
         session = ClusterSession(store, config)
         stats = session.update()
