@@ -240,19 +240,27 @@ def main() -> None:
         "dev heldout": [p for p in scored if p.part == "heldout"],
         "project": [p for p in scored if p.part == "project"],
     }
+    from claimscope.clusters.same_claim import same_claim_thresholds
+
     embedder = load_embedder()
     thresholds = {k: embedder.threshold(k) for k in ("semantic", "semantic_quantity")}
+    # With the gate, the static stage's semantic threshold is at least the gate card's floor.
+    gated_static = {
+        **thresholds,
+        "semantic": max(thresholds["semantic"], same_claim_thresholds().static_floor),
+    }
     # Chosen on both halves of the dev pairs: chosen on the tune half alone (0.75 and 0.5 at
     # precision 0.95 with the project's pairs), the held-out half's precision was 0.83, under
     # the 0.9 the clusters must reach; so no half is held out from the choice now (see
     # docs/clusters.md). The project's pairs are reported, not chosen on.
-    same, quantity = choose(sets["dev tune"] + sets["dev heldout"], thresholds, args.precision)
-    gated = rule(thresholds, (same, quantity))
+    same, quantity = choose(sets["dev tune"] + sets["dev heldout"], gated_static, args.precision)
+    gated = rule(gated_static, (same, quantity))
     result: dict[str, Any] = {
         "date": dt.date.today().isoformat(),
         "machine": machine(),
         "pairs_skipped_without_data": loaded.skipped,
         "static_thresholds": thresholds,
+        "static_thresholds_with_gate": gated_static,
         "selection": f"highest recall at precision >= {args.precision} on all dev pairs (tune "
         "and heldout halves), then the highest thresholds",
         "chosen": {"same_claim": same, "same_claim_quantity": quantity},

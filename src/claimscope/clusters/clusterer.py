@@ -27,7 +27,7 @@ from claimscope.clusters.claim_text import (
     numbers_counted,
     numbers_text,
 )
-from claimscope.clusters.config import SEEN_CACHE, ClusterConfig, ClusterStats
+from claimscope.clusters.config import GATE_TRIES, SEEN_CACHE, ClusterConfig, ClusterStats
 from claimscope.clusters.gate import ClusterGate
 from claimscope.clusters.neighbours import Neighbours
 from claimscope.clusters.read import Cluster
@@ -227,7 +227,11 @@ class Clusterer:
         refused: set[int] = set()
         for _, how, similarity, cluster, key in joins:
             if self.gate is not None:
-                if cluster in refused or not self.gate.allows(i, text, cluster, key):
+                if cluster in refused:
+                    continue
+                if len(refused) == GATE_TRIES:
+                    break  # the next candidates are further still: not worth their cost
+                if not self.gate.allows(i, text, cluster, key):
                     refused.add(cluster)
                     continue
             return _Member(cluster, how, similarity, None)

@@ -14,6 +14,9 @@ SAME_CLAIM_MODEL = "match-minilm"
 
 # How a claim came into its cluster.
 HOWS = ("new", "exact", "near", "semantic")
+# Candidate clusters the same-claim gate may refuse a claim before it starts its own: the best
+# joins come first, and comparing every candidate was most of the gate's cost.
+GATE_TRIES = 3
 # Claims clustered per transaction.
 CHUNK_SIZE = 2048
 # Nearest clustered claims a claim is compared with: enough to reach, past closer claims on the

@@ -50,10 +50,12 @@ VECTOR_CACHE = 50_000
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SameClaimThresholds:
     """The same-claim model's cosine at or above which two claims are one; the lower one when
-    both count the same thing with the same salient number ("700 US troops")."""
+    both count the same thing with the same salient number ("700 US troops"); and the static
+    cosine a candidate needs (with no quantity shared) for the gate to compare it at all."""
 
     same_claim: float
     same_claim_quantity: float
+    static_floor: float = 0.0
 
     def passes(self, cosine: float, shared_quantity: bool) -> bool:
         """Whether a pair with this cosine (and a quantity shared, or not) is one claim."""
@@ -90,6 +92,7 @@ class SameClaimModel:
             return SameClaimThresholds(
                 same_claim=self.folder_.threshold("same_claim"),
                 same_claim_quantity=self.folder_.threshold("same_claim_quantity"),
+                static_floor=self.folder_.threshold("same_claim_static"),
             )
         except KeyError:
             raise SettingsError(

@@ -143,16 +143,21 @@ class ClusterSession:
     def _open(self) -> Clusterer:
         config = self.config
         embedder = load_embedder(config.model)
+        gate = self._gate()
+        semantic = embedder.threshold("semantic")
+        if gate is not None:
+            # With the gate, the static stage only finds candidates for it: those under the
+            # gate card's static floor (with no quantity shared) were all refused on the dev
+            # pairs, and comparing them was most of the gate's cost.
+            semantic = max(semantic, gate.thresholds.static_floor)
         thresholds = Thresholds(
             near_duplicate=config.near_duplicate or embedder.threshold("near_duplicate"),
-            semantic=config.semantic or embedder.threshold("semantic"),
+            semantic=config.semantic or semantic,
             semantic_quantity=config.semantic_quantity or embedder.threshold("semantic_quantity"),
         )
         index = ClaimIndex.open(self.store, embedder, config.window)
         self.stats.rebuilt_index = index.rebuilt
-        self._clusterer = Clusterer(
-            self.store, embedder, index, config, thresholds, self._gate()
-        )
+        self._clusterer = Clusterer(self.store, embedder, index, config, thresholds, gate)
         return self._clusterer
 
     def _gate(self) -> ClusterGate | None:
@@ -166,6 +171,7 @@ class ClusterSession:
         thresholds = SameClaimThresholds(
             same_claim=config.same_claim or card.same_claim,
             same_claim_quantity=config.same_claim_quantity or card.same_claim_quantity,
+            static_floor=card.static_floor,
         )
         return ClusterGate(self.store, model, thresholds)
 
