@@ -11,11 +11,11 @@ shared quantity). Two sets of pairs:
 - the project's pairs (``training/data/claim_pairs.jsonl``, 145, written for the static
   thresholds).
 
-The gate's thresholds are chosen on the grid by the highest recall at a precision of at least
-``--precision`` on all the dev pairs, both halves (chosen on the tune half alone, they gave a
-held-out precision of 0.83, under the 0.9 wanted: the halves are reported apart, but neither was
-left out of the choice). A pair counts once whatever its order or repeats (distinct texts); "hard" pairs are
-those that are neither the same text nor near-duplicates. Other measures of a pair (the claim
+The gate's thresholds are chosen on all the dev pairs, both halves (``choose``: chosen on the
+tune half alone, they gave a held-out precision of 0.83, under the 0.9 wanted; the halves are
+reported apart, but neither was left out of the choice). A pair counts once whatever its order
+or repeats (distinct texts); "hard" pairs are those that are neither the same text nor
+near-duplicates. Other measures of a pair (the claim
 model's sentence vectors, the stance model's entailment both ways) are reported by their ranking
 of the hard pairs (ROC AUC, average precision). Results go to
 ``benchmarks/results/same_claim_pairs.json``.
@@ -146,7 +146,9 @@ def report(sets: dict[str, list[Scored]], decide: Callable[[Scored], bool]) -> d
     return out
 
 
-def choose(pairs: list[Scored], thresholds: dict[str, float], precision: float) -> tuple[float, float]:
+def choose(
+    pairs: list[Scored], thresholds: dict[str, float], precision: float
+) -> tuple[float, float]:
     """The gate's thresholds on ``pairs``: ``same_claim_quantity`` lets every same-claim pair that
     shares a quantity through (the lowest such pair's cosine, down to the 0.05 below: the gate
     also compares a claim with its cluster's founder, which passed no static stage with it, and
@@ -181,7 +183,9 @@ def other_measures(hard: list[Scored]) -> dict[str, Any]:
         out = []
         for text in texts:
             ids, mask, _ = padded(scorer.tokenizer_.encode_batch([text]))
-            (vector,) = scorer.session_.run(["embedding"], {"input_ids": ids, "attention_mask": mask})
+            (vector,) = scorer.session_.run(
+                ["embedding"], {"input_ids": ids, "attention_mask": mask}
+            )
             out.append(vector[0] / np.linalg.norm(vector[0]))
         return np.array(out)
 

@@ -117,10 +117,10 @@ class ClusterGate:
             text = self._chunk.texts[row]
             vector = self._row_vector(row)
         else:
-            text = self._texts.get(key) or self._texts_of({key}).get(key)
-            if text is None:
+            stored = self._texts.get(key) or self._texts_of({key}).get(key)
+            if stored is None:
                 return None
-            vector = self._embed(text)
+            text, vector = stored, self._embed(stored)
         counted = quantities(text)
         self._vectors.put(key, vector, counted)
         return vector, counted

@@ -151,9 +151,7 @@ class VectorCache:
 
     def __init__(self, capacity: int = VECTOR_CACHE) -> None:
         self.capacity = capacity
-        self._held: OrderedDict[int, tuple[np.ndarray, frozenset[tuple[str, str]]]] = (
-            OrderedDict()
-        )
+        self._held: OrderedDict[int, tuple[np.ndarray, frozenset[tuple[str, str]]]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._held)
