@@ -157,9 +157,11 @@ def test_clusters_join_paraphrases_by_meaning(tmp_path, rules):
     shutil.copy(path, tmp_path / "q.duckdb")
     with Store.open(tmp_path / "q.duckdb") as store:
         store.connection.execute("DELETE FROM cluster_members; DELETE FROM clusters")
-    # With a low enough threshold they join, and the similarity recorded is their cosine.
+    # With low enough thresholds they join, and the similarity recorded is their cosine (the
+    # same-claim model gives the pair 0.73: the gate's 0.81 would keep them apart).
     with Store.open(tmp_path / "q.duckdb") as store:
-        stats = update_clusters(store, config=ClusterConfig(semantic=0.3, semantic_quantity=0.3))
+        low = ClusterConfig(semantic=0.3, semantic_quantity=0.3, same_claim=0.7)
+        stats = update_clusters(store, config=low)
     assert stats.joined["semantic"] == 1
     [(how, similarity)] = [(h, s) for _, h, s in _members(tmp_path / "q.duckdb") if h != "new"]
     assert how == "semantic" and 0.3 <= similarity < 1.0
@@ -383,7 +385,7 @@ def test_clusters_window_bounds_the_index_but_not_exact_duplicates(tmp_path, rul
         "published": "2024-06-02",
     }
     records = [RECORDS[0], RECORDS[1], PARAPHRASES[0], filler, PARAPHRASES[1]]
-    low = {"semantic": 0.3, "semantic_quantity": 0.3, "chunk_size": 1}
+    low = {"semantic": 0.3, "semantic_quantity": 0.3, "same_claim": 0.7, "chunk_size": 1}
     joined = {}
     for window in (0, 1):
         path = tmp_path / f"w{window}.duckdb"
@@ -427,7 +429,7 @@ def test_the_neighbour_cache_holds_only_claims_the_index_holds(tmp_path, rules):
     }
     path = tmp_path / "cache.duckdb"
     _ingest(tmp_path, "cache.jsonl", [PARAPHRASES[0], filler, PARAPHRASES[1]], rules, path)
-    config = ClusterConfig(window=3, chunk_size=1, candidates=1, semantic=0.3)
+    config = ClusterConfig(window=3, chunk_size=1, candidates=1, semantic=0.3, same_claim=0.7)
     with Store.open(path) as store:
         session = ClusterSession(store, config)
         stats = session.update()
@@ -576,3 +578,88 @@ def test_ingest_clusters_each_chunk_stored_once_the_input_is_read(tmp_path, rule
     # closing update found every document clustered already (before: one update, at the end).
     assert len(stored_at) >= 3 and stored_at[-2:] == [len(records)] * 2
     assert stats.clusters is not None and stats.clusters.claims == stats.clusters.total
+
+
+# A chain: B states A's claim with a clause added, C picks up B's clause. C is closer to B
+# than to A by both models, and the same-claim model puts B~C above 0.65 and A~C under it.
+CHAIN = [
+    "The harbour authority said the new ferry terminal will open in March 2025.",
+    "The new ferry terminal will open in March 2025, the harbour authority said, after two "
+    "years of delays.",
+    "Two years of delays at the ferry terminal, due to open in 2025, were caused by the "
+    "builders, the harbour authority said.",
+]
+
+
+def test_clusters_do_not_chain_a_claim_close_only_to_the_last_member(tmp_path, rules):
+    from claimscope.clusters.same_claim import same_claim_similarity
+
+    records = [
+        {"text": t, "outlet": "Harbour Post", "published": f"2024-08-0{i + 1}"}
+        for i, t in enumerate(CHAIN)
+    ]
+    a_c, b_c, a_b = same_claim_similarity([*CHAIN[:2], CHAIN[0]], [CHAIN[2], CHAIN[2], CHAIN[1]])
+    assert a_c < 0.65 <= b_c and a_b >= 0.65
+    path = tmp_path / "chain.duckdb"
+    _ingest(tmp_path, "chain.jsonl", records, rules, path)
+    # Without the gate, the static stage chains them: C joins the cluster of B, its nearest.
+    with Store.open(path) as store:
+        update_clusters(store, config=ClusterConfig(near_duplicate=0.99, same_claim_model=None))
+    assert len(_cluster_of(_groups(path), "ferry terminal will open")) == 3
+    # With it, C must state the same claim as the cluster's founder (A) too: it starts its own.
+    with Store.open(path) as store:
+        gated = ClusterConfig(near_duplicate=0.99, same_claim=0.65)
+        stats = update_clusters(store, recluster=True, config=gated)
+    groups = _groups(path)
+    assert _cluster_of(groups, "will open in March 2025.") == tuple(sorted(CHAIN[:2]))
+    assert _cluster_of(groups, "caused by the builders") == (CHAIN[2],)
+    assert stats.refused >= 1 and stats.compared >= 2
+
+
+def test_the_peru_troops_cluster_passes_the_gate_as_one_claim(tmp_path, rules):
+    # The three "700 troops" claims count the same thing with the same number: the gate's
+    # same-quantity threshold lets them in, though one has 0.34 with the cluster's founder.
+    db = tmp_path / "peru.duckdb"
+    ingest_paths([PERU], db=db, settings=rules)
+    troops = _troop_cluster(db)
+    assert len(troops) == 3 and all("700" in t for t in troops)
+    with Store.open(db, read_only=True) as store:
+        rows = store.query(
+            "SELECT count(*) FROM clusters WHERE size > 1 AND text LIKE '%killed%'"
+        ).rows
+        assert list(rows) == [(0,)]  # the wrong merge of the old clusterer (70 killed ~ protesters)
+
+
+def test_recluster_is_resumable_and_keeps_everything_else(tmp_path, rules, db):
+    with Store.open(db) as store:
+        update_clusters(store, config=ClusterConfig(same_claim_model=None))
+        counts = {k: v for k, v in store.counts().items() if k not in ("clusters",)}
+    # Stopped after its first chunk (Ctrl-C), a re-cluster keeps that chunk and the claims
+    # not clustered yet wait for the next run.
+
+    def stop(stats: ClusterStats) -> None:
+        raise KeyboardInterrupt
+
+    with Store.open(db) as store, pytest.raises(KeyboardInterrupt):
+        update_clusters(store, recluster=True, config=ClusterConfig(chunk_size=1), progress=stop)
+    with Store.open(db) as store:
+        assert list(store.query("SELECT count(*) FROM cluster_members").rows) == [(1,)]
+        rest = update_clusters(store, config=ClusterConfig(chunk_size=1))
+        assert rest.claims == counts["claims"] - 1
+    resumed = _groups(db)
+    with Store.open(db) as store:
+        update_clusters(store, recluster=True)
+        after = {k: v for k, v in store.counts().items() if k not in ("clusters",)}
+    assert _groups(db) == resumed
+    assert after == counts  # documents, claims and every other table untouched
+
+
+def test_cli_claims_recluster(tmp_path, rules, db):
+    with Store.open(db) as store:
+        strict = ClusterConfig(near_duplicate=1.0, semantic=1.0, semantic_quantity=1.0)
+        update_clusters(store, config=strict)
+    before = _groups(db)
+    result = CliRunner().invoke(app, ["claims", "--db", str(db), "--recluster", "--json", "-"])
+    assert result.exit_code == 0, result.output
+    assert _groups(db) != before  # the card's thresholds join the near duplicate again
+    assert json.loads(result.stdout)["clusters"]

@@ -27,7 +27,8 @@ from claimscope.clusters.claim_text import (
     numbers_counted,
     numbers_text,
 )
-from claimscope.clusters.config import SEEN_CACHE, ClusterConfig, ClusterStats
+from claimscope.clusters.config import GATE_TRIES, SEEN_CACHE, ClusterConfig, ClusterStats
+from claimscope.clusters.gate import ClusterGate
 from claimscope.clusters.neighbours import Neighbours
 from claimscope.clusters.read import Cluster
 from claimscope.errors import StoreError
@@ -71,12 +72,15 @@ class Clusterer:
         index: ClaimIndex,
         config: ClusterConfig,
         thresholds: Thresholds,
+        gate: ClusterGate | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.index = index
         self.config = config
         self.thresholds = thresholds
+        # The same-claim gate (None: the static stage alone decides, as before issue 30).
+        self.gate = gate
         con = store.connection
         row = con.execute("SELECT coalesce(max(id), 0) FROM clusters").fetchone()
         self.next_cluster = int(row[0]) + 1 if row else 1
@@ -125,9 +129,14 @@ class Clusterer:
         for row, matches in zip(wanted, found, strict=True):
             searched[row] = matches
         known = self._candidates({k for matches in searched for k, _ in matches})
-        founders = _Founders(self._cluster_numbers({cluster for cluster, _ in known.values()}))
+        clusters = {cluster for cluster, _ in known.values()}
+        founders = _Founders(self._cluster_numbers(clusters))
         numbers = [numbers_text(d.numbers) for d in described]
         within = vectors @ vectors.T
+        if self.gate is not None:
+            floor = min(self.thresholds.semantic, self.thresholds.semantic_quantity)
+            near = {k for matches in searched for k, cosine in matches if cosine >= floor}
+            self.gate.start_chunk(texts, near, clusters)
 
         members: list[_Member] = []
         indexed: list[int] = []  # rows of this chunk given a vector key, in order
@@ -146,6 +155,10 @@ class Clusterer:
                 known[member.key] = (member.cluster_id, text)
                 self._seen.put(member.key, member.cluster_id, text)
                 indexed.append(i)
+                if self.gate is not None:
+                    self.gate.keyed(i, member.key)
+            if member.how == "new" and self.gate is not None:
+                self.gate.started(member.cluster_id, member.key)
             members.append(member)
             stats.joined[member.how] += 1
         self._write(rows, described, numbers, members)
@@ -192,7 +205,7 @@ class Clusterer:
         candidates.sort(key=lambda c: (-c[1], c[0]))
         thresholds = self.thresholds
         floor = min(thresholds.semantic, thresholds.semantic_quantity)
-        best: tuple[str, float, int] | None = None
+        joins: list[tuple[tuple[bool, float], str, float, int, int]] = []
         for key, cosine in candidates[:count]:
             if key not in known:
                 continue
@@ -207,12 +220,22 @@ class Clusterer:
             if joined is None or not founders.agree(cluster, text):
                 continue
             how, similarity = joined
-            rank = (how != "semantic", similarity)
-            if best is None or rank > (best[0] != "semantic", best[1]):
-                best = (how, similarity, cluster)
-        if best is None:
-            return None
-        return _Member(best[2], best[0], best[1], None)
+            joins.append(((how != "semantic", similarity), how, similarity, cluster, key))
+        # The best join first (a near duplicate before a semantic one, then the most similar;
+        # the nearest candidate among equals) that the same-claim gate allows.
+        joins.sort(key=lambda j: j[0], reverse=True)
+        refused: set[int] = set()
+        for _, how, similarity, cluster, key in joins:
+            if self.gate is not None:
+                if cluster in refused:
+                    continue
+                if len(refused) == GATE_TRIES:
+                    break  # the next candidates are further still: not worth their cost
+                if not self.gate.allows(i, text, cluster, key):
+                    refused.add(cluster)
+                    continue
+            return _Member(cluster, how, similarity, None)
+        return None
 
     def _known_hashes(self, hashes: set[int]) -> dict[int, int]:
         """Cluster of each text hash already clustered."""

@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 from claimscope.errors import SettingsError
 from claimscope.models.embedder import EMBEDDER
 
+# The same-claim model of the gate (``clusters.same_claim``): a claim joins a cluster only when
+# it says the claim states the same claim as the cluster's founder and the member it matched.
+SAME_CLAIM_MODEL = "match-minilm"
+
 # How a claim came into its cluster.
 HOWS = ("new", "exact", "near", "semantic")
+# Candidate clusters the same-claim gate may refuse a claim before it starts its own: the best
+# joins come first, and comparing every candidate was most of the gate's cost.
+GATE_TRIES = 3
 # Claims clustered per transaction.
 CHUNK_SIZE = 2048
 # Nearest clustered claims a claim is compared with: enough to reach, past closer claims on the
@@ -28,8 +35,9 @@ WINDOW = 300_000
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClusterConfig:
     """How claims are clustered: the embedding model, the newest indexed claims a claim can
-    join by meaning (``window``; 0: all), and thresholds (None: the model card's, which were
-    measured for it)."""
+    join by meaning (``window``; 0: all), the same-claim model of the gate (``same_claim_model``;
+    None: no gate, the static stage alone decides) and thresholds (None: the model cards', which
+    were measured for them)."""
 
     model: str = EMBEDDER
     chunk_size: int = CHUNK_SIZE
@@ -38,13 +46,17 @@ class ClusterConfig:
     near_duplicate: float | None = None
     semantic: float | None = None
     semantic_quantity: float | None = None
+    same_claim_model: str | None = SAME_CLAIM_MODEL
+    same_claim: float | None = None
+    same_claim_quantity: float | None = None
 
     def __post_init__(self) -> None:
         if self.chunk_size < 1 or self.candidates < 1:
             raise SettingsError("chunk_size and candidates must be 1 or more")
         if self.window < 0:
             raise SettingsError(f"window must be 0 (no limit) or more, got {self.window}")
-        for name in ("near_duplicate", "semantic", "semantic_quantity"):
+        names = ("near_duplicate", "semantic", "semantic_quantity")
+        for name in (*names, "same_claim", "same_claim_quantity"):
             value = getattr(self, name)
             if value is not None and not 0 < value <= 1:
                 raise SettingsError(f"{name} must be in (0, 1], got {value}")
@@ -58,6 +70,10 @@ class ClusterStats:
     claims: int = 0
     joined: dict[str, int] = field(default_factory=lambda: dict.fromkeys(HOWS, 0))
     clusters: int = 0
+    # Pairs the same-claim gate compared, and joins it refused (a claim then tried its next
+    # candidate cluster, or started its own).
+    compared: int = 0
+    refused: int = 0
     rebuilt_index: bool = False
     seconds: float = 0.0
 

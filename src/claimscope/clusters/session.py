@@ -39,6 +39,8 @@ from claimscope.clusters.claim_index import ClaimIndex, store_state
 from claimscope.clusters.claim_text import Thresholds
 from claimscope.clusters.clusterer import Claim, Clusterer
 from claimscope.clusters.config import ClusterConfig, ClusterStats, Progress
+from claimscope.clusters.gate import ClusterGate
+from claimscope.clusters.same_claim import SameClaimThresholds, load_same_claim_model
 from claimscope.errors import StoreError
 from claimscope.models.embedder import load_embedder
 from claimscope.store import Store
@@ -107,6 +109,7 @@ class ClusterSession:
                 clusterer = self._clusterer or self._open()
                 while rows := _next_chunk(self.store, self.config.chunk_size, self._mark):
                     clusterer.chunk(rows, self.stats)
+                    self._gate_stats(clusterer)
                     self.stats.seconds = time.monotonic() - self._started
                     if progress is not None:
                         progress(self.stats)
@@ -140,15 +143,42 @@ class ClusterSession:
     def _open(self) -> Clusterer:
         config = self.config
         embedder = load_embedder(config.model)
+        gate = self._gate()
+        semantic = embedder.threshold("semantic")
+        if gate is not None:
+            # With the gate, the static stage only finds candidates for it: those under the
+            # gate card's static floor (with no quantity shared) were all refused on the dev
+            # pairs, and comparing them was most of the gate's cost.
+            semantic = max(semantic, gate.thresholds.static_floor)
         thresholds = Thresholds(
             near_duplicate=config.near_duplicate or embedder.threshold("near_duplicate"),
-            semantic=config.semantic or embedder.threshold("semantic"),
+            semantic=config.semantic or semantic,
             semantic_quantity=config.semantic_quantity or embedder.threshold("semantic_quantity"),
         )
         index = ClaimIndex.open(self.store, embedder, config.window)
         self.stats.rebuilt_index = index.rebuilt
-        self._clusterer = Clusterer(self.store, embedder, index, config, thresholds)
+        self._clusterer = Clusterer(self.store, embedder, index, config, thresholds, gate)
         return self._clusterer
+
+    def _gate(self) -> ClusterGate | None:
+        """The same-claim gate, with the model card's thresholds or the config's."""
+        config = self.config
+        if config.same_claim_model is None:
+            return None
+        # One thread: during an ingest the workers have the cores.
+        model = load_same_claim_model(config.same_claim_model, threads=1)
+        card = model.thresholds()
+        thresholds = SameClaimThresholds(
+            same_claim=config.same_claim or card.same_claim,
+            same_claim_quantity=config.same_claim_quantity or card.same_claim_quantity,
+            static_floor=card.static_floor,
+        )
+        return ClusterGate(self.store, model, thresholds)
+
+    def _gate_stats(self, clusterer: Clusterer) -> None:
+        if clusterer.gate is not None:
+            self.stats.compared = clusterer.gate.stats.compared
+            self.stats.refused = clusterer.gate.stats.refused
 
 
 def _forget(store: Store) -> None:

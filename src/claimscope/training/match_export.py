@@ -209,7 +209,7 @@ def encoder_card(summary: dict[str, Any], config: EncoderConfig) -> dict[str, An
             "a": export.get("calibration", {}).get("a", 1.0),
             "b": export.get("calibration", {}).get("b", 0.0),
         },
-        "thresholds": {"match": export.get("match_threshold", 0.5)},
+        "thresholds": {"match": export.get("match_threshold", 0.5), **_same_claim_thresholds()},
         "fusion": {
             "bm25_weight": fusion.get("bm25_weight", summary["bm25_weight"]),
             "candidates": fusion.get("candidates", config.rerank),
@@ -229,6 +229,17 @@ def encoder_card(summary: dict[str, Any], config: EncoderConfig) -> dict[str, An
         "export_checks": export,
         "data_licenses": LICENSES,
     }
+
+
+def _same_claim_thresholds() -> dict[str, float]:
+    """The cluster gate's thresholds of the shipped card (claimscope.clusters.same_claim), kept
+    by a new export: measure them again on the new model with benchmarks/same_claim_pairs.py."""
+    from claimscope.models.folder import ModelFolder, folder_installed
+
+    if not folder_installed("match-minilm"):
+        return {}
+    shipped = ModelFolder.open("match-minilm").card.get("thresholds", {})
+    return {k: float(v) for k, v in shipped.items() if k.startswith("same_claim")}
 
 
 CT2022 = "factcheck_matching/clef2022_task2a"

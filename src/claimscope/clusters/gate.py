@@ -1,0 +1,153 @@
+"""The same-claim gate of a clustering run: a claim joins a cluster only when the same-claim
+model says it states the same claim as the cluster's founder and as the member it matched.
+
+``same_claim`` has the model and its thresholds; this keeps, for one run, what the gate needs
+at hand: each cluster's founder (the key of its first claim, which never changes), the vectors
+of the claims compared so far (``VectorCache``), and the texts of the claims that may be asked
+for (those of the chunk, and the candidates the index found), fetched from the store once a
+chunk. A claim is embedded only when it is compared, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from claimscope.clusters.claim_text import ClaimText, quantities, shares_quantity
+from claimscope.clusters.same_claim import (
+    VECTOR_CACHE,
+    SameClaimModel,
+    SameClaimThresholds,
+    VectorCache,
+)
+from claimscope.store import Store
+
+
+@dataclass(slots=True)
+class GateStats:
+    """What the gate did in a run: pairs compared, and joins it refused."""
+
+    compared: int = 0
+    refused: int = 0
+    embedded: int = 0
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """One chunk's claims as the gate sees them: texts, the vectors computed so far, and the
+    row of each vector key handed out in the chunk."""
+
+    texts: Sequence[str]
+    vectors: dict[int, np.ndarray] = field(default_factory=dict)
+    keyed: dict[int, int] = field(default_factory=dict)
+
+
+class ClusterGate:
+    """The same-claim gate over one store (one clustering run)."""
+
+    def __init__(
+        self,
+        store: Store,
+        model: SameClaimModel,
+        thresholds: SameClaimThresholds,
+        *,
+        cache: int = VECTOR_CACHE,
+    ) -> None:
+        self.store = store
+        self.model = model
+        self.thresholds = thresholds
+        self.stats = GateStats()
+        self._vectors = VectorCache(cache)
+        self._founders: dict[int, int | None] = {}
+        self._texts: dict[int, str] = {}
+        self._chunk = _Chunk(())
+
+    def start_chunk(self, texts: Sequence[str], keys: Iterable[int], clusters: set[int]) -> None:
+        """A new chunk of claims (``texts``), whose candidates are the indexed claims ``keys``
+        in ``clusters``: their founders and the texts of those not embedded yet are read."""
+        self._chunk = _Chunk(texts)
+        self._founders = self._founder_keys(clusters)
+        wanted = {k for k in keys if k not in self._vectors}
+        wanted |= {k for k in self._founders.values() if k is not None and k not in self._vectors}
+        self._texts = self._texts_of(wanted)
+
+    def started(self, cluster: int, key: int | None) -> None:
+        """Row keyed ``key`` (None: not indexed) started ``cluster``: it is its founder."""
+        self._founders[cluster] = key
+
+    def keyed(self, row: int, key: int) -> None:
+        """Row ``row`` of the chunk was given vector key ``key``."""
+        self._chunk.keyed[key] = row
+        vector = self._chunk.vectors.get(row)
+        if vector is not None:
+            self._vectors.put(key, vector, quantities(self._chunk.texts[row]))
+
+    def allows(self, row: int, text: ClaimText, cluster: int, key: int) -> bool:
+        """Whether row ``row`` (``text``) states the same claim as the member keyed ``key`` it
+        matched and as ``cluster``'s founder."""
+        vector = self._row_vector(row)
+        founder = self._founders.get(cluster)
+        for target in (key,) if founder in (None, key) else (founder, key):
+            found = self._key_vector(target)
+            if found is None:  # a claim no longer stored: nothing to compare with
+                continue
+            other_vector, counted = found
+            shared = shares_quantity(text.quantities, counted)
+            self.stats.compared += 1
+            if not self.thresholds.passes(float(vector @ other_vector), shared):
+                self.stats.refused += 1
+                return False
+        return True
+
+    def _row_vector(self, row: int) -> np.ndarray:
+        vector = self._chunk.vectors.get(row)
+        if vector is None:
+            vector = self._embed(self._chunk.texts[row])
+            self._chunk.vectors[row] = vector
+        return vector
+
+    def _key_vector(self, key: int) -> tuple[np.ndarray, frozenset[tuple[str, str]]] | None:
+        found = self._vectors.get(key)
+        if found is not None:
+            return found
+        row = self._chunk.keyed.get(key)
+        if row is not None:
+            text = self._chunk.texts[row]
+            vector = self._row_vector(row)
+        else:
+            stored = self._texts.get(key) or self._texts_of({key}).get(key)
+            if stored is None:
+                return None
+            text, vector = stored, self._embed(stored)
+        counted = quantities(text)
+        self._vectors.put(key, vector, counted)
+        return vector, counted
+
+    def _embed(self, text: str) -> np.ndarray:
+        self.stats.embedded += 1
+        return self.model.vectors([text])[0]
+
+    def _founder_keys(self, clusters: set[int]) -> dict[int, int | None]:
+        """The vector key of each cluster's first claim (None when it was not indexed)."""
+        if not clusters:
+            return {}
+        rows = self.store.connection.execute(
+            "SELECT cluster_id, vector_key FROM cluster_members "
+            "WHERE how = 'new' AND cluster_id IN (SELECT unnest(?::INTEGER[]))",
+            [sorted(clusters)],
+        ).fetchall()
+        return {int(c): None if k is None else int(k) for c, k in rows}
+
+    def _texts_of(self, keys: set[int]) -> dict[int, str]:
+        """The claim text of each vector key among ``keys`` that is stored."""
+        if not keys:
+            return {}
+        rows = self.store.connection.execute(
+            "SELECT m.vector_key, c.text FROM cluster_members m "
+            "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
+            "WHERE m.vector_key IN (SELECT unnest(?::BIGINT[]))",
+            [sorted(keys)],
+        ).fetchall()
+        return {int(k): str(t) for k, t in rows}
