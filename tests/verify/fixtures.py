@@ -91,3 +91,14 @@ def vclaims_dir(folder: Path) -> Path:
     for record in VCLAIMS:
         write(folder / f"{record['vclaim_id']}.json", record)
     return folder
+
+
+def evidence_index(base: Path, text: str) -> Path:
+    """An evidence index of one article (``text``) under ``base``; the index folder."""
+    from claimscope.verify.evidence_index import index_paths
+
+    corpus = base / "evidence"
+    corpus.mkdir()
+    write(corpus / "article.txt", text)
+    index_paths([corpus], base / "index")
+    return base / "index"

@@ -15,10 +15,9 @@ from claimscope.store import Store
 from claimscope.store.factchecks import import_factchecks
 from claimscope.verify import stage as match_stage
 from claimscope.verify.check import check
-from claimscope.verify.evidence_index import index_paths
 from claimscope.verify.factchecks import read_factchecks
 from claimscope.verify.verdict import REFUTED
-from tests.verify.fixtures import write
+from tests.verify import fixtures
 
 pytestmark = pytest.mark.skipif(
     not (match_installed() and stance_installed()),
@@ -57,7 +56,7 @@ SEED_CLAIM = "send 700 American troops to Peru to guard the lithium deposits"
 @pytest.fixture(scope="module")
 def seed_with_checks(seed_path, tmp_path_factory):
     base = tmp_path_factory.mktemp("seed-e2e")
-    feed = write(base / "feed.json", {"@type": "DataFeed", "dataFeedElement": REVIEWS})
+    feed = fixtures.write(base / "feed.json", {"@type": "DataFeed", "dataFeedElement": REVIEWS})
     store = base / "checks.duckdb"
     with Store.open(store) as s:
         import_factchecks(s, read_factchecks([feed]))
@@ -81,12 +80,7 @@ def test_the_seed_claim_a_fact_check_covers_is_matched(seed_with_checks):
 
 @pytest.fixture(scope="module")
 def evidence_index(tmp_path_factory):
-    base = tmp_path_factory.mktemp("seed-evidence")
-    corpus = base / "evidence"
-    corpus.mkdir()
-    (corpus / "mission.txt").write_text(EVIDENCE, encoding="utf-8")
-    index_paths([corpus], base / "index")
-    return base / "index"
+    return fixtures.evidence_index(tmp_path_factory.mktemp("seed-evidence"), EVIDENCE)
 
 
 def test_the_checkable_part_of_the_seed_claim_is_refuted(seed_with_checks, evidence_index):

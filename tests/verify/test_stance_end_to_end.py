@@ -7,8 +7,8 @@ import pytest
 
 from claimscope.models.stance import installed
 from claimscope.verify.check import check
-from claimscope.verify.evidence_index import index_paths
 from claimscope.verify.verdict import REFUTED
+from tests.verify.fixtures import evidence_index
 
 pytestmark = pytest.mark.skipif(not installed(), reason="the stance model is not shipped")
 
@@ -27,12 +27,7 @@ The instructors will train police units and will not guard any lithium deposits.
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    base = tmp_path_factory.mktemp("e2e")
-    corpus = base / "corpus"
-    corpus.mkdir()
-    (corpus / "peru.txt").write_text(ARTICLE, encoding="utf-8")
-    index_paths([corpus], base / "index")
-    return base / "index"
+    return evidence_index(tmp_path_factory.mktemp("e2e"), ARTICLE)
 
 
 def test_a_contradicted_claim_is_refuted_with_the_sentence_cited(index):
