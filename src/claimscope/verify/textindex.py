@@ -130,7 +130,12 @@ class TextIndex(Closing):
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         among, params = "", []
         if only is not None:
-            among = f" AND keys.key IN ({','.join('?' * len(only))})"
+            # On the full-text table's own rowids, so that FTS5 reads only these documents
+            # (a filter on the joined keys would score every match first): half the time.
+            among = (
+                " AND passages.rowid IN "
+                f"(SELECT id FROM keys WHERE key IN ({','.join('?' * len(only))}))"
+            )
             params = list(only)
         rows = self.connection.execute(
             "SELECT keys.key, -bm25(passages) AS score FROM passages "
