@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from claimscope.extract.attribution_decode import Decoding, Tagged, link, merge, spans
+from claimscope.extract.attribution_decode import (
+    Decoding,
+    Tagged,
+    link,
+    merge,
+    names_someone,
+    spans,
+)
 from claimscope.extract.attribution_features import (
     MAX_WORDS,
     N_FEATURES,
@@ -82,6 +89,24 @@ def test_a_cue_without_a_source_gives_no_attribution():
     probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(window.words), 1, 1))
     probs[4, 1] = BEG
     assert link(window, probs, Decoding(), TEXT) == []
+
+
+def test_a_source_that_names_nobody_gives_no_attribution():
+    # "The" alone tagged as the source of "said": no speaker a reader could use.
+    layout = _layout()
+    (window,) = windows(layout)
+    words = [TEXT[s:e] for s, e in window.words]
+    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(words), 1, 1))
+    probs[0, 0] = BEG
+    probs[words.index("said"), 1] = BEG
+    assert link(window, probs, Decoding(), TEXT) == []
+
+
+def test_names_someone_keeps_pronouns_possessives_and_quantifiers():
+    for source in ("a", "The", "There", "It’s", "May 18", "on Monday", "2023"):
+        assert not names_someone(source), source
+    for source in ("he", "it", "his", "some", "both", "the two", "officials in Lima", "@PKikos"):
+        assert names_someone(source), source
 
 
 def test_merge_keeps_the_rules_where_the_tagger_found_nothing():

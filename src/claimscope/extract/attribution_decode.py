@@ -7,12 +7,14 @@ pipeline runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from claimscope.extract.attribution_features import ROLES, Span, Window
+from claimscope.extract.attribution_lexicon import TIME_WORDS
 
 # How far (in words) a cue looks for its source and its content, and what a sentence
 # boundary between them costs (a source in the next sentence is rare, content there is not).
@@ -27,6 +29,14 @@ MERGES = ("rules", "tagger", "tagger_then_rules", "rules_then_tagger")
 # A source does not run past a dash or a semicolon: what follows is another clause. (Quotation
 # marks are left alone: on validation, cutting there too lost exact sources.)
 _SOURCE_BREAKS = frozenset(("—", "–", ";"))
+# A source names someone. A span of nothing but articles, expletives and contractions ("a",
+# "There", "It’s") or a date ("May 18") is a piece of the sentence the tagger took for one.
+# Pronouns, possessives and quantifiers stay ("he", "his", "some", "both" are sources PolNeAR
+# marks). No threshold: a rule of what a source is.
+_NAMES_NOBODY = TIME_WORDS | frozenset(
+    "a an the there here it’s it's that’s that's there’s there's what’s what's".split()
+)
+_WORD = re.compile(r"[\w’']+")
 
 
 @dataclass(slots=True, frozen=True)
@@ -112,6 +122,12 @@ def _nearest(
     return best
 
 
+def names_someone(source: str) -> bool:
+    """Whether a source span can name a speaker (see _NAMES_NOBODY)."""
+    found = [w.lower() for w in _WORD.findall(source)]
+    return any(w not in _NAMES_NOBODY and not w.isdigit() for w in found)
+
+
 def _clause_cut(text: str, window: Window, span: TagSpan) -> TagSpan:
     """A source span up to the first dash or semicolon inside it: what comes after is another
     clause ('said Jane Doe, the minister — ships waited')."""
@@ -134,6 +150,8 @@ def link(window: Window, probs: np.ndarray, decoding: Decoding, text: str) -> li
         if source is None:
             continue
         source = _clause_cut(text, window, source)
+        if not names_someone(text[words[source.first][0] : words[source.last][1]]):
+            continue
         contents = [c for c in found["content"] if _gap(c, source) >= 0]
         content = _nearest(
             cue, contents, window.sentence, CONTENT_SENTENCE_COST, one_word=SHORT_CONTENT_COST
