@@ -213,7 +213,7 @@ def _model(base: Path, init: Path | None, *, techniques: bool, config: TrainConf
     if init is not None:
         missing, unexpected = model.load_state_dict(init_state(init), strict=False)
         if unexpected:
-            raise ValueError(f"{init}/model.pt does not fit this model: {unexpected[:3]}")
+            raise ValueError(f"the weights in {init} do not fit this model: {unexpected[:3]}")
         logger.info("warm start from %s (new: %s)", init, ", ".join(missing) or "none")
         if model.has_branch and any(k.startswith("technique_layer.") for k in missing):
             # The branch starts as the (fine-tuned) top layer it runs beside.

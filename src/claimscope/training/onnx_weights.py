@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from claimscope.training.hardware import load_state
+
 # The parts of a claim model a rebuilt warm start keeps: the encoder and the claim heads
 # (the technique branch and heads start fresh, as when stage 2 trains on a stage-1 model).
 STAGE_ONE = ("encoder.", "heads.")
@@ -65,8 +67,6 @@ def state_from_onnx(path: Path, keep: Sequence[str] = STAGE_ONE) -> dict[str, to
 def init_state(init: Path) -> dict[str, torch.Tensor]:
     """The weights to warm-start from: ``init/model.pt`` of a training run, else the encoder
     and claim heads of the shipped model folder ``init`` (its ``model.onnx``)."""
-    from claimscope.training.hardware import load_state
-
     if (init / "model.pt").is_file():
         return load_state(init / "model.pt")
     return state_from_onnx(init / "model.onnx")
