@@ -316,6 +316,10 @@ def test_peru_corpus_clusters_the_700_troops_claim(tmp_path, rules):
     with Store.open(db, read_only=True) as store:
         cluster = next(c for c in top_clusters(store, top=50) if c.text in troops)
     assert cluster.documents >= 3 and len(cluster.outlets) >= 2
+    # A member list says who makes each claim, as the claim's own report does.
+    with Store.open(db, read_only=True) as store:
+        _, members = get_cluster(store, cluster.id)
+    assert "Mexico's president" in {m.speaker for m in members}
     lithium = _cluster_of(_groups(db), "Lithium exports")
     assert not any("troops" in t for t in lithium)
 

@@ -27,6 +27,7 @@ _MEMBER_SQL = {
     "title": "d.title",
     "how": "m.how",
     "similarity": "m.similarity",
+    "speaker": "c.speaker",
 }
 
 

@@ -68,6 +68,10 @@ class ClusterMember(Record):
         "normalised) or the kind of similarity that matched it."
     )
     similarity: float = doc("Similarity to the claim it matched, in [0, 1] (1 for new, exact).")
+    speaker: str | None = doc(
+        "Who makes the claim, when attributed (for a pronoun, the name it stands for).",
+        default=None,
+    )
 
 
 @dataclass(slots=True)

@@ -41,7 +41,7 @@ def render_clusters(clusters: list[Cluster], console: Console, *, title: str) ->
 
 
 def render_members(cluster: Cluster, members: list[Member], console: Console) -> None:
-    """A cluster's members by day: outlet, day, how the claim joined, and its text."""
+    """A cluster's members by day: outlet, day, how the claim joined, who says it, its text."""
     table = Table(
         title=f"cluster {cluster.id}: {cluster.size} claims in {cluster.documents} documents",
         title_justify="left",
@@ -50,13 +50,15 @@ def render_members(cluster: Cluster, members: list[Member], console: Console) ->
     table.add_column("outlet")
     table.add_column("how", no_wrap=True)
     table.add_column("sim.", justify="right", no_wrap=True)
-    table.add_column("claim", ratio=1)
+    table.add_column("speaker", ratio=1)
+    table.add_column("claim", ratio=3)
     for m in members:
         table.add_row(
             _day(m.day),
             Text(m.outlet or "—"),
             m.how,
             f"{m.similarity:.2f}",
+            Text(m.speaker or "—"),
             Text(m.text),
         )
     console.print(table)
