@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
+import inspect
 import json
 import logging
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,41 +21,116 @@ from claimscope.cli.common import (
     fail,
 )
 from claimscope.errors import ClaimscopeError
+from claimscope.model.fields import doc
 
 
 @dataclass(frozen=True, slots=True)
 class TrainOptions:
-    """The options of ``claimscope train``, one field each (see the command for their help)."""
+    """The options of ``claimscope train``, one field each: the command's parameters are made
+    from these fields (``_command``), so an option's type, default and help are declared here
+    once. The task, without a default, is the command's argument."""
 
-    task: str
-    data_dir: Path
-    out: Path
-    work: Path
-    epochs: int
-    seed: int
-    limit: int
-    compare_frozen: bool
-    techniques: bool
-    init: Path | None
-    checkworthiness_per_epoch: int
-    lr: float | None
-    warmup: float
-    subj_oversample: int
-    technique_branch: bool
-    subjectivity_branch: bool
-    checkworthiness_branch: bool
-    frozen_layers: int
-    checkpoint_minutes: float
-    cache_dir: Path | None
-    technique_weight_cap: float
-    precision: float
-    min_spans: int
-    max_news_density: float
-    subjective_share: float
-    teacher: Path | None
-    distil_weight: float
-    pool_per_epoch: int
-    synthetic: bool
+    task: str = doc(
+        "claims (also: checkworthiness, subjectivity), embeddings (embed-static), "
+        "stance (stance-minilm), matching (match-minilm) or teacher (all-mpnet-base-v2 "
+        "for the claim tasks, to distill from), or thresholds (choose the technique and "
+        "subjectivity thresholds of the model folder --out and write them into its card)."
+    )
+    data_dir: Path = doc("The datasets folder.", default=Path("../shared/data"))
+    out: Path = doc("Model folder to write.", default=Path("model-out"))
+    work: Path = doc("Scratch folder for torch weights.", default=Path("train-work"))
+    epochs: int = doc("Training epochs.", default=3)
+    seed: int = doc("Random seed.", default=0)
+    limit: int = doc("Examples per task at most (0: all).", default=0)
+    compare_frozen: bool = doc("Also measure a frozen encoder.", default=True)
+    techniques: bool = doc("Add the persuasion-technique heads (PTC data).", default=True)
+    init: Path | None = doc(
+        "Warm-start from an earlier run's work folder (model.pt).", default=None
+    )
+    checkworthiness_per_epoch: int = doc(
+        "Check-worthiness examples drawn per epoch (0: all).", default=0
+    )
+    lr: float | None = doc(
+        "Encoder learning rate (default: 5e-5 for claims, 4e-5 for stance, 3e-5 for matching).",
+        default=None,
+    )
+    warmup: float = doc("Share of steps spent warming up.", default=0.1)
+    subj_oversample: int = doc("Passes over the (small) subjectivity data per epoch.", default=4)
+    technique_branch: bool = doc(
+        "Train only the technique heads, on their own copy of the top layer, with "
+        "the --init model frozen (its claim scores stay exactly the same).",
+        default=False,
+    )
+    subjectivity_branch: bool = doc(
+        "With --technique-branch: the subjectivity head moves onto the branch and "
+        "learns with it (check-worthiness scores stay exactly the --init model's).",
+        default=False,
+    )
+    checkworthiness_branch: bool = doc(
+        "Train only a check-worthiness head, on its own copy of the top layer, with "
+        "the --init model frozen (its subjectivity and technique scores stay the same).",
+        default=False,
+    )
+    frozen_layers: int = doc("Teacher: lower layers frozen and cached (of 12).", default=9)
+    checkpoint_minutes: float = doc("Teacher: minutes between checkpoints.", default=10.0)
+    cache_dir: Path | None = doc(
+        "Teacher: folder of the unpacked weights, the state cache and the checkpoints; "
+        "thresholds: of the model's cached scores "
+        "(default: $CLAIMSCOPE_CACHE or ~/.cache/claimscope).",
+        default=None,
+    )
+    technique_weight_cap: float = doc(
+        "Cap of the rare techniques' class weights (0: no weights).", default=10.0
+    )
+    precision: float = doc(
+        "Thresholds: span precision a technique's rule needs on validation.", default=0.55
+    )
+    min_spans: int = doc("Thresholds: spans a rule must find on validation to count.", default=20)
+    max_news_density: float = doc(
+        "Thresholds: most precise spans per 1,000 words of mainstream news.", default=10.0
+    )
+    subjective_share: float = doc(
+        "Thresholds: share of subjective sentences in news.", default=0.275
+    )
+    teacher: Path | None = doc(
+        "Claims: distil from this teacher folder (claimscope train teacher --out): the "
+        "student also learns its scores of the training texts and of an unlabelled pool.",
+        default=None,
+    )
+    distil_weight: float = doc("Claims: weight of the teacher's scores in the loss.", default=1.0)
+    pool_per_epoch: int = doc("Claims: unlabelled pool sentences per epoch (0: all).", default=0)
+    synthetic: bool = doc(
+        "Stance: add symmetric synthetic pairs (one fact of a Climate-FEVER evidence "
+        "sentence changed; every claim with both labels).",
+        default=False,
+    )
+
+
+def _parameter(option: dataclasses.Field[Any], hint: Any) -> inspect.Parameter:
+    """The command-line parameter of one field: an argument when it has no default, else an
+    option (``--kebab-case``; a bool is ``--x/--no-x``) with that default."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    text = option.metadata["doc"]
+    if option.default is dataclasses.MISSING:
+        return inspect.Parameter(
+            option.name, kind, annotation=Annotated[hint, typer.Argument(help=text)]
+        )
+    annotation = Annotated[hint, typer.Option(help=text)]
+    return inspect.Parameter(option.name, kind, default=option.default, annotation=annotation)
+
+
+def _command(run: Callable[[TrainOptions], None]) -> Callable[..., None]:
+    """``run`` as a command taking one parameter per TrainOptions field."""
+    hints = typing.get_type_hints(TrainOptions)
+
+    @functools.wraps(run)
+    def command(**values: Any) -> None:
+        run(TrainOptions(**values))
+
+    fields = dataclasses.fields(TrainOptions)
+    parameters = [_parameter(f, hints[f.name]) for f in fields]
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return command
 
 
 @contextlib.contextmanager
@@ -311,125 +390,14 @@ TASKS: dict[str, Callable[[TrainOptions], None]] = {
 
 
 @app.command()
-def train(
-    task: Annotated[
-        str,
-        typer.Argument(
-            help="claims (also: checkworthiness, subjectivity), embeddings (embed-static), "
-            "stance (stance-minilm), matching (match-minilm) or teacher (all-mpnet-base-v2 "
-            "for the claim tasks, to distill from), or thresholds (choose the technique and "
-            "subjectivity thresholds of the model folder --out and write them into its card)."
-        ),
-    ],
-    data_dir: Annotated[Path, typer.Option(help="The datasets folder.")] = Path("../shared/data"),
-    out: Annotated[Path, typer.Option(help="Model folder to write.")] = Path("model-out"),
-    work: Annotated[Path, typer.Option(help="Scratch folder for torch weights.")] = Path(
-        "train-work"
-    ),
-    epochs: Annotated[int, typer.Option(help="Training epochs.")] = 3,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    limit: Annotated[int, typer.Option(help="Examples per task at most (0: all).")] = 0,
-    compare_frozen: Annotated[bool, typer.Option(help="Also measure a frozen encoder.")] = True,
-    techniques: Annotated[
-        bool, typer.Option(help="Add the persuasion-technique heads (PTC data).")
-    ] = True,
-    init: Annotated[
-        Path | None, typer.Option(help="Warm-start from an earlier run's work folder (model.pt).")
-    ] = None,
-    checkworthiness_per_epoch: Annotated[
-        int, typer.Option(help="Check-worthiness examples drawn per epoch (0: all).")
-    ] = 0,
-    lr: Annotated[
-        float | None,
-        typer.Option(
-            help="Encoder learning rate (default: 5e-5 for claims, 4e-5 for stance, 3e-5 for "
-            "matching)."
-        ),
-    ] = None,
-    warmup: Annotated[float, typer.Option(help="Share of steps spent warming up.")] = 0.1,
-    subj_oversample: Annotated[
-        int, typer.Option(help="Passes over the (small) subjectivity data per epoch.")
-    ] = 4,
-    technique_branch: Annotated[
-        bool,
-        typer.Option(
-            help="Train only the technique heads, on their own copy of the top layer, with "
-            "the --init model frozen (its claim scores stay exactly the same)."
-        ),
-    ] = False,
-    subjectivity_branch: Annotated[
-        bool,
-        typer.Option(
-            help="With --technique-branch: the subjectivity head moves onto the branch and "
-            "learns with it (check-worthiness scores stay exactly the --init model's)."
-        ),
-    ] = False,
-    checkworthiness_branch: Annotated[
-        bool,
-        typer.Option(
-            help="Train only a check-worthiness head, on its own copy of the top layer, with "
-            "the --init model frozen (its subjectivity and technique scores stay the same)."
-        ),
-    ] = False,
-    frozen_layers: Annotated[
-        int, typer.Option(help="Teacher: lower layers frozen and cached (of 12).")
-    ] = 9,
-    checkpoint_minutes: Annotated[
-        float, typer.Option(help="Teacher: minutes between checkpoints.")
-    ] = 10.0,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            help="Teacher: folder of the unpacked weights, the state cache and the checkpoints; "
-            "thresholds: of the model's cached scores "
-            "(default: $CLAIMSCOPE_CACHE or ~/.cache/claimscope)."
-        ),
-    ] = None,
-    technique_weight_cap: Annotated[
-        float, typer.Option(help="Cap of the rare techniques' class weights (0: no weights).")
-    ] = 10.0,
-    precision: Annotated[
-        float,
-        typer.Option(help="Thresholds: span precision a technique's rule needs on validation."),
-    ] = 0.55,
-    min_spans: Annotated[
-        int, typer.Option(help="Thresholds: spans a rule must find on validation to count.")
-    ] = 20,
-    max_news_density: Annotated[
-        float,
-        typer.Option(help="Thresholds: most precise spans per 1,000 words of mainstream news."),
-    ] = 10.0,
-    subjective_share: Annotated[
-        float, typer.Option(help="Thresholds: share of subjective sentences in news.")
-    ] = 0.275,
-    teacher: Annotated[
-        Path | None,
-        typer.Option(
-            help="Claims: distil from this teacher folder (claimscope train teacher --out): the "
-            "student also learns its scores of the training texts and of an unlabelled pool."
-        ),
-    ] = None,
-    distil_weight: Annotated[
-        float, typer.Option(help="Claims: weight of the teacher's scores in the loss.")
-    ] = 1.0,
-    pool_per_epoch: Annotated[
-        int, typer.Option(help="Claims: unlabelled pool sentences per epoch (0: all).")
-    ] = 0,
-    synthetic: Annotated[
-        bool,
-        typer.Option(
-            help="Stance: add symmetric synthetic pairs (one fact of a Climate-FEVER evidence "
-            "sentence changed; every claim with both labels)."
-        ),
-    ] = False,
-) -> None:
+@_command
+def train(options: TrainOptions) -> None:
     """Train the sentence model: one encoder for check-worthiness, subjectivity and persuasion
     techniques; needs the [train] extra."""
-    options = TrainOptions(**locals())
-    run = TASKS.get(task)
+    run = TASKS.get(options.task)
     if run is None:
         raise fail(
-            f"unknown task {task!r}: claims, checkworthiness, subjectivity, embeddings, stance, "
-            "matching, teacher or thresholds"
+            f"unknown task {options.task!r}: claims, checkworthiness, subjectivity, embeddings, "
+            "stance, matching, teacher or thresholds"
         )
     run(options)

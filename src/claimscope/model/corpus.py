@@ -319,7 +319,29 @@ class ReviewSummary(Record):
 
 
 @dataclass(slots=True)
-class StoredClaim(Record):
+class _ClaimFields(Record):
+    """The fields a stored claim and its detail share, in their order (a claim's cluster, its
+    size and its review follow them in each)."""
+
+    doc_id: str = doc("Id of the claim's document.")
+    claim: int = doc("Id of the claim in its document.")
+    sentence: int = doc("Id of the claim's sentence.")
+    text: str = doc("The claim's sentence.")
+    score: float = doc("Check-worthiness score in [0, 1].")
+    speaker: str | None = doc("Who makes the claim, when attributed.")
+    speaker_pronoun: str | None = doc(
+        "The pronoun the text names the speaker by (`he`), when ``speaker`` is the name it was "
+        "resolved to; None otherwise."
+    )
+    start: int = doc("Offset where the claim's sentence starts in the document.")
+    end: int = doc("Offset where the claim's sentence ends in the document.")
+    title: str | None = doc("The document's title, when known.")
+    outlet: str | None = doc("The document's outlet, when known.")
+    published: str | None = doc("The document's publication date (ISO 8601), when known.")
+
+
+@dataclass(slots=True)
+class StoredClaim(_ClaimFields):
     """A stored claim with its document, its cluster and its latest review."""
 
     KEYS: ClassVar[tuple[str, ...]] = (
@@ -340,47 +362,17 @@ class StoredClaim(Record):
         "sentence",
     )
 
-    doc_id: str = doc("Id of the claim's document.")
-    claim: int = doc("Id of the claim in its document.")
-    sentence: int = doc("Id of the claim's sentence.")
-    text: str = doc("The claim's sentence.")
-    score: float = doc("Check-worthiness score in [0, 1].")
-    speaker: str | None = doc("Who makes the claim, when attributed.")
-    speaker_pronoun: str | None = doc(
-        "The pronoun the text names the speaker by (`he`), when ``speaker`` is the name it was "
-        "resolved to; None otherwise."
-    )
-    start: int = doc("Offset where the claim's sentence starts in the document.")
-    end: int = doc("Offset where the claim's sentence ends in the document.")
-    title: str | None = doc("The document's title, when known.")
-    outlet: str | None = doc("The document's outlet, when known.")
-    published: str | None = doc("The document's publication date (ISO 8601), when known.")
     cluster: int | None = doc("Id of the claim's cluster, once clustered.")
     cluster_size: int | None = doc("Claims in that cluster.")
     review: ReviewSummary | None = doc("The latest review, when reviewed.", default=None)
 
 
 @dataclass(slots=True)
-class ClaimDetail(Record):
+class ClaimDetail(_ClaimFields):
     """A stored claim with its whole cluster, the contradictions it is part of and its reviews."""
 
     KEYS: ClassVar[tuple[str, ...]] = (*StoredClaim.KEYS, "contradictions", "reviews")
 
-    doc_id: str = doc("Id of the claim's document.")
-    claim: int = doc("Id of the claim in its document.")
-    sentence: int = doc("Id of the claim's sentence.")
-    text: str = doc("The claim's sentence.")
-    score: float = doc("Check-worthiness score in [0, 1].")
-    speaker: str | None = doc("Who makes the claim, when attributed.")
-    speaker_pronoun: str | None = doc(
-        "The pronoun the text names the speaker by (`he`), when ``speaker`` is the name it was "
-        "resolved to; None otherwise."
-    )
-    start: int = doc("Offset where the claim's sentence starts in the document.")
-    end: int = doc("Offset where the claim's sentence ends in the document.")
-    title: str | None = doc("The document's title, when known.")
-    outlet: str | None = doc("The document's outlet, when known.")
-    published: str | None = doc("The document's publication date (ISO 8601), when known.")
     cluster: ClusterDetail | None = doc("The claim's cluster and its members, once clustered.")
     cluster_size: int | None = doc("Claims in that cluster.")
     review: ReviewSummary | None = doc("The latest review, when reviewed.")

@@ -382,18 +382,24 @@ SCHEMA_MIGRATIONS = _table(
     stamp="applied_at",
 )
 
+# The tables of an analysis's annotations, in the order they are written: listed once here,
+# for TABLES and for ANNOTATION_TABLES.
+_ANNOTATIONS = (
+    SEGMENTS,
+    SENTENCES,
+    MENTIONS,
+    ATTRIBUTIONS,
+    QUOTES,
+    CLAIMS,
+    TECHNIQUES,
+    CONTRADICTIONS,
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         DOCUMENTS,
-        SEGMENTS,
-        SENTENCES,
-        MENTIONS,
-        ATTRIBUTIONS,
-        QUOTES,
-        CLAIMS,
-        TECHNIQUES,
-        CONTRADICTIONS,
+        *_ANNOTATIONS,
         FAILURES,
         CLUSTERS,
         CLUSTER_MEMBERS,
@@ -406,16 +412,7 @@ TABLES: dict[str, Table] = {
 }
 
 # The tables of an analysis: its documents row, then the tables of its annotations.
-ANNOTATION_TABLES: tuple[str, ...] = (
-    "segments",
-    "sentences",
-    "mentions",
-    "attributions",
-    "quotes",
-    "claims",
-    "techniques",
-    "contradictions",
-)
+ANNOTATION_TABLES: tuple[str, ...] = tuple(t.name for t in _ANNOTATIONS)
 # The columns each analysis table's rows hold, in order (the write time aside).
 COLUMNS: Mapping[str, tuple[str, ...]] = {
     name: TABLES[name].written for name in ("documents", *ANNOTATION_TABLES)

@@ -232,7 +232,11 @@ def contradictions(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Contradictions within and across documents, best scored first."""
-    return bench(request).contradictions(doc=doc, kind=kind, scope=scope, page=Page(limit, offset))
+    return (
+        bench(request)
+        .contradiction_page(doc=doc, kind=kind, scope=scope, page=Page(limit, offset))
+        .to_dict()
+    )
 
 
 By = Annotated[list[Literal["outlet", "day", "week", "month"]], Query(max_length=2)]

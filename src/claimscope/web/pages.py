@@ -215,7 +215,8 @@ def corpus_page(
             page=page,
         )
         context["clusters"] = workbench.clusters(top=10, outlet=outlet or None, since=since or None)
-        context["contradictions"] = workbench.contradictions(page=Page(limit=10))["items"]
+        contradictions = workbench.contradiction_page(page=Page(limit=10))
+        context["contradictions"] = contradictions.to_dict()["items"]
         context["coverage_rows"] = []
         if q:
             found = workbench.coverage(

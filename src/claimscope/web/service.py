@@ -297,10 +297,10 @@ class Workbench:
         # The total rides along with the page (one query, not two: under load, each query
         # waits for the store's lock).
         rows = self.rows(
-            "SELECT c.doc_id, c.id, c.text, c.score, c.speaker, c.start_char, c.end_char, "
-            "d.title, d.outlet, CAST(d.published AS VARCHAR), m.cluster_id, k.size, "
+            "SELECT c.doc_id, c.id, c.text, c.score, c.speaker, a.pronoun, c.start_char, "
+            "c.end_char, d.title, d.outlet, CAST(d.published AS VARCHAR), m.cluster_id, k.size, "
             "r.checkworthy, r.verdict, r.assignee, r.reviewer, CAST(r.created_at AS VARCHAR), "
-            "c.sentence, a.pronoun, count(*) OVER () "
+            "c.sentence, count(*) OVER () "
             + sql
             + " ORDER BY c.score DESC, d.published DESC NULLS LAST, c.doc_id, c.id"
             + page.sql(),
@@ -406,17 +406,6 @@ class Workbench:
             counts=[TechniqueCount(*c) for c in counts],
         ).to_dict()
 
-    def contradictions(
-        self,
-        *,
-        doc: str | None = None,
-        kind: str | None = None,
-        scope: str | None = None,
-        page: Page = Page(),
-    ) -> dict[str, Any]:
-        """Stored contradictions, best scored first."""
-        return self.contradiction_page(doc=doc, kind=kind, scope=scope, page=page).to_dict()
-
     def contradiction_page(
         self,
         *,
@@ -517,28 +506,14 @@ def upload_name(filename: str | None) -> str:
 
 
 def _claim_row(r: tuple[Any, ...]) -> StoredClaim:
-    review = None
-    if r[15] is not None:
-        review = ReviewSummary(
-            checkworthy=r[12], verdict=r[13], assignee=r[14], reviewer=r[15], created_at=r[16]
-        )
-    return StoredClaim(
-        doc_id=r[0],
-        claim=r[1],
-        text=r[2],
-        score=r[3],
-        speaker=r[4],
-        speaker_pronoun=r[18],
-        start=r[5],
-        end=r[6],
-        title=r[7],
-        outlet=r[8],
-        published=r[9],
-        cluster=r[10],
-        cluster_size=r[11],
-        review=review,
-        sentence=r[17],
-    )
+    """A row of ``Workbench.claims``'s SELECT: its columns follow StoredClaim's keys, with the
+    latest review's fields in the review's place, and the total last."""
+    at = StoredClaim.KEYS.index("review")
+    names = [f.name for f in dataclasses.fields(ReviewSummary)]
+    end = at + len(names)
+    review = ReviewSummary(**dict(zip(names, r[at:end], strict=True)))
+    values = [*r[:at], review if review.reviewer is not None else None, *r[end:-1]]
+    return StoredClaim(**dict(zip(StoredClaim.KEYS, values, strict=True)))
 
 
 def _touches(contradiction: CorpusContradiction, doc_id: str, sentence: int) -> bool:
