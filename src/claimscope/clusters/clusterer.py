@@ -56,6 +56,9 @@ class Claim:
 
 @dataclass(slots=True)
 class _Member:
+    """Where a claim of the chunk goes; its fields but ``key`` (the ``vector_key``, None when not
+    indexed) are cluster_members columns of the same name."""
+
     cluster_id: int
     how: str
     similarity: float
@@ -294,12 +297,11 @@ class Clusterer:
         before = self._docs_before(rows)
         summaries = _merge(rows, members, numbers, stored, before)
         joined = [
-            CLUSTER_MEMBERS.row(
-                cluster_id=m.cluster_id,
+            CLUSTER_MEMBERS.record_row(
+                m,
+                omit=("key",),
                 doc_id=r.doc_id,
                 claim=r.id,
-                similarity=m.similarity,
-                how=m.how,
                 text_hash=d.hash,
                 numbers=found,
                 vector_key=m.key,
