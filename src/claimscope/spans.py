@@ -32,11 +32,12 @@ class SpanIndex:
         return i + 1 if i + 1 < len(self._starts) else None
 
 
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """``(start, end)`` shrunk past whitespace at either side."""
-    while start < end and text[start].isspace():
+def trim(text: str, start: int, end: int, chars: str | None = None) -> tuple[int, int]:
+    """``(start, end)`` shrunk past whitespace at either side, or past any of ``chars``."""
+    edge = str.isspace if chars is None else chars.__contains__
+    while start < end and edge(text[start]):
         start += 1
-    while end > start and text[end - 1].isspace():
+    while end > start and edge(text[end - 1]):
         end -= 1
     return start, end
 

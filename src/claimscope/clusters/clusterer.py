@@ -35,7 +35,7 @@ from claimscope.errors import StoreError
 from claimscope.models.embedder import Embedder
 from claimscope.store import Store
 from claimscope.store.schema import CLUSTER_MEMBERS, CLUSTERS
-from claimscope.store.sql import duckdb_message, insert_rows, transaction, utc_now
+from claimscope.store.sql import duckdb_message, insert_rows, select_in, transaction, utc_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,9 @@ class Claim:
 
 @dataclass(slots=True)
 class _Member:
+    """Where a claim of the chunk goes; its fields but ``key`` (the ``vector_key``, None when not
+    indexed) are cluster_members columns of the same name."""
+
     cluster_id: int
     how: str
     similarity: float
@@ -239,42 +242,39 @@ class Clusterer:
 
     def _known_hashes(self, hashes: set[int]) -> dict[int, int]:
         """Cluster of each text hash already clustered."""
-        if not hashes:
-            return {}
-        rows = self.store.connection.execute(
+        rows = select_in(
+            self.store.connection,
             "SELECT text_hash, min(cluster_id) FROM cluster_members "
             "WHERE text_hash IN (SELECT unnest(?::BIGINT[])) GROUP BY text_hash",
-            [sorted(hashes)],
-        ).fetchall()
+            hashes,
+        )
         return {int(h): int(c) for h, c in rows}
 
     def _cluster_numbers(self, clusters: set[int]) -> dict[int, str]:
         """The numbers of each cluster's first claim that states any, as stored (counted only
         for the few clusters a claim could join: counting them all was a tenth of a run)."""
-        if not clusters:
-            return {}
-        rows = self.store.connection.execute(
+        rows = select_in(
+            self.store.connection,
             "SELECT id, numbers FROM clusters "
             "WHERE numbers <> '' AND id IN (SELECT unnest(?::INTEGER[]))",
-            [sorted(clusters)],
-        ).fetchall()
+            clusters,
+        )
         return {int(cluster): str(found) for cluster, found in rows}
 
     def _candidates(self, keys: set[int]) -> dict[int, tuple[int, ClaimText]]:
         """Cluster and comparable text of each indexed claim among ``keys``."""
         found = {k: held for k in keys if (held := self._seen.get(k)) is not None}
-        missing = sorted(keys - found.keys())
-        if missing:
-            rows = self.store.connection.execute(
-                "SELECT m.vector_key, m.cluster_id, c.text FROM cluster_members m "
-                "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
-                "WHERE m.vector_key IN (SELECT unnest(?::BIGINT[]))",
-                [missing],
-            ).fetchall()
-            for key, cluster, text in rows:
-                described = describe(text)
-                found[int(key)] = (int(cluster), described)
-                self._seen.put(int(key), int(cluster), described)
+        rows = select_in(
+            self.store.connection,
+            "SELECT m.vector_key, m.cluster_id, c.text FROM cluster_members m "
+            "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
+            "WHERE m.vector_key IN (SELECT unnest(?::BIGINT[]))",
+            keys - found.keys(),
+        )
+        for key, cluster, text in rows:
+            described = describe(text)
+            found[int(key)] = (int(cluster), described)
+            self._seen.put(int(key), int(cluster), described)
         return found
 
     def _write(
@@ -294,12 +294,11 @@ class Clusterer:
         before = self._docs_before(rows)
         summaries = _merge(rows, members, numbers, stored, before)
         joined = [
-            CLUSTER_MEMBERS.row(
-                cluster_id=m.cluster_id,
+            CLUSTER_MEMBERS.record_row(
+                m,
+                omit=("key",),
                 doc_id=r.doc_id,
                 claim=r.id,
-                similarity=m.similarity,
-                how=m.how,
                 text_hash=d.hash,
                 numbers=found,
                 vector_key=m.key,
@@ -338,14 +337,13 @@ class Clusterer:
 
     def _stored_summaries(self, clusters: set[int]) -> dict[int, _Summary]:
         """The stored rows of those of ``clusters`` that exist, with their representative's day."""
-        if not clusters:
-            return {}
-        rows = self.store.connection.execute(
+        rows = select_in(
+            self.store.connection,
             f"SELECT {', '.join('k.' + c for c in _SUMMARY_COLUMNS)}, "
             "coalesce(d.published, CAST(d.ingested_at AS DATE)) FROM clusters k "
             "JOIN documents d ON d.id = k.doc_id WHERE k.id IN (SELECT unnest(?::INTEGER[]))",
-            [sorted(clusters)],
-        ).fetchall()
+            clusters,
+        )
         found = {}
         for row in rows:
             summary = _Summary(
@@ -361,11 +359,12 @@ class Clusterer:
         if self._open is not None:
             return {d: c for d, c in self._open.items() if d in docs}
         found: dict[str, set[int]] = {}
-        for doc, cluster in self.store.connection.execute(
+        for doc, cluster in select_in(
+            self.store.connection,
             "SELECT DISTINCT doc_id, cluster_id FROM cluster_members "
             "WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
-            [sorted(docs)],
-        ).fetchall():
+            docs,
+        ):
             found.setdefault(doc, set()).add(int(cluster))
         return found
 

@@ -23,6 +23,7 @@ from claimscope.clusters.same_claim import (
     VectorCache,
 )
 from claimscope.store import Store
+from claimscope.store.sql import select_in
 
 
 @dataclass(slots=True)
@@ -131,23 +132,21 @@ class ClusterGate:
 
     def _founder_keys(self, clusters: set[int]) -> dict[int, int | None]:
         """The vector key of each cluster's first claim (None when it was not indexed)."""
-        if not clusters:
-            return {}
-        rows = self.store.connection.execute(
+        rows = select_in(
+            self.store.connection,
             "SELECT cluster_id, vector_key FROM cluster_members "
             "WHERE how = 'new' AND cluster_id IN (SELECT unnest(?::INTEGER[]))",
-            [sorted(clusters)],
-        ).fetchall()
+            clusters,
+        )
         return {int(c): None if k is None else int(k) for c, k in rows}
 
     def _texts_of(self, keys: set[int]) -> dict[int, str]:
         """The claim text of each vector key among ``keys`` that is stored."""
-        if not keys:
-            return {}
-        rows = self.store.connection.execute(
+        rows = select_in(
+            self.store.connection,
             "SELECT m.vector_key, c.text FROM cluster_members m "
             "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
             "WHERE m.vector_key IN (SELECT unnest(?::BIGINT[]))",
-            [sorted(keys)],
-        ).fetchall()
+            keys,
+        )
         return {int(k): str(t) for k, t in rows}

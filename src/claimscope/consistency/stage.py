@@ -14,19 +14,7 @@ from claimscope.settings import Settings
 def to_contradictions(findings: list[Finding]) -> list[Contradiction]:
     """Findings within one document as the data model's Contradictions, numbered in order."""
     return [
-        Contradiction(
-            id=i,
-            kind=f.kind,
-            sentence_a=f.a.sentence,
-            a_start=f.a.start,
-            a_end=f.a.end,
-            sentence_b=f.b.sentence,
-            b_start=f.b.start,
-            b_end=f.b.end,
-            explanation=f.explanation,
-            score=f.score,
-        )
-        for i, f in enumerate(findings)
+        Contradiction(id=i, **f.summary(), **f.sentence_spans()) for i, f in enumerate(findings)
     ]
 
 

@@ -31,7 +31,7 @@ from claimscope.corpus.runner import (
     analyze_chunk,
     lower_priority,
 )
-from claimscope.errors import ClaimscopeError, SettingsError, StoreError
+from claimscope.errors import SettingsError, StoreError
 from claimscope.model import Document, Failure
 from claimscope.settings import Settings
 from claimscope.store import Store
@@ -223,23 +223,27 @@ class DaskRunner(Runner):
         )
         self.inflight[future] = fresh
 
-    def _collect(self) -> None:
+    def _finished(self) -> set[Any]:
         from distributed import wait
 
         done, _ = wait(list(self.inflight), return_when="FIRST_COMPLETED")
-        for future in done:
-            docs = self._landed(future)
-            try:
-                folder = future.result()
-            except ClaimscopeError:
-                raise  # bad settings or models: every partition would fail the same way
-            except Exception as exc:  # the task raised, or its worker died (KilledWorker)
-                log.error("a partition of %d documents failed: %s", len(docs), exc)
-                self._lost(docs, f"analysis failed: {type(exc).__name__}: {exc}")
-                continue
-            finally:
-                future.release()
-            self._load(Path(folder))
+        return set(done)
+
+    def _result(self, future: Any) -> Any:
+        """The folder a partition was spooled to (the future is released either way)."""
+        try:
+            return future.result()
+        finally:
+            future.release()
+
+    def _crashed(self, docs: list[Document], exc: Exception) -> None:
+        # The task raised, or its worker died (KilledWorker): the traceback is the worker's.
+        log.error("a partition of %d documents failed: %s", len(docs), exc)
+        self._lost(docs, f"analysis failed: {type(exc).__name__}: {exc}")
+
+    def _write(self, result: Any) -> None:
+        """Load the partition spooled to ``result``, the folder its task returned."""
+        self._load(Path(result))
 
     def _load(self, folder: Path) -> None:
         """Store a spooled partition (with the failures held), then delete its folder."""

@@ -105,8 +105,9 @@ class Runner:
 
     Chunks go to processes of this machine; an engine that analyzes elsewhere (``DaskRunner``)
     overrides how the work starts and stops (``_start``, ``_stop``), how many chunks may be in
-    flight (``_capacity``), and how a chunk is sent and its result collected (``_dispatch``,
-    ``_collect``), and counts what it stored with ``_written``."""
+    flight (``_capacity``), how a chunk is sent (``_dispatch``), how finished tasks are waited
+    for, read, failed and stored (``_finished``, ``_result``, ``_crashed``, ``_write``), and
+    counts what it stored with ``_written``."""
 
     def __init__(
         self,
@@ -205,21 +206,33 @@ class Runner:
 
     def _collect(self) -> None:
         """Wait for at least one chunk, and write what came back."""
-        done, _ = wait(self.inflight, return_when=FIRST_COMPLETED)
-        for future in done:
+        for future in self._finished():
             docs = self._landed(future)
             try:
-                result = future.result()
+                result = self._result(future)
             except ClaimscopeError:
                 raise  # bad settings or models: every chunk would fail the same way
-            except BrokenProcessPool:
-                self._broken(docs)
-                continue
             except Exception as exc:
-                log.exception("a chunk of %d documents failed", len(docs))
-                self._lost(docs, f"analysis failed: {type(exc).__name__}: {exc}")
+                self._crashed(docs, exc)
                 continue
             self._write(result)
+
+    def _finished(self) -> set[Any]:
+        """The tasks in flight that are done, once one is."""
+        done, _ = wait(self.inflight, return_when=FIRST_COMPLETED)
+        return done
+
+    def _result(self, future: Any) -> Any:
+        """What a finished task returned (it raises what the task raised)."""
+        return future.result()
+
+    def _crashed(self, docs: list[Document], exc: Exception) -> None:
+        """A chunk's task raised: its documents fail (called while ``exc`` is handled)."""
+        if isinstance(exc, BrokenProcessPool):
+            self._broken(docs)
+            return
+        log.exception("a chunk of %d documents failed", len(docs))
+        self._lost(docs, f"analysis failed: {type(exc).__name__}: {exc}")
 
     def _landed(self, future: Any) -> list[Document]:
         """The documents of a finished task, no longer in flight."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from typing import Any
 from claimscope.errors import InputError
 from claimscope.model import Analysis, Attribution, Document
 from claimscope.settings import Settings
+from claimscope.spans import trim
 
 ROLES = ("source", "cue", "content")
 # The stages that attribution needs, in order (nothing after it changes attributions).
@@ -136,13 +137,17 @@ def predict_attributions(
     articles: Sequence[Article], *, settings: Settings | None = None
 ) -> list[list[Attribution]]:
     """claimscope's attributions of each article (the stages up to attribution)."""
+    batches = analyze_articles(articles, settings or Settings())
+    return [a.attributions for batch in batches for a in batch]
+
+
+def analyze_articles(articles: Sequence[Article], settings: Settings) -> Iterator[list[Analysis]]:
+    """The articles through the stages up to attribution (``STAGES``), a chunk at a time."""
     # Importing the stage modules registers them (extract/ may import text/, not the pipeline).
     import claimscope.extract.stages
     import claimscope.text.stage  # noqa: F401
     from claimscope.registry import STAGES as REGISTERED
 
-    settings = settings or Settings()
-    out: list[list[Attribution]] = []
     for i in range(0, len(articles), _CHUNK):
         batch = [
             Analysis(document=Document(text=a.text, source=a.id), pipeline=list(STAGES))
@@ -150,8 +155,7 @@ def predict_attributions(
         ]
         for name in STAGES:
             REGISTERED[name](batch, settings)
-        out += [a.attributions for a in batch]
-    return out
+        yield batch
 
 
 def _span(start: int | None, end: int | None) -> tuple[int, int] | None:
@@ -171,16 +175,8 @@ def _fragments(spans: Iterable[dict[str, tuple[int, int] | None]], role: str) ->
     return [(span,) for s in spans if (span := s[role]) is not None]
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _EDGE:
-        start += 1
-    while end > start and text[end - 1] in _EDGE:
-        end -= 1
-    return start, end
-
-
 def _key(text: str, frags: Fragments) -> Fragments:
-    return tuple(t for t in (_trim(text, s, e) for s, e in frags) if t[1] > t[0])
+    return tuple(t for t in (trim(text, s, e, _EDGE) for s, e in frags) if t[1] > t[0])
 
 
 def _overlaps(a: Fragments, b: Fragments) -> bool:

@@ -32,6 +32,7 @@ from claimscope.extract.attribution_lexicon import (
     VERBS,
 )
 from claimscope.extract.entities import normalize_name
+from claimscope.spans import trim
 
 
 @dataclass(slots=True)
@@ -106,11 +107,8 @@ def adverb(t: Tok) -> bool:
 
 
 def strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in PUNCT_EDGE:
-        start += 1
-    while end > start and text[end - 1] in PUNCT_EDGE:
-        end -= 1
-    return start, end
+    """``(start, end)`` shrunk past white space and punctuation (``PUNCT_EDGE``)."""
+    return trim(text, start, end, PUNCT_EDGE)
 
 
 def base(t: Tok) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 
 from claimscope.extract.attribution import Found, find_attributions, found_from_spans
@@ -273,18 +274,9 @@ def _attribution(
     if label:
         title = text[found.speaker_start : found.speaker_end].split()[0]
         named.add(found.speaker, label, _TITLES.get(title.lower()))
+    # Every field of a Found is one of Attribution's, which adds its id and sentence.
     return Attribution(
-        id=number,
-        sentence=sentence,
-        kind=found.kind,  # type: ignore[arg-type]
-        speaker=found.speaker,
-        speaker_start=found.speaker_start,
-        speaker_end=found.speaker_end,
-        cue_start=found.cue_start,
-        cue_end=found.cue_end,
-        content_start=found.content_start,
-        content_end=found.content_end,
-        resolved=resolved,
+        id=number, sentence=sentence, **(dataclasses.asdict(found) | {"resolved": resolved})
     )
 
 

@@ -20,6 +20,15 @@ class Migration:
     statements: tuple[str, ...]
 
 
+# The columns every annotation of a span within one sentence starts with (``schema._IN_SENTENCE``),
+# as the statements below were released with them (their text is unchanged).
+_IN_SENTENCE = """doc_id VARCHAR NOT NULL,
+        id INTEGER NOT NULL,
+        sentence INTEGER NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        text VARCHAR NOT NULL"""
+
 _INITIAL = (
     """
     CREATE TABLE documents (
@@ -119,25 +128,15 @@ _INITIAL = (
         PRIMARY KEY (doc_id, id)
     )
     """,
-    """
+    f"""
     CREATE TABLE quotes (
-        doc_id VARCHAR NOT NULL,
-        id INTEGER NOT NULL,
-        sentence INTEGER NOT NULL,
-        start_char INTEGER NOT NULL,
-        end_char INTEGER NOT NULL,
-        text VARCHAR NOT NULL,
+        {_IN_SENTENCE},
         PRIMARY KEY (doc_id, id)
     )
     """,
-    """
+    f"""
     CREATE TABLE claims (
-        doc_id VARCHAR NOT NULL,
-        id INTEGER NOT NULL,
-        sentence INTEGER NOT NULL,
-        start_char INTEGER NOT NULL,
-        end_char INTEGER NOT NULL,
-        text VARCHAR NOT NULL,
+        {_IN_SENTENCE},
         score DOUBLE NOT NULL,
         rank INTEGER NOT NULL,
         speaker VARCHAR,
@@ -148,14 +147,9 @@ _INITIAL = (
         PRIMARY KEY (doc_id, id)
     )
     """,
-    """
+    f"""
     CREATE TABLE techniques (
-        doc_id VARCHAR NOT NULL,
-        id INTEGER NOT NULL,
-        sentence INTEGER NOT NULL,
-        start_char INTEGER NOT NULL,
-        end_char INTEGER NOT NULL,
-        text VARCHAR NOT NULL,
+        {_IN_SENTENCE},
         technique VARCHAR NOT NULL,
         name VARCHAR NOT NULL,
         score DOUBLE NOT NULL,

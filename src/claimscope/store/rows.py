@@ -90,12 +90,9 @@ def _document_row(analysis: Analysis, profile: str) -> Row:
 
 def _segment_row(key: str, s: Segment) -> Row:
     post = s.post
-    return SEGMENTS.row(
+    return SEGMENTS.record_row(
+        s,
         doc_id=key,
-        id=s.id,
-        kind=s.kind,
-        start_char=s.start,
-        end_char=s.end,
         post_author=post.author if post else None,
         post_handle=post.handle if post else None,
         post_date=_date(post.date) if post else None,
@@ -105,15 +102,10 @@ def _segment_row(key: str, s: Segment) -> Row:
 
 
 def _sentence_row(key: str, s: Sentence, text: str) -> Row:
-    return SENTENCES.row(
+    return SENTENCES.record_row(
+        s,
         doc_id=key,
-        id=s.id,
-        segment=s.segment,
-        start_char=s.start,
-        end_char=s.end,
         text=text,
-        speaker=s.speaker,
-        attribution=s.attribution,
         checkworthiness=_score(s.scores.get("checkworthiness")),
         subjectivity=_score(s.scores.get("subjectivity")),
         subjectivity_label=s.labels.get("subjectivity"),

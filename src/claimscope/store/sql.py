@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -36,6 +36,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     except BaseException:
         con.rollback()
         raise
+
+
+def select_in(
+    con: duckdb.DuckDBPyConnection, sql: str, keys: Collection[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows ``sql`` selects for ``keys``, its one parameter (a sorted list, which the query
+    reads as ``IN (SELECT unnest(?::TYPE[]))``); none, and no query, when ``keys`` is empty."""
+    return con.execute(sql, [sorted(keys)]).fetchall() if keys else []
 
 
 def insert_rows(

@@ -14,21 +14,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from claimscope.extract.attribution_eval import Article, read_polnear
+from claimscope.extract.attribution_eval import Article, analyze_articles, read_polnear
 from claimscope.extract.attribution_features import Layout, layout_of
-from claimscope.model import Analysis, Document
+from claimscope.model import Analysis
 from claimscope.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# The stages before attribution, and attribution itself for the rules' spans.
-_STAGES = (
-    "claimscope.structure.v1",
-    "claimscope.anchor.v1",
-    "claimscope.entities.v1",
-    "claimscope.attribution.v1",
-)
-_CHUNK = 32
 _VERSION = 1
 
 Span = tuple[int, int]
@@ -48,19 +40,8 @@ class Prepared:
 
 def analyze(articles: list[Article], settings: Settings | None = None) -> list[Analysis]:
     """The articles through the stages up to attribution (rules only)."""
-    import claimscope.extract.stages
-    import claimscope.text.stage  # noqa: F401
-    from claimscope.registry import STAGES as REGISTERED
-
-    settings = settings or Settings(attribution="rules")
     out: list[Analysis] = []
-    for i in range(0, len(articles), _CHUNK):
-        batch = [
-            Analysis(document=Document(text=a.text, source=a.id), pipeline=list(_STAGES))
-            for a in articles[i : i + _CHUNK]
-        ]
-        for name in _STAGES:
-            REGISTERED[name](batch, settings)
+    for batch in analyze_articles(articles, settings or Settings(attribution="rules")):
         out += batch
         logger.info("read %d/%d articles", len(out), len(articles))
     return out

@@ -221,9 +221,7 @@ def _clashes(
         mine, theirs = (f.a, f.b) if f.a.doc == CLAIM_DOC else (f.b, f.a)
         out.append(
             Disagreement(
-                kind=f.kind,
-                explanation=f.explanation,
-                score=f.score,
+                **f.summary(),
                 claim_start=mine.start,
                 claim_end=mine.end,
                 start=theirs.start,
