@@ -53,6 +53,14 @@ _WORD = re.compile(r"[^\W\d_]+")
 # The words after a number that may name what it counts ("700 American troops are").
 _AFTER_WORDS = 3
 _AFTER_CHARS = 60
+# A capitalised word right before a number ("Fortune 500"), and what may come before a sentence's
+# first word.
+_NAME_BEFORE = re.compile(r"(?<![\w'’])([A-Z][\w&'’.-]*)[ \u00a0]$")
+_SENTENCE_OPENERS = frozenset(".!?:;\"“”'‘’([—–-")
+_MONTHS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
 _NOT_COUNTED = frozenset(
     """a an the of to in on at by for from with and or but as than that this these those is are
     was were be been being will would could should may might can has have had do does did not
@@ -203,17 +211,43 @@ def salient(found: Counter[str]) -> set[str]:
 def quantities(text: str) -> frozenset[tuple[str, str]]:
     """What a text counts: each salient number (``salient``) with each content word among the
     few words after it ("700 US troops" gives ("700", "us") and ("700", "troops")). Units
-    (percent, dollars...) and function words are not what is counted."""
-    out = set()
+    (percent, dollars...) and function words are not what is counted, nor is a number that is
+    part of a name ("Fortune 500 companies", "a Boeing 747": ``in_name``)."""
+    return frozenset(q for q, _ in _counted(text))
+
+
+def lead_quantities(text: str) -> frozenset[tuple[str, str]]:
+    """The ``quantities`` whose number comes in the first half of the text's words, where a
+    claim says what it is about ("700 US troops will take part in joint training"), rather than
+    in a clause at its end ("... if he does not secure the 1,237 delegates needed to win")."""
+    words = len(text.split())
+    return frozenset(q for q, at in _counted(text) if 2 * at < words)
+
+
+def _counted(text: str) -> list[tuple[tuple[str, str], int]]:
+    """Each quantity of ``text`` with the index of its number's word."""
+    out = []
     for match in _NUMBER.finditer(text):
         number = next(iter(numbers(match.group(0))))
-        if not salient(Counter([number])):
+        if not salient(Counter([number])) or in_name(text, match.start()):
             continue
+        at = len(text[: match.start()].split())
         words = _WORD.findall(text[match.end() : match.end() + _AFTER_CHARS].casefold())
         for word in words[:_AFTER_WORDS]:
             if len(word) > 1 and word not in _NOT_COUNTED:
-                out.add((number, word))
-    return frozenset(out)
+                out.append(((number, word), at))
+    return out
+
+
+def in_name(text: str, start: int) -> bool:
+    """Whether the number at ``start`` is part of a name: right after a capitalised word that
+    does not open the sentence (nor is a month: "in March 2016"), as in "the Fortune 500" or "a
+    Boeing 747". A sentence's first word is left out: "About 700 troops" counts troops."""
+    before = _NAME_BEFORE.search(text, 0, start)
+    if before is None or before.group(1).casefold() in _MONTHS:
+        return False
+    opening = text[: before.start(1)].rstrip()
+    return bool(opening) and opening[-1] not in _SENTENCE_OPENERS
 
 
 def shares_quantity(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:

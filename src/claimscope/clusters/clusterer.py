@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from claimscope.clusters.claim_text import (
 )
 from claimscope.clusters.config import GATE_TRIES, SEEN_CACHE, ClusterConfig, ClusterStats
 from claimscope.clusters.gate import ClusterGate
+from claimscope.clusters.gate_rules import gate_facts
 from claimscope.clusters.neighbours import Neighbours
 from claimscope.clusters.read import Cluster
 from claimscope.errors import StoreError
@@ -48,6 +50,9 @@ class Claim:
     score: float
     outlet: str | None
     day: dt.date
+    # The names of the people and organisations the claim mentions (the same-claim gate's
+    # actor rule compares them).
+    actors: Sequence[str] = ()
 
     def rank(self) -> tuple[float, dt.date, str, int]:
         """Representatives first: the highest score, then the earliest day, doc and claim."""
@@ -136,7 +141,8 @@ class Clusterer:
         if self.gate is not None:
             floor = min(self.thresholds.semantic, self.thresholds.semantic_quantity)
             near = {k for matches in searched for k, cosine in matches if cosine >= floor}
-            self.gate.start_chunk(texts, near, clusters)
+            facts = [gate_facts(r.text, r.actors) for r in rows]
+            self.gate.start_chunk(texts, facts, near, clusters)
 
         members: list[_Member] = []
         indexed: list[int] = []  # rows of this chunk given a vector key, in order
@@ -231,7 +237,7 @@ class Clusterer:
                     continue
                 if len(refused) == GATE_TRIES:
                     break  # the next candidates are further still: not worth their cost
-                if not self.gate.allows(i, text, cluster, key):
+                if not self.gate.allows(i, cluster, key):
                     refused.add(cluster)
                     continue
             return _Member(cluster, how, similarity, None)
