@@ -183,3 +183,14 @@ def test_clustering_keeps_a_correction_apart_from_the_claim_it_corrects(tmp_path
     groups = _groups(path)
     assert _cluster_of(groups, "Correction:") == (notice,)
     assert _cluster_of(groups, "private operator") == (claim, claim)
+
+
+def test_numbers_written_as_words_are_read() -> None:
+    from claimscope.clusters.claim_text import numbers, numbers_agree
+
+    five, six = numbers("Voters in five provinces backed the plan."), numbers("In six provinces.")
+    assert five == {"5": 1} and six == {"6": 1} and not numbers_agree(five, six)
+    assert numbers("Three million passengers used the ferry.") == {"3000000": 1}
+    # Not "one" ("one of", "no one"), nor a word in a compound ("two-thirds", "twenty-two").
+    assert numbers("No one expected two-thirds of the twenty-two seats to change.") == {}
+    assert numbers("Eleven ferries and 11 buses.") == {"11": 2}

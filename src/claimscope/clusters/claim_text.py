@@ -48,6 +48,19 @@ _HASH_MASK = (1 << 60) - 1
 # claims of 100 shingles each share a code by chance with a probability of about 2e-6, which
 # moves their Jaccard score by 1/200 at most.
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+        fifteen sixteen seventeen eighteen nineteen twenty""".split()
+    )
+    if value >= 2
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+# A number word standing alone ("six states", "three million"), not in a compound ("two-thirds").
+_NUMBER_WORD = re.compile(
+    rf"(?<![\w-])({'|'.join(_NUMBER_WORDS)})(?![\w-])(?:\s+(thousand|million|billion|trillion)\b)?",
+    re.IGNORECASE,
+)
 _SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _WORD = re.compile(r"[^\W\d_]+")
 # The words after a number that may name what it counts ("700 American troops are").
@@ -164,7 +177,9 @@ def jaccard_bound(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> float:
 
 def numbers(text: str) -> Counter[str]:
     """The numbers a text states, normalized ("1,000" = "1000", "1.2 million" = "1200000",
-    "18.50" = "18.5"), with how often each occurs. Numbers written as words are not read."""
+    "18.50" = "18.5", "six" = "6"), with how often each occurs. Of the numbers written as words,
+    those from two to twenty and the tens are read ("five states" and "six states" disagree),
+    not "one" (mostly "one of", "no one") nor a word joined by a hyphen ("two-thirds")."""
     found: Counter[str] = Counter()
     for match in _NUMBER.finditer(text):
         whole, fraction, scale = match.groups()
@@ -172,6 +187,12 @@ def numbers(text: str) -> Counter[str]:
             value = Decimal(whole.replace(",", "") + (fraction or ""))
         except InvalidOperation:  # pragma: no cover - the pattern only matches digits
             continue
+        if scale:
+            value *= _SCALE[scale.lower()]
+        found[_plain(value)] += 1
+    for match in _NUMBER_WORD.finditer(text):
+        word, scale = match.groups()
+        value = Decimal(_NUMBER_WORDS[word.lower()])
         if scale:
             value *= _SCALE[scale.lower()]
         found[_plain(value)] += 1
