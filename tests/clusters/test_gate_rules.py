@@ -9,11 +9,12 @@ import pytest
 
 from claimscope.clusters.claim_text import in_name, lead_quantities, quantities
 from claimscope.clusters.gate_rules import (
-    actor_words,
+    actor_names,
     gate_facts,
     is_notice,
     is_source,
     refusal,
+    same_actor,
 )
 from claimscope.clusters.same_claim import SameClaimThresholds, same_claim_pair
 
@@ -21,11 +22,24 @@ THRESHOLDS = SameClaimThresholds(same_claim=0.8, same_claim_quantity=0.3)
 NO_REPLY = "{} did not immediately respond to requests for comment."
 
 
-def test_actor_words_drop_articles_possessives_and_filler() -> None:
-    assert actor_words(["the Halvik Ferry Company’s"]) == {"halvik", "ferry", "company"}
-    assert actor_words(["Commission on Port Safety"]) == {"commission", "port", "safety"}
-    assert actor_words(["Elena Varga's"]) == {"elena", "varga"}
-    assert actor_words([]) == frozenset()
+def test_actor_names_drop_articles_possessives_and_filler() -> None:
+    assert actor_names(["the Halvik Ferry Company’s", "Commission on Port Safety"]) == {
+        ("halvik", "ferry", "company"),
+        ("commission", "port", "safety"),
+    }
+    assert actor_names(["Elena Varga's", "the"]) == {("elena", "varga")}
+    assert actor_names([]) == frozenset()
+
+
+def test_one_actor_is_a_name_the_same_as_another_part_of_it_or_begun_alike() -> None:
+    def same(a: list[str], b: list[str]) -> bool:
+        return same_actor(actor_names(a), actor_names(b))
+
+    assert same(["Varga"], ["Mayor Elena Varga’s"])
+    assert same(["Halvik Ferry Company", "Varga"], ["Elena Varga"])
+    assert same(["the Varga administration"], ["Varga Said"])  # a name cut short or too long
+    assert not same(["Elena Varga"], ["Marta Varga"])  # two people of one family
+    assert not same(["the Halvik Ferry Company"], ["the Ostmark Ferry Company"])
 
 
 def test_claims_naming_different_actors_are_not_one_whatever_the_cosine() -> None:

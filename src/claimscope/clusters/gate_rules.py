@@ -8,7 +8,9 @@ and, through the lenient same-quantity threshold, claims that only mention the s
 their end. So, whatever the cosine, two claims are not one when:
 
 - **their actors differ**: both name people or organisations (the document's PERSON and ORG
-  mentions, compared word by word: "Donald Trump's" and "Trump" agree) and share none;
+  mentions) and no name of one is a name of the other, part of it, or begins as it does
+  ("Trump", "Donald Trump's" and "the Trump administration" are one actor; "Hillary Clinton"
+  and "Bill Clinton", or "the Halvik Ferry Company" and "the Ostmark Ferry Company", are two);
 - **one is an editorial notice** ("Correction: ...", "An earlier version of this article ...",
   "This story has been updated ...") and the other is not: a notice restates the claim it
   corrects, it does not state it again.
@@ -64,10 +66,10 @@ _SAYS_BEFORE = re.compile(
 @dataclass(frozen=True, slots=True)
 class GateFacts:
     """What the gate's rules read of a claim: the quantities that lead it, the words of the
-    actors it names, whether it is an editorial notice."""
+    actors it names (each name as its set of words), whether it is an editorial notice."""
 
     quantities: frozenset[tuple[str, str]]
-    actors: frozenset[str]
+    actors: frozenset[tuple[str, ...]]
     notice: bool
 
 
@@ -78,7 +80,7 @@ def gate_facts(text: str, actors: Iterable[str] = ()) -> GateFacts:
     told by many. (The analysis's attributed speaker is not used for this: it also names who
     "did not respond to requests for comment", the very actor that tells such claims apart.)"""
     names = [n for n in actors if not is_source(text, n)]
-    return GateFacts(lead_quantities(text), actor_words(names), is_notice(text))
+    return GateFacts(lead_quantities(text), actor_names(names), is_notice(text))
 
 
 def is_source(text: str, name: str) -> bool:
@@ -108,16 +110,31 @@ def text_actors(texts: Sequence[str], settings: Settings | None = None) -> list[
     ]
 
 
-def actor_words(names: Iterable[str]) -> frozenset[str]:
-    """The words that tell actors apart: each name's words, case-folded, without possessives and
-    filler ("the Trump campaign's" gives "trump", "campaign")."""
+def actor_names(names: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    """Each name as the words that tell it apart, in order: case-folded, without possessives and
+    filler ("the Commission on Port Safety's" gives "commission", "port", "safety")."""
     out = set()
     for name in names:
+        words = []
         for word in _NAME_WORD.findall(name.casefold()):
             word = _POSSESSIVE.sub("", word)
             if len(word) > 1 and word not in _NAME_FILLER:
-                out.add(word)
+                words.append(word)
+        if words:
+            out.add(tuple(words))
     return frozenset(out)
+
+
+def same_actor(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> bool:
+    """Whether two claims' actor names share one: a name of one that is a name of the other,
+    part of it, or begins with the same word ("Trump" and "Donald Trump"; "the Obama
+    administration" and a name the entity model cut short, "Obama Hid"; not "Hillary Clinton" and
+    "Bill Clinton", nor "the Halvik Ferry Company" and "the Ostmark Ferry Company")."""
+    return any(_one_name(x, y) for x in a for y in b)
+
+
+def _one_name(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    return x[0] == y[0] or set(x) <= set(y) or set(y) <= set(x)
 
 
 def is_notice(text: str) -> bool:
@@ -129,6 +146,6 @@ def refusal(a: GateFacts, b: GateFacts) -> str | None:
     """Why two claims cannot state the same claim whatever their cosine (None: they may)."""
     if a.notice != b.notice:
         return "notice"
-    if a.actors and b.actors and not a.actors & b.actors:
+    if a.actors and b.actors and not same_actor(a.actors, b.actors):
         return "actors"
     return None
