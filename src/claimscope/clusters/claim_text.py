@@ -264,7 +264,9 @@ def in_name(text: str, start: int) -> bool:
     """Whether the number at ``start`` is part of a name: right after a capitalised word that
     does not open the sentence (nor is a month: "in March 2016"), as in "the Fortune 500" or "a
     Boeing 747". A sentence's first word is left out: "About 700 troops" counts troops."""
-    before = _NAME_BEFORE.search(text, 0, start)
+    # A name's word is short: looking back a few dozen characters is enough (and keeps this
+    # linear in the text's numbers, not in its length).
+    before = _NAME_BEFORE.search(text, max(0, start - 40), start)
     if before is None or before.group(1).casefold() in _MONTHS:
         return False
     opening = text[: before.start(1)].rstrip()

@@ -30,7 +30,6 @@ from claimscope.clusters.claim_text import (
 )
 from claimscope.clusters.config import GATE_TRIES, SEEN_CACHE, ClusterConfig, ClusterStats
 from claimscope.clusters.gate import ClusterGate
-from claimscope.clusters.gate_rules import gate_facts
 from claimscope.clusters.neighbours import Neighbours
 from claimscope.clusters.read import Cluster
 from claimscope.errors import StoreError
@@ -141,8 +140,7 @@ class Clusterer:
         if self.gate is not None:
             floor = min(self.thresholds.semantic, self.thresholds.semantic_quantity)
             near = {k for matches in searched for k, cosine in matches if cosine >= floor}
-            facts = [gate_facts(r.text, r.actors) for r in rows]
-            self.gate.start_chunk(texts, facts, near, clusters)
+            self.gate.start_chunk(texts, [r.actors for r in rows], near, clusters)
 
         members: list[_Member] = []
         indexed: list[int] = []  # rows of this chunk given a vector key, in order

@@ -45,11 +45,13 @@ class GateStats:
 
 @dataclass(slots=True)
 class _Chunk:
-    """One chunk's claims as the gate sees them: texts and what its rules read of them, the
-    vectors computed so far, and the row of each vector key handed out in the chunk."""
+    """One chunk's claims as the gate sees them: texts and the actors each names, what its rules
+    read of those compared so far, the vectors computed so far, and the row of each vector key
+    handed out in the chunk."""
 
     texts: Sequence[str]
-    facts: Sequence[GateFacts]
+    actors: Sequence[Sequence[str]]
+    facts: dict[int, GateFacts] = field(default_factory=dict)
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
     keyed: dict[int, int] = field(default_factory=dict)
 
@@ -77,14 +79,14 @@ class ClusterGate:
     def start_chunk(
         self,
         texts: Sequence[str],
-        facts: Sequence[GateFacts],
+        actors: Sequence[Sequence[str]],
         keys: Iterable[int],
         clusters: set[int],
     ) -> None:
-        """A new chunk of claims (``texts``, and what the gate's rules read of each), whose
-        candidates are the indexed claims ``keys`` in ``clusters``: their founders and the texts
-        of those not embedded yet are read."""
-        self._chunk = _Chunk(texts, facts)
+        """A new chunk of claims (``texts``, with the names of the ``actors`` each mentions),
+        whose candidates are the indexed claims ``keys`` in ``clusters``: their founders and the
+        texts of those not embedded yet are read."""
+        self._chunk = _Chunk(texts, actors)
         self._founders = self._founder_keys(clusters)
         wanted = {k for k in keys if k not in self._vectors}
         wanted |= {k for k in self._founders.values() if k is not None and k not in self._vectors}
@@ -99,13 +101,13 @@ class ClusterGate:
         self._chunk.keyed[key] = row
         vector = self._chunk.vectors.get(row)
         if vector is not None:
-            self._vectors.put(key, vector, self._chunk.facts[row])
+            self._vectors.put(key, vector, self._row_facts(row))
 
     def allows(self, row: int, cluster: int, key: int) -> bool:
         """Whether row ``row`` states the same claim as the member keyed ``key`` it matched and
         as ``cluster``'s founder."""
         vector = self._row_vector(row)
-        facts = self._chunk.facts[row]
+        facts = self._row_facts(row)
         founder = self._founders.get(cluster)
         for target in (key,) if founder in (None, key) else (founder, key):
             found = self._key_vector(target)
@@ -125,13 +127,21 @@ class ClusterGate:
             self._chunk.vectors[row] = vector
         return vector
 
+    def _row_facts(self, row: int) -> GateFacts:
+        """What the rules read of row ``row``, read once (only claims compared need it)."""
+        facts = self._chunk.facts.get(row)
+        if facts is None:
+            facts = gate_facts(self._chunk.texts[row], self._chunk.actors[row])
+            self._chunk.facts[row] = facts
+        return facts
+
     def _key_vector(self, key: int) -> tuple[np.ndarray, GateFacts] | None:
         found = self._vectors.get(key)
         if found is not None:
             return found
         row = self._chunk.keyed.get(key)
         if row is not None:
-            facts = self._chunk.facts[row]
+            facts = self._row_facts(row)
             vector = self._row_vector(row)
         else:
             stored = self._texts.get(key) or self._texts_of({key}).get(key)
