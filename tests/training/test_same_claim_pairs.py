@@ -41,9 +41,16 @@ def test_with_shared_data_every_pair_is_read():
     loaded = read_same_claim_pairs(DATA)
     assert loaded.skipped == 0 and len(loaded.pairs) == len(ROWS)
     # The labels hold the numbers rule: a pair labelled the same claim states agreeing numbers,
-    # but for the one whose figures are rounded ($27 and $27.16).
+    # but for the one whose figures are rounded ($27 and $27.16), and two whose number words
+    # count other things ("less than two weeks ago" and "Friday"; "two periods" and "seven
+    # months"), both missed by the gate's cosine anyway.
     disagree = [
         p.why for p in loaded.pairs
         if p.same and not numbers_agree(describe(p.a).numbers, describe(p.b).numbers)
     ]  # fmt: skip
-    assert disagree == ["both: the average donation was $27 ($27.16)"]
+    assert disagree == [
+        "both: the average donation was $27 ($27.16)",
+        "both: the State Department said for the first time that top-secret information passed "
+        "through Clinton's server",
+        "both: the deployment ends on December 31, 2023",
+    ]

@@ -48,11 +48,32 @@ _HASH_MASK = (1 << 60) - 1
 # claims of 100 shingles each share a code by chance with a probability of about 2e-6, which
 # moves their Jaccard score by 1/200 at most.
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+        fifteen sixteen seventeen eighteen nineteen twenty""".split()
+    )
+    if value >= 2
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+# A number word standing alone ("six states", "three million"), not in a compound ("two-thirds").
+_NUMBER_WORD = re.compile(
+    rf"(?<![\w-])({'|'.join(_NUMBER_WORDS)})(?![\w-])(?:\s+(thousand|million|billion|trillion)\b)?",
+    re.IGNORECASE,
+)
 _SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _WORD = re.compile(r"[^\W\d_]+")
 # The words after a number that may name what it counts ("700 American troops are").
 _AFTER_WORDS = 3
 _AFTER_CHARS = 60
+# A capitalised word right before a number ("Fortune 500"), and what may come before a sentence's
+# first word.
+_NAME_BEFORE = re.compile(r"(?<![\w'’])([A-Z][\w&'’.-]*)[ \u00a0]$")
+_SENTENCE_OPENERS = frozenset(".!?:;\"“”'‘’([—–-")
+_MONTHS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
 _NOT_COUNTED = frozenset(
     """a an the of to in on at by for from with and or but as than that this these those is are
     was were be been being will would could should may might can has have had do does did not
@@ -156,7 +177,9 @@ def jaccard_bound(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> float:
 
 def numbers(text: str) -> Counter[str]:
     """The numbers a text states, normalized ("1,000" = "1000", "1.2 million" = "1200000",
-    "18.50" = "18.5"), with how often each occurs. Numbers written as words are not read."""
+    "18.50" = "18.5", "six" = "6"), with how often each occurs. Of the numbers written as words,
+    those from two to twenty and the tens are read ("five states" and "six states" disagree),
+    not "one" (mostly "one of", "no one") nor a word joined by a hyphen ("two-thirds")."""
     found: Counter[str] = Counter()
     for match in _NUMBER.finditer(text):
         whole, fraction, scale = match.groups()
@@ -164,6 +187,12 @@ def numbers(text: str) -> Counter[str]:
             value = Decimal(whole.replace(",", "") + (fraction or ""))
         except InvalidOperation:  # pragma: no cover - the pattern only matches digits
             continue
+        if scale:
+            value *= _SCALE[scale.lower()]
+        found[_plain(value)] += 1
+    for match in _NUMBER_WORD.finditer(text):
+        word, scale = match.groups()
+        value = Decimal(_NUMBER_WORDS[word.lower()])
         if scale:
             value *= _SCALE[scale.lower()]
         found[_plain(value)] += 1
@@ -203,17 +232,45 @@ def salient(found: Counter[str]) -> set[str]:
 def quantities(text: str) -> frozenset[tuple[str, str]]:
     """What a text counts: each salient number (``salient``) with each content word among the
     few words after it ("700 US troops" gives ("700", "us") and ("700", "troops")). Units
-    (percent, dollars...) and function words are not what is counted."""
-    out = set()
+    (percent, dollars...) and function words are not what is counted, nor is a number that is
+    part of a name ("Fortune 500 companies", "a Boeing 747": ``in_name``)."""
+    return frozenset(q for q, _ in _counted(text))
+
+
+def lead_quantities(text: str) -> frozenset[tuple[str, str]]:
+    """The ``quantities`` whose number comes in the first half of the text's words, where a
+    claim says what it is about ("700 US troops will take part in joint training"), rather than
+    in a clause at its end ("... if he does not secure the 1,237 delegates needed to win")."""
+    words = len(text.split())
+    return frozenset(q for q, at in _counted(text) if 2 * at < words)
+
+
+def _counted(text: str) -> list[tuple[tuple[str, str], int]]:
+    """Each quantity of ``text`` with the index of its number's word."""
+    out = []
     for match in _NUMBER.finditer(text):
         number = next(iter(numbers(match.group(0))))
-        if not salient(Counter([number])):
+        if not salient(Counter([number])) or in_name(text, match.start()):
             continue
+        at = len(text[: match.start()].split())
         words = _WORD.findall(text[match.end() : match.end() + _AFTER_CHARS].casefold())
         for word in words[:_AFTER_WORDS]:
             if len(word) > 1 and word not in _NOT_COUNTED:
-                out.add((number, word))
-    return frozenset(out)
+                out.append(((number, word), at))
+    return out
+
+
+def in_name(text: str, start: int) -> bool:
+    """Whether the number at ``start`` is part of a name: right after a capitalised word that
+    does not open the sentence (nor is a month: "in March 2016"), as in "the Fortune 500" or "a
+    Boeing 747". A sentence's first word is left out: "About 700 troops" counts troops."""
+    # A name's word is short: looking back a few dozen characters is enough (and keeps this
+    # linear in the text's numbers, not in its length).
+    before = _NAME_BEFORE.search(text, max(0, start - 40), start)
+    if before is None or before.group(1).casefold() in _MONTHS:
+        return False
+    opening = text[: before.start(1)].rstrip()
+    return bool(opening) and opening[-1] not in _SENTENCE_OPENERS
 
 
 def shares_quantity(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,9 @@ class Claim:
     score: float
     outlet: str | None
     day: dt.date
+    # The names of the people and organisations the claim mentions (the same-claim gate's
+    # actor rule compares them).
+    actors: Sequence[str] = ()
 
     def rank(self) -> tuple[float, dt.date, str, int]:
         """Representatives first: the highest score, then the earliest day, doc and claim."""
@@ -139,7 +143,7 @@ class Clusterer:
         if self.gate is not None:
             floor = min(self.thresholds.semantic, self.thresholds.semantic_quantity)
             near = {k for matches in searched for k, cosine in matches if cosine >= floor}
-            self.gate.start_chunk(texts, near, clusters)
+            self.gate.start_chunk(texts, [r.actors for r in rows], near, clusters)
 
         members: list[_Member] = []
         indexed: list[int] = []  # rows of this chunk given a vector key, in order
@@ -234,7 +238,7 @@ class Clusterer:
                     continue
                 if len(refused) == GATE_TRIES:
                     break  # the next candidates are further still: not worth their cost
-                if not self.gate.allows(i, text, cluster, key):
+                if not self.gate.allows(i, cluster, key):
                     refused.add(cluster)
                     continue
             return _Member(cluster, how, similarity, None)

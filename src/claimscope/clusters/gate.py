@@ -15,15 +15,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from claimscope.clusters.claim_text import ClaimText, quantities, shares_quantity
+from claimscope.clusters.gate_rules import ACTOR_LABELS, GateFacts, gate_facts
 from claimscope.clusters.same_claim import (
     VECTOR_CACHE,
     SameClaimModel,
     SameClaimThresholds,
     VectorCache,
+    same_claim_pair,
 )
 from claimscope.store import Store
 from claimscope.store.sql import select_in
+
+# The texts of a claim's actor mentions (``gate_rules.ACTOR_LABELS``), as a SQL expression over
+# the claim ``c``: the names the gate's actor rule compares.
+ACTORS_SQL = (
+    "(SELECT coalesce(list(mt.text ORDER BY mt.id), []) FROM mentions mt "
+    "WHERE mt.doc_id = c.doc_id AND mt.kind = 'entity' AND list_contains(c.entities, mt.id) "
+    f"AND mt.label IN ({', '.join(repr(label) for label in sorted(ACTOR_LABELS))}))"
+)
 
 
 @dataclass(slots=True)
@@ -37,10 +46,13 @@ class GateStats:
 
 @dataclass(slots=True)
 class _Chunk:
-    """One chunk's claims as the gate sees them: texts, the vectors computed so far, and the
-    row of each vector key handed out in the chunk."""
+    """One chunk's claims as the gate sees them: texts and the actors each names, what its rules
+    read of those compared so far, the vectors computed so far, and the row of each vector key
+    handed out in the chunk."""
 
     texts: Sequence[str]
+    actors: Sequence[Sequence[str]]
+    facts: dict[int, GateFacts] = field(default_factory=dict)
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
     keyed: dict[int, int] = field(default_factory=dict)
 
@@ -62,13 +74,20 @@ class ClusterGate:
         self.stats = GateStats()
         self._vectors = VectorCache(cache)
         self._founders: dict[int, int | None] = {}
-        self._texts: dict[int, str] = {}
-        self._chunk = _Chunk(())
+        self._texts: dict[int, tuple[str, GateFacts]] = {}
+        self._chunk = _Chunk((), ())
 
-    def start_chunk(self, texts: Sequence[str], keys: Iterable[int], clusters: set[int]) -> None:
-        """A new chunk of claims (``texts``), whose candidates are the indexed claims ``keys``
-        in ``clusters``: their founders and the texts of those not embedded yet are read."""
-        self._chunk = _Chunk(texts)
+    def start_chunk(
+        self,
+        texts: Sequence[str],
+        actors: Sequence[Sequence[str]],
+        keys: Iterable[int],
+        clusters: set[int],
+    ) -> None:
+        """A new chunk of claims (``texts``, with the names of the ``actors`` each mentions),
+        whose candidates are the indexed claims ``keys`` in ``clusters``: their founders and the
+        texts of those not embedded yet are read."""
+        self._chunk = _Chunk(texts, actors)
         self._founders = self._founder_keys(clusters)
         wanted = {k for k in keys if k not in self._vectors}
         wanted |= {k for k in self._founders.values() if k is not None and k not in self._vectors}
@@ -83,21 +102,21 @@ class ClusterGate:
         self._chunk.keyed[key] = row
         vector = self._chunk.vectors.get(row)
         if vector is not None:
-            self._vectors.put(key, vector, quantities(self._chunk.texts[row]))
+            self._vectors.put(key, vector, self._row_facts(row))
 
-    def allows(self, row: int, text: ClaimText, cluster: int, key: int) -> bool:
-        """Whether row ``row`` (``text``) states the same claim as the member keyed ``key`` it
-        matched and as ``cluster``'s founder."""
+    def allows(self, row: int, cluster: int, key: int) -> bool:
+        """Whether row ``row`` states the same claim as the member keyed ``key`` it matched and
+        as ``cluster``'s founder."""
         vector = self._row_vector(row)
+        facts = self._row_facts(row)
         founder = self._founders.get(cluster)
         for target in (key,) if founder in (None, key) else (founder, key):
             found = self._key_vector(target)
             if found is None:  # a claim no longer stored: nothing to compare with
                 continue
-            other_vector, counted = found
-            shared = shares_quantity(text.quantities, counted)
+            other_vector, other = found
             self.stats.compared += 1
-            if not self.thresholds.passes(float(vector @ other_vector), shared):
+            if not same_claim_pair(facts, other, float(vector @ other_vector), self.thresholds):
                 self.stats.refused += 1
                 return False
         return True
@@ -109,22 +128,30 @@ class ClusterGate:
             self._chunk.vectors[row] = vector
         return vector
 
-    def _key_vector(self, key: int) -> tuple[np.ndarray, frozenset[tuple[str, str]]] | None:
+    def _row_facts(self, row: int) -> GateFacts:
+        """What the rules read of row ``row``, read once (only claims compared need it)."""
+        facts = self._chunk.facts.get(row)
+        if facts is None:
+            facts = gate_facts(self._chunk.texts[row], self._chunk.actors[row])
+            self._chunk.facts[row] = facts
+        return facts
+
+    def _key_vector(self, key: int) -> tuple[np.ndarray, GateFacts] | None:
         found = self._vectors.get(key)
         if found is not None:
             return found
         row = self._chunk.keyed.get(key)
         if row is not None:
-            text = self._chunk.texts[row]
+            facts = self._row_facts(row)
             vector = self._row_vector(row)
         else:
             stored = self._texts.get(key) or self._texts_of({key}).get(key)
             if stored is None:
                 return None
-            text, vector = stored, self._embed(stored)
-        counted = quantities(text)
-        self._vectors.put(key, vector, counted)
-        return vector, counted
+            text, facts = stored
+            vector = self._embed(text)
+        self._vectors.put(key, vector, facts)
+        return vector, facts
 
     def _embed(self, text: str) -> np.ndarray:
         self.stats.embedded += 1
@@ -140,13 +167,13 @@ class ClusterGate:
         )
         return {int(c): None if k is None else int(k) for c, k in rows}
 
-    def _texts_of(self, keys: set[int]) -> dict[int, str]:
-        """The claim text of each vector key among ``keys`` that is stored."""
+    def _texts_of(self, keys: set[int]) -> dict[int, tuple[str, GateFacts]]:
+        """The claim text, and its facts, of each vector key among ``keys`` that is stored."""
         rows = select_in(
             self.store.connection,
-            "SELECT m.vector_key, c.text FROM cluster_members m "
+            f"SELECT m.vector_key, c.text, {ACTORS_SQL} FROM cluster_members m "
             "JOIN claims c ON c.doc_id = m.doc_id AND c.id = m.claim "
             "WHERE m.vector_key IN (SELECT unnest(?::BIGINT[]))",
             keys,
         )
-        return {int(k): str(t) for k, t in rows}
+        return {int(k): (str(t), gate_facts(str(t), names)) for k, t, names in rows}

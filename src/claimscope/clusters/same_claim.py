@@ -13,8 +13,9 @@ fact-checkers checked (``verify/``); a pair's similarity is the cosine of its tw
 labelled dev pairs (``training/same_claim_pairs``) it separates same-claim pairs from the rest
 better than the static cosine, the claim model's own sentence vectors or the stance model's
 mutual entailment (docs/clusters.md). Its thresholds are in its card (``same_claim``, and the
-lower ``same_claim_quantity`` for two claims that count the same thing with the same salient
-number, as the static stage has).
+lower ``same_claim_quantity`` for two claims led by the same salient number of the same thing).
+Rules that no cosine overrides (``gate_rules``) come first: claims naming different actors, and
+an editorial notice with a claim, are never one.
 
 Only claims that pass the static stage are embedded, one text at a time (the int8 model's
 vectors then do not depend on what else is in a batch), and the vectors of indexed claims are
@@ -25,13 +26,14 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from claimscope.clusters.claim_text import quantities, shares_quantity
+from claimscope.clusters.claim_text import shares_quantity
 from claimscope.clusters.config import SAME_CLAIM_MODEL
+from claimscope.clusters.gate_rules import GateFacts, gate_facts, refusal, text_actors
 from claimscope.errors import SettingsError
 from claimscope.models.folder import ModelFolder
 
@@ -40,6 +42,7 @@ __all__ = [
     "SameClaimModel",
     "SameClaimThresholds",
     "is_same_claim",
+    "same_claim_pair",
     "same_claim_similarity",
     "same_claim_thresholds",
 ]
@@ -116,8 +119,7 @@ def same_claim_similarity(
 ) -> np.ndarray:
     """The same-claim similarity of each pair ``(a[i], b[i])``: the cosine of their vectors by
     the same-claim model, as the cluster gate computes it. Compare it with
-    ``same_claim_thresholds()``: at or above ``same_claim`` (``same_claim_quantity`` when
-    ``shares_quantity`` of the two ``describe``-d texts) the two state the same claim."""
+    ``same_claim_thresholds()`` as ``same_claim_pair`` does (``is_same_claim``)."""
     if len(a) != len(b):
         raise ValueError(f"{len(a)} texts against {len(b)}")
     if not a:
@@ -132,12 +134,32 @@ def same_claim_thresholds(model: str = SAME_CLAIM_MODEL) -> SameClaimThresholds:
     return load_same_claim_model(model).thresholds()
 
 
-def is_same_claim(a: str, b: str, *, model: str = SAME_CLAIM_MODEL) -> bool:
+def same_claim_pair(
+    a: GateFacts, b: GateFacts, cosine: float, thresholds: SameClaimThresholds
+) -> bool:
+    """The gate's decision for a pair, from what its rules read of each claim
+    (``gate_rules.gate_facts``): no refusal, and the cosine at the threshold (the same-quantity
+    one when a quantity leads both)."""
+    if refusal(a, b) is not None:
+        return False
+    return thresholds.passes(cosine, shares_quantity(a.quantities, b.quantities))
+
+
+def is_same_claim(
+    a: str,
+    b: str,
+    *,
+    model: str = SAME_CLAIM_MODEL,
+    actors: tuple[Iterable[str], Iterable[str]] | None = None,
+) -> bool:
     """Whether two claim texts state the same claim, as the cluster gate decides for a pair
-    (the numbers rule of the clusters aside)."""
+    (the numbers rule of the clusters aside): its rules (``gate_rules``) and its thresholds.
+    ``actors``: the names of the people and organisations each mentions; by default, those the
+    entity model finds in each text."""
     (cosine,) = same_claim_similarity([a], [b], model=model)
-    shared = shares_quantity(quantities(a), quantities(b))
-    return same_claim_thresholds(model).passes(float(cosine), shared)
+    names = text_actors([a, b]) if actors is None else actors
+    facts = gate_facts(a, names[0]), gate_facts(b, names[1])
+    return same_claim_pair(*facts, float(cosine), same_claim_thresholds(model))
 
 
 def as_kept(vectors: np.ndarray) -> np.ndarray:
@@ -147,11 +169,11 @@ def as_kept(vectors: np.ndarray) -> np.ndarray:
 
 class VectorCache:
     """The same-claim vectors of the claims last asked for (at most ``capacity``), by vector
-    key, each with what its claim counts (``claim_text.quantities``)."""
+    key, each with what the gate's rules read of its claim (``gate_rules.GateFacts``)."""
 
     def __init__(self, capacity: int = VECTOR_CACHE) -> None:
         self.capacity = capacity
-        self._held: OrderedDict[int, tuple[np.ndarray, frozenset[tuple[str, str]]]] = OrderedDict()
+        self._held: OrderedDict[int, tuple[np.ndarray, GateFacts]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._held)
@@ -159,18 +181,18 @@ class VectorCache:
     def __contains__(self, key: int) -> bool:
         return key in self._held
 
-    def get(self, key: int) -> tuple[np.ndarray, frozenset[tuple[str, str]]] | None:
-        """``key``'s vector (float32) and quantities, or None."""
+    def get(self, key: int) -> tuple[np.ndarray, GateFacts] | None:
+        """``key``'s vector (float32) and its claim's facts, or None."""
         found = self._held.get(key)
         if found is None:
             return None
         self._held.move_to_end(key)
         return found[0].astype(np.float32), found[1]
 
-    def put(self, key: int, vector: np.ndarray, counted: frozenset[tuple[str, str]]) -> None:
-        """Keep ``key``'s vector (as float16) and quantities, letting the least recently used
-        go."""
-        self._held[key] = (vector.astype(np.float16), counted)
+    def put(self, key: int, vector: np.ndarray, facts: GateFacts) -> None:
+        """Keep ``key``'s vector (as float16) and its claim's facts, letting the least recently
+        used go."""
+        self._held[key] = (vector.astype(np.float16), facts)
         self._held.move_to_end(key)
         while len(self._held) > self.capacity:
             self._held.popitem(last=False)

@@ -39,7 +39,7 @@ from claimscope.clusters.claim_index import ClaimIndex, store_state
 from claimscope.clusters.claim_text import Thresholds
 from claimscope.clusters.clusterer import Claim, Clusterer
 from claimscope.clusters.config import ClusterConfig, ClusterStats, Progress
-from claimscope.clusters.gate import ClusterGate
+from claimscope.clusters.gate import ACTORS_SQL, ClusterGate
 from claimscope.clusters.same_claim import SameClaimThresholds, load_same_claim_model
 from claimscope.errors import StoreError
 from claimscope.models.embedder import load_embedder
@@ -239,7 +239,8 @@ def _next_chunk(store: Store, size: int, mark: _Mark) -> list[Claim]:
     """The next claims to cluster, in publication order."""
     rows = store.connection.execute(
         "SELECT c.doc_id, c.id, c.text, c.score, d.outlet, "
-        f"coalesce(d.published, CAST(d.ingested_at AS DATE)) {_UNCLUSTERED} "
+        f"coalesce(d.published, CAST(d.ingested_at AS DATE)), {ACTORS_SQL} "
+        f"{_UNCLUSTERED} "
         "ORDER BY d.published ASC NULLS LAST, d.ingested_at, c.doc_id, c.id LIMIT ?",
         [*mark.params(), size],
     ).fetchall()
