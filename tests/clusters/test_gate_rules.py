@@ -152,32 +152,34 @@ ACTORS = [
 ]
 
 
-LOW = {"semantic": 0.3, "semantic_quantity": 0.3, "same_claim": 0.3, "same_claim_quantity": 0.3}
-
-
-def test_clustering_reads_each_claims_actors_from_its_document(tmp_path, rules):
+def _groups_at_low_thresholds(tmp_path, name, records, rules):
+    """Ingest ``records`` and cluster them with thresholds low enough that the cosine alone
+    would join every claim, so that only the gate's rules keep claims apart."""
     from claimscope.clusters import ClusterConfig, update_clusters
     from claimscope.store import Store
-    from tests.clusters.test_clusters import _cluster_of, _groups, _ingest
+    from tests.clusters.test_clusters import _groups, _ingest
 
-    path = tmp_path / "actors.duckdb"
-    records = [r | {"published": f"2024-05-0{i + 1}"} for i, r in enumerate(ACTORS)]
-    _ingest(tmp_path, "actors.jsonl", records, rules, path)
-    # Thresholds low enough that the cosine alone would join all three.
+    path = tmp_path / f"{name}.duckdb"
+    _ingest(tmp_path, f"{name}.jsonl", records, rules, path)
     low = ClusterConfig(
         semantic=0.3, semantic_quantity=0.3, same_claim=0.3, same_claim_quantity=0.3
     )
     with Store.open(path) as store:
         update_clusters(store, config=low)
-    groups = _groups(path)
+    return _groups(path)
+
+
+def test_clustering_reads_each_claims_actors_from_its_document(tmp_path, rules):
+    from tests.clusters.test_clusters import _cluster_of
+
+    records = [r | {"published": f"2024-05-0{i + 1}"} for i, r in enumerate(ACTORS)]
+    groups = _groups_at_low_thresholds(tmp_path, "actors", records, rules)
     assert len(_cluster_of(groups, "The Harbour Authority did not")) == 2
     assert _cluster_of(groups, "Port Workers Union") == (ACTORS[1]["text"],)
 
 
 def test_clustering_keeps_a_correction_apart_from_the_claim_it_corrects(tmp_path, rules):
-    from claimscope.clusters import ClusterConfig, update_clusters
-    from claimscope.store import Store
-    from tests.clusters.test_clusters import _cluster_of, _groups, _ingest
+    from tests.clusters.test_clusters import _cluster_of
 
     claim = "The city sold 156 buses to a private operator in 2023, the council said."
     notice = (
@@ -187,14 +189,7 @@ def test_clustering_keeps_a_correction_apart_from_the_claim_it_corrects(tmp_path
         {"text": claim, "outlet": "Harbour Post", "published": "2024-05-01"},
         {"text": f"{claim}\n{notice}", "outlet": "Coastal Times", "published": "2024-05-02"},
     ]
-    path = tmp_path / "notice.duckdb"
-    _ingest(tmp_path, "notice.jsonl", records, rules, path)
-    low = ClusterConfig(
-        semantic=0.3, semantic_quantity=0.3, same_claim=0.3, same_claim_quantity=0.3
-    )
-    with Store.open(path) as store:
-        update_clusters(store, config=low)
-    groups = _groups(path)
+    groups = _groups_at_low_thresholds(tmp_path, "notice", records, rules)
     assert _cluster_of(groups, "Correction:") == (notice,)
     assert _cluster_of(groups, "private operator") == (claim, claim)
 
