@@ -6,6 +6,7 @@ cut-offs and the merge with the rules. Dev is only measured, after every choice 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -134,7 +135,7 @@ def build_attribution_model(
     worst = _check_export(out, net, dev_x)
     dev_probs, _ = _measure(net, dev_x, dev, decoding)
     dev_reports = {
-        how: report(dev, dev_probs, Decoding(outside=decoding.outside, merge=how))
+        how: report(dev, dev_probs, dataclasses.replace(decoding, merge=how))
         for how in ("rules", "tagger", decoding.merge)
     }
     card = _card(config, decoding, history, tried, dev_reports, worst, out, len(train), len(val))
@@ -169,7 +170,11 @@ def _card(
         "data": f"PolNeAR train: {n_train} articles to train, {n_val} for validation (chosen "
         f"by seed {config.seed}); dev only measured",
         "config": {k: v for k, v in asdict(config).items() if k != "checkpoints"},
-        "decoding": {"outside": list(decoding.outside), "merge": decoding.merge},
+        "decoding": {
+            "outside": list(decoding.outside),
+            "merge": decoding.merge,
+            "min_score": decoding.min_score,
+        },
         "history": history,
         "validation": {"chosen": best, "tried": len(tried)},
         "dev": {how: {**summary(r), "report": r} for how, r in dev.items()},

@@ -19,6 +19,7 @@ member saw::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -46,7 +47,7 @@ from claimscope.training.attribution_build import (
     reduced_vectors,
 )
 from claimscope.training.attribution_data import prepare_split
-from claimscope.training.attribution_select import choose, report, summary
+from claimscope.training.attribution_select import choose, fine_grid, report, summary
 from claimscope.training.teacher_base import cache_root
 
 logger = logging.getLogger(__name__)
@@ -116,12 +117,12 @@ def build_ensemble(data_dir: Path, out: Path, cache: Path, runs: list[str]) -> d
     net = Averaged([n for n, _ in members])
     net.eval()
     val_probs, _ = _measure(net, val_x, val, Decoding())
-    decoding, tried = choose(val, val_probs)
+    decoding, tried = choose(val, val_probs, fine_grid())
     export(net, out, rows, scales, base)
     worst = _check_export(out, net, dev_x)
     dev_probs, _ = _measure(net, dev_x, dev, decoding)
     dev_reports = {
-        how: report(dev, dev_probs, Decoding(outside=decoding.outside, merge=how))
+        how: report(dev, dev_probs, dataclasses.replace(decoding, merge=how))
         for how in ("rules", "tagger", decoding.merge)
     }
     config = _config(members[0][1]["config"])
