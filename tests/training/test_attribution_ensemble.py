@@ -58,3 +58,30 @@ def test_best_epoch_weights_are_a_copy():
     # The first epoch scored best: its weights come back, not the last epoch's.
     for k, v in net.state_dict().items():
         assert torch.equal(v, seen[0][k])
+
+
+@pytest.mark.train
+def test_build_ensemble_from_two_runs(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from claimscope.extract.attribution_tagger import AttributionTagger
+    from claimscope.training.attribution_ensemble import build_ensemble, train_member
+
+    from .test_attribution_smoke import _split
+
+    data = tmp_path / "data" / "attribution" / "polnear"
+    _split(data / "train", range(10))
+    _split(data / "dev", range(10, 12))
+    cache = tmp_path / "cache"
+    for seed in (0, 1):
+        train_member(tmp_path / "data", cache, seed, 1, f"run-{seed}")
+    card = build_ensemble(tmp_path / "data", tmp_path / "out", cache, ["run-0", "run-1"])
+    assert [m["run"] for m in card["members"]] == ["run-0", "run-1"]
+    assert card["onnx_max_abs_diff"] < 1e-4
+    floor = card["validation"]["floor"]
+    chosen = card["validation"]["chosen"]
+    assert chosen["content_linked"] >= floor["content_linked"] or card["decoding"]["outside"] == [
+        0.5, 0.5, 0.6
+    ]  # fmt: skip
+    tagger = AttributionTagger(str(tmp_path / "out")).load()
+    assert tagger.decoding_.min_score == card["decoding"]["min_score"]

@@ -52,6 +52,9 @@ from claimscope.training.teacher_base import cache_root
 
 logger = logging.getLogger(__name__)
 
+# The decoding of the single tagger (v2) the ensemble replaces.
+SHIPPED = Decoding(outside=(0.5, 0.5, 0.6), merge="tagger")
+
 
 class Averaged(nn.Module):
     """Several ``TaggerNet``s read the same window; the log of their mean probabilities per
@@ -117,7 +120,10 @@ def build_ensemble(data_dir: Path, out: Path, cache: Path, runs: list[str]) -> d
     net = Averaged([n for n, _ in members])
     net.eval()
     val_probs, _ = _measure(net, val_x, val, Decoding())
-    decoding, tried = choose(val, val_probs, fine_grid())
+    # The decoding v2 shipped with is the floor: the one measure below its target (source
+    # overlap F1) is raised, exact F1 and content linked may not fall on validation.
+    floor = summary(report(val, val_probs, SHIPPED))
+    decoding, tried = choose(val, val_probs, [SHIPPED, *fine_grid()], floor)
     export(net, out, rows, scales, base)
     worst = _check_export(out, net, dev_x)
     dev_probs, _ = _measure(net, dev_x, dev, decoding)
@@ -129,6 +135,13 @@ def build_ensemble(data_dir: Path, out: Path, cache: Path, runs: list[str]) -> d
     card = _card(config, decoding, [], tried, dev_reports, worst, out, len(train), len(val))
     card.pop("history")
     card["members"] = [m for _, m in members]
+    card["validation"]["floor"] = {"decoding": "v2's", **floor}
+    card["validation"]["chosen"] = next(
+        t
+        for t in tried
+        if (t["outside"], t["merge"], t["min_score"])
+        == (list(decoding.outside), decoding.merge, decoding.min_score)
+    )
     card["validation"]["members_alone"] = {
         m["run"]: summary(report(val, _measure(n, val_x, val, decoding)[0], decoding))
         for n, m in members

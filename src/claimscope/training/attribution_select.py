@@ -110,19 +110,33 @@ def fine_grid() -> list[Decoding]:
 
 
 def choose(
-    articles: Sequence[Prepared], probs: Probs, grid: Sequence[Decoding] | None = None
+    articles: Sequence[Prepared],
+    probs: Probs,
+    grid: Sequence[Decoding] | None = None,
+    floor: dict[str, float] | None = None,
 ) -> tuple[Decoding, list[dict[str, Any]]]:
-    """The decoding of ``grid`` (default: ``default_grid()``) with the best score on
-    ``articles``, and every decoding tried with its summary."""
+    """The decoding of ``grid`` (default: ``default_grid()``) that does best on ``articles``,
+    and every decoding tried with its summary. Best is the highest score; with a ``floor``
+    (a summary), the highest source overlap F1 among the decodings whose exact F1 and content
+    linked are no lower than the floor's (the one measure to raise, the others kept), the
+    first of the grid when none is."""
     tried: list[dict[str, Any]] = []
-    best: tuple[float, Decoding] | None = None
     for decoding in default_grid() if grid is None else grid:
         s = summary(report(articles, probs, decoding))
         tried.append(
             {"outside": list(decoding.outside), "merge": decoding.merge,
              "min_score": decoding.min_score, **s}
         )  # fmt: skip
-        if best is None or s["score"] > best[0]:
-            best = (s["score"], decoding)
-    assert best is not None
-    return best[1], tried
+    decodings = list(default_grid() if grid is None else grid)
+
+    def rank(k: int) -> tuple[bool, float]:
+        t = tried[k]
+        if floor is None:
+            return True, t["score"]
+        kept = all(t[m] >= floor[m] for m in ("source_exact_f1", "content_linked"))
+        return kept, t["source_overlap_f1"]
+
+    best = max(range(len(tried)), key=rank)
+    if floor is not None and not rank(best)[0]:
+        best = 0
+    return decodings[best], tried
