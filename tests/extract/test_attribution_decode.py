@@ -91,6 +91,20 @@ def test_a_cue_without_a_source_gives_no_attribution():
     assert link(window, probs, Decoding(), TEXT) == []
 
 
+def test_a_faint_cue_gives_no_attribution_under_the_least_score():
+    # "said" just inside (0.42 likely outside): kept by default, dropped when an attribution
+    # needs a score of 0.6.
+    layout = _layout()
+    (window,) = windows(layout)
+    words = [TEXT[s:e] for s, e in window.words]
+    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(words), 1, 1))
+    for i in range(4):
+        probs[i, 0] = BEG if i == 0 else INS
+    probs[words.index("said"), 1] = (0.42, 0.5, 0.08)
+    assert len(link(window, probs, Decoding(), TEXT)) == 1
+    assert link(window, probs, Decoding(min_score=0.6), TEXT) == []
+
+
 def test_a_source_that_names_nobody_gives_no_attribution():
     # "The" alone tagged as the source of "said": no speaker a reader could use.
     layout = _layout()

@@ -42,11 +42,14 @@ _WORD = re.compile(r"[\w’']+")
 @dataclass(slots=True, frozen=True)
 class Decoding:
     """How probabilities become spans: a word is inside a role's span when the probability
-    that it is outside falls under ``outside`` (per role: source, cue, content); and how the
-    tagger's attributions join the rules' (one of ``MERGES``)."""
+    that it is outside falls under ``outside`` (per role: source, cue, content); how the
+    tagger's attributions join the rules' (one of ``MERGES``); and the least score (the lower
+    of its source's and its cue's mean probability of being inside) a tagged attribution
+    needs: a faint cue or source is more often a piece of a sentence that reports nothing."""
 
     outside: tuple[float, float, float] = (0.5, 0.5, 0.5)
     merge: str = "tagger_then_rules"
+    min_score: float = 0.0
 
 
 @dataclass(slots=True)
@@ -147,7 +150,7 @@ def link(window: Window, probs: np.ndarray, decoding: Decoding, text: str) -> li
     out: list[Tagged] = []
     for cue in found["cue"]:
         source = _nearest(cue, found["source"], window.sentence, SOURCE_SENTENCE_COST)
-        if source is None:
+        if source is None or min(source.score, cue.score) < decoding.min_score:
             continue
         source = _clause_cut(text, window, source)
         if not names_someone(text[words[source.first][0] : words[source.last][1]]):

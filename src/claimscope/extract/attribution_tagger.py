@@ -58,6 +58,7 @@ class AttributionTagger:
         self.decoding_ = Decoding(
             outside=(outside[0], outside[1], outside[2]),
             merge=str(d.get("merge", "tagger_then_rules")),
+            min_score=float(d.get("min_score", 0.0)),
         )
         return self
 

@@ -38,6 +38,9 @@ class TaggerConfig:
 
     epochs: int = 8
     seed: int = 0
+    # The seed that sets the validation articles apart (None: ``seed``): a second network of
+    # an ensemble starts from other weights but keeps the first one's validation articles.
+    split_seed: int | None = None
     lr: float = 2e-3
     batch: int = 16
     proj: int = 96
@@ -117,7 +120,7 @@ def _tensors(batch: list[Example]) -> tuple[torch.Tensor, torch.Tensor, torch.Te
     return torch.from_numpy(x), torch.from_numpy(y), lengths
 
 
-def predict(net: TaggerNet, data: list[Example]) -> list[np.ndarray]:
+def predict(net: nn.Module, data: list[Example]) -> list[np.ndarray]:
     """Each example's ``(words, 9)`` logits, the network in eval mode."""
     net.eval()
     with torch.no_grad():
@@ -129,9 +132,9 @@ def _checkpoint(config: TaggerConfig) -> Path | None:
 
 
 def _same_run(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return {k: v for k, v in a.items() if k != "epochs"} == {
-        k: v for k, v in b.items() if k != "epochs"
-    }
+    # A checkpoint written before a field existed has that field's default.
+    defaults = asdict(TaggerConfig())
+    return {**defaults, **a, "epochs": 0} == {**defaults, **b, "epochs": 0}
 
 
 def train_tagger(
@@ -179,7 +182,10 @@ def train_tagger(
         history.append(row)
         logger.info("epoch %s", row)
         if measured["score"] > best["score"]:
-            best = {"score": measured["score"], "epoch": epoch + 1, "state": net.state_dict()}
+            # A copy: state_dict() holds the live tensors, which later epochs change in place
+            # (without it the "best" epoch was always the last one).
+            state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            best = {"score": measured["score"], "epoch": epoch + 1, "state": state}
         if ckpt is not None:
             ckpt.parent.mkdir(parents=True, exist_ok=True)
             torch.save(

@@ -6,6 +6,7 @@ cut-offs and the merge with the rules. Dev is only measured, after every choice 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 from tokenizers import Tokenizer
+from torch import nn
 
 from claimscope.extract.attribution_decode import Decoding
 from claimscope.extract.attribution_features import N_FEATURES
@@ -68,12 +70,12 @@ def _split(train: list[Prepared], seed: int) -> tuple[list[Prepared], list[Prepa
     return [train[i] for i in rest], [train[i] for i in val]
 
 
-def _measure(net: TaggerNet, data: list[Example], articles: list[Prepared], d: Decoding) -> Any:
+def _measure(net: nn.Module, data: list[Example], articles: list[Prepared], d: Decoding) -> Any:
     probs = probabilities(len(articles), [(e.article, e.window) for e in data], predict(net, data))
     return probs, report(articles, probs, d)
 
 
-def export(net: TaggerNet, out: Path, rows: np.ndarray, scales: np.ndarray, base: Path) -> None:
+def export(net: nn.Module, out: Path, rows: np.ndarray, scales: np.ndarray, base: Path) -> None:
     """Write ``model.onnx``, ``static.npz`` and ``tokenizer.json`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out / "static.npz", vectors=rows, scales=scales)
@@ -91,7 +93,7 @@ def export(net: TaggerNet, out: Path, rows: np.ndarray, scales: np.ndarray, base
     )
 
 
-def _check_export(out: Path, net: TaggerNet, data: list[Example]) -> float:
+def _check_export(out: Path, net: nn.Module, data: list[Example]) -> float:
     """Largest difference between torch's and onnxruntime's logits over a few windows."""
     import onnxruntime as ort
 
@@ -113,7 +115,7 @@ def build_attribution_model(
     root = data_dir / POLNEAR
     train_all = prepare_split(root / "train", cache, limit=limit)
     dev = prepare_split(root / "dev", cache, limit=limit)
-    train, val = _split(train_all, config.seed)
+    train, val = _split(train_all, config.seed if config.split_seed is None else config.split_seed)
     base = model_path(BASE_VECTORS)
     rows, scales = reduced_vectors(base, DIMS)
     vectors = WordVectors(
@@ -133,7 +135,7 @@ def build_attribution_model(
     worst = _check_export(out, net, dev_x)
     dev_probs, _ = _measure(net, dev_x, dev, decoding)
     dev_reports = {
-        how: report(dev, dev_probs, Decoding(outside=decoding.outside, merge=how))
+        how: report(dev, dev_probs, dataclasses.replace(decoding, merge=how))
         for how in ("rules", "tagger", decoding.merge)
     }
     card = _card(config, decoding, history, tried, dev_reports, worst, out, len(train), len(val))
@@ -168,7 +170,11 @@ def _card(
         "data": f"PolNeAR train: {n_train} articles to train, {n_val} for validation (chosen "
         f"by seed {config.seed}); dev only measured",
         "config": {k: v for k, v in asdict(config).items() if k != "checkpoints"},
-        "decoding": {"outside": list(decoding.outside), "merge": decoding.merge},
+        "decoding": {
+            "outside": list(decoding.outside),
+            "merge": decoding.merge,
+            "min_score": decoding.min_score,
+        },
         "history": history,
         "validation": {"chosen": best, "tried": len(tried)},
         "dev": {how: {**summary(r), "report": r} for how, r in dev.items()},

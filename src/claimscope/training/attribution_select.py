@@ -86,18 +86,57 @@ def summary(rep: dict[str, Any]) -> dict[str, float]:
     return {k: round(v, 4) for k, v in out.items()}
 
 
-def choose(articles: Sequence[Prepared], probs: Probs) -> tuple[Decoding, list[dict[str, Any]]]:
-    """The decoding (cut-offs and merge) with the best score on ``articles``, and every
-    decoding tried with its summary."""
+def default_grid() -> list[Decoding]:
+    """Source and cue cut-offs together, the content's, and every merge."""
+    return [
+        Decoding(outside=(sc, sc, content), merge=how)
+        for sc, content, how in itertools.product(OUTSIDE_GRID, OUTSIDE_GRID, MERGES)
+        # the rules alone do not depend on the cut-offs
+        if how != "rules" or (sc, content) == (0.5, 0.5)
+    ]
+
+
+def fine_grid() -> list[Decoding]:
+    """Around the cut-offs earlier taggers chose: source and cue apart (a stricter cue drops
+    pieces of sentences that report nothing), the least score, the tagger alone or first."""
+    sources, cues, contents = (0.4, 0.5, 0.6), (0.3, 0.4, 0.5, 0.6), (0.5, 0.6, 0.7)
+    merges, least = ("tagger", "tagger_then_rules"), (0.0, 0.55, 0.6)
+    return [
+        Decoding(outside=(source, cue, content), merge=how, min_score=m)
+        for source, cue, content, how, m in itertools.product(
+            sources, cues, contents, merges, least
+        )
+    ]
+
+
+def choose(
+    articles: Sequence[Prepared],
+    probs: Probs,
+    grid: Sequence[Decoding] | None = None,
+    floor: dict[str, float] | None = None,
+) -> tuple[Decoding, list[dict[str, Any]]]:
+    """The decoding of ``grid`` (default: ``default_grid()``) that does best on ``articles``,
+    and every decoding tried with its summary. Best is the highest score; with a ``floor``
+    (a summary), the highest source overlap F1 among the decodings whose exact F1 and content
+    linked are no lower than the floor's (the one measure to raise, the others kept), the
+    first of the grid when none is."""
     tried: list[dict[str, Any]] = []
-    best: tuple[float, Decoding] | None = None
-    for sc, content, how in itertools.product(OUTSIDE_GRID, OUTSIDE_GRID, MERGES):
-        if how == "rules" and (sc, content) != (0.5, 0.5):
-            continue  # the rules alone do not depend on the cut-offs
-        decoding = Decoding(outside=(sc, sc, content), merge=how)
+    for decoding in default_grid() if grid is None else grid:
         s = summary(report(articles, probs, decoding))
-        tried.append({"outside": list(decoding.outside), "merge": how, **s})
-        if best is None or s["score"] > best[0]:
-            best = (s["score"], decoding)
-    assert best is not None
-    return best[1], tried
+        tried.append(
+            {"outside": list(decoding.outside), "merge": decoding.merge,
+             "min_score": decoding.min_score, **s}
+        )  # fmt: skip
+    decodings = list(default_grid() if grid is None else grid)
+
+    def rank(k: int) -> tuple[bool, float]:
+        t = tried[k]
+        if floor is None:
+            return True, t["score"]
+        kept = all(t[m] >= floor[m] for m in ("source_exact_f1", "content_linked"))
+        return kept, t["source_overlap_f1"]
+
+    best = max(range(len(tried)), key=rank)
+    if floor is not None and not rank(best)[0]:
+        best = 0
+    return decodings[best], tried
