@@ -91,6 +91,35 @@ def export(net: nn.Module, out: Path, rows: np.ndarray, scales: np.ndarray, base
         opset_version=17,
         dynamo=False,
     )
+    store_weights_fp16(out / "model.onnx")
+
+
+def store_weights_fp16(path: Path) -> None:
+    """Rewrite the ONNX graph at ``path`` with its float weights stored as float16, each cast
+    back to float32 where the graph reads it: the file halves (shipped weights are int8 or
+    fp16), while the arithmetic stays float32 (a GRU is not quantized by onnxruntime)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    kept, casts = [], []
+    for init in graph.initializer:
+        if init.data_type != TensorProto.FLOAT or len(init.dims) == 0:
+            kept.append(init)  # scalars and integer shapes stay as they are
+            continue
+        half = numpy_helper.from_array(
+            numpy_helper.to_array(init).astype(np.float16), f"{init.name}_fp16"
+        )
+        kept.append(half)
+        casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT))
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    nodes = list(graph.node)
+    del graph.node[:]
+    graph.node.extend([*casts, *nodes])
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
 
 
 def _check_export(out: Path, net: nn.Module, data: list[Example]) -> float:
