@@ -48,14 +48,19 @@ def _layout(rules=()):
     return Layout(TEXT, sentences, ents, list(rules))
 
 
-def test_link_ties_a_cue_to_its_nearest_source_and_content():
-    layout = _layout()
-    (window,) = windows(layout)
+def _mayor_window():
+    """The first sentence's window, its words, and probabilities that tag "The mayor of
+    Northfield" as the source and nothing else."""
+    (window,) = windows(_layout())
     words = [TEXT[s:e] for s, e in window.words]
-    n = len(words)
-    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (n, 1, 1))
+    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(words), 1, 1))
     for i in range(4):  # The mayor of Northfield
         probs[i, 0] = BEG if i == 0 else INS
+    return window, words, probs
+
+
+def test_link_ties_a_cue_to_its_nearest_source_and_content():
+    window, words, probs = _mayor_window()
     probs[words.index("said"), 1] = BEG
     for i in range(words.index("said") + 1, words.index(".")):
         probs[i, 2] = BEG if i == words.index("said") + 1 else INS
@@ -68,12 +73,7 @@ def test_link_ties_a_cue_to_its_nearest_source_and_content():
 def test_a_one_word_content_piece_gives_way_to_the_clause_after_it():
     # "said the | bridge reopens in May": the tagger began a second span after "the"; the
     # lone word is next to the cue, the clause two words on is the content.
-    layout = _layout()
-    (window,) = windows(layout)
-    words = [TEXT[s:e] for s, e in window.words]
-    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(words), 1, 1))
-    for i in range(4):
-        probs[i, 0] = BEG if i == 0 else INS
+    window, words, probs = _mayor_window()
     said = words.index("said")
     probs[said, 1] = BEG
     probs[said + 1, 2] = BEG  # "the", alone
@@ -94,12 +94,7 @@ def test_a_cue_without_a_source_gives_no_attribution():
 def test_a_faint_cue_gives_no_attribution_under_the_least_score():
     # "said" just inside (0.42 likely outside): kept by default, dropped when an attribution
     # needs a score of 0.6.
-    layout = _layout()
-    (window,) = windows(layout)
-    words = [TEXT[s:e] for s, e in window.words]
-    probs = np.tile(np.array([OUT, OUT, OUT], dtype=np.float32), (len(words), 1, 1))
-    for i in range(4):
-        probs[i, 0] = BEG if i == 0 else INS
+    window, words, probs = _mayor_window()
     probs[words.index("said"), 1] = (0.42, 0.5, 0.08)
     assert len(link(window, probs, Decoding(), TEXT)) == 1
     assert link(window, probs, Decoding(min_score=0.6), TEXT) == []

@@ -62,20 +62,16 @@ def test_best_epoch_weights_are_a_copy():
 
 @pytest.mark.train
 def test_build_ensemble_from_two_runs(tmp_path):
-    pytest.importorskip("torch")
-    pytest.importorskip("onnx")
+    from .test_attribution_smoke import _polnear
+
+    data = _polnear(tmp_path)
     from claimscope.extract.attribution_tagger import AttributionTagger
     from claimscope.training.attribution_ensemble import build_ensemble, train_member
 
-    from .test_attribution_smoke import _split
-
-    data = tmp_path / "data" / "attribution" / "polnear"
-    _split(data / "train", range(10))
-    _split(data / "dev", range(10, 12))
     cache = tmp_path / "cache"
     for seed in (0, 1):
-        train_member(tmp_path / "data", cache, seed, 1, f"run-{seed}")
-    card = build_ensemble(tmp_path / "data", tmp_path / "out", cache, ["run-0", "run-1"])
+        train_member(data, cache, seed, 1, f"run-{seed}")
+    card = build_ensemble(data, tmp_path / "out", cache, ["run-0", "run-1"])
     assert [m["run"] for m in card["members"]] == ["run-0", "run-1"]
     assert card["onnx_max_abs_diff"] < 1e-4
     floor = card["validation"]["floor"]

@@ -39,26 +39,33 @@ def _split(root, names):
         (root / "attributions" / f"a{i}_ab12.ann").write_text("\n".join(lines) + "\n")
 
 
-@pytest.mark.train
-def test_train_attribution_end_to_end(tmp_path):
+def _polnear(tmp_path):
+    """A tiny PolNeAR-shaped data folder (10 train articles, 2 dev) under ``tmp_path``; the
+    data folder, once torch and onnx are known to be installed."""
     pytest.importorskip("torch")
     pytest.importorskip("onnx")
+    data = tmp_path / "data" / "attribution" / "polnear"
+    _split(data / "train", range(10))
+    _split(data / "dev", range(10, 12))
+    return tmp_path / "data"
+
+
+@pytest.mark.train
+def test_train_attribution_end_to_end(tmp_path):
+    data = _polnear(tmp_path)
     from claimscope.extract.attribution_tagger import AttributionTagger
     from claimscope.training.attribution import TaggerConfig
     from claimscope.training.attribution_build import build_attribution_model
 
-    data = tmp_path / "data" / "attribution" / "polnear"
-    _split(data / "train", range(10))
-    _split(data / "dev", range(10, 12))
     out = tmp_path / "tagger"
     config = TaggerConfig(epochs=2, checkpoints=str(tmp_path / "ckpt"))
-    card = build_attribution_model(tmp_path / "data", out, tmp_path / "cache", config)
+    card = build_attribution_model(data, out, tmp_path / "cache", config)
     assert set(card["dev"]) >= {"rules", "tagger"}
     assert card["onnx_max_abs_diff"] < 1e-4
     assert json.loads((out / "card.json").read_text())["decoding"] == card["decoding"]
     assert (tmp_path / "ckpt" / "checkpoint.pt").is_file()
     # A second run resumes from the checkpoint (every epoch done): same history.
-    again = build_attribution_model(tmp_path / "data", out, tmp_path / "cache", config)
+    again = build_attribution_model(data, out, tmp_path / "cache", config)
     assert again["history"] == card["history"]
     tagger = AttributionTagger(str(out)).load()
     text, _ = _article(3)

@@ -136,6 +136,27 @@ def _check_export(out: Path, net: nn.Module, data: list[Example]) -> float:
     return worst
 
 
+def export_and_measure(
+    net: nn.Module,
+    out: Path,
+    vectors: tuple[np.ndarray, np.ndarray, Path],
+    dev_x: list[Example],
+    dev: list[Prepared],
+    decoding: Decoding,
+) -> tuple[float, dict[str, Any]]:
+    """Export ``net`` with its vectors (rows, scales, base folder) into ``out``; the largest
+    torch/onnxruntime difference, and dev's reports with the rules, the tagger and ``decoding``'s
+    own merge (measured once, after every choice was made on validation)."""
+    export(net, out, *vectors)
+    worst = _check_export(out, net, dev_x)
+    dev_probs, _ = _measure(net, dev_x, dev, decoding)
+    dev_reports = {
+        how: report(dev, dev_probs, dataclasses.replace(decoding, merge=how))
+        for how in ("rules", "tagger", decoding.merge)
+    }
+    return worst, dev_reports
+
+
 def build_attribution_model(
     data_dir: Path, out: Path, cache: Path, config: TaggerConfig, *, limit: int | None = None
 ) -> dict[str, Any]:
@@ -160,13 +181,7 @@ def build_attribution_model(
     net, history = train_tagger(train_x, config, score)
     val_probs, _ = _measure(net, val_x, val, Decoding())
     decoding, tried = choose(val, val_probs)
-    export(net, out, rows, scales, base)
-    worst = _check_export(out, net, dev_x)
-    dev_probs, _ = _measure(net, dev_x, dev, decoding)
-    dev_reports = {
-        how: report(dev, dev_probs, dataclasses.replace(decoding, merge=how))
-        for how in ("rules", "tagger", decoding.merge)
-    }
+    worst, dev_reports = export_and_measure(net, out, (rows, scales, base), dev_x, dev, decoding)
     card = _card(config, decoding, history, tried, dev_reports, worst, out, len(train), len(val))
     (out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return card

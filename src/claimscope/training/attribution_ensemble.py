@@ -21,7 +21,6 @@ member saw::
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -42,10 +41,9 @@ from claimscope.training.attribution_build import (
     DIMS,
     POLNEAR,
     _card,
-    _check_export,
     _measure,
     _split,
-    export,
+    export_and_measure,
     reduced_vectors,
 )
 from claimscope.training.attribution_data import prepare_split
@@ -129,13 +127,7 @@ def build_ensemble(data_dir: Path, out: Path, cache: Path, runs: list[str]) -> d
     first, _ = members[0]
     floor = summary(report(val, _measure(first, val_x, val, SHIPPED)[0], SHIPPED))
     decoding, tried = choose(val, val_probs, [SHIPPED, *fine_grid()], floor)
-    export(net, out, rows, scales, base)
-    worst = _check_export(out, net, dev_x)
-    dev_probs, _ = _measure(net, dev_x, dev, decoding)
-    dev_reports = {
-        how: report(dev, dev_probs, dataclasses.replace(decoding, merge=how))
-        for how in ("rules", "tagger", decoding.merge)
-    }
+    worst, dev_reports = export_and_measure(net, out, (rows, scales, base), dev_x, dev, decoding)
     config = _config(members[0][1]["config"])
     card = _card(config, decoding, [], tried, dev_reports, worst, out, len(train), len(val))
     card.pop("history")
