@@ -227,6 +227,7 @@ def claims_folder() -> Path:
 
 # v3's decoding (its card): what the shipped model is measured with.
 V3 = {"outside": (0.4, 0.4, 0.5), "merge": "tagger"}
+V3_RUNS = ("run-attr-v2-14ep", "run-attr-s1")
 
 
 def with_context(data: list[Any], articles: Sequence[Any], states: Sequence[np.ndarray]) -> None:
@@ -294,6 +295,8 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
     reduced = _states_for(args, splits, ctx)
     _, _, _, vectors = _vectors()
     data = {k: examples(v, vectors) for k, v in splits.items()}
+    # v3's members read the same windows without the states: their logits come first.
+    members = v3_logits(data, cache) if args.with_v3 else {}
     for k in splits:
         with_context(data[k], splits[k], reduced[k])
     run = f"run-{args.states}-d{args.dims}-s{args.seed}"
@@ -318,6 +321,50 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
         out["validation_chosen"] = measures(report(val, val_probs, chosen))
         out["dev_chosen"] = measures(report(dev, dev_probs, chosen))
         out["decodings_tried"] = len(tried)
+    if members:
+        out["with_v3_members"] = _with_members(net, data, splits, members, v3)
+    return out
+
+
+def v3_logits(data: dict[str, list[Any]], cache: Path) -> dict[str, list[list[np.ndarray]]]:
+    """The logits of v3's two networks (their training runs' checkpoints under ``cache``,
+    as the ensemble module reads them) on the validation and dev windows."""
+    from claimscope.training.attribution import predict
+    from claimscope.training.attribution_ensemble import load_member
+
+    dim = data["val"][0].x.shape[1]
+    nets = [load_member(cache / run, dim)[0] for run in V3_RUNS]
+    return {k: [predict(n, data[k]) for n in nets] for k in ("val", "dev")}
+
+
+def _with_members(
+    net: Any, data: dict[str, list[Any]], splits: dict[str, list[Any]], members: Any, v3: Any
+) -> dict[str, Any]:
+    """The context network as a third member of v3's ensemble (the log of the three mean
+    probabilities, as the ensemble graph gives them): validation and dev with v3's decoding,
+    and with the decoding validation chooses."""
+    from claimscope.extract.attribution_tagger import softmax_roles
+    from claimscope.training.attribution import predict
+    from claimscope.training.attribution_select import choose, fine_grid, probabilities, report
+
+    out: dict[str, Any] = {"members": [*V3_RUNS, "this run"]}
+    probs = {}
+    for k in ("val", "dev"):
+        every = [*members[k], predict(net, data[k])]
+        mean = [
+            np.log(np.clip(np.mean([softmax_roles(m[i]) for m in every], axis=0), 1e-12, None))
+            for i in range(len(data[k]))
+        ]
+        logits = [z.reshape(len(z), -1) for z in mean]
+        windows = [(e.article, e.window) for e in data[k]]
+        probs[k] = probabilities(len(splits[k]), windows, logits)
+    for k in ("val", "dev"):
+        out[f"{k}_v3_decoding"] = measures(report(splits[k], probs[k], v3))
+    chosen, _ = choose(splits["val"], probs["val"], [v3, *fine_grid()])
+    out["chosen_decoding"] = {"outside": list(chosen.outside), "merge": chosen.merge,
+                              "min_score": chosen.min_score}  # fmt: skip
+    for k in ("val", "dev"):
+        out[f"{k}_chosen"] = measures(report(splits[k], probs[k], chosen))
     return out
 
 
@@ -360,6 +407,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--choose", action="store_true", help="also choose a decoding on val")
+    parser.add_argument("--with-v3", action="store_true", help="also with v3's two networks")
     parser.add_argument("--time-only", action="store_true", help="only time the extra output")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
