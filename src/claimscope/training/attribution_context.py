@@ -369,24 +369,38 @@ def _with_members(
 
 
 def time_extra_output(n: int = 256, threads: int = 2) -> dict[str, float]:
-    """Seconds per sentence of the claim graph with its own outputs, and with the states
-    output added (one pass either way), over ``n`` sentences of a made-up text."""
+    """Milliseconds per sentence of the claim graph with its own outputs (all, or the sentence
+    heads' alone as with techniques off), and with a states output added (one pass either
+    way), over ``n`` sentences of a made-up text."""
     folder = claims_folder()
     graph = context_graph(folder / "model.onnx", cache_context() / "claims-states.onnx")
     words = "The minister said on Tuesday that the plan would cut costs by a third".split()
     texts = [" ".join(words[: 6 + i % len(words)] * (1 + i % 3)) for i in range(n)]
     own = ["checkworthiness", "subjectivity", "embedding", "techniques", "technique_tokens"]
-    out = {}
-    for label, names in (("claims_outputs", own), ("with_states", [*own, "technique_states"])):
-        enc = Encoder.open(graph, folder, names, threads=threads)
-        encodings = enc.tokenizer.encode_batch(texts)
-        batches = [padded(encodings[k : k + BATCH]) for k in range(0, n, BATCH)]
-        enc.session.run(names, {"input_ids": batches[0][0], "attention_mask": batches[0][1]})
-        began = time.monotonic()
-        for ids, mask, _ in batches:
-            enc.session.run(names, {"input_ids": ids, "attention_mask": mask})
-        out[f"{label}_ms_per_sentence"] = round(1000 * (time.monotonic() - began) / n, 3)
-    return out
+    sentence = own[:3]  # what the scores stage asks for with techniques off
+    cases = {
+        "claims_outputs": own,
+        "with_technique_states": [*own, "technique_states"],
+        "with_encoder_states": [*own, "encoder_states"],
+        "sentence_outputs": sentence,
+        "sentence_with_encoder_states": [*sentence, "encoder_states"],
+        "sentence_with_technique_states": [*sentence, "technique_states"],
+    }
+    sessions = {k: Encoder.open(graph, folder, v, threads=threads) for k, v in cases.items()}
+    encodings = sessions["claims_outputs"].tokenizer.encode_batch(texts)
+    batches = [padded(encodings[k : k + BATCH]) for k in range(0, n, BATCH)]
+    best: dict[str, float] = {}
+    for _ in range(3):  # rounds of every case in turn: the least of each is the least noisy
+        for label, enc in sessions.items():
+            enc.session.run(
+                enc.names, {"input_ids": batches[0][0], "attention_mask": batches[0][1]}
+            )
+            began = time.monotonic()
+            for ids, mask, _ in batches:
+                enc.session.run(enc.names, {"input_ids": ids, "attention_mask": mask})
+            ms = 1000 * (time.monotonic() - began) / n
+            best[label] = min(best.get(label, ms), ms)
+    return {f"{k}_ms_per_sentence": round(v, 3) for k, v in best.items()}
 
 
 def cache_context() -> Path:
