@@ -254,8 +254,11 @@ def measures(rep: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def _states_for(args: argparse.Namespace, splits: dict[str, list[Any]], ctx: Path) -> Any:
-    """Each split's word states of ``args.states``, reduced by a PCA fitted on train."""
+def _states_for(
+    args: argparse.Namespace, splits: dict[str, list[Any]], ctx: Path, which: str | None = None
+) -> Any:
+    """Each split's word states of ``which`` (default ``args.states``), reduced by a PCA fitted
+    on train."""
     names = list(STATES)
     graph = context_graph(claims_folder() / "model.onnx", ctx / "claims-states.onnx")
     encoder = Encoder.open(graph, claims_folder(), names, threads=args.threads)
@@ -266,7 +269,7 @@ def _states_for(args: argparse.Namespace, splits: dict[str, list[Any]], ctx: Pat
         for k, v in splits.items()
     }
     logger.info("states ready in %.1f s", time.monotonic() - began)
-    col = names.index(args.states) * 384
+    col = names.index(which or args.states) * 384
     picked = {k: [s[:, col : col + 384] for s in v] for k, v in raw.items()}
     pca = fit_pca(picked["train"], args.dims)
     return {k: [project(s, pca) for s in v] for k, v in picked.items()}
@@ -322,7 +325,11 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
         out["dev_chosen"] = measures(report(dev, dev_probs, chosen))
         out["decodings_tried"] = len(tried)
     if members:
-        out["with_v3_members"] = _with_members(net, data, splits, members, v3)
+        names = [*V3_RUNS, run]
+        out["with_v3_members"] = _with_members(net, data, splits, members, v3, names)
+    if args.pair:
+        other, names = _pair_logits(args, splits, ctx, vectors, config), [args.pair, run]
+        out["with_pair"] = _with_members(net, data, splits, other, v3, names)
     return out
 
 
@@ -337,8 +344,35 @@ def v3_logits(data: dict[str, list[Any]], cache: Path) -> dict[str, list[list[np
     return {k: [predict(n, data[k]) for n in nets] for k in ("val", "dev")}
 
 
+def _pair_logits(
+    args: argparse.Namespace, splits: dict[str, list[Any]], ctx: Path, vectors: Any, config: Any
+) -> dict[str, list[list[np.ndarray]]]:
+    """The logits, on validation and dev, of the run of the same settings that read the other
+    states (``args.pair``), trained already: its checkpoint gives back its best epoch."""
+    import dataclasses
+
+    from claimscope.training.attribution import examples, predict, train_tagger
+
+    reduced = _states_for(args, splits, ctx, args.pair)
+    data = {k: examples(v, vectors) for k, v in splits.items()}
+    for k in splits:
+        with_context(data[k], splits[k], reduced[k])
+    run = ctx / f"run-{args.pair}-d{args.dims}-s{args.seed}"
+    if not (run / "checkpoint.pt").is_file():
+        raise SystemExit(f"no trained run {run}: train it first with --states {args.pair}")
+    saved = __import__("torch").load(run / "checkpoint.pt", weights_only=False)
+    pair = dataclasses.replace(config, epochs=saved["epoch"], checkpoints=str(run))
+    net, _ = train_tagger(data["train"], pair, lambda _: {"score": 0.0})
+    return {k: [predict(net, data[k])] for k in ("val", "dev")}
+
+
 def _with_members(
-    net: Any, data: dict[str, list[Any]], splits: dict[str, list[Any]], members: Any, v3: Any
+    net: Any,
+    data: dict[str, list[Any]],
+    splits: dict[str, list[Any]],
+    members: Any,
+    v3: Any,
+    names: list[str],
 ) -> dict[str, Any]:
     """The context network as a third member of v3's ensemble (the log of the three mean
     probabilities, as the ensemble graph gives them): validation and dev with v3's decoding,
@@ -347,7 +381,7 @@ def _with_members(
     from claimscope.training.attribution import predict
     from claimscope.training.attribution_select import choose, fine_grid, probabilities, report
 
-    out: dict[str, Any] = {"members": [*V3_RUNS, "this run"]}
+    out: dict[str, Any] = {"members": names}
     probs = {}
     for k in ("val", "dev"):
         every = [*members[k], predict(net, data[k])]
@@ -422,6 +456,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--choose", action="store_true", help="also choose a decoding on val")
     parser.add_argument("--with-v3", action="store_true", help="also with v3's two networks")
+    parser.add_argument("--pair", choices=list(STATES), help="also averaged with that run")
     parser.add_argument("--time-only", action="store_true", help="only time the extra output")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
