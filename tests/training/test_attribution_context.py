@@ -1,0 +1,86 @@
+"""The contextual-states probe: a graph tensor added as an output (the graph's own outputs the
+same), each word's first subword found, the states aligned with the tagger's windows."""
+
+import numpy as np
+import pytest
+
+from claimscope.extract.attribution_features import Layout, windows
+from claimscope.training.attribution_context import (
+    article_words,
+    first_subwords,
+    fit_pca,
+    project,
+    window_slices,
+)
+
+
+def _tiny_graph(path):
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "tokens", 4])
+    nodes = [
+        helper.make_node("Relu", ["x"], ["hidden"]),
+        helper.make_node("Sigmoid", ["hidden"], ["y"]),
+    ]
+    model = helper.make_model(
+        helper.make_graph(nodes, "tiny", [x], [y]),
+        opset_imports=[helper.make_opsetid("", 17)],
+        ir_version=9,
+    )
+    import onnx
+
+    onnx.save(model, str(path))
+
+
+@pytest.mark.train
+def test_context_graph_adds_the_states_and_keeps_the_outputs(tmp_path):
+    pytest.importorskip("onnx")
+    import onnxruntime as ort
+
+    from claimscope.training.attribution_context import context_graph
+
+    src, dst = tmp_path / "tiny.onnx", tmp_path / "out" / "states.onnx"
+    _tiny_graph(src)
+    context_graph(src, dst, {"states": "hidden"})
+    x = np.random.default_rng(0).normal(size=(2, 3, 4)).astype(np.float32)
+    (want,) = ort.InferenceSession(str(src), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+    got, states = ort.InferenceSession(str(dst), providers=["CPUExecutionProvider"]).run(
+        ["y", "states"], {"x": x}
+    )
+    assert np.array_equal(got, want)
+    assert np.array_equal(states, np.maximum(x, 0))
+    with pytest.raises(SystemExit, match="no tensor"):
+        context_graph(src, tmp_path / "other.onnx", {"states": "not_there"})
+
+
+def test_first_subwords_skip_special_tokens_and_truncated_words():
+    # [CLS] "Wal" "##ter" "said" [SEP]; the fourth word was cut off by the truncation.
+    offsets = np.array([[-1, -1], [0, 3], [3, 6], [7, 11], [-1, -1]])
+    got = first_subwords(offsets, [(0, 6), (7, 11), (12, 14)])
+    assert got.tolist() == [1, 3, -1]
+
+
+def test_states_rows_follow_the_windows():
+    text = "Ann said it rained. " * 60 + "Bob denied it."
+    sentences = []
+    at = 0
+    while at < len(text):
+        end = text.find(".", at) + 1
+        sentences.append((at, end, 0))
+        at = end + 1
+    layout = Layout(text, sentences, [], [])
+    words = article_words(layout)
+    slices = list(window_slices(layout))
+    assert len(windows(layout)) == len(slices) > 1
+    for window, part in zip(windows(layout), slices, strict=True):
+        assert [(s, e) for _, s, e in words[part]] == window.words
+
+
+def test_pca_keeps_missing_words_at_zero():
+    rng = np.random.default_rng(0)
+    states = [rng.normal(size=(50, 8)).astype(np.float16), np.zeros((3, 8), dtype=np.float16)]
+    pca = fit_pca(states, 4)
+    out = project(states[1], pca)
+    assert out.shape == (3, 4) and not out.any()
+    assert abs(float(project(states[0], pca).std()) - 1.0) < 0.1
