@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from claimscope.model import Analysis, Document, span_keys
+from claimscope.model import Analysis, Document, data_fields, span_keys
 
 
 def iter_spans(analysis: Analysis) -> Iterator[tuple[str, int, int, str]]:
@@ -19,13 +19,13 @@ def iter_spans(analysis: Analysis) -> Iterator[tuple[str, int, int, str]]:
                 start, end = getattr(obj, start_field), getattr(obj, end_field)
                 if start is not None:
                     yield f"{where}.{key}", start, end, dumped[key]
-            for f in dataclasses.fields(obj):
+            for f in data_fields(obj):
                 yield from walk(getattr(obj, f.name), dumped[f.name], f"{where}.{f.name}")
         elif isinstance(obj, list):
             for i, (item, d) in enumerate(zip(obj, dumped, strict=True)):
                 yield from walk(item, d, f"{where}[{i}]")
 
-    for f in dataclasses.fields(analysis):
+    for f in data_fields(analysis):
         yield from walk(getattr(analysis, f.name), data[f.name], f.name)
 
 

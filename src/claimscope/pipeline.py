@@ -30,8 +30,10 @@ DEFAULT_STAGES: tuple[str, ...] = (
     "claimscope.entities.v1",
     "claimscope.dates.v1",
     "claimscope.quantities.v1",
-    "claimscope.attribution.v1",
+    # Scores before attribution: the encoder pass that scores sentences also gives the token
+    # states the attribution tagger reads.
     "claimscope.scores.v1",
+    "claimscope.attribution.v1",
     "claimscope.claims.v1",
     "claimscope.contradictions.v1",
 )
@@ -107,6 +109,8 @@ def run_stages(documents: Sequence[Document], stages: Sequence[Stage], settings:
             # Retry one by one, so the one bad document is isolated and the rest go on.
             lost = {id(a) for a in active if not _retry(stage, a, settings, failed)}
             batch = [a for a in batch if id(a) not in lost]
+    for a in batch:
+        a.token_states.clear()  # what stages left each other is not part of the result
     return Batch(analyses=batch, failures=failed)
 
 

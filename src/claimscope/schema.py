@@ -17,6 +17,7 @@ from claimscope.model import (
     PersuasionSummary,
     Record,
     TimelineEvent,
+    data_fields,
     span_keys,
 )
 
@@ -58,7 +59,7 @@ def _object_schema(cls: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return _record_schema(cls, defs)
     hints = typing.get_type_hints(cls)
     props: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
+    for f in data_fields(cls):
         prop = _type_schema(hints[f.name], defs)
         prop["description"] = f.metadata.get("doc", "")
         props[f.name] = prop
@@ -68,7 +69,7 @@ def _object_schema(cls: Any, defs: dict[str, Any]) -> dict[str, Any]:
                 "anyOf": [{"type": "string"}, {"type": "null"}],
                 "description": "The text the span covers (derived; dropped on reading).",
             }
-    required = [f.name for f in dataclasses.fields(cls)]
+    required = [f.name for f in data_fields(cls)]
     if cls is Analysis:
         props["timeline"] = {
             "type": "array",

@@ -36,3 +36,40 @@ def test_the_tagger_finds_what_the_rules_find_and_more():
     assert any(cue.startswith("According to") for _, cue in model)
     # "want": a stance, which PolNeAR counts and the reporting-verb rules do not know.
     assert ("Local fishermen", "want") in model - rules
+
+
+def test_the_context_graph_reads_the_claim_encoders_states():
+    from claimscope.pipeline import analyze
+
+    tagger = AttributionTagger().load()
+    assert tagger.reads_states()
+    analysis = analyze(TEXT)
+    # The scores stage ran first and left the states; the batch's end emptied them.
+    assert analysis.pipeline.index("claimscope.scores.v1") < analysis.pipeline.index(
+        "claimscope.attribution.v1"
+    )
+    assert analysis.token_states == {}
+    assert "token_states" not in analysis.to_dict()
+    master = "The harbour master of Port Edda"
+    assert any(TEXT[a.speaker_start : a.speaker_end] == master for a in analysis.attributions)
+
+
+def test_the_context_graph_and_the_static_graph_differ_and_both_decode():
+    from claimscope.extract.attribution_features import Layout
+    from claimscope.models.scorer import load_scorer
+
+    tagger = AttributionTagger().load()
+    sentences = [(0, 12, 0), (14, 100, 1), (101, 162, 1)]
+    layout = Layout(TEXT, sentences, [], [])
+    static = tagger.probabilities(layout)
+    scorer = load_scorer("claims-minilm")
+    _, _, states = scorer.score_with_states(
+        [TEXT[s:e] for s, e, _ in sentences], tokens=False, techniques=False, states=True
+    )
+    layout.states = states
+    context = tagger.probabilities(layout)
+    assert [w.words for w, _ in static] == [w.words for w, _ in context]
+    (_, p_static), (_, p_context) = static[0], context[0]
+    assert p_static.shape == p_context.shape
+    assert abs(p_context.sum(axis=2) - 1).max() < 1e-4
+    assert abs(p_static - p_context).max() > 1e-3

@@ -56,3 +56,22 @@ def test_pipeline_runs_with_torch_hidden():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_token_states_come_with_their_offsets_from_the_same_pass():
+    from claimscope.models.scorer import TOKEN_STATES, load_scorer
+
+    scorer = load_scorer("claims-minilm")
+    texts = ["The minister said the plan would cut costs.", "Short one."]
+    plain, _ = scorer.score_with_tokens(texts, tokens=False, techniques=False)
+    scores, tokens, states = scorer.score_with_states(
+        texts, tokens=False, techniques=False, states=True
+    )
+    assert scorer.has_states_ and TOKEN_STATES == "token_states"
+    assert tokens is None and states is not None and len(states) == 2
+    for text, (offsets, values) in zip(texts, states, strict=True):
+        assert values.dtype == np.float16 and values.shape == (len(offsets), 768)
+        assert offsets[1:-1, 1].max() == len(text)  # specials first and last
+    # Asking for the states leaves the scores as they were.
+    for task in ("checkworthiness", "subjectivity"):
+        assert np.allclose(plain[task], scores[task], atol=1e-6)

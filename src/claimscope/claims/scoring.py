@@ -15,16 +15,23 @@ from claimscope.settings import Settings
 
 @register("claimscope.scores.v1", requires=("sentences",), assigns=("scores", "techniques"))
 def scores_stage(batch: list[Analysis], settings: Settings) -> None:
-    """Score every sentence of the batch (posts included) with the claim model."""
+    """Score every sentence of the batch (posts included) with the claim model; keep the token
+    states of the sentences outside posts for the attribution tagger, when it runs."""
     scorer = scorer_for(settings)
     if scorer is None:
         return
     sentences = [(a, s) for a in batch for s in a.sentences]
     texts = [a.text[s.start : s.end] for a, s in sentences]
     with_techniques = settings.techniques and scorer.has_techniques_
-    scores, tokens = scorer.score_with_tokens(
-        texts, tokens=with_techniques, techniques=with_techniques
+    scores, tokens, states = scorer.score_with_states(
+        texts,
+        tokens=with_techniques,
+        techniques=with_techniques,
+        states=settings.attribution == "model",
     )
+    for i, (a, s) in enumerate(sentences):
+        if states is not None and a.segments[s.segment].post is None:
+            a.token_states[s.id] = states[i]
     threshold = scorer.threshold("subjectivity")
     for i, (_, s) in enumerate(sentences):
         s.scores["checkworthiness"] = round(float(scores["checkworthiness"][i]), 4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -357,10 +358,19 @@ def eval_attribution(
 ) -> None:
     """Attribution: precision, recall and F1 of source, cue and content spans (PolNeAR);
     --attribution rules measures the rules alone, as the default measures the tagger's merge."""
-    from claimscope.extract.attribution_eval import evaluate_attribution, write_predictions
+    from claimscope.extract.attribution_eval import (
+        WITH_SCORES,
+        evaluate_attribution,
+        write_predictions,
+    )
+    from claimscope.pipeline import build_pipeline
 
+    # As an analysis runs them: the scores stage gives the tagger the encoder's token states
+    # (technique spans are not needed for that).
+    stages = build_pipeline(WITH_SCORES)
+    settings = dataclasses.replace(settings, techniques=False)
     report = _measure(
-        lambda: evaluate_attribution(data, settings=settings),
+        lambda: evaluate_attribution(data, settings=settings, stages=stages),
         json_out,
         predictions,
         write_predictions,

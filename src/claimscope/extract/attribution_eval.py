@@ -31,6 +31,7 @@ from typing import Any
 
 from claimscope.errors import InputError
 from claimscope.model import Analysis, Attribution, Document
+from claimscope.registry import Stage
 from claimscope.settings import Settings
 from claimscope.spans import trim
 
@@ -42,6 +43,9 @@ STAGES = (
     "claimscope.entities.v1",
     "claimscope.attribution.v1",
 )
+# As the pipeline runs them: the scores stage first gives the tagger the claim encoder's token
+# states (``claimscope eval attribution`` builds these; the stage lives above extract/).
+WITH_SCORES = (*STAGES[:-1], "claimscope.scores.v1", STAGES[-1])
 _CHUNK = 32
 _EDGE = " \t\r\n\u00a0.,;:!?\"'“”‘’«»—–-()[]"
 _T_LINE = re.compile(r"^(T\d+)\t(\S+) ([\d ;]+)\t")
@@ -134,27 +138,38 @@ def _read_ann(path: Path, text: str) -> list[GoldAttribution]:
 
 
 def predict_attributions(
-    articles: Sequence[Article], *, settings: Settings | None = None
+    articles: Sequence[Article],
+    *,
+    settings: Settings | None = None,
+    stages: Sequence[Stage] | None = None,
 ) -> list[list[Attribution]]:
     """claimscope's attributions of each article (the stages up to attribution)."""
-    batches = analyze_articles(articles, settings or Settings())
+    batches = analyze_articles(articles, settings or Settings(), stages)
     return [a.attributions for batch in batches for a in batch]
 
 
-def analyze_articles(articles: Sequence[Article], settings: Settings) -> Iterator[list[Analysis]]:
-    """The articles through the stages up to attribution (``STAGES``), a chunk at a time."""
-    # Importing the stage modules registers them (extract/ may import text/, not the pipeline).
-    import claimscope.extract.stages
-    import claimscope.text.stage  # noqa: F401
-    from claimscope.registry import STAGES as REGISTERED
+def analyze_articles(
+    articles: Sequence[Article], settings: Settings, stages: Sequence[Stage] | None = None
+) -> Iterator[list[Analysis]]:
+    """The articles through ``stages`` (default: ``STAGES``), a chunk at a time."""
+    if stages is None:
+        # Importing the stage modules registers them (extract/ may import text/, not the
+        # pipeline).
+        import claimscope.extract.stages
+        import claimscope.text.stage  # noqa: F401
+        from claimscope.registry import STAGES as REGISTERED
 
+        stages = [REGISTERED[name] for name in STAGES]
+    names = [s.name for s in stages]
     for i in range(0, len(articles), _CHUNK):
         batch = [
-            Analysis(document=Document(text=a.text, source=a.id), pipeline=list(STAGES))
+            Analysis(document=Document(text=a.text, source=a.id), pipeline=list(names))
             for a in articles[i : i + _CHUNK]
         ]
-        for name in STAGES:
-            REGISTERED[name](batch, settings)
+        for stage in stages:
+            stage(batch, settings)
+        for a in batch:
+            a.token_states.clear()
         yield batch
 
 
@@ -262,12 +277,18 @@ def measure(
     return report
 
 
-def evaluate_attribution(data: str | Path, *, settings: Settings | None = None) -> dict[str, Any]:
+def evaluate_attribution(
+    data: str | Path,
+    *,
+    settings: Settings | None = None,
+    stages: Sequence[Stage] | None = None,
+) -> dict[str, Any]:
     """Read a PolNeAR split, find its attributions as ``settings.attribution`` says (the
-    tagger merged with the rules, or the rules alone) and measure them."""
+    tagger merged with the rules, or the rules alone) through ``stages`` (default
+    ``STAGES``) and measure them."""
     settings = settings or Settings()
     articles = read_polnear(data)
-    predicted = predict_attributions(articles, settings=settings)
+    predicted = predict_attributions(articles, settings=settings, stages=stages)
     report = {"data": str(data), "method": settings.attribution, **measure(articles, predicted)}
     report["predictions"] = [
         _prediction(article, p)

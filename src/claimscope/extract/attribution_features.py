@@ -36,17 +36,22 @@ N_FEATURES = 19 + 2 * (len(_ENTITY_GROUPS) + 1) + 2 * len(ROLES)
 Span = tuple[int, int]
 # A rule attribution: source, cue and content spans (-1, -1 where it has none).
 RuleSpans = tuple[int, int, int, int, int, int]
+# One sentence's token offsets ``(k, 2)`` (relative to the sentence) and token states ``(k, d)``
+# from the claim encoder (models/scorer.TOKEN_STATES).
+TokenStates = tuple[np.ndarray, np.ndarray]
 
 
 @dataclass(slots=True)
 class Layout:
     """The parts of an analysis the tagger reads: the text, the sentences outside posts as
-    ``(start, end, segment)``, the entities and the rules' attributions."""
+    ``(start, end, segment)``, the entities and the rules' attributions; where the scores stage
+    kept them, each sentence's token states (None for a sentence it did not encode)."""
 
     text: str
     sentences: list[tuple[int, int, int]]
     entities: list[tuple[int, int, str]]
     rules: list[RuleSpans]
+    states: list[TokenStates | None] | None = None
 
 
 @dataclass(slots=True)
@@ -96,6 +101,44 @@ def windows(layout: Layout) -> list[Window]:
             sent += [i] * len(piece)
     if words:
         out.append(Window(words, sent))
+    return out
+
+
+def first_subwords(offsets: np.ndarray, words: Sequence[Span]) -> np.ndarray:
+    """For each word (start, end relative to the sentence), the index of the first token that
+    overlaps it; -1 where none does (a word past the encoder's truncation). Special tokens
+    (empty offsets) overlap nothing."""
+    out = np.full(len(words), -1, dtype=np.int64)
+    real = np.nonzero(offsets[:, 1] > offsets[:, 0])[0]
+    if not len(words) or not real.size:
+        return out
+    starts, ends = offsets[real, 0], offsets[real, 1]
+    w = np.asarray(words, dtype=np.int64).reshape(-1, 2)
+    # Tokens run in text order: the first whose end passes the word's start, if it starts
+    # before the word ends.
+    k = np.searchsorted(ends, w[:, 0], side="right")
+    hit = k < len(real)
+    hit[hit] = starts[k[hit]] < w[hit, 1]
+    out[hit] = real[k[hit]]
+    return out
+
+
+def window_states(layout: Layout, window: Window, width: int) -> np.ndarray:
+    """``(words, width)`` float32: each word's first-subword state, from its sentence's
+    encoding (zeros for a word the encoder did not reach)."""
+    out = np.zeros((len(window.words), width), dtype=np.float32)
+    states = layout.states or []
+    sent = np.asarray(window.sentence)
+    for i in np.unique(sent):
+        got = states[i] if i < len(states) else None
+        if got is None:
+            continue
+        rows = np.nonzero(sent == i)[0]
+        base = layout.sentences[i][0]
+        rel = [(window.words[r][0] - base, window.words[r][1] - base) for r in rows]
+        first = first_subwords(got[0], rel)
+        found = first >= 0
+        out[rows[found]] = got[1][first[found]]
     return out
 
 

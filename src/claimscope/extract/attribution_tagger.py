@@ -3,13 +3,17 @@ folder (``attribution-tagger``, built by ``claimscope train attribution``; run b
 ``models/tagger.py``), decoded into attributions as its card says.
 
 The card's ``decoding`` gives the cut-offs of each role and how the tagger's attributions join
-the rules' (extract/attribution_decode.py).
+the rules' (extract/attribution_decode.py). Where the card names a ``context`` graph and the
+layout carries the claim encoder's token states (the scores stage keeps them when it runs
+first), that graph reads them beside the word features; elsewhere (no claim encoder: the
+``rules`` and ``fast`` profiles) the static graph reads the word features alone.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from typing import Any
 
 import numpy as np
 
@@ -19,9 +23,11 @@ from claimscope.extract.attribution_features import (
     ROLES,
     Layout,
     Window,
+    window_states,
     windows,
     word_features,
 )
+from claimscope.models.folder import open_session
 from claimscope.models.tagger import SequenceTagger, WordVectors
 
 logger = logging.getLogger(__name__)
@@ -60,19 +66,45 @@ class AttributionTagger:
             merge=str(d.get("merge", "tagger_then_rules")),
             min_score=float(d.get("min_score", 0.0)),
         )
+        self.context_ = self._open_context()
         return self
+
+    def _open_context(self) -> tuple[Any, int] | None:
+        """The context graph's session and the width of the states it reads; None when the
+        card names none."""
+        context = self.tagger_.card.get("context")
+        if not context:
+            return None
+        folder = self.tagger_.folder_
+        path = folder.path / str(context["graph"])
+        if not path.is_file():
+            raise SettingsError(f"{folder.path}: the card names {path.name}, which is missing")
+        session = open_session(folder, self.threads or 1, spin=False, graph=path.name)
+        width = int(session.get_inputs()[1].shape[2])
+        return session, width
 
     @property
     def name(self) -> str:
         card = self.tagger_.card
         return f"{card.get('name', TAGGER)} v{card.get('version', '')}"
 
+    def reads_states(self) -> bool:
+        """Whether the tagger reads the claim encoder's token states, when it has them."""
+        return self.context_ is not None
+
     def probabilities(self, layout: Layout) -> list[tuple[Window, np.ndarray]]:
-        """Each window of the layout with its ``(words, 3 roles, 3)`` probabilities."""
+        """Each window of the layout with its ``(words, 3 roles, 3)`` probabilities (the
+        context graph's where the layout has token states)."""
         out = []
         for window in windows(layout):
             x = window_inputs(layout, window, self.tagger_.vectors_)
-            out.append((window, softmax_roles(self.tagger_.logits(x))))
+            if self.context_ is not None and layout.states is not None:
+                session, width = self.context_
+                s = window_states(layout, window, width)
+                (logits,) = session.run(None, {"x": x[None], "states": s[None]})
+                out.append((window, softmax_roles(logits[0])))
+            else:
+                out.append((window, softmax_roles(self.tagger_.logits(x))))
         return out
 
     def tag(self, layout: Layout) -> list[Tagged]:

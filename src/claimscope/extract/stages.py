@@ -194,6 +194,8 @@ def _with_tagger(
     sentences = [(s.start, s.end, s.segment) for s in a.sentences if s.id in found]
     entities = [(e.start, e.end, e.label) for e in a.entities]
     layout = Layout(a.text, sentences, entities, [_rule_spans(f) for f in rules])
+    if tagger.reads_states() and a.token_states:
+        layout.states = [a.token_states.get(sid) for sid in sorted(found)]
     tagged = tagger.tag(layout)
     spans = [((f.speaker_start, f.speaker_end), (f.cue_start, f.cue_end)) for f in rules]
     keep_rules, keep_tagged = merge(spans, tagged, tagger.decoding_.merge)

@@ -18,6 +18,7 @@ from claimscope.model import corpus, document, listings, verification
 from claimscope.model.corpus import *  # noqa: F403
 from claimscope.model.document import *  # noqa: F403
 from claimscope.model.fields import Record as Record
+from claimscope.model.fields import data_fields as data_fields
 from claimscope.model.fields import doc as doc
 from claimscope.model.fields import span_keys as span_keys
 from claimscope.model.listings import *  # noqa: F403
@@ -28,6 +29,7 @@ __all__ = sorted(
         *corpus.__all__,
         *document.__all__,
         "Record",
+        "data_fields",
         "doc",
         "span_keys",
         *listings.__all__,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from claimscope.model.fields import doc, from_data, to_data
+from claimscope.model.fields import doc, from_data, to_data, transient
 
 SCHEMA_VERSION = "1.3"
 
@@ -418,6 +418,11 @@ class Analysis:
         default_factory=list,
     )
     schema_version: str = doc("Version of this JSON layout.", default=SCHEMA_VERSION)
+    # Not data: what the scores stage leaves the attribution stage (see ``transient``).
+    token_states: dict[int, Any] = transient(
+        "The claim encoder's token offsets and states of each sentence (by id), for the "
+        "attribution tagger."
+    )
 
     # -- views -------------------------------------------------------------------------------
     @property

@@ -25,13 +25,30 @@ def doc(text: str, **kwargs: Any) -> Any:
     return field(metadata={"doc": text}, **kwargs)
 
 
+def transient(text: str) -> Any:
+    """A field that one stage leaves for a later one while a batch is analyzed (an empty dict
+    until then): never serialised, compared or shown, and emptied when the batch is done."""
+    return field(
+        default_factory=dict,
+        init=False,
+        repr=False,
+        compare=False,
+        metadata={"doc": text, "transient": True},
+    )
+
+
+def data_fields(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
+    """The fields of a dataclass (or instance) that its JSON holds: all but the transient."""
+    return tuple(f for f in dataclasses.fields(cls) if not f.metadata.get("transient"))
+
+
 @functools.cache
 def span_keys(cls: type) -> tuple[tuple[str, str, str], ...]:
     """The spans a dataclass carries: ``(text key, start field, end field)``.
 
     ``start``/``end`` give the key ``text``; ``<name>_start``/``<name>_end`` give ``<name>_text``.
     """
-    names = [f.name for f in dataclasses.fields(cls)]
+    names = [f.name for f in data_fields(cls)]
     keys = []
     for name in names:
         if name == "start":
@@ -52,7 +69,7 @@ def to_data(obj: Any, text: str | None = None) -> Any:
         return obj.to_dict()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(obj):
+        for f in data_fields(obj):
             out[f.name] = to_data(getattr(obj, f.name), text)
         if text is not None:
             for key, start_field, end_field in span_keys(type(obj)):
@@ -129,4 +146,4 @@ class Record:
         return record
 
 
-__all__ = ["Record", "doc", "from_data", "span_keys", "to_data"]
+__all__ = ["Record", "data_fields", "doc", "from_data", "span_keys", "to_data", "transient"]

@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 TASKS = ("checkworthiness", "subjectivity")
 # Per-token technique probabilities of one text: token offsets (k, 2) and probabilities (k, T).
 TokenScores = tuple[np.ndarray, np.ndarray]
+# The graph output of every token's contextual states (the top encoder layer's, then the
+# technique layer's), which the attribution tagger reads (extract/attribution_tagger.py).
+TOKEN_STATES = "token_states"
 
 
 class ClaimScorer(FolderRunner):
@@ -41,13 +44,14 @@ class ClaimScorer(FolderRunner):
             self.session_ = open_session(self.folder_, self.threads)
             outputs = {o.name for o in self.session_.get_outputs()}
             self.has_techniques_ = {"techniques", "technique_tokens"} <= outputs
+            self.has_states_ = TOKEN_STATES in outputs
         elif self.kind_ == "static":
             with np.load(self.folder_.path / "static.npz") as data:
                 self.static_ = StaticVectors.from_npz(self.tokenizer_, data)
                 self.heads_ = {
                     t: (data[f"{t}_w"].astype(np.float32), float(data[f"{t}_b"])) for t in TASKS
                 }
-            self.has_techniques_ = False
+            self.has_techniques_ = self.has_states_ = False
         else:
             raise SettingsError(f"unknown model kind {self.kind_!r} in {self.folder_.path}")
         return self
@@ -80,24 +84,38 @@ class ClaimScorer(FolderRunner):
         """``score()`` and, from the same encoder pass, each text's per-token technique scores
         (None when the model has no technique heads or ``tokens`` is false). ``techniques=False``
         leaves the technique outputs out (onnxruntime then skips the nodes only they need)."""
+        out, token_scores, _ = self.score_with_states(
+            texts, tokens=tokens, techniques=techniques, states=False
+        )
+        return out, token_scores
+
+    def score_with_states(
+        self, texts: Sequence[str], *, tokens: bool, techniques: bool, states: bool
+    ) -> tuple[dict[str, np.ndarray], list[TokenScores] | None, list[TokenScores] | None]:
+        """``score_with_tokens()`` and, with ``states`` and a model that has them, each text's
+        token offsets and float16 token states (``TOKEN_STATES``), from the same pass."""
         out = {t: np.zeros(len(texts), dtype=np.float32) for t in TASKS}
         if self.kind_ == "static":
             if texts:
                 pooled = self.embed(texts)
                 for task, (w, b) in self.heads_.items():
                     out[task] = 1.0 / (1.0 + np.exp(-(pooled @ w + b)))
-            return out, None
+            return out, None, None
         names = list(TASKS)
         if self.has_techniques_ and techniques:
             names.append("techniques")
             out["techniques"] = np.zeros((len(texts), self._n_techniques()), dtype=np.float32)
             if tokens:
                 names.append("technique_tokens")
-        token_scores: list[TokenScores] | None = [] if "technique_tokens" in names else None
+        if self.has_states_ and states:
+            names.append(TOKEN_STATES)
+        per_token: dict[str, list[TokenScores]] = {
+            n: [] for n in ("technique_tokens", TOKEN_STATES) if n in names
+        }
         if not texts:
-            return out, token_scores
+            return out, per_token.get("technique_tokens"), per_token.get(TOKEN_STATES)
+        rows: dict[str, list[TokenScores | None]] = {n: [None] * len(texts) for n in per_token}
         encodings = self.tokenizer_.encode_batch(list(texts))
-        rows: list[TokenScores | None] = [None] * len(texts)
         # Similar lengths together: padding is wasted work.
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(order), self.batch_size):
@@ -105,16 +123,18 @@ class ClaimScorer(FolderRunner):
             ids, mask, _ = padded([encodings[i] for i in idx])
             results = self.session_.run(names, {"input_ids": ids, "attention_mask": mask})
             for task, values in zip(names, results, strict=True):
-                if task == "technique_tokens":
-                    for row, i in enumerate(idx):
-                        n = len(encodings[i].ids)
-                        offsets = np.asarray(encodings[i].offsets, dtype=np.int64).reshape(n, 2)
-                        rows[i] = (offsets, values[row, :n])
-                else:
+                if task not in rows:
                     out[task][idx] = values
-        if token_scores is not None:
-            token_scores = [r for r in rows if r is not None]
-        return out, token_scores
+                    continue
+                # States are kept in float16: they wait for a later stage in memory.
+                dtype = np.float16 if task == TOKEN_STATES else values.dtype
+                for row, i in enumerate(idx):
+                    n = len(encodings[i].ids)
+                    offsets = np.asarray(encodings[i].offsets, dtype=np.int64).reshape(n, 2)
+                    rows[task][i] = (offsets, values[row, :n].astype(dtype, copy=False))
+        for task, got in rows.items():
+            per_token[task] = [r for r in got if r is not None]
+        return out, per_token.get("technique_tokens"), per_token.get(TOKEN_STATES)
 
     def _n_techniques(self) -> int:
         shape = next(o for o in self.session_.get_outputs() if o.name == "techniques").shape

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from claimscope.extract.attribution_features import TOKEN, Layout
+from claimscope.extract.attribution_features import TOKEN, Layout, first_subwords
 from claimscope.models.batches import padded, read_tokenizer
 from claimscope.models.folder import model_path
 
@@ -121,18 +121,6 @@ def article_words(layout: Layout) -> list[tuple[int, int, int]]:
         for i, (start, end, _) in enumerate(layout.sentences)
         for m in TOKEN.finditer(layout.text, start, end)
     ]
-
-
-def first_subwords(offsets: np.ndarray, words: Sequence[tuple[int, int]]) -> np.ndarray:
-    """For each word (start, end relative to the sentence), the index of the first token that
-    overlaps it; -1 where none does (a word past the truncation)."""
-    out = np.full(len(words), -1, dtype=np.int64)
-    starts, ends = offsets[:, 0], offsets[:, 1]
-    for k, (s, e) in enumerate(words):
-        hit = np.nonzero((starts >= 0) & (starts < e) & (ends > s))[0]
-        if hit.size:
-            out[k] = hit[0]
-    return out
 
 
 def layout_states(encoder: Encoder, layout: Layout, dims: int) -> np.ndarray:

@@ -1,0 +1,211 @@
+"""Ship the contextual attribution tagger: the probe's two networks (training/
+attribution_context.py), each reading the claim encoder's token states through its own PCA,
+averaged in one ONNX graph (``context.onnx`` in the ``attribution-tagger`` folder, beside v3's
+``model.onnx``, which runs where no states are at hand).
+
+Two edits make it run in the pipeline:
+
+- the shipped claim graph (``claims-minilm``) gets one more output, ``token_states``: the top
+  encoder layer's and the technique layer's token states side by side ``(batch, tokens, 768)``,
+  through a Concat node; its other outputs are untouched (``add_token_states``);
+- ``context.onnx`` takes v3's inputs ``x`` and each word's first-subword states ``states``
+  ``(1, words, 768)``; it projects each half on the PCA fitted on PolNeAR train (a word past
+  the encoder's truncation has zero states and gets zero columns, as in training), runs the
+  two networks and gives the log of their mean probabilities, as v3's graph does.
+
+The networks are the probe's runs (their best epochs, by validation), and the PCA is fitted
+again exactly as the probe fitted it (same cached states, same sample)::
+
+    python -m claimscope.training.attribution_context_build \
+        --out src/claimscope/models/attribution-tagger
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from claimscope.extract.attribution_features import ROLES
+from claimscope.models.scorer import TOKEN_STATES
+from claimscope.training.attribution import TaggerNet
+from claimscope.training.attribution_build import POLNEAR, _split, store_weights_fp16
+from claimscope.training.attribution_context import (
+    STATES,
+    Encoder,
+    cache_context,
+    cached_states,
+    claims_folder,
+    context_graph,
+    fit_pca,
+)
+from claimscope.training.attribution_ensemble import _config
+
+logger = logging.getLogger(__name__)
+
+# The probe's runs, each named for the states it reads, in ``STATES``' order.
+RUNS = {name: f"run-{name}-d128-s0" for name in STATES}
+WIDTH = 384  # one layer's states
+
+
+def add_token_states(path: Path) -> bool:
+    """Give the claim graph at ``path`` the ``token_states`` output (in place); False when it
+    has it already."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    if any(o.name == TOKEN_STATES for o in graph.output):
+        return False
+    known = {o for n in graph.node for o in n.output}
+    missing = [t for t in STATES.values() if t not in known]
+    if missing:
+        raise SystemExit(f"{path} has no tensor {missing[0]!r}: not the graph the tagger reads")
+    graph.node.append(
+        helper.make_node("Concat", list(STATES.values()), [TOKEN_STATES], axis=2,
+                         name="attribution_token_states")
+    )  # fmt: skip
+    graph.output.append(
+        helper.make_tensor_value_info(
+            TOKEN_STATES, TensorProto.FLOAT, ["batch", "tokens", WIDTH * len(STATES)]
+        )
+    )
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return True
+
+
+class ContextPair(nn.Module):
+    """v3's inputs and the token states in; the log of the mean O/B/I probabilities of the
+    networks, each reading its half of the states through its PCA, out."""
+
+    def __init__(self, nets: list[TaggerNet], pcas: list[tuple[np.ndarray, ...]]) -> None:
+        super().__init__()
+        self.nets = nn.ModuleList(nets)
+        for i, (mean, axes, scale) in enumerate(pcas):
+            # (s - mean) @ axes.T / scale, as training/attribution_context.project.
+            self.register_buffer(f"weight{i}", torch.from_numpy(axes.T / scale[0]).float())
+            self.register_buffer(f"bias{i}", torch.from_numpy(-(mean @ axes.T) / scale[0]).float())
+
+    def forward(self, x: torch.Tensor, states: torch.Tensor) -> torch.Tensor:
+        # A word with no state (past the truncation) reads zeros, as it did in training.
+        mask = (states.abs().sum(dim=-1, keepdim=True) > 0).to(x.dtype)
+        probs = []
+        for i, net in enumerate(self.nets):
+            half = states[..., i * WIDTH : (i + 1) * WIDTH]
+            cols = (half @ getattr(self, f"weight{i}") + getattr(self, f"bias{i}")) * mask
+            logits = net(torch.cat([x, cols], dim=-1))
+            probs.append(torch.softmax(logits.reshape(*x.shape[:2], len(ROLES), 3), dim=-1))
+        mean = torch.stack(probs).mean(dim=0)
+        return torch.log(mean.clamp_min(1e-12)).reshape(*x.shape[:2], 3 * len(ROLES))
+
+
+def load_best(run: Path, dim: int) -> tuple[TaggerNet, dict[str, Any]]:
+    """A probe run's network at its best epoch (by validation) and what the card says of it."""
+    if not (run / "checkpoint.pt").is_file():
+        raise SystemExit(f"no checkpoint.pt in {run}: run the probe first")
+    saved = torch.load(run / "checkpoint.pt", weights_only=False)
+    net = TaggerNet(dim, _config(saved["config"]))
+    net.load_state_dict(saved["best"]["state"])
+    net.eval()
+    info = {"run": run.name, "best_epoch": saved["best"]["epoch"], "config": saved["config"]}
+    return net, {**info, "history": saved["history"]}
+
+
+def train_pcas(data_dir: Path, threads: int) -> list[tuple[np.ndarray, ...]]:
+    """The probe's PCA of each half of the states (train split, 128 axes, sample seed 0)."""
+    from claimscope.training.attribution_data import prepare_split
+    from claimscope.training.teacher_base import cache_root
+
+    cache, ctx = cache_root() / "attribution", cache_context()
+    train, _ = _split(prepare_split(data_dir / POLNEAR / "train", cache), 0)
+    graph = context_graph(claims_folder() / "model.onnx", ctx / "claims-states.onnx")
+    encoder = Encoder.open(graph, claims_folder(), list(STATES), threads=threads)
+    raw = cached_states(encoder, [p.layout for p in train], ctx / "states", "train", 2 * WIDTH)
+    return [
+        fit_pca([s[:, i * WIDTH : (i + 1) * WIDTH] for s in raw], 128) for i in range(len(STATES))
+    ]
+
+
+def export_context(net: ContextPair, path: Path, dim: int) -> float:
+    """Write ``net`` to ``path`` (fp16 weights); the largest torch/onnxruntime difference on
+    made-up windows."""
+    import onnxruntime as ort
+
+    x, s = torch.zeros((1, 12, dim)), torch.zeros((1, 12, 2 * WIDTH))
+    torch.onnx.export(
+        net,
+        (x, s),
+        str(path),
+        input_names=["x", "states"],
+        output_names=["logits"],
+        dynamic_axes={"x": {1: "words"}, "states": {1: "words"}, "logits": {1: "words"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    store_weights_fp16(path)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    rng, worst = np.random.default_rng(0), 0.0
+    for words in (3, 40, 160):
+        xs = rng.normal(size=(1, words, dim)).astype(np.float32)
+        ss = rng.normal(size=(1, words, 2 * WIDTH)).astype(np.float32)
+        ss[0, -1] = 0.0  # a truncated word
+        with torch.no_grad():
+            want = net(torch.from_numpy(xs), torch.from_numpy(ss)).numpy()
+        (got,) = session.run(None, {"x": xs, "states": ss})
+        worst = max(worst, float(np.abs(got - want).max()))
+    return worst
+
+
+def build(data_dir: Path, out: Path, threads: int) -> dict[str, Any]:
+    """Write ``context.onnx`` into the tagger folder ``out`` and its part of the card."""
+    torch.set_num_threads(threads)
+    pcas = train_pcas(data_dir, threads)
+    ctx = cache_context()
+    dim = _input_dim(ctx / RUNS["encoder_states"]) - 128  # v3's inputs, then the PCA's
+    members = [load_best(ctx / run, dim + 128) for run in RUNS.values()]
+    net = ContextPair([n for n, _ in members], pcas)
+    net.eval()
+    worst = export_context(net, out / "context.onnx", dim)
+    return {
+        "graph": "context.onnx",
+        "reads": f"{claims_folder().name}'s {TOKEN_STATES} output: each word's first subword",
+        "states": list(STATES),
+        "pca_dims": 128,
+        "members": [{k: v for k, v in m.items() if k != "history"} for _, m in members],
+        "export_max_abs_diff_vs_torch": worst,
+    }
+
+
+def _input_dim(run: Path) -> int:
+    saved = torch.load(run / "checkpoint.pt", weights_only=False)
+    return int(saved["net"]["proj.0.weight"].shape[1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--out", type=Path, required=True, help="the tagger folder")
+    parser.add_argument("--claims", type=Path, default=None,
+                        help="claim folder to edit (default: shipped)")  # fmt: skip
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    graph = (args.claims or claims_folder()) / "model.onnx"
+    logger.info("token_states added to %s: %s", graph, add_token_states(graph))
+    part = build(args.data_dir, args.out, args.threads)
+    card = json.loads((args.out / "card.json").read_text(encoding="utf-8"))
+    card["context"] = part
+    (args.out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(part, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""Which token state each word of the attribution tagger's windows reads."""
+
+import numpy as np
+
+from claimscope.extract.attribution_features import (
+    Layout,
+    first_subwords,
+    window_states,
+    windows,
+)
+
+
+def test_first_subwords_skip_special_tokens_and_find_the_first_piece():
+    # [CLS] "Un" "said" "ably" [SEP]: specials have empty offsets.
+    offsets = np.array([[0, 0], [0, 2], [3, 7], [7, 11], [0, 0]])
+    words = [(0, 2), (3, 11), (12, 15)]  # the last is past the truncation
+    assert first_subwords(offsets, words).tolist() == [1, 2, -1]
+
+
+def test_first_subwords_of_an_empty_encoding():
+    assert first_subwords(np.zeros((2, 2), dtype=np.int64), [(0, 3)]).tolist() == [-1]
+
+
+def test_window_states_map_words_to_their_sentence_tokens():
+    text = "Ann said no. Bob agreed."
+    layout = Layout(text, [(0, 12, 0), (13, 24, 0)], [], [])
+    first = (np.array([[0, 0], [0, 3], [4, 8], [9, 11], [11, 12], [0, 0]]), np.eye(6, 4))
+    layout.states = [first, None]  # the second sentence was not encoded
+    (window,) = windows(layout)
+    got = window_states(layout, window, 4)
+    assert got.shape == (len(window.words), 4)
+    assert got[:4].tolist() == np.eye(6, 4)[1:5].tolist()  # Ann, said, no, "."
+    assert not got[4:].any()
