@@ -255,6 +255,15 @@ FORMS: dict[str, Callable[[Votes], Grid]] = {
     ),
 }
 
+# What each form's fitted parameters are, in order (the rest: rank decay, support, refute).
+PARAMS = {
+    "max, a rank decay per side": "support decay, refute decay, support, refute",
+    "best + a * second best": "rank decay, a, support, refute",
+    "max, conflicting only within a margin": "rank decay, margin, support, refute",
+    "difference of the two masses": "rank decay, a, c",
+    "max, weighted by cosine ** g instead of rank": "g, support, refute",
+}
+
 
 def fit(form: Callable[[Votes], Grid], v: Votes, seed: int) -> dict[str, Any]:
     """The form tuned on the tune half of ``seed`` (first best on the grid), both halves' scores."""
@@ -327,6 +336,7 @@ def main() -> None:
     forms: dict[str, Any] = {}
     for name, form in FORMS.items():
         forms[name] = figures = measure(form, votes, max(2, args.seeds))
+        figures["params"] = PARAMS.get(name, "rank decay, support, refute")
         by_seed = np.array(figures.pop("report_by_seed"))
         base = by_seed if base is None else base
         figures["report_gain_over_shipped_form_mean"] = round(float((by_seed - base).mean()), 4)
