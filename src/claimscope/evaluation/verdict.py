@@ -174,7 +174,7 @@ def evaluate_verdict(
     card = getattr(getattr(scorer, "folder_", None), "card", None) or {}
     seen = stance_training_claims(card, [c.id for c in claims]) if scorer else set()
     kept = [c for c in claims if c.id not in seen]
-    results = _judge(kept, scorer, k, entities)
+    results = judge(kept, scorer, k, entities)
     halves = {c.id: half(c.id, seed) for c in kept}
     tune = [(c, r) for c, r in zip(kept, results, strict=True) if halves[c.id] == TUNE]
     report = [(c, r) for c, r in zip(kept, results, strict=True) if halves[c.id] == REPORT]
@@ -205,12 +205,14 @@ def evaluate_verdict(
     }
 
 
-def _judge(
+def judge(
     claims: Sequence[LabelledClaim],
     scorer: StanceModel | None,
-    k: int,
-    entities: EntityFinder | None,
+    k: int = 5,
+    entities: EntityFinder | None = None,
 ) -> list[CheckResult]:
+    """Each claim checked against its own evidence sentences (ranked by the fused search, scored
+    by ``scorer``), under the shipped rule; the votes are in each result's evidence."""
     with tempfile.TemporaryDirectory() as tmp, EvidenceIndex.create(tmp) as index:
         index.add(_documents(claims), windows=_WHOLE)
         ranked = [
