@@ -84,3 +84,36 @@ def test_pca_keeps_missing_words_at_zero():
     out = project(states[1], pca)
     assert out.shape == (3, 4) and not out.any()
     assert abs(float(project(states[0], pca).std()) - 1.0) < 0.1
+
+
+@pytest.mark.train
+def test_the_shipped_graph_projects_the_states_as_the_probe_did(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from claimscope.training.attribution import TaggerConfig, TaggerNet
+    from claimscope.training.attribution_context_build import (
+        WIDTH,
+        ContextEnsemble,
+        export_context,
+    )
+
+    rng = np.random.default_rng(1)
+    torch.manual_seed(0)
+    dim = 10
+    pcas = [fit_pca([rng.normal(size=(300, WIDTH)).astype(np.float16)], 128) for _ in range(2)]
+    nets = [TaggerNet(dim + 128, TaggerConfig(proj=8, hidden=4)).eval() for _ in range(3)]
+    reads = [0, 1, 0]
+    net = ContextEnsemble(nets, reads, pcas).eval()
+    x = rng.normal(size=(5, dim)).astype(np.float32)
+    states = rng.normal(size=(5, 2 * WIDTH)).astype(np.float32)
+    states[4] = 0.0  # a word past the truncation
+    with torch.no_grad():
+        got = net(torch.from_numpy(x)[None], torch.from_numpy(states)[None])[0].numpy()
+        probs = []
+        for n, i in zip(nets, reads, strict=True):
+            cols = project(states[:, i * WIDTH : (i + 1) * WIDTH], pcas[i])
+            logits = n(torch.from_numpy(np.concatenate([x, cols], axis=1))[None])[0]
+            probs.append(torch.softmax(logits.reshape(5, 3, 3), dim=-1).numpy())
+    want = np.log(np.mean(probs, axis=0)).reshape(5, 9)
+    assert np.allclose(got, want, atol=1e-4)
+    assert export_context(net, tmp_path / "context.onnx", dim) < 0.05

@@ -1,4 +1,4 @@
-"""Ship the contextual attribution tagger: the probe's two networks (training/
+"""Ship the contextual attribution tagger: the probe's networks (training/
 attribution_context.py), each reading the claim encoder's token states through its own PCA,
 averaged in one ONNX graph (``context.onnx`` in the ``attribution-tagger`` folder, beside v3's
 ``model.onnx``, which runs where no states are at hand).
@@ -11,12 +11,12 @@ Two edits make it run in the pipeline:
 - ``context.onnx`` takes v3's inputs ``x`` and each word's first-subword states ``states``
   ``(1, words, 768)``; it projects each half on the PCA fitted on PolNeAR train (a word past
   the encoder's truncation has zero states and gets zero columns, as in training), runs the
-  two networks and gives the log of their mean probabilities, as v3's graph does.
+  networks and gives the log of their mean probabilities, as v3's graph does.
 
-The networks are the probe's runs (their best epochs, by validation), and the PCA is fitted
-again exactly as the probe fitted it (same cached states, same sample)::
+The networks are the probe's runs of each seed given (their best epochs, by validation), and
+the PCA is fitted again exactly as the probe fitted it (same cached states, same sample)::
 
-    python -m claimscope.training.attribution_context_build \
+    python -m claimscope.training.attribution_context_build --seeds 0 \
         --out src/claimscope/models/attribution-tagger
 """
 
@@ -49,9 +49,12 @@ from claimscope.training.attribution_ensemble import _config
 
 logger = logging.getLogger(__name__)
 
-# The probe's runs, each named for the states it reads, in ``STATES``' order.
-RUNS = {name: f"run-{name}-d128-s0" for name in STATES}
 WIDTH = 384  # one layer's states
+
+
+def run_name(states: str, seed: int) -> str:
+    """The probe's checkpoint folder of a network reading ``states`` from initial ``seed``."""
+    return f"run-{states}-d128-s{seed}"
 
 
 def add_token_states(path: Path) -> bool:
@@ -82,13 +85,17 @@ def add_token_states(path: Path) -> bool:
     return True
 
 
-class ContextPair(nn.Module):
+class ContextEnsemble(nn.Module):
     """v3's inputs and the token states in; the log of the mean O/B/I probabilities of the
-    networks, each reading its half of the states through its PCA, out."""
+    networks, each reading one layer's states (``reads[i]``, its index in ``STATES``) through
+    that layer's PCA, out."""
 
-    def __init__(self, nets: list[TaggerNet], pcas: list[tuple[np.ndarray, ...]]) -> None:
+    def __init__(
+        self, nets: list[TaggerNet], reads: list[int], pcas: list[tuple[np.ndarray, ...]]
+    ) -> None:
         super().__init__()
         self.nets = nn.ModuleList(nets)
+        self.reads = list(reads)
         for i, (mean, axes, scale) in enumerate(pcas):
             # (s - mean) @ axes.T / scale, as training/attribution_context.project.
             self.register_buffer(f"weight{i}", torch.from_numpy(axes.T / scale[0]).float())
@@ -98,7 +105,7 @@ class ContextPair(nn.Module):
         # A word with no state (past the truncation) reads zeros, as it did in training.
         mask = (states.abs().sum(dim=-1, keepdim=True) > 0).to(x.dtype)
         probs = []
-        for i, net in enumerate(self.nets):
+        for net, i in zip(self.nets, self.reads, strict=True):
             half = states[..., i * WIDTH : (i + 1) * WIDTH]
             cols = (half @ getattr(self, f"weight{i}") + getattr(self, f"bias{i}")) * mask
             logits = net(torch.cat([x, cols], dim=-1))
@@ -134,7 +141,7 @@ def train_pcas(data_dir: Path, threads: int) -> list[tuple[np.ndarray, ...]]:
     ]
 
 
-def export_context(net: ContextPair, path: Path, dim: int) -> float:
+def export_context(net: ContextEnsemble, path: Path, dim: int) -> float:
     """Write ``net`` to ``path`` (fp16 weights); the largest torch/onnxruntime difference on
     made-up windows."""
     import onnxruntime as ort
@@ -164,14 +171,16 @@ def export_context(net: ContextPair, path: Path, dim: int) -> float:
     return worst
 
 
-def build(data_dir: Path, out: Path, threads: int) -> dict[str, Any]:
-    """Write ``context.onnx`` into the tagger folder ``out`` and its part of the card."""
+def build(data_dir: Path, out: Path, threads: int, seeds: list[int]) -> dict[str, Any]:
+    """Write ``context.onnx`` into the tagger folder ``out`` (a network per layer's states and
+    seed) and its part of the card."""
     torch.set_num_threads(threads)
     pcas = train_pcas(data_dir, threads)
     ctx = cache_context()
-    dim = _input_dim(ctx / RUNS["encoder_states"]) - 128  # v3's inputs, then the PCA's
-    members = [load_best(ctx / run, dim + 128) for run in RUNS.values()]
-    net = ContextPair([n for n, _ in members], pcas)
+    runs = [(i, run_name(name, seed)) for seed in seeds for i, name in enumerate(STATES)]
+    dim = _input_dim(ctx / runs[0][1]) - 128  # v3's inputs, then the PCA's
+    members = [load_best(ctx / run, dim + 128) for _, run in runs]
+    net = ContextEnsemble([n for n, _ in members], [i for i, _ in runs], pcas)
     net.eval()
     worst = export_context(net, out / "context.onnx", dim)
     return {
@@ -195,12 +204,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help="the tagger folder")
     parser.add_argument("--claims", type=Path, default=None,
                         help="claim folder to edit (default: shipped)")  # fmt: skip
+    parser.add_argument("--seeds", default="0", help="the probe runs' seeds, comma-separated")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     graph = (args.claims or claims_folder()) / "model.onnx"
     logger.info("token_states added to %s: %s", graph, add_token_states(graph))
-    part = build(args.data_dir, args.out, args.threads)
+    part = build(args.data_dir, args.out, args.threads, [int(x) for x in args.seeds.split(",")])
     card = json.loads((args.out / "card.json").read_text(encoding="utf-8"))
     card["context"] = part
     (args.out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
