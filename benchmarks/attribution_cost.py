@@ -18,7 +18,6 @@ measure on a shared machine), and the slowdown of ``model`` against ``rules``. R
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import statistics
 import sys
@@ -28,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
-from analyze_throughput import _documents, machine, run_claimscope
+from analyze_throughput import _documents, run_claimscope
+from common import header
 
 import corpus
 
@@ -73,16 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     median_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     median_wall = {k: statistics.median(v) for k, v in wall.items()}
     result = {
-        "benchmark": "attribution_cost",
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "parameters": {
-            "docs": len(docs),
-            "words": words,
-            "repeats": args.repeats,
-            "seed": args.seed,
-            "claimscope_version": claimscope.__version__,
-        },
+        **header(
+            "attribution_cost",
+            docs=len(docs),
+            words=words,
+            repeats=args.repeats,
+            seed=args.seed,
+            claimscope_version=claimscope.__version__,
+        ),
         "median_cpu_seconds": median_cpu,
         "median_wall_seconds": median_wall,
         "slowdown_cpu": median_cpu["model"] / median_cpu["rules"] - 1,

@@ -17,7 +17,6 @@ Results go to ``benchmarks/results/techniques_cost.json``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import statistics
@@ -29,7 +28,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
-from analyze_throughput import _documents, machine, run_claimscope
+from analyze_throughput import _documents, run_claimscope
+from common import header
 
 import corpus
 
@@ -84,18 +84,16 @@ def main(argv: list[str] | None = None) -> int:
         f"with_vs_{name}": median["with"] / median[name] - 1 for name in variants if name != "with"
     }
     result = {
-        "benchmark": "techniques_cost",
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "parameters": {
-            "docs": len(docs),
-            "words": words,
-            "repeats": args.repeats,
-            "seed": args.seed,
-            "baseline_model": str(args.baseline_model) if args.baseline_model else None,
-            "claimscope_version": claimscope.__version__,
-            "threads": os.environ.get("OMP_NUM_THREADS"),
-        },
+        **header(
+            "techniques_cost",
+            docs=len(docs),
+            words=words,
+            repeats=args.repeats,
+            seed=args.seed,
+            baseline_model=str(args.baseline_model) if args.baseline_model else None,
+            claimscope_version=claimscope.__version__,
+            threads=os.environ.get("OMP_NUM_THREADS"),
+        ),
         "median_seconds": median,
         "median_scoring_stage_seconds": {k: statistics.median(v) for k, v in scoring.items()},
         "docs_per_s": {k: len(docs) / v for k, v in median.items()},

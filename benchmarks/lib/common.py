@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
 from typing import Any
@@ -15,4 +16,14 @@ def machine(**extra: Any) -> dict[str, Any]:
         "platform": platform.platform(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         **extra,
+    }
+
+
+def header(benchmark: str, **parameters: Any) -> dict[str, Any]:
+    """The start of a results file: the benchmark's name, when and where it ran, and with what."""
+    return {
+        "benchmark": benchmark,
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "parameters": parameters,
     }
