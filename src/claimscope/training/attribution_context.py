@@ -207,6 +207,11 @@ def window_slices(layout: Layout) -> Iterator[slice]:
         at += len(window.words)
 
 
+def run_folder(states: str, dims: int, seed: int, hidden: int = 64) -> str:
+    """The checkpoint folder's name of a probe run (v2's GRU width, 64, is left out)."""
+    return f"run-{states}-d{dims}-s{seed}" + ("" if hidden == 64 else f"-h{hidden}")
+
+
 def claims_folder() -> Path:
     return model_path(CLAIMS)
 
@@ -290,8 +295,10 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
     members = v3_logits(data, cache) if args.with_v3 else {}
     for k in splits:
         with_context(data[k], splits[k], reduced[k])
-    run = f"run-{args.states}-d{args.dims}-s{args.seed}"
-    config = TaggerConfig(epochs=args.epochs, seed=args.seed, checkpoints=str(ctx / run))
+    run = run_folder(args.states, args.dims, args.seed, args.hidden)
+    config = TaggerConfig(
+        epochs=args.epochs, seed=args.seed, hidden=args.hidden, checkpoints=str(ctx / run)
+    )
 
     def score(n: TaggerNet) -> dict[str, float]:
         return summary(_measure(n, data["val"], val, Decoding())[1])
@@ -345,7 +352,7 @@ def _pair_logits(
     data = {k: examples(v, vectors) for k, v in splits.items()}
     for k in splits:
         with_context(data[k], splits[k], reduced[k])
-    run = ctx / f"run-{args.pair}-d{args.dims}-s{args.seed}"
+    run = ctx / run_folder(args.pair, args.dims, args.seed, args.hidden)
     if not (run / "checkpoint.pt").is_file():
         raise SystemExit(f"no trained run {run}: train it first with --states {args.pair}")
     saved = __import__("torch").load(run / "checkpoint.pt", weights_only=False)
@@ -441,6 +448,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dims", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--hidden", type=int, default=64, help="GRU units each way")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--choose", action="store_true", help="also choose a decoding on val")
     parser.add_argument("--with-v3", action="store_true", help="also with v3's two networks")

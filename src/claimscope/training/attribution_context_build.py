@@ -44,6 +44,7 @@ from claimscope.training.attribution_context import (
     claims_folder,
     context_graph,
     fit_pca,
+    run_folder,
 )
 from claimscope.training.attribution_ensemble import _config
 
@@ -52,9 +53,9 @@ logger = logging.getLogger(__name__)
 WIDTH = 384  # one layer's states
 
 
-def run_name(states: str, seed: int) -> str:
+def run_name(states: str, seed: int, hidden: int = 64) -> str:
     """The probe's checkpoint folder of a network reading ``states`` from initial ``seed``."""
-    return f"run-{states}-d128-s{seed}"
+    return run_folder(states, 128, seed, hidden)
 
 
 def add_token_states(path: Path) -> bool:
@@ -193,6 +194,77 @@ def build(data_dir: Path, out: Path, threads: int, seeds: list[int]) -> dict[str
     }
 
 
+def measure_members(data_dir: Path, seeds: list[int], hidden: int = 64) -> dict[str, Any]:
+    """Validation and dev figures of the networks of the first 1, 2, ... of ``seeds`` (both
+    layers' runs of each) averaged, in torch on the probe's cached states: with v3's cut-offs,
+    and with cut-offs chosen on validation, the first seed's pair giving the floor."""
+    import argparse
+
+    from claimscope.extract.attribution_decode import Decoding
+    from claimscope.training.attribution import examples
+    from claimscope.training.attribution_context import V3, _states_for, measures, with_context
+    from claimscope.training.attribution_data import prepare_split
+    from claimscope.training.attribution_ensemble import _vectors
+    from claimscope.training.attribution_select import choose, fine_grid, report
+    from claimscope.training.teacher_base import cache_root
+
+    cache, ctx = cache_root() / "attribution", cache_context()
+    train, val = _split(prepare_split(data_dir / POLNEAR / "train", cache), 0)
+    splits = {"train": train, "val": val, "dev": prepare_split(data_dir / POLNEAR / "dev", cache)}
+    _, _, _, vectors = _vectors()
+    probe_args = argparse.Namespace(threads=1, states=next(iter(STATES)), dims=128)
+    logits: dict[tuple[str, int], dict[str, list[np.ndarray]]] = {}
+    windows: dict[str, list[Any]] = {}
+    for name in STATES:
+        reduced = _states_for(probe_args, splits, ctx, name)
+        data = {k: examples(splits[k], vectors) for k in ("val", "dev")}
+        for k, rows in data.items():
+            with_context(rows, splits[k], reduced[k])
+            windows[k] = [(e.article, e.window) for e in rows]
+        for seed in seeds:
+            net, _ = load_best(ctx / run_name(name, seed, hidden), data["val"][0].x.shape[1])
+            logits[(name, seed)] = {k: _predict(net, rows) for k, rows in data.items()}
+    v3 = Decoding(outside=V3["outside"], merge=V3["merge"])  # type: ignore[arg-type]
+    floor = None
+    out: dict[str, Any] = {}
+    for n in range(1, len(seeds) + 1):
+        members = [(name, seed) for seed in seeds[:n] for name in STATES]
+        probs = {k: _averaged(members, logits, k, windows[k], len(splits[k])) for k in windows}
+        row: dict[str, Any] = {f"{k}_v3": measures(report(splits[k], probs[k], v3)) for k in probs}
+        floor = floor or row["val_v3"]
+        chosen, _ = choose(splits["val"], probs["val"], [v3, *fine_grid()], floor)
+        row["chosen"] = {"outside": list(chosen.outside), "merge": chosen.merge}
+        row.update({f"{k}_chosen": measures(report(splits[k], probs[k], chosen)) for k in probs})
+        out["seeds_" + "_".join(map(str, seeds[:n]))] = row
+        logger.info("seeds %s: %s", seeds[:n], row)
+    return out
+
+
+def _predict(net: nn.Module, rows: list[Any]) -> list[np.ndarray]:
+    from claimscope.training.attribution import predict
+
+    return predict(net, rows)
+
+
+def _averaged(
+    members: list[tuple[str, int]],
+    logits: dict[tuple[str, int], dict[str, list[np.ndarray]]],
+    split: str,
+    windows: list[Any],
+    articles: int,
+) -> Any:
+    """The log of the members' mean probabilities per window, as the graph gives them."""
+    from claimscope.extract.attribution_tagger import softmax_roles
+    from claimscope.training.attribution_select import probabilities
+
+    mean = [
+        np.log(np.clip(np.mean([softmax_roles(logits[m][split][i]) for m in members], axis=0),
+                       1e-12, None)).reshape(-1, 3 * len(ROLES))
+        for i in range(len(windows))
+    ]  # fmt: skip
+    return probabilities(articles, windows, mean)
+
+
 def _input_dim(run: Path) -> int:
     saved = torch.load(run / "checkpoint.pt", weights_only=False)
     return int(saved["net"]["proj.0.weight"].shape[1])
@@ -201,16 +273,26 @@ def _input_dim(run: Path) -> int:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--out", type=Path, required=True, help="the tagger folder")
+    parser.add_argument("--out", type=Path, help="the tagger folder")
     parser.add_argument("--claims", type=Path, default=None,
                         help="claim folder to edit (default: shipped)")  # fmt: skip
     parser.add_argument("--seeds", default="0", help="the probe runs' seeds, comma-separated")
+    parser.add_argument("--hidden", type=int, default=64, help="the runs' GRU units each way")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--measure", type=Path, default=None,
+                        help="only measure the seeds' averages, into this JSON file")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    seeds = [int(x) for x in args.seeds.split(",")]
+    if args.measure:
+        figures = measure_members(args.data_dir, seeds, args.hidden)
+        args.measure.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        return
+    if args.out is None:
+        raise SystemExit("--out is needed to build the graph")
     graph = (args.claims or claims_folder()) / "model.onnx"
     logger.info("token_states added to %s: %s", graph, add_token_states(graph))
-    part = build(args.data_dir, args.out, args.threads, [int(x) for x in args.seeds.split(",")])
+    part = build(args.data_dir, args.out, args.threads, seeds)
     card = json.loads((args.out / "card.json").read_text(encoding="utf-8"))
     card["context"] = part
     (args.out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
