@@ -73,3 +73,28 @@ def test_the_context_graph_and_the_static_graph_differ_and_both_decode():
     assert p_static.shape == p_context.shape
     assert abs(p_context.sum(axis=2) - 1).max() < 1e-4
     assert abs(p_static - p_context).max() > 1e-3
+
+
+def test_windows_batched_across_documents_read_as_each_alone():
+    from claimscope.extract.attribution_features import Layout
+    from claimscope.models.scorer import load_scorer
+
+    tagger = AttributionTagger().load()
+    scorer = load_scorer("claims-minilm")
+    other = "Mayor Lena Ostrova said the ferry would run all winter. Critics doubt it."
+    layouts = []
+    for text, sentences in (
+        (TEXT, [(14, 100, 1), (101, 162, 1)]),
+        (other, [(0, 55, 0), (56, 74, 0)]),
+    ):
+        _, _, states = scorer.score_with_states(
+            [text[s:e] for s, e, _ in sentences], tokens=False, techniques=False, states=True
+        )
+        layouts.append(Layout(text, sentences, [], [], states))
+    together = tagger.probabilities_many(layouts)
+    for layout, found in zip(layouts, together, strict=True):
+        alone = tagger.probabilities(layout)
+        assert [w.words for w, _ in alone] == [w.words for w, _ in found]
+        for (_, a), (_, b) in zip(alone, found, strict=True):
+            assert abs(a - b).max() < 1e-5
+    assert tagger.tag_many(layouts) == [tagger.tag(x) for x in layouts]

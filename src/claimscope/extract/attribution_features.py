@@ -10,6 +10,8 @@ tagger learns where the rules are right and adds what they miss).
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,6 +31,7 @@ from claimscope.model import Analysis
 # Most words in one window; a longer sentence is a window of its own, cut at this length.
 MAX_WORDS = 160
 ROLES = ("source", "cue", "content")
+_NEWLINE = re.compile("\n")
 # Entity labels that tell a source apart, then every other label.
 _ENTITY_GROUPS = (("PERSON",), ("ORG",), ("GPE", "NORP", "LOC", "FAC"))
 N_FEATURES = 19 + 2 * (len(_ENTITY_GROUPS) + 1) + 2 * len(ROLES)
@@ -146,8 +149,16 @@ def _marks(words: Sequence[Span], spans: Sequence[Span], out: np.ndarray, col: i
     """Set ``out[:, col]`` on the first word of each span and ``out[:, col + 1]`` on the rest."""
     starts = np.fromiter((w[0] for w in words), dtype=np.int64, count=len(words))
     ends = np.fromiter((w[1] for w in words), dtype=np.int64, count=len(words))
+    _marks_at(starts, ends, spans, out, col)
+
+
+def _marks_at(
+    starts: np.ndarray, ends: np.ndarray, spans: Sequence[Span], out: np.ndarray, col: int
+) -> None:
+    """``_marks`` with the words' starts and ends as arrays; spans outside them do nothing."""
+    lo, hi = int(starts[0]), int(ends[-1])
     for s, e in spans:
-        if e <= s:
+        if e <= s or s >= hi or e <= lo:
             continue
         inside = np.nonzero((starts < e) & (ends > s))[0]
         if inside.size:
@@ -155,51 +166,68 @@ def _marks(words: Sequence[Span], spans: Sequence[Span], out: np.ndarray, col: i
             out[inside[1:], col + 1] = 1.0
 
 
+@functools.lru_cache(maxsize=200_000)
+def _lexical(w: str) -> tuple[bool, ...]:
+    """What a word is, whatever its place: its shape and the lexicon's words it is (a pure
+    function of the word, kept for the words seen most)."""
+    low = w.lower()
+    return (
+        w[0].isupper(),
+        w.isupper() and len(w) > 1,
+        w[0].isdigit(),
+        not w[0].isalnum(),
+        w in QUOTES or w in ("'", "‘", "’"),
+        w in (",", ";", ":", "—", "–", "-"),
+        low == "according",
+        low in STRONG,
+        low in WEAK,
+        low in PRONOUNS,
+        low in DETERMINERS,
+        low in PREPOSITIONS,
+        low == "that",
+    )
+
+
+def _possessive(w: str) -> bool:
+    return w.lower().endswith(("'s", "’s"))
+
+
 def word_features(layout: Layout, window: Window) -> np.ndarray:
     """``(words, N_FEATURES)`` float32: shape, lexicon, position, entities and rule spans."""
     text, words = layout.text, window.words
-    out = np.zeros((len(words), N_FEATURES), dtype=np.float32)
-    prev_sent, prev_end = -1, -1
-    segments = [s[2] for s in layout.sentences]
-    for i, (s, e) in enumerate(words):
-        w = text[s:e]
-        low = w.lower()
-        first = window.sentence[i] != prev_sent
-        last = i + 1 == len(words) or window.sentence[i + 1] != window.sentence[i]
-        new_par = first and (prev_sent < 0 or segments[window.sentence[i]] != segments[prev_sent])
-        out[i, :19] = (
-            w[0].isupper(),
-            w.isupper() and len(w) > 1,
-            w[0].isdigit(),
-            not w[0].isalnum(),
-            w in QUOTES or w in ("'", "‘", "’"),
-            w in (",", ";", ":", "—", "–", "-"),
-            low == "according",
-            low in STRONG,
-            low in WEAK,
-            low in PRONOUNS,
-            low in DETERMINERS,
-            low in PREPOSITIONS,
-            low == "that",
-            first,
-            last,
-            new_par,
-            "\n" in text[prev_end:s] if prev_end >= 0 else True,
-            low.endswith(("'s", "’s")),
-            i / len(words),
-        )
-        prev_sent, prev_end = window.sentence[i], e
+    n = len(words)
+    out = np.zeros((n, N_FEATURES), dtype=np.float32)
+    texts = [text[s:e] for s, e in words]
+    out[:, :13] = [_lexical(w) for w in texts]
+    starts = np.fromiter((w[0] for w in words), dtype=np.int64, count=n)
+    ends = np.fromiter((w[1] for w in words), dtype=np.int64, count=n)
+    sent = np.asarray(window.sentence, dtype=np.int64)
+    change = sent[1:] != sent[:-1]
+    first = np.concatenate([[True], change])
+    out[:, 13] = first
+    out[:, 14] = np.concatenate([change, [True]])
+    segment = np.asarray([x[2] for x in layout.sentences], dtype=np.int64)[sent]
+    out[:, 15] = first & np.concatenate([[True], segment[1:] != segment[:-1]])
+    # A line break between the word and the one before it (the first word: always).
+    breaks = np.asarray(
+        [m.start() for m in _NEWLINE.finditer(text, int(starts[0]), int(ends[-1]))],
+        dtype=np.int64,
+    )
+    between = np.searchsorted(breaks, starts[1:]) - np.searchsorted(breaks, ends[:-1])
+    out[:, 16] = np.concatenate([[True], between > 0])
+    out[:, 17] = [_possessive(w) for w in texts]
+    out[:, 18] = np.arange(n) / n
     col = 19
     ents = [x for x in layout.entities if x[0] < words[-1][1] and x[1] > words[0][0]]
     for group in _ENTITY_GROUPS:
-        _marks(words, [(s, e) for s, e, label in ents if label in group], out, col)
+        _marks_at(starts, ends, [(s, e) for s, e, label in ents if label in group], out, col)
         col += 2
     grouped = {label for group in _ENTITY_GROUPS for label in group}
-    _marks(words, [(s, e) for s, e, label in ents if label not in grouped], out, col)
+    _marks_at(starts, ends, [(s, e) for s, e, label in ents if label not in grouped], out, col)
     col += 2
     for role in range(len(ROLES)):
         spans = [(r[2 * role], r[2 * role + 1]) for r in layout.rules]
-        _marks(words, spans, out, col)
+        _marks_at(starts, ends, spans, out, col)
         col += 2
     return out
 

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 
 from claimscope.extract.attribution import Found, find_attributions, found_from_spans
-from claimscope.extract.attribution_decode import merge
+from claimscope.extract.attribution_decode import Tagged, merge
 from claimscope.extract.attribution_features import Layout, RuleSpans
 from claimscope.extract.attribution_tagger import AttributionTagger, shared_tagger
 from claimscope.extract.dates import find_dates, infer_anchor
@@ -172,33 +172,55 @@ def attribution_stage(batch: list[Analysis], settings: Settings) -> None:
     """Who says what: the post's author, or sources found by the rules and the learned tagger
     (merged as the tagger's card says), pronouns resolved."""
     tagger = shared_tagger(threads=settings.threads) if settings.attribution == "model" else None
+    entities, found = [], []
     for a in batch:
         by_sentence: dict[int, list[tuple[int, int, str]]] = {}
         for ent in a.entities:
             by_sentence.setdefault(ent.sentence, []).append((ent.start, ent.end, ent.label))
-        found = {
-            sent.id: find_attributions(a.text, sent.start, sent.end, by_sentence.get(sent.id, []))
-            for sent in a.sentences
-            if a.segments[sent.segment].post is None
-        }
-        if tagger is not None and found:
-            found = _with_tagger(a, found, tagger)
-        _assign(a, found, by_sentence)
+        entities.append(by_sentence)
+        found.append(
+            {
+                sent.id: find_attributions(
+                    a.text, sent.start, sent.end, by_sentence.get(sent.id, [])
+                )
+                for sent in a.sentences
+                if a.segments[sent.segment].post is None
+            }
+        )
+    if tagger is not None:
+        # One run of the tagger over the batch's documents: its context graph batches windows.
+        todo = [i for i, f in enumerate(found) if f]
+        layouts = [_layout(batch[i], found[i], tagger) for i in todo]
+        for i, tagged in zip(todo, tagger.tag_many(layouts), strict=True):
+            found[i] = _with_tagger(batch[i], found[i], tagged, tagger.decoding_.merge)
+    for a, f, by_sentence in zip(batch, found, entities, strict=True):
+        _assign(a, f, by_sentence)
+
+
+def _rules_of(found: dict[int, list[Found]]) -> list[Found]:
+    return [f for sid in sorted(found) for f in found[sid]]
+
+
+def _layout(a: Analysis, found: dict[int, list[Found]], tagger: AttributionTagger) -> Layout:
+    """What the tagger reads of a document: its sentences outside posts, entities, the rules'
+    attributions, and the claim encoder's token states when the tagger reads them."""
+    sentences = [(s.start, s.end, s.segment) for s in a.sentences if s.id in found]
+    entities = [(e.start, e.end, e.label) for e in a.entities]
+    layout = Layout(a.text, sentences, entities, [_rule_spans(f) for f in _rules_of(found)])
+    if tagger.reads_states() and a.token_states:
+        layout.states = [a.token_states.get(sid) for sid in sorted(found)]
+    return layout
 
 
 def _with_tagger(
-    a: Analysis, found: dict[int, list[Found]], tagger: AttributionTagger
+    a: Analysis, found: dict[int, list[Found]], tagged: list[Tagged], how: str
 ) -> dict[int, list[Found]]:
-    """The rules' attributions merged with the tagger's, each in the sentence of its cue."""
-    rules = [f for sid in sorted(found) for f in found[sid]]
-    sentences = [(s.start, s.end, s.segment) for s in a.sentences if s.id in found]
+    """The rules' attributions merged with the tagger's (as ``how`` says), each in the
+    sentence of its cue."""
+    rules = _rules_of(found)
     entities = [(e.start, e.end, e.label) for e in a.entities]
-    layout = Layout(a.text, sentences, entities, [_rule_spans(f) for f in rules])
-    if tagger.reads_states() and a.token_states:
-        layout.states = [a.token_states.get(sid) for sid in sorted(found)]
-    tagged = tagger.tag(layout)
     spans = [((f.speaker_start, f.speaker_end), (f.cue_start, f.cue_end)) for f in rules]
-    keep_rules, keep_tagged = merge(spans, tagged, tagger.decoding_.merge)
+    keep_rules, keep_tagged = merge(spans, tagged, how)
     kept = {id(rules[i]) for i in keep_rules}
     out = {sid: [f for f in fs if id(f) in kept] for sid, fs in found.items()}
     index = SpanIndex([(s.start, s.end) for s in a.sentences])

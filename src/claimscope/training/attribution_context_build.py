@@ -143,42 +143,73 @@ def train_pcas(data_dir: Path, threads: int) -> list[tuple[np.ndarray, ...]]:
 
 
 def export_context(net: ContextEnsemble, path: Path, dim: int) -> float:
-    """Write ``net`` to ``path`` (fp16 weights); the largest torch/onnxruntime difference on
-    made-up windows."""
+    """Write ``net`` to ``path`` (fp16 weights) for a batch of windows: the input ``lengths``
+    gives each window's words, and the GRUs stop there (``with_lengths``); the largest
+    difference between onnxruntime on a padded batch and torch on each window alone."""
     import onnxruntime as ort
 
-    x, s = torch.zeros((1, 12, dim)), torch.zeros((1, 12, 2 * WIDTH))
+    x, s = torch.zeros((2, 12, dim)), torch.zeros((2, 12, 2 * WIDTH))
+    axes = {0: "windows", 1: "words"}
     torch.onnx.export(
         net,
         (x, s),
         str(path),
         input_names=["x", "states"],
         output_names=["logits"],
-        dynamic_axes={"x": {1: "words"}, "states": {1: "words"}, "logits": {1: "words"}},
+        dynamic_axes={"x": axes, "states": axes, "logits": axes},
         opset_version=17,
         dynamo=False,
     )
+    with_lengths(path)
     store_weights_fp16(path)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    rng, worst = np.random.default_rng(0), 0.0
-    for words in (3, 40, 160):
-        xs = rng.normal(size=(1, words, dim)).astype(np.float32)
-        ss = rng.normal(size=(1, words, 2 * WIDTH)).astype(np.float32)
-        ss[0, -1] = 0.0  # a truncated word
-        with torch.no_grad():
-            want = net(torch.from_numpy(xs), torch.from_numpy(ss)).numpy()
-        (got,) = session.run(None, {"x": xs, "states": ss})
-        worst = max(worst, float(np.abs(got - want).max()))
+    rng = np.random.default_rng(0)
+    sizes = [3, 40, 160, 1]
+    xs = np.zeros((len(sizes), max(sizes), dim), dtype=np.float32)
+    ss = np.zeros((len(sizes), max(sizes), 2 * WIDTH), dtype=np.float32)
+    for i, n in enumerate(sizes):
+        xs[i, :n] = rng.normal(size=(n, dim))
+        ss[i, : n - 1] = rng.normal(size=(n - 1, 2 * WIDTH))  # the last word: truncated
+    lengths = np.asarray(sizes, dtype=np.int32)
+    (got,) = session.run(None, {"x": xs, "states": ss, "lengths": lengths})
+    worst = 0.0
+    with torch.no_grad():
+        for i, n in enumerate(sizes):
+            want = net(torch.from_numpy(xs[i : i + 1, :n]), torch.from_numpy(ss[i : i + 1, :n]))
+            worst = max(worst, float(np.abs(got[i, :n] - want[0].numpy()).max()))
     return worst
 
 
-def build(data_dir: Path, out: Path, threads: int, seeds: list[int]) -> dict[str, Any]:
+def with_lengths(path: Path) -> None:
+    """Give the graph at ``path`` an input ``lengths`` (int32, one per window) and make every
+    GRU read it as its ``sequence_lens``: each direction of each layer then runs over the
+    window's own words only, so a padded batch gives each window what it gives alone."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    grus = [n for n in graph.node if n.op_type == "GRU"]
+    if not grus:
+        raise SystemExit(f"{path}: no GRU node to give the lengths to")
+    for node in grus:
+        while len(node.input) < 5:
+            node.input.append("")
+        node.input[4] = "lengths"
+    graph.input.append(helper.make_tensor_value_info("lengths", TensorProto.INT32, ["windows"]))
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+def build(
+    data_dir: Path, out: Path, threads: int, seeds: list[int], hidden: int = 64
+) -> dict[str, Any]:
     """Write ``context.onnx`` into the tagger folder ``out`` (a network per layer's states and
-    seed) and its part of the card."""
+    seed, of ``hidden`` GRU units each way) and its part of the card."""
     torch.set_num_threads(threads)
     pcas = train_pcas(data_dir, threads)
     ctx = cache_context()
-    runs = [(i, run_name(name, seed)) for seed in seeds for i, name in enumerate(STATES)]
+    runs = [(i, run_name(name, seed, hidden)) for seed in seeds for i, name in enumerate(STATES)]
     dim = _input_dim(ctx / runs[0][1]) - 128  # v3's inputs, then the PCA's
     members = [load_best(ctx / run, dim + 128) for _, run in runs]
     net = ContextEnsemble([n for n, _ in members], [i for i, _ in runs], pcas)
@@ -292,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("--out is needed to build the graph")
     graph = (args.claims or claims_folder()) / "model.onnx"
     logger.info("token_states added to %s: %s", graph, add_token_states(graph))
-    part = build(args.data_dir, args.out, args.threads, seeds)
+    part = build(args.data_dir, args.out, args.threads, seeds, args.hidden)
     card = json.loads((args.out / "card.json").read_text(encoding="utf-8"))
     card["context"] = part
     (args.out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
