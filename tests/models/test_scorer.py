@@ -70,7 +70,7 @@ def test_token_states_come_with_their_offsets_from_the_same_pass():
     assert scorer.has_states_ and TOKEN_STATES == "token_states"
     assert tokens is None and states is not None and len(states) == 2
     for text, (offsets, values) in zip(texts, states, strict=True):
-        assert values.dtype == np.float16 and values.shape == (len(offsets), 768)
+        assert values.dtype == np.float16 and values.shape == (len(offsets), 256)
         assert offsets[1:-1, 1].max() == len(text)  # specials first and last
     # Asking for the states leaves the scores as they were.
     for task in ("checkworthiness", "subjectivity"):

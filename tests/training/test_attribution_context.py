@@ -87,12 +87,48 @@ def test_pca_keeps_missing_words_at_zero():
 
 
 @pytest.mark.train
-def test_the_shipped_graph_projects_the_states_as_the_probe_did(tmp_path):
+def test_the_claim_graph_gives_the_states_on_the_probes_axes(tmp_path):
+    pytest.importorskip("onnx")
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    from claimscope.training.attribution_context_build import STATES, add_token_states
+
+    # A made-up graph with the two tensors the tagger reads, from one input.
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", "tokens", 384])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", "tokens", 384])
+    enc, tech = STATES.values()
+    nodes = [helper.make_node("Relu", ["x"], [enc]), helper.make_node("Neg", [enc], [tech]),
+             helper.make_node("Sigmoid", [tech], ["y"])]  # fmt: skip
+    import onnx
+
+    opsets = [helper.make_opsetid("", 17)]
+    model = helper.make_model(helper.make_graph(nodes, "tiny", [x], [y]), opset_imports=opsets)
+    model.ir_version = 9
+
+    path = tmp_path / "claims.onnx"
+    onnx.save(model, str(path))
+    rng = np.random.default_rng(0)
+    pcas = [fit_pca([rng.normal(size=(300, 384)).astype(np.float16)], 128) for _ in range(2)]
+    add_token_states(path, pcas)
+    add_token_states(path, pcas)  # a second build replaces the first
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [o.name for o in session.get_outputs()] == ["y", "token_states"]
+    xs = rng.normal(size=(2, 5, 384)).astype(np.float32)
+    got = session.run(["token_states"], {"x": xs})[0]
+    assert got.dtype == np.float16 and got.shape == (2, 5, 256)
+    relu = np.maximum(xs, 0)
+    want = np.concatenate([project(relu[0], pcas[0]), project(-relu[0], pcas[1])], axis=1)
+    assert np.allclose(got[0].astype(np.float32), want, atol=0.02)
+
+
+@pytest.mark.train
+def test_the_shipped_graph_averages_its_networks(tmp_path):
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnx")
     from claimscope.training.attribution import TaggerConfig, TaggerNet
     from claimscope.training.attribution_context_build import (
-        WIDTH,
+        PCA_DIMS,
         ContextEnsemble,
         export_context,
     )
@@ -100,18 +136,16 @@ def test_the_shipped_graph_projects_the_states_as_the_probe_did(tmp_path):
     rng = np.random.default_rng(1)
     torch.manual_seed(0)
     dim = 10
-    pcas = [fit_pca([rng.normal(size=(300, WIDTH)).astype(np.float16)], 128) for _ in range(2)]
-    nets = [TaggerNet(dim + 128, TaggerConfig(proj=8, hidden=4)).eval() for _ in range(3)]
+    nets = [TaggerNet(dim + PCA_DIMS, TaggerConfig(proj=8, hidden=4)).eval() for _ in range(3)]
     reads = [0, 1, 0]
-    net = ContextEnsemble(nets, reads, pcas).eval()
+    net = ContextEnsemble(nets, reads).eval()
     x = rng.normal(size=(5, dim)).astype(np.float32)
-    states = rng.normal(size=(5, 2 * WIDTH)).astype(np.float32)
-    states[4] = 0.0  # a word past the truncation
+    states = rng.normal(size=(5, 2 * PCA_DIMS)).astype(np.float32)
     with torch.no_grad():
         got = net(torch.from_numpy(x)[None], torch.from_numpy(states)[None])[0].numpy()
         probs = []
         for n, i in zip(nets, reads, strict=True):
-            cols = project(states[:, i * WIDTH : (i + 1) * WIDTH], pcas[i])
+            cols = states[:, i * PCA_DIMS : (i + 1) * PCA_DIMS]
             logits = n(torch.from_numpy(np.concatenate([x, cols], axis=1))[None])[0]
             probs.append(torch.softmax(logits.reshape(5, 3, 3), dim=-1).numpy())
     want = np.log(np.mean(probs, axis=0)).reshape(5, 9)

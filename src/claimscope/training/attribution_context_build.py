@@ -6,12 +6,13 @@ averaged in one ONNX graph (``context.onnx`` in the ``attribution-tagger`` folde
 Two edits make it run in the pipeline:
 
 - the shipped claim graph (``claims-minilm``) gets one more output, ``token_states``: the top
-  encoder layer's and the technique layer's token states side by side ``(batch, tokens, 768)``,
-  through a Concat node; its other outputs are untouched (``add_token_states``);
-- ``context.onnx`` takes v3's inputs ``x`` and each word's first-subword states ``states``
-  ``(1, words, 768)``; it projects each half on the PCA fitted on PolNeAR train (a word past
-  the encoder's truncation has zero states and gets zero columns, as in training), runs the
-  networks and gives the log of their mean probabilities, as v3's graph does.
+  encoder layer's and the technique layer's token states, each projected on its PCA fitted on
+  PolNeAR train (128 columns), side by side, float16 ``(batch, tokens, 256)``; its other outputs
+  are untouched (``add_token_states``);
+- ``context.onnx`` takes batches of windows: v3's inputs ``x``, each word's first-subword
+  reduced states ``states`` and each window's ``lengths`` (a word past the encoder's truncation
+  has zero states, as in training); it runs the networks and gives the log of their mean
+  probabilities, as v3's graph does.
 
 The networks are the probe's runs of each seed given (their best epochs, by validation), and
 the PCA is fitted again exactly as the probe fitted it (same cached states, same sample)::
@@ -51,6 +52,7 @@ from claimscope.training.attribution_ensemble import _config
 logger = logging.getLogger(__name__)
 
 WIDTH = 384  # one layer's states
+PCA_DIMS = 128  # one layer's states, reduced
 
 
 def run_name(states: str, seed: int, hidden: int = 64) -> str:
@@ -58,57 +60,81 @@ def run_name(states: str, seed: int, hidden: int = 64) -> str:
     return run_folder(states, 128, seed, hidden)
 
 
-def add_token_states(path: Path) -> bool:
-    """Give the claim graph at ``path`` the ``token_states`` output (in place); False when it
-    has it already."""
+def add_token_states(path: Path, pcas: list[tuple[np.ndarray, ...]]) -> None:
+    """Give the claim graph at ``path`` the ``token_states`` output (in place, replacing an
+    earlier one): each layer of ``STATES`` projected on its PCA (``pcas``, in that order),
+    ``(s - mean) @ axes.T / scale`` as training/attribution_context.project, side by side and
+    cast to float16. The graph's own outputs are untouched."""
     import onnx
-    from onnx import TensorProto, helper
+    from onnx import TensorProto, helper, numpy_helper
 
     model = onnx.load(str(path))
     graph = model.graph
-    if any(o.name == TOKEN_STATES for o in graph.output):
-        return False
+    _drop_token_states(graph)
     known = {o for n in graph.node for o in n.output}
     missing = [t for t in STATES.values() if t not in known]
     if missing:
         raise SystemExit(f"{path} has no tensor {missing[0]!r}: not the graph the tagger reads")
-    graph.node.append(
-        helper.make_node("Concat", list(STATES.values()), [TOKEN_STATES], axis=2,
-                         name="attribution_token_states")
+    reduced = []
+    for i, ((mean, axes, scale), tensor) in enumerate(zip(pcas, STATES.values(), strict=True)):
+        weight = (axes.T / scale[0]).astype(np.float32)
+        bias = (-(mean @ axes.T) / scale[0]).astype(np.float32)
+        graph.initializer.extend(
+            [numpy_helper.from_array(weight, f"{_PREFIX}w{i}"),
+             numpy_helper.from_array(bias, f"{_PREFIX}b{i}")]
+        )  # fmt: skip
+        graph.node.extend(
+            [helper.make_node("MatMul", [tensor, f"{_PREFIX}w{i}"], [f"{_PREFIX}m{i}"],
+                              name=f"{_PREFIX}matmul{i}"),
+             helper.make_node("Add", [f"{_PREFIX}m{i}", f"{_PREFIX}b{i}"], [f"{_PREFIX}r{i}"],
+                              name=f"{_PREFIX}add{i}")]
+        )  # fmt: skip
+        reduced.append(f"{_PREFIX}r{i}")
+    graph.node.extend(
+        [helper.make_node("Concat", reduced, [f"{_PREFIX}all"], axis=2, name=f"{_PREFIX}concat"),
+         helper.make_node("Cast", [f"{_PREFIX}all"], [TOKEN_STATES], to=TensorProto.FLOAT16,
+                          name=f"{_PREFIX}cast")]
     )  # fmt: skip
+    width = sum(int(axes.shape[0]) for _, axes, _ in pcas)
     graph.output.append(
-        helper.make_tensor_value_info(
-            TOKEN_STATES, TensorProto.FLOAT, ["batch", "tokens", WIDTH * len(STATES)]
-        )
+        helper.make_tensor_value_info(TOKEN_STATES, TensorProto.FLOAT16, ["batch", "tokens", width])
     )
     onnx.checker.check_model(model)
     onnx.save(model, str(path))
-    return True
+
+
+# Names of what add_token_states puts into the claim graph (an earlier build's "attribution_").
+_PREFIX = "attribution_states_"
+
+
+def _drop_token_states(graph: Any) -> None:
+    """Take an earlier ``token_states`` output, its nodes and its weights out of ``graph``."""
+    keep = [o for o in graph.output if o.name != TOKEN_STATES]
+    del graph.output[:]
+    graph.output.extend(keep)
+    nodes = [n for n in graph.node if not n.name.startswith(("attribution_", _PREFIX))]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    weights = [w for w in graph.initializer if not w.name.startswith(_PREFIX)]
+    del graph.initializer[:]
+    graph.initializer.extend(weights)
 
 
 class ContextEnsemble(nn.Module):
-    """v3's inputs and the token states in; the log of the mean O/B/I probabilities of the
-    networks, each reading one layer's states (``reads[i]``, its index in ``STATES``) through
-    that layer's PCA, out."""
+    """v3's inputs and the reduced token states (``PCA_DIMS`` columns per layer of ``STATES``,
+    as the claim graph's ``token_states`` gives them) in; the log of the mean O/B/I
+    probabilities of the networks, each reading one layer's columns (``reads[i]``), out."""
 
-    def __init__(
-        self, nets: list[TaggerNet], reads: list[int], pcas: list[tuple[np.ndarray, ...]]
-    ) -> None:
+    def __init__(self, nets: list[TaggerNet], reads: list[int]) -> None:
         super().__init__()
         self.nets = nn.ModuleList(nets)
         self.reads = list(reads)
-        for i, (mean, axes, scale) in enumerate(pcas):
-            # (s - mean) @ axes.T / scale, as training/attribution_context.project.
-            self.register_buffer(f"weight{i}", torch.from_numpy(axes.T / scale[0]).float())
-            self.register_buffer(f"bias{i}", torch.from_numpy(-(mean @ axes.T) / scale[0]).float())
 
     def forward(self, x: torch.Tensor, states: torch.Tensor) -> torch.Tensor:
         # A word with no state (past the truncation) reads zeros, as it did in training.
-        mask = (states.abs().sum(dim=-1, keepdim=True) > 0).to(x.dtype)
         probs = []
         for net, i in zip(self.nets, self.reads, strict=True):
-            half = states[..., i * WIDTH : (i + 1) * WIDTH]
-            cols = (half @ getattr(self, f"weight{i}") + getattr(self, f"bias{i}")) * mask
+            cols = states[..., i * PCA_DIMS : (i + 1) * PCA_DIMS]
             logits = net(torch.cat([x, cols], dim=-1))
             probs.append(torch.softmax(logits.reshape(*x.shape[:2], len(ROLES), 3), dim=-1))
         mean = torch.stack(probs).mean(dim=0)
@@ -138,7 +164,8 @@ def train_pcas(data_dir: Path, threads: int) -> list[tuple[np.ndarray, ...]]:
     encoder = Encoder.open(graph, claims_folder(), list(STATES), threads=threads)
     raw = cached_states(encoder, [p.layout for p in train], ctx / "states", "train", 2 * WIDTH)
     return [
-        fit_pca([s[:, i * WIDTH : (i + 1) * WIDTH] for s in raw], 128) for i in range(len(STATES))
+        fit_pca([s[:, i * WIDTH : (i + 1) * WIDTH] for s in raw], PCA_DIMS)
+        for i in range(len(STATES))
     ]
 
 
@@ -148,7 +175,8 @@ def export_context(net: ContextEnsemble, path: Path, dim: int) -> float:
     difference between onnxruntime on a padded batch and torch on each window alone."""
     import onnxruntime as ort
 
-    x, s = torch.zeros((2, 12, dim)), torch.zeros((2, 12, 2 * WIDTH))
+    width = PCA_DIMS * len(STATES)
+    x, s = torch.zeros((2, 12, dim)), torch.zeros((2, 12, width))
     axes = {0: "windows", 1: "words"}
     torch.onnx.export(
         net,
@@ -166,10 +194,10 @@ def export_context(net: ContextEnsemble, path: Path, dim: int) -> float:
     rng = np.random.default_rng(0)
     sizes = [3, 40, 160, 1]
     xs = np.zeros((len(sizes), max(sizes), dim), dtype=np.float32)
-    ss = np.zeros((len(sizes), max(sizes), 2 * WIDTH), dtype=np.float32)
+    ss = np.zeros((len(sizes), max(sizes), width), dtype=np.float32)
     for i, n in enumerate(sizes):
         xs[i, :n] = rng.normal(size=(n, dim))
-        ss[i, : n - 1] = rng.normal(size=(n - 1, 2 * WIDTH))  # the last word: truncated
+        ss[i, : n - 1] = rng.normal(size=(n - 1, width))  # the last word: truncated
     lengths = np.asarray(sizes, dtype=np.int32)
     (got,) = session.run(None, {"x": xs, "states": ss, "lengths": lengths})
     worst = 0.0
@@ -202,24 +230,29 @@ def with_lengths(path: Path) -> None:
 
 
 def build(
-    data_dir: Path, out: Path, threads: int, seeds: list[int], hidden: int = 64
+    data_dir: Path, out: Path, claims: Path, threads: int, seeds: list[int], hidden: int = 64
 ) -> dict[str, Any]:
-    """Write ``context.onnx`` into the tagger folder ``out`` (a network per layer's states and
-    seed, of ``hidden`` GRU units each way) and its part of the card."""
+    """Give the claim graph ``claims`` its ``token_states`` (the PCA of each layer fitted on
+    train) and write ``context.onnx`` into the tagger folder ``out`` (a network per layer's
+    states and seed, of ``hidden`` GRU units each way); the card's part on it."""
     torch.set_num_threads(threads)
     pcas = train_pcas(data_dir, threads)
+    add_token_states(claims, pcas)
     ctx = cache_context()
     runs = [(i, run_name(name, seed, hidden)) for seed in seeds for i, name in enumerate(STATES)]
-    dim = _input_dim(ctx / runs[0][1]) - 128  # v3's inputs, then the PCA's
-    members = [load_best(ctx / run, dim + 128) for _, run in runs]
-    net = ContextEnsemble([n for n, _ in members], [i for i, _ in runs], pcas)
+    dim = _input_dim(ctx / runs[0][1]) - PCA_DIMS  # v3's inputs, then the PCA's
+    members = [load_best(ctx / run, dim + PCA_DIMS) for _, run in runs]
+    net = ContextEnsemble([n for n, _ in members], [i for i, _ in runs])
     net.eval()
     worst = export_context(net, out / "context.onnx", dim)
     return {
         "graph": "context.onnx",
-        "reads": f"{claims_folder().name}'s {TOKEN_STATES} output: each word's first subword",
+        "reads": (
+            f"{claims_folder().name}'s {TOKEN_STATES} output (each layer's states on its PCA, "
+            "fitted on PolNeAR train, float16): each word's first subword"
+        ),
         "states": list(STATES),
-        "pca_dims": 128,
+        "pca_dims": PCA_DIMS,
         "members": [{k: v for k, v in m.items() if k != "history"} for _, m in members],
         "export_max_abs_diff_vs_torch": worst,
     }
@@ -322,8 +355,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.out is None:
         raise SystemExit("--out is needed to build the graph")
     graph = (args.claims or claims_folder()) / "model.onnx"
-    logger.info("token_states added to %s: %s", graph, add_token_states(graph))
-    part = build(args.data_dir, args.out, args.threads, seeds, args.hidden)
+    part = build(args.data_dir, args.out, graph, args.threads, seeds, args.hidden)
     card = json.loads((args.out / "card.json").read_text(encoding="utf-8"))
     card["context"] = part
     (args.out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
