@@ -107,7 +107,7 @@ def windows(layout: Layout) -> list[Window]:
     return out
 
 
-def first_subwords(offsets: np.ndarray, words: Sequence[Span]) -> np.ndarray:
+def first_subwords(offsets: np.ndarray, words: Sequence[Span] | np.ndarray) -> np.ndarray:
     """For each word (start, end relative to the sentence), the index of the first token that
     overlaps it; -1 where none does (a word past the encoder's truncation). Special tokens
     (empty offsets) overlap nothing."""
@@ -131,17 +131,18 @@ def window_states(layout: Layout, window: Window, width: int) -> np.ndarray:
     encoding (zeros for a word the encoder did not reach)."""
     out = np.zeros((len(window.words), width), dtype=np.float32)
     states = layout.states or []
-    sent = np.asarray(window.sentence)
-    for i in np.unique(sent):
+    words = np.asarray(window.words, dtype=np.int64).reshape(-1, 2)
+    sent = np.asarray(window.sentence, dtype=np.int64)
+    # A window's words run sentence by sentence: one slice of rows per sentence.
+    cuts = np.flatnonzero(np.diff(sent)) + 1
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(sent)], strict=True):
+        i = int(sent[lo])
         got = states[i] if i < len(states) else None
         if got is None:
             continue
-        rows = np.nonzero(sent == i)[0]
-        base = layout.sentences[i][0]
-        rel = [(window.words[r][0] - base, window.words[r][1] - base) for r in rows]
-        first = first_subwords(got[0], rel)
+        first = first_subwords(got[0], words[lo:hi] - layout.sentences[i][0])
         found = first >= 0
-        out[rows[found]] = got[1][first[found]]
+        out[lo:hi][found] = got[1][first[found]]
     return out
 
 
@@ -168,8 +169,8 @@ def _marks_at(
 
 @functools.lru_cache(maxsize=200_000)
 def _lexical(w: str) -> tuple[bool, ...]:
-    """What a word is, whatever its place: its shape and the lexicon's words it is (a pure
-    function of the word, kept for the words seen most)."""
+    """What a word is, whatever its place: its shape, the lexicon's words it is and whether
+    it ends in a possessive (a pure function of the word, kept for the words seen most)."""
     low = w.lower()
     return (
         w[0].isupper(),
@@ -185,11 +186,8 @@ def _lexical(w: str) -> tuple[bool, ...]:
         low in DETERMINERS,
         low in PREPOSITIONS,
         low == "that",
+        low.endswith(("'s", "’s")),
     )
-
-
-def _possessive(w: str) -> bool:
-    return w.lower().endswith(("'s", "’s"))
 
 
 def word_features(layout: Layout, window: Window) -> np.ndarray:
@@ -198,7 +196,8 @@ def word_features(layout: Layout, window: Window) -> np.ndarray:
     n = len(words)
     out = np.zeros((n, N_FEATURES), dtype=np.float32)
     texts = [text[s:e] for s, e in words]
-    out[:, :13] = [_lexical(w) for w in texts]
+    lexical = np.asarray([_lexical(w) for w in texts], dtype=np.float32)
+    out[:, :13] = lexical[:, :13]
     starts = np.fromiter((w[0] for w in words), dtype=np.int64, count=n)
     ends = np.fromiter((w[1] for w in words), dtype=np.int64, count=n)
     sent = np.asarray(window.sentence, dtype=np.int64)
@@ -215,7 +214,7 @@ def word_features(layout: Layout, window: Window) -> np.ndarray:
     )
     between = np.searchsorted(breaks, starts[1:]) - np.searchsorted(breaks, ends[:-1])
     out[:, 16] = np.concatenate([[True], between > 0])
-    out[:, 17] = [_possessive(w) for w in texts]
+    out[:, 17] = lexical[:, 13]
     out[:, 18] = np.arange(n) / n
     col = 19
     ents = [x for x in layout.entities if x[0] < words[-1][1] and x[1] > words[0][0]]
