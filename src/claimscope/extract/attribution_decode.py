@@ -83,17 +83,14 @@ def spans(probs: np.ndarray, outside: float) -> list[TagSpan]:
     starts = np.flatnonzero(begins)
     # A span runs from its start to the word before the next start or the next word outside.
     outside_at = np.flatnonzero(~inside)
-    ends = []
-    for k, s in enumerate(starts):
-        nxt_start = starts[k + 1] if k + 1 < len(starts) else len(probs)
-        i = np.searchsorted(outside_at, s)
-        nxt_out = outside_at[i] if i < len(outside_at) else len(probs)
-        ends.append(min(nxt_start, nxt_out) - 1)
-    inside_p = 1.0 - probs[:, 0]
-    return [
-        TagSpan(int(s), int(e), float(inside_p[s : e + 1].mean()))
-        for s, e in zip(starts, ends, strict=True)
-    ]
+    next_start = np.append(starts[1:], len(probs))
+    at = np.searchsorted(outside_at, starts)
+    next_out = np.append(outside_at, len(probs))[at]
+    ends = np.minimum(next_start, next_out) - 1
+    # Each span's mean inside probability, from running sums (one pass, not one per span).
+    total = np.concatenate(([0.0], np.cumsum(1.0 - probs[:, 0], dtype=np.float64)))
+    means = (total[ends + 1] - total[starts]) / (ends - starts + 1)
+    return [TagSpan(int(s), int(e), float(m)) for s, e, m in zip(starts, ends, means, strict=True)]
 
 
 def _gap(a: TagSpan, b: TagSpan) -> int:
