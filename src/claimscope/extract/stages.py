@@ -298,10 +298,13 @@ def _attribution(
     if label:
         title = text[found.speaker_start : found.speaker_end].split()[0]
         named.add(found.speaker, label, _TITLES.get(title.lower()))
-    # Every field of a Found is one of Attribution's, which adds its id and sentence.
-    return Attribution(
-        id=number, sentence=sentence, **(dataclasses.asdict(found) | {"resolved": resolved})
-    )
+    # Every field of a Found (a flat record of scalars: no deep copy needed, which
+    # dataclasses.asdict would make) is one of Attribution's, which adds its id and sentence.
+    fields = {name: getattr(found, name) for name in _FOUND_FIELDS}
+    return Attribution(id=number, sentence=sentence, **(fields | {"resolved": resolved}))
+
+
+_FOUND_FIELDS = tuple(f.name for f in dataclasses.fields(Found))
 
 
 # Which named speaker a pronoun source stands for.
