@@ -26,7 +26,8 @@ TASKS = ("checkworthiness", "subjectivity")
 # Per-token technique probabilities of one text: token offsets (k, 2) and probabilities (k, T).
 TokenScores = tuple[np.ndarray, np.ndarray]
 # The graph output of every token's contextual states (the top encoder layer's, then the
-# technique layer's), which the attribution tagger reads (extract/attribution_tagger.py).
+# technique layer's, each on its principal axes, float16), which the attribution tagger reads
+# (extract/attribution_tagger.py; training/attribution_context_build.add_token_states).
 TOKEN_STATES = "token_states"
 
 
@@ -93,7 +94,8 @@ class ClaimScorer(FolderRunner):
         self, texts: Sequence[str], *, tokens: bool, techniques: bool, states: bool
     ) -> tuple[dict[str, np.ndarray], list[TokenScores] | None, list[TokenScores] | None]:
         """``score_with_tokens()`` and, with ``states`` and a model that has them, each text's
-        token offsets and float16 token states (``TOKEN_STATES``), from the same pass."""
+        token offsets and token states (``TOKEN_STATES``, as the graph gives them), from the
+        same pass."""
         out = {t: np.zeros(len(texts), dtype=np.float32) for t in TASKS}
         if self.kind_ == "static":
             if texts:
@@ -126,12 +128,10 @@ class ClaimScorer(FolderRunner):
                 if task not in rows:
                     out[task][idx] = values
                     continue
-                # States are kept in float16: they wait for a later stage in memory.
-                dtype = np.float16 if task == TOKEN_STATES else values.dtype
                 for row, i in enumerate(idx):
                     n = len(encodings[i].ids)
                     offsets = np.asarray(encodings[i].offsets, dtype=np.int64).reshape(n, 2)
-                    rows[task][i] = (offsets, values[row, :n].astype(dtype, copy=False))
+                    rows[task][i] = (offsets, values[row, :n])
         for task, got in rows.items():
             per_token[task] = [r for r in got if r is not None]
         return out, per_token.get("technique_tokens"), per_token.get(TOKEN_STATES)
