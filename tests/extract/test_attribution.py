@@ -260,3 +260,22 @@ def test_attribution_stage_post_sentences_keep_their_author():
     assert post_sentences
     assert {s.speaker for s in post_sentences} == {"@rosa_ibarra"}
     assert any(x.speaker == "the port authority" for x in a.attributions)
+
+
+def test_a_sentence_read_by_the_rules_is_reused_for_the_taggers_spans():
+    from claimscope.extract.attribution import found_from_spans
+
+    text = "Officials in Lima said on Monday that the port would reopen. Trade was slow."
+    ents = _ents(text, ("Lima", "GPE"))
+    end = text.index(".") + 1
+    cache: dict = {}
+    rules = find_attributions(text, 0, end, ents, cache)
+    assert len(cache) == 1  # the sentence's tokens, kept for the tagger's spans
+    kept = next(iter(cache.values()))
+    source, cue = (0, 17), (18, 22)
+    content = (text.index("the port"), end - 1)
+    fresh = found_from_spans(text, (0, end), ents, source, cue, content)
+    reused = found_from_spans(text, (0, end), ents, source, cue, content, cache)
+    assert reused == fresh
+    assert next(iter(cache.values())) is kept and len(cache) == 1
+    assert rules and rules[0].speaker == fresh.speaker == "Officials in Lima"

@@ -123,7 +123,9 @@ def test_the_claim_graph_gives_the_states_on_the_probes_axes(tmp_path):
 
 
 @pytest.mark.train
-def test_the_shipped_graph_averages_its_networks(tmp_path):
+@pytest.mark.parametrize("reads", [[0, 1, 0], [None], [None, 1]], ids=["layers", "both", "mixed"])
+def test_the_shipped_graph_averages_its_networks(tmp_path, reads):
+    # Each network reads one layer's columns of the states, or every column (None).
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnx")
     from claimscope.training.attribution import TaggerConfig, TaggerNet
@@ -136,8 +138,9 @@ def test_the_shipped_graph_averages_its_networks(tmp_path):
     rng = np.random.default_rng(1)
     torch.manual_seed(0)
     dim = 10
-    nets = [TaggerNet(dim + PCA_DIMS, TaggerConfig(proj=8, hidden=4)).eval() for _ in range(3)]
-    reads = [0, 1, 0]
+    width = {None: 2 * PCA_DIMS, 0: PCA_DIMS, 1: PCA_DIMS}
+    config = TaggerConfig(proj=8, hidden=4)
+    nets = [TaggerNet(dim + width[i], config).eval() for i in reads]
     net = ContextEnsemble(nets, reads).eval()
     x = rng.normal(size=(5, dim)).astype(np.float32)
     states = rng.normal(size=(5, 2 * PCA_DIMS)).astype(np.float32)
@@ -145,9 +148,30 @@ def test_the_shipped_graph_averages_its_networks(tmp_path):
         got = net(torch.from_numpy(x)[None], torch.from_numpy(states)[None])[0].numpy()
         probs = []
         for n, i in zip(nets, reads, strict=True):
-            cols = states[:, i * PCA_DIMS : (i + 1) * PCA_DIMS]
+            cols = states if i is None else states[:, i * PCA_DIMS : (i + 1) * PCA_DIMS]
             logits = n(torch.from_numpy(np.concatenate([x, cols], axis=1))[None])[0]
             probs.append(torch.softmax(logits.reshape(5, 3, 3), dim=-1).numpy())
     want = np.log(np.mean(probs, axis=0)).reshape(5, 9)
     assert np.allclose(got, want, atol=1e-4)
     assert export_context(net, tmp_path / "context.onnx", dim) < 0.05
+
+
+@pytest.mark.train
+def test_distilling_learns_the_teachers_probabilities():
+    torch = pytest.importorskip("torch")
+    from claimscope.extract.attribution_features import Window
+    from claimscope.training.attribution import Example, _soft_loss
+
+    window = Window([(0, 1)] * 3, [0] * 3)
+    soft = np.full((3, 3, 3), 1 / 3, dtype=np.float32)
+    soft[0, :, :] = [1.0, 0.0, 0.0]  # a sure word
+    short = Example(0, Window([(0, 1)] * 2, [0] * 2), np.zeros((2, 4)), np.zeros((2, 3)), soft[:2])
+    batch = [Example(0, window, np.zeros((3, 4)), np.zeros((3, 3)), soft), short]
+    logits = torch.zeros((2 * 3, 3, 3))  # every word uniform; the short window's last is padding
+    # Uniform logits cost log 3 per role wherever the target is a distribution.
+    assert float(_soft_loss(batch, logits)) == pytest.approx(3 * np.log(3))
+    sure = logits.clone()
+    sure[[0, 3]] = torch.tensor([20.0, 0.0, 0.0])
+    assert float(_soft_loss(batch, sure)) < float(_soft_loss(batch, logits))
+    with pytest.raises(ValueError, match="teacher"):
+        _soft_loss([Example(0, window, np.zeros((3, 4)), np.zeros((3, 3)))], logits[:3])

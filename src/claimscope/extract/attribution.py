@@ -75,6 +75,7 @@ __all__ = [
     "NAME_LABELS",
     "SPEAKER_LABELS",
     "Found",
+    "SentenceCache",
     "find_attribution",
     "find_attributions",
     "found_from_spans",
@@ -385,16 +386,43 @@ def _pick_content(
     return True, after
 
 
+# Sentences of one document already read into tokens, by span and the entities inside: the
+# tagger's attributions mostly fall in sentences the rules have read (a per-document dict).
+SentenceCache = dict[tuple[int, int, tuple[tuple[int, int, str], ...]], Sentence]
+
+
+def _sentence(
+    text: str,
+    start: int,
+    end: int,
+    ents: Sequence[tuple[int, int, str]],
+    cache: SentenceCache | None,
+) -> Sentence:
+    inside = tuple(e for e in ents if e[0] >= start and e[1] <= end)
+    if cache is None:
+        return Sentence(text, start, end, inside)
+    key = (start, end, inside)
+    sentence = cache.get(key)
+    if sentence is None:
+        sentence = cache[key] = Sentence(text, start, end, inside)
+    return sentence
+
+
 def find_attributions(
-    text: str, start: int, end: int, ents: Sequence[tuple[int, int, str]]
+    text: str,
+    start: int,
+    end: int,
+    ents: Sequence[tuple[int, int, str]],
+    cache: SentenceCache | None = None,
 ) -> list[Found]:
     """The attributions of the sentence ``text[start:end]``, in the order of their cues.
 
-    ``ents`` are the sentence's entities as ``(start, end, label)`` document offsets.
+    ``ents`` are the sentence's entities as ``(start, end, label)`` document offsets;
+    ``cache`` keeps the sentence's tokens for ``found_from_spans`` on the same document.
     """
     if CUE_WORDS.isdisjoint(LETTERS.findall(text[start:end].lower())):
         return []
-    s = Sentence(text, start, end, ents)
+    s = _sentence(text, start, end, ents, cache)
     found = _according(s)
     found += _reporting(s, found)
     return sorted(found, key=lambda f: f.cue_start)
@@ -415,11 +443,13 @@ def found_from_spans(
     source: tuple[int, int],
     cue: tuple[int, int],
     content: tuple[int, int] | None,
+    cache: SentenceCache | None = None,
 ) -> Found | None:
     """An attribution from spans found elsewhere (the learned tagger), its speaker read as the
-    rules read theirs. ``sentence`` holds the cue; it is widened to hold the source too."""
+    rules read theirs. ``sentence`` holds the cue; it is widened to hold the source too.
+    ``cache``: as ``find_attributions`` took it for the same document."""
     start, end = min(sentence[0], source[0]), max(sentence[1], source[1])
-    s = Sentence(text, start, end, [e for e in ents if e[0] >= start and e[1] <= end])
+    s = _sentence(text, start, end, ents, cache)
     according = text[cue[0] : cue[1]].lower().startswith("according")
     kind = "according_to" if according else "reporting_verb"
     # A description before a name gives the name ("news outlet La Lupa": "La Lupa") wherever

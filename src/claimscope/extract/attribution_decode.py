@@ -109,12 +109,19 @@ def _nearest(
     """The candidate nearest the cue in words, a sentence boundary costing ``cost`` words and
     a candidate of one word ``one_word`` more."""
     best, best_d = None, MAX_GAP + 1
+    at = sentence[cue.first]
+    # _gap written out, and a candidate whose gap alone loses skipped before its costs: this
+    # runs for every cue and candidate of every window.
     for c in candidates:
-        gap = _gap(cue, c)
-        if gap < 0:
+        if c.first > cue.last:
+            gap, near = c.first - cue.last - 1, c.first
+        elif c.last < cue.first:
+            gap, near = cue.first - c.last - 1, c.last
+        else:
+            continue  # they overlap
+        if gap >= best_d:
             continue
-        near = c.last if c.last < cue.first else c.first
-        d = gap + (cost if sentence[near] != sentence[cue.first] else 0)
+        d = gap + (cost if sentence[near] != at else 0)
         if c.first == c.last:
             d += one_word
         if d < best_d:

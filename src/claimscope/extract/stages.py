@@ -6,7 +6,12 @@ import bisect
 import dataclasses
 import datetime as dt
 
-from claimscope.extract.attribution import Found, find_attributions, found_from_spans
+from claimscope.extract.attribution import (
+    Found,
+    SentenceCache,
+    find_attributions,
+    found_from_spans,
+)
 from claimscope.extract.attribution_decode import Tagged, merge
 from claimscope.extract.attribution_features import Layout, RuleSpans
 from claimscope.extract.attribution_tagger import AttributionTagger, shared_tagger
@@ -172,16 +177,18 @@ def attribution_stage(batch: list[Analysis], settings: Settings) -> None:
     """Who says what: the post's author, or sources found by the rules and the learned tagger
     (merged as the tagger's card says), pronouns resolved."""
     tagger = shared_tagger(threads=settings.threads) if settings.attribution == "model" else None
-    entities, found = [], []
+    entities, found, caches = [], [], []
     for a in batch:
         by_sentence: dict[int, list[tuple[int, int, str]]] = {}
         for ent in a.entities:
             by_sentence.setdefault(ent.sentence, []).append((ent.start, ent.end, ent.label))
         entities.append(by_sentence)
+        cache: SentenceCache = {}
+        caches.append(cache)
         found.append(
             {
                 sent.id: find_attributions(
-                    a.text, sent.start, sent.end, by_sentence.get(sent.id, [])
+                    a.text, sent.start, sent.end, by_sentence.get(sent.id, []), cache
                 )
                 for sent in a.sentences
                 if a.segments[sent.segment].post is None
@@ -192,7 +199,8 @@ def attribution_stage(batch: list[Analysis], settings: Settings) -> None:
         todo = [i for i, f in enumerate(found) if f]
         layouts = [_layout(batch[i], found[i], tagger) for i in todo]
         for i, tagged in zip(todo, tagger.tag_many(layouts), strict=True):
-            found[i] = _with_tagger(batch[i], found[i], tagged, tagger.decoding_.merge)
+            how = tagger.decoding_.merge
+            found[i] = _with_tagger(batch[i], found[i], tagged, how, caches[i])
     for a, f, by_sentence in zip(batch, found, entities, strict=True):
         _assign(a, f, by_sentence)
 
@@ -213,10 +221,14 @@ def _layout(a: Analysis, found: dict[int, list[Found]], tagger: AttributionTagge
 
 
 def _with_tagger(
-    a: Analysis, found: dict[int, list[Found]], tagged: list[Tagged], how: str
+    a: Analysis,
+    found: dict[int, list[Found]],
+    tagged: list[Tagged],
+    how: str,
+    cache: SentenceCache,
 ) -> dict[int, list[Found]]:
     """The rules' attributions merged with the tagger's (as ``how`` says), each in the
-    sentence of its cue."""
+    sentence of its cue (``cache``: the sentences the rules read)."""
     rules = _rules_of(found)
     entities = [(e.start, e.end, e.label) for e in a.entities]
     spans = [((f.speaker_start, f.speaker_end), (f.cue_start, f.cue_end)) for f in rules]
@@ -229,7 +241,8 @@ def _with_tagger(
         if sid is None or sid not in out:
             continue
         sent = a.sentences[sid]
-        f = found_from_spans(a.text, (sent.start, sent.end), entities, t.source, t.cue, t.content)
+        span = (sent.start, sent.end)
+        f = found_from_spans(a.text, span, entities, t.source, t.cue, t.content, cache)
         if f is not None:
             out[sid].append(f)
     for fs in out.values():

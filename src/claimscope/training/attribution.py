@@ -51,6 +51,9 @@ class TaggerConfig:
     weights: tuple[float, float] = (3.0, 2.0)
     # Where a checkpoint is written and resumed from; None: no checkpoints.
     checkpoints: str | None = None
+    # Weight of a teacher's probabilities (``Example.soft``) against the gold labels (0: gold
+    # only): one network learning what an ensemble gives, at one network's run-time cost.
+    distil: float = 0.0
 
 
 class TaggerNet(nn.Module):
@@ -89,6 +92,8 @@ class Example:
     window: Window
     x: np.ndarray
     y: np.ndarray
+    # A teacher's ``(words, roles, 3)`` O/B/I probabilities, where a run distils one.
+    soft: np.ndarray | None = None
 
 
 def examples(articles: list[Prepared], vectors: WordVectors) -> list[Example]:
@@ -118,6 +123,21 @@ def _tensors(batch: list[Example]) -> tuple[torch.Tensor, torch.Tensor, torch.Te
         x[i, : len(e.x)], y[i, : len(e.y)] = e.x, e.y
     lengths = torch.tensor([len(e.x) for e in batch])
     return torch.from_numpy(x), torch.from_numpy(y), lengths
+
+
+def _soft_loss(batch: list[Example], logits: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of ``logits`` (``(batch * words, roles, 3)``, padded as ``_tensors``
+    pads) against the examples' teacher probabilities, summed over roles, mean over words."""
+    n = logits.shape[0] // len(batch)
+    soft = np.zeros((len(batch), n, len(ROLES), 3), dtype=np.float32)
+    for i, e in enumerate(batch):
+        if e.soft is None:
+            raise ValueError("a distilling run needs every example's teacher probabilities")
+        soft[i, : len(e.soft)] = e.soft
+    target = torch.from_numpy(soft.reshape(-1, len(ROLES), 3))
+    words = target.sum(dim=(1, 2)) > 0  # padding has no target
+    per_word = -(target * torch.log_softmax(logits, dim=-1)).sum(dim=(1, 2))
+    return per_word[words].mean()
 
 
 def predict(net: nn.Module, data: list[Example]) -> list[np.ndarray]:
@@ -172,6 +192,8 @@ def train_tagger(
             logits = net(x, lengths).reshape(-1, len(ROLES), 3)
             y = y.reshape(-1, len(ROLES))
             loss = sum(loss_fn(logits[:, r], y[:, r]) for r in range(len(ROLES)))
+            if config.distil:
+                loss = (1 - config.distil) * loss + config.distil * _soft_loss(batch, logits)
             opt.zero_grad()
             loss.backward()  # type: ignore[union-attr]
             nn.utils.clip_grad_norm_(net.parameters(), 1.0)

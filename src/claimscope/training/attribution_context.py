@@ -43,6 +43,8 @@ STATES = {
     "encoder_states": "/encoder/encoder/layer.5/output/LayerNorm/LayerNormalization_output_0",
     "technique_states": "/technique_layer/output/LayerNorm/LayerNormalization_output_0",
 }
+# A network that reads every layer of STATES (each on its own PCA, side by side).
+BOTH = "both"
 CHUNK = 100  # articles per cached states file
 BATCH = 32  # sentences per encoder call, as the scorer batches them
 
@@ -207,9 +209,13 @@ def window_slices(layout: Layout) -> Iterator[slice]:
         at += len(window.words)
 
 
-def run_folder(states: str, dims: int, seed: int, hidden: int = 64) -> str:
+def run_folder(states: str, dims: int, seed: int, hidden: int = 64, distil: float = 0.0) -> str:
     """The checkpoint folder's name of a probe run (v2's GRU width, 64, is left out)."""
-    return f"run-{states}-d{dims}-s{seed}" + ("" if hidden == 64 else f"-h{hidden}")
+    return (
+        f"run-{states}-d{dims}-s{seed}"
+        + ("" if hidden == 64 else f"-h{hidden}")
+        + (f"-kd{distil:g}" if distil else "")
+    )
 
 
 def claims_folder() -> Path:
@@ -262,10 +268,18 @@ def _states_for(
         for k, v in splits.items()
     }
     logger.info("states ready in %.1f s", time.monotonic() - began)
-    col = names.index(which or args.states) * 384
-    picked = {k: [s[:, col : col + 384] for s in v] for k, v in raw.items()}
-    pca = fit_pca(picked["train"], args.dims)
-    return {k: [project(s, pca) for s in v] for k, v in picked.items()}
+    which = which or args.states
+    # "both": each layer on its own PCA, side by side, as the claim graph's token_states.
+    layers = names if which == BOTH else [which]
+    reduced: dict[str, list[list[np.ndarray]]] = {k: [[] for _ in v] for k, v in raw.items()}
+    for name in layers:
+        col = names.index(name) * 384
+        picked = {k: [s[:, col : col + 384] for s in v] for k, v in raw.items()}
+        pca = fit_pca(picked["train"], args.dims)
+        for k, v in picked.items():
+            for i, s in enumerate(v):
+                reduced[k][i].append(project(s, pca))
+    return {k: [np.concatenate(p, axis=1) for p in v] for k, v in reduced.items()}
 
 
 def run_probe(args: argparse.Namespace) -> dict[str, Any]:
@@ -295,9 +309,16 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
     members = v3_logits(data, cache) if args.with_v3 else {}
     for k in splits:
         with_context(data[k], splits[k], reduced[k])
-    run = run_folder(args.states, args.dims, args.seed, args.hidden)
+    if args.distil:
+        for e, soft in zip(data["train"], shipped_probabilities(splits["train"], ctx), strict=True):
+            e.soft = soft
+    run = run_folder(args.states, args.dims, args.seed, args.hidden, args.distil)
     config = TaggerConfig(
-        epochs=args.epochs, seed=args.seed, hidden=args.hidden, checkpoints=str(ctx / run)
+        epochs=args.epochs,
+        seed=args.seed,
+        hidden=args.hidden,
+        checkpoints=str(ctx / run),
+        distil=args.distil,
     )
 
     def score(n: TaggerNet) -> dict[str, float]:
@@ -326,6 +347,26 @@ def run_probe(args: argparse.Namespace) -> dict[str, Any]:
         other, names = _pair_logits(args, splits, ctx, vectors, config), [args.pair, run]
         out["with_pair"] = _with_members(net, data, splits, other, v3, names)
     return out
+
+
+def shipped_probabilities(articles: list[Any], ctx: Path) -> list[np.ndarray]:
+    """The mean O/B/I probabilities of v4's networks (a network per layer of ``STATES``,
+    seed 0, their best epochs) on every window of ``articles``, in ``examples``' order: the
+    teacher of a distilling run."""
+    from claimscope.extract.attribution_tagger import softmax_roles
+    from claimscope.training.attribution import examples, predict
+    from claimscope.training.attribution_ensemble import _vectors, load_best
+
+    _, _, _, vectors = _vectors()
+    every = []
+    for name in STATES:
+        args = argparse.Namespace(threads=2, states=name, dims=128)
+        reduced = _states_for(args, {"train": articles}, ctx, name)
+        rows = examples(articles, vectors)
+        with_context(rows, articles, reduced["train"])
+        net, _ = load_best(ctx / run_folder(name, 128, 0), rows[0].x.shape[1])
+        every.append([softmax_roles(z) for z in predict(net, rows)])
+    return [np.mean(p, axis=0).astype(np.float32) for p in zip(*every, strict=True)]
 
 
 def v3_logits(data: dict[str, list[Any]], cache: Path) -> dict[str, list[list[np.ndarray]]]:
@@ -444,13 +485,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--cache", type=Path, default=cache_root())
-    parser.add_argument("--states", choices=list(STATES), default="technique_states")
+    parser.add_argument("--states", choices=[*STATES, BOTH], default="technique_states")
     parser.add_argument("--dims", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hidden", type=int, default=64, help="GRU units each way")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--choose", action="store_true", help="also choose a decoding on val")
+    parser.add_argument(
+        "--distil", type=float, default=0.0, help="weight of v4's probabilities against gold"
+    )
     parser.add_argument("--with-v3", action="store_true", help="also with v3's two networks")
     parser.add_argument("--pair", choices=list(STATES), help="also averaged with that run")
     parser.add_argument("--time-only", action="store_true", help="only time the extra output")

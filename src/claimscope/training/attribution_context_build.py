@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from claimscope.models.scorer import TOKEN_STATES
 from claimscope.training.attribution import TaggerNet
 from claimscope.training.attribution_build import POLNEAR, _split, store_weights_fp16
 from claimscope.training.attribution_context import (
+    BOTH,
     STATES,
     Encoder,
     cache_context,
@@ -47,7 +49,7 @@ from claimscope.training.attribution_context import (
     fit_pca,
     run_folder,
 )
-from claimscope.training.attribution_ensemble import _config
+from claimscope.training.attribution_ensemble import load_best
 
 logger = logging.getLogger(__name__)
 
@@ -123,9 +125,10 @@ def _drop_token_states(graph: Any) -> None:
 class ContextEnsemble(nn.Module):
     """v3's inputs and the reduced token states (``PCA_DIMS`` columns per layer of ``STATES``,
     as the claim graph's ``token_states`` gives them) in; the log of the mean O/B/I
-    probabilities of the networks, each reading one layer's columns (``reads[i]``), out."""
+    probabilities of the networks, each reading one layer's columns (``reads[i]``) or, where
+    that is None, every column, out."""
 
-    def __init__(self, nets: list[TaggerNet], reads: list[int]) -> None:
+    def __init__(self, nets: list[TaggerNet], reads: list[int | None]) -> None:
         super().__init__()
         self.nets = nn.ModuleList(nets)
         self.reads = list(reads)
@@ -134,23 +137,11 @@ class ContextEnsemble(nn.Module):
         # A word with no state (past the truncation) reads zeros, as it did in training.
         probs = []
         for net, i in zip(self.nets, self.reads, strict=True):
-            cols = states[..., i * PCA_DIMS : (i + 1) * PCA_DIMS]
+            cols = states if i is None else states[..., i * PCA_DIMS : (i + 1) * PCA_DIMS]
             logits = net(torch.cat([x, cols], dim=-1))
             probs.append(torch.softmax(logits.reshape(*x.shape[:2], len(ROLES), 3), dim=-1))
         mean = torch.stack(probs).mean(dim=0)
         return torch.log(mean.clamp_min(1e-12)).reshape(*x.shape[:2], 3 * len(ROLES))
-
-
-def load_best(run: Path, dim: int) -> tuple[TaggerNet, dict[str, Any]]:
-    """A probe run's network at its best epoch (by validation) and what the card says of it."""
-    if not (run / "checkpoint.pt").is_file():
-        raise SystemExit(f"no checkpoint.pt in {run}: run the probe first")
-    saved = torch.load(run / "checkpoint.pt", weights_only=False)
-    net = TaggerNet(dim, _config(saved["config"]))
-    net.load_state_dict(saved["best"]["state"])
-    net.eval()
-    info = {"run": run.name, "best_epoch": saved["best"]["epoch"], "config": saved["config"]}
-    return net, {**info, "history": saved["history"]}
 
 
 def train_pcas(data_dir: Path, threads: int) -> list[tuple[np.ndarray, ...]]:
@@ -230,18 +221,31 @@ def with_lengths(path: Path) -> None:
 
 
 def build(
-    data_dir: Path, out: Path, claims: Path, threads: int, seeds: list[int], hidden: int = 64
+    data_dir: Path,
+    out: Path,
+    claims: Path,
+    threads: int,
+    seeds: list[int],
+    hidden: int = 64,
+    reads: Sequence[str] = tuple(STATES),
 ) -> dict[str, Any]:
     """Give the claim graph ``claims`` its ``token_states`` (the PCA of each layer fitted on
-    train) and write ``context.onnx`` into the tagger folder ``out`` (a network per layer's
-    states and seed, of ``hidden`` GRU units each way); the card's part on it."""
+    train) and write ``context.onnx`` into the tagger folder ``out`` (a network per seed and
+    entry of ``reads``, a layer of ``STATES`` or ``BOTH``, of ``hidden`` GRU units each way);
+    the card's part on it."""
     torch.set_num_threads(threads)
     pcas = train_pcas(data_dir, threads)
     add_token_states(claims, pcas)
     ctx = cache_context()
-    runs = [(i, run_name(name, seed, hidden)) for seed in seeds for i, name in enumerate(STATES)]
-    dim = _input_dim(ctx / runs[0][1]) - PCA_DIMS  # v3's inputs, then the PCA's
-    members = [load_best(ctx / run, dim + PCA_DIMS) for _, run in runs]
+    layers = list(STATES)
+    runs = [
+        (None if name == BOTH else layers.index(name), run_name(name, seed, hidden))
+        for seed in seeds
+        for name in reads
+    ]
+    members = [load_best(ctx / run, _input_dim(ctx / run)) for _, run in runs]
+    # v3's inputs, then the states' columns the first member reads.
+    dim = _input_dim(ctx / runs[0][1]) - PCA_DIMS * (len(layers) if runs[0][0] is None else 1)
     net = ContextEnsemble([n for n, _ in members], [i for i, _ in runs])
     net.eval()
     worst = export_context(net, out / "context.onnx", dim)
@@ -253,7 +257,10 @@ def build(
         ),
         "states": list(STATES),
         "pca_dims": PCA_DIMS,
-        "members": [{k: v for k, v in m.items() if k != "history"} for _, m in members],
+        "members": [
+            {**{k: v for k, v in m.items() if k != "history"}, "reads": name}
+            for (_, m), name in zip(members, [n for _ in seeds for n in reads], strict=True)
+        ],
         "export_max_abs_diff_vs_torch": worst,
     }
 
@@ -342,6 +349,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="claim folder to edit (default: shipped)")  # fmt: skip
     parser.add_argument("--seeds", default="0", help="the probe runs' seeds, comma-separated")
     parser.add_argument("--hidden", type=int, default=64, help="the runs' GRU units each way")
+    parser.add_argument("--reads", default=",".join(STATES),
+                        help=f"the states each seed's networks read: layers of {', '.join(STATES)}"
+                        f" or {BOTH}, comma-separated (default: a network per layer)")  # fmt: skip
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--measure", type=Path, default=None,
                         help="only measure the seeds' averages, into this JSON file")  # fmt: skip
@@ -355,7 +365,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.out is None:
         raise SystemExit("--out is needed to build the graph")
     graph = (args.claims or claims_folder()) / "model.onnx"
-    part = build(args.data_dir, args.out, graph, args.threads, seeds, args.hidden)
+    reads = args.reads.split(",")
+    part = build(args.data_dir, args.out, graph, args.threads, seeds, args.hidden, reads)
     card = json.loads((args.out / "card.json").read_text(encoding="utf-8"))
     card["context"] = part
     (args.out / "card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")

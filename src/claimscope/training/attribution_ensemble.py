@@ -98,6 +98,18 @@ def load_member(run: Path, dim: int) -> tuple[TaggerNet, dict[str, Any]]:
     return net, {**info, "history": saved["history"]}
 
 
+def load_best(run: Path, dim: int) -> tuple[TaggerNet, dict[str, Any]]:
+    """A probe run's network at its best epoch (by validation) and what the card says of it."""
+    if not (run / "checkpoint.pt").is_file():
+        raise SystemExit(f"no checkpoint.pt in {run}: run the probe first")
+    saved = torch.load(run / "checkpoint.pt", weights_only=False)
+    net = TaggerNet(dim, _config(saved["config"]))
+    net.load_state_dict(saved["best"]["state"])
+    net.eval()
+    info = {"run": run.name, "best_epoch": saved["best"]["epoch"], "config": saved["config"]}
+    return net, {**info, "history": saved["history"]}
+
+
 def _vectors() -> tuple[np.ndarray, np.ndarray, Path, WordVectors]:
     base = model_path(BASE_VECTORS)
     rows, scales = reduced_vectors(base, DIMS)
