@@ -31,3 +31,17 @@ def test_window_states_map_words_to_their_sentence_tokens():
     assert got.shape == (len(window.words), 4)
     assert got[:4].tolist() == np.eye(6, 4)[1:5].tolist()  # Ann, said, no, "."
     assert not got[4:].any()
+
+
+def test_window_states_never_take_a_token_of_the_next_sentence():
+    text = "Ann said no. Bob agreed."
+    layout = Layout(text, [(0, 12, 0), (13, 24, 0)], [], [])
+    # The first sentence was cut after "said"; the second is whole (offsets from its start).
+    cut = (np.array([[0, 0], [0, 3], [4, 8], [0, 0]]), np.full((4, 2), 1.0))
+    second = (np.array([[0, 0], [0, 3], [4, 10], [10, 11], [0, 0]]), np.arange(10.0).reshape(5, 2))
+    layout.states = [cut, second]
+    (window,) = windows(layout)
+    got = window_states(layout, window, 2)
+    assert got[:2].tolist() == [[1.0, 1.0], [1.0, 1.0]]  # Ann, said
+    assert not got[2:4].any()  # "no" and "." were cut off: zeros, not Bob's states
+    assert got[4:].tolist() == [[2.0, 3.0], [4.0, 5.0], [6.0, 7.0]]  # Bob, agreed, "."

@@ -132,17 +132,20 @@ def window_states(layout: Layout, window: Window, width: int) -> np.ndarray:
     out = np.zeros((len(window.words), width), dtype=np.float32)
     states = layout.states or []
     words = np.asarray(window.words, dtype=np.int64).reshape(-1, 2)
-    sent = np.asarray(window.sentence, dtype=np.int64)
-    # A window's words run sentence by sentence: one slice of rows per sentence.
-    cuts = np.flatnonzero(np.diff(sent)) + 1
-    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(sent)], strict=True):
-        i = int(sent[lo])
+    # The window's sentences' tokens, in document offsets, side by side: one search finds every
+    # word's first subword (sentences do not overlap, so a word never matches a token of
+    # another sentence, as first_subwords per sentence would not either).
+    offsets, rows = [], []
+    for i in dict.fromkeys(window.sentence):
         got = states[i] if i < len(states) else None
-        if got is None:
-            continue
-        first = first_subwords(got[0], words[lo:hi] - layout.sentences[i][0])
-        found = first >= 0
-        out[lo:hi][found] = got[1][first[found]]
+        if got is not None:
+            offsets.append(np.where(got[0] >= 0, got[0] + layout.sentences[i][0], -1))
+            rows.append(got[1])
+    if not offsets:
+        return out
+    first = first_subwords(np.concatenate(offsets), words)
+    found = first >= 0
+    out[found] = np.concatenate(rows)[first[found]]
     return out
 
 

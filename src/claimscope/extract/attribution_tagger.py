@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # The tagger that ships in the package.
 TAGGER = "attribution-tagger"
 # Windows per run of the context graph (a batch's documents together).
-_WINDOWS_PER_CALL = 64
+_WINDOWS_PER_CALL = 128
 
 
 def window_inputs(layout: Layout, window: Window, vectors: WordVectors) -> np.ndarray:
