@@ -104,6 +104,12 @@ def test_train_claim_model_end_to_end(tmp_path):
     assert same(after, "checkworthiness") and same(after, "subjectivity")
     assert not same(after, "techniques")
 
+    # A branch of the top two layers.
+    architecture, after = branch("two-layers", technique_branch=True, branch_layers=2)
+    assert "copy of the top two encoder layers" in architecture and "two extra" in architecture
+    assert same(after, "checkworthiness") and same(after, "subjectivity")
+    assert not same(after, "techniques")
+
     # With the subjectivity head on the branch too.
     architecture, after = branch("subjectivity", technique_branch=True, subjectivity_branch=True)
     assert "subjectivity head read their own copy" in architecture

@@ -71,6 +71,9 @@ class TrainOptions:
         "the --init model frozen (its subjectivity and technique scores stay the same).",
         default=False,
     )
+    branch_layers: int = doc(
+        "Layers of the branch: 1 (a copy of the top layer) or 2 (of the top two).", default=1
+    )
     frozen_layers: int = doc("Teacher: lower layers frozen and cached (of 12).", default=9)
     checkpoint_minutes: float = doc("Teacher: minutes between checkpoints.", default=10.0)
     cache_dir: Path | None = doc(
@@ -318,6 +321,10 @@ def _check_claims_options(o: TrainOptions, ptc: Path) -> None:
         raise fail("--technique-branch trains on a frozen --init model, with techniques")
     if o.subjectivity_branch and not o.technique_branch:
         raise fail("--subjectivity-branch goes with --technique-branch")
+    if o.branch_layers not in (1, 2):
+        raise fail("--branch-layers is 1 or 2")
+    if o.branch_layers == 2 and not (o.technique_branch or o.checkworthiness_branch):
+        raise fail("--branch-layers 2 goes with --technique-branch or --checkworthiness-branch")
     if o.checkworthiness_branch and (o.init is None or o.technique_branch):
         raise fail(
             "--checkworthiness-branch trains on a frozen --init model, without --technique-branch"
@@ -359,6 +366,7 @@ def _train_claims(o: TrainOptions) -> None:
             technique_branch=o.technique_branch,
             subjectivity_branch=o.subjectivity_branch,
             checkworthiness_branch=o.checkworthiness_branch,
+            branch_layers=o.branch_layers,
             technique_weight_cap=o.technique_weight_cap,
             distil_weight=o.distil_weight if o.teacher is not None else 0.0,
             pool_per_epoch=o.pool_per_epoch or None,

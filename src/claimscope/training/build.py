@@ -216,6 +216,13 @@ def _add_technique_outputs(card: dict[str, Any], summary: dict[str, Any]) -> Non
             "check-worthiness head are those of the --init model, so check-worthiness scores "
             "are exactly its scores; inference runs one extra layer"
         )
+    if summary.get("branch_layers") == 2 and "architecture" in card:
+        # The branch is a copy of the top two layers, read from the layer below them.
+        card["architecture"] = (
+            card["architecture"]
+            .replace("copy of the top encoder layer", "copy of the top two encoder layers")
+            .replace("one extra layer", "two extra layers")
+        )
 
 
 def package_claim_model(

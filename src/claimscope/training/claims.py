@@ -54,6 +54,8 @@ class TrainConfig(ClaimTaskConfig):
     # Instead: check-worthiness on a branch of its own, everything else frozen (the --init's
     # encoder, subjectivity and technique scores stay exactly as they are).
     checkworthiness_branch: bool = False
+    # Layers of the branch: 1 (a copy of the top layer) or 2 (of the top two).
+    branch_layers: int = 1
     # Distillation: weight of the soft loss against the teacher's scores (0: no teacher), and
     # the unlabelled pool sentences drawn per epoch (None: all).
     distil_weight: float = 0.0
@@ -209,6 +211,7 @@ def _model(base: Path, init: Path | None, *, techniques: bool, config: TrainConf
         branch=branch,
         subjectivity_branch=branch and config.subjectivity_branch,
         checkworthiness_branch=config.checkworthiness_branch,
+        branch_layers=config.branch_layers,
     )
     if init is not None:
         missing, unexpected = model.load_state_dict(init_state(init), strict=False)
@@ -218,6 +221,10 @@ def _model(base: Path, init: Path | None, *, techniques: bool, config: TrainConf
         if model.has_branch and any(k.startswith("technique_layer.") for k in missing):
             # The branch starts as the (fine-tuned) top layer it runs beside.
             model.technique_layer.load_state_dict(model.encoder.encoder.layer[-1].state_dict())
+        if model.branch_layers == 2 and any(k.startswith("technique_lower.") for k in missing):
+            # Under the --init's branch layer, a copy of the layer it reads from: the branch
+            # starts out giving exactly the --init's technique scores.
+            model.technique_lower.load_state_dict(model.encoder.encoder.layer[-2].state_dict())
         for task in TASKS:
             head = getattr(model, f"branch_{task}", None)
             if head is not None and f"branch_{task}.weight" in missing:
@@ -245,11 +252,12 @@ def _param_groups(model: ClaimModel, config: TrainConfig) -> list[dict[str, Any]
         for p in model.parameters():
             p.requires_grad_(False)
         heads = model.branch_heads()
-        for module in (model.technique_layer, *heads):
+        for module in (*model.branch_modules(), *heads):
             for p in module.parameters():
                 p.requires_grad_(True)
+        branch = [p for module in model.branch_modules() for p in module.parameters()]
         return [
-            {"params": list(model.technique_layer.parameters()), "lr": config.lr},
+            {"params": branch, "lr": config.lr},
             {"params": [p for head in heads for p in head.parameters()], "lr": config.head_lr},
         ]
     encoder_ids = {id(p) for p in model.encoder.parameters()}
@@ -391,6 +399,7 @@ def _summary(
         "selected": selected,
         "techniques": bool(data.ptc_train),
         "technique_branch": model.branch,
+        "branch_layers": model.branch_layers,
         "subjectivity_branch": model.subjectivity_branch,
         "checkworthiness_branch": model.checkworthiness_branch,
         "validation_texts": {

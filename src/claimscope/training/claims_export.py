@@ -55,6 +55,7 @@ def export(
         branch=bool(summary.get("technique_branch")),
         subjectivity_branch=bool(summary.get("subjectivity_branch")),
         checkworthiness_branch=bool(summary.get("checkworthiness_branch")),
+        branch_layers=int(summary.get("branch_layers") or 1),
     )
     model.load_state_dict(load_state(trained / "model.pt"))
     model.eval()

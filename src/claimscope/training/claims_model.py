@@ -31,7 +31,8 @@ class ClaimModel(nn.Module):
     ``branch`` puts the technique heads on it, ``subjectivity_branch`` (with ``branch``) the
     subjectivity score (``branch_subjectivity``), ``checkworthiness_branch`` the
     check-worthiness score (``branch_checkworthiness``; the techniques then stay on the
-    encoder).
+    encoder). ``branch_layers=2`` makes the branch a copy of the top two layers (the lower one
+    ``technique_lower``), for more capacity at one more layer of inference.
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class ClaimModel(nn.Module):
         branch: bool = False,
         subjectivity_branch: bool = False,
         checkworthiness_branch: bool = False,
+        branch_layers: int = 1,
     ) -> None:
         super().__init__()
         self.encoder = AutoModel.from_pretrained(base)
@@ -54,12 +56,17 @@ class ClaimModel(nn.Module):
         if techniques:
             self.technique_head = nn.Linear(hidden, len(TECHNIQUES) + 1)
             self.token_head = nn.Linear(hidden, len(TECHNIQUES))
+        if branch_layers not in (1, 2):
+            raise ValueError(f"a branch has 1 or 2 layers, not {branch_layers}")
+        self.branch_layers = branch_layers if self.has_branch else 0
         if self.has_branch:
-            top = self.encoder.encoder.layer[-1]
+            layers = self.encoder.encoder.layer
             # Named for its first use, so that the weights saved since still load.
-            self.technique_layer = copy.deepcopy(top)
+            self.technique_layer = copy.deepcopy(layers[-1])
+            if branch_layers == 2:
+                self.technique_lower = copy.deepcopy(layers[-2])
             self._top_inputs: tuple[torch.Tensor, Any] | None = None
-            top.register_forward_pre_hook(self._keep_top_inputs)
+            layers[-branch_layers].register_forward_pre_hook(self._keep_top_inputs)
         if self.subjectivity_branch:
             self.branch_subjectivity = nn.Linear(hidden, 1)
         if self.checkworthiness_branch:
@@ -69,6 +76,13 @@ class ClaimModel(nn.Module):
     def has_branch(self) -> bool:
         """Whether any output reads the branch layer."""
         return self.branch or self.checkworthiness_branch
+
+    def branch_modules(self) -> list[nn.Module]:
+        """The branch's layers, lowest first."""
+        if not self.has_branch:
+            return []
+        lower = [self.technique_lower] if self.branch_layers == 2 else []
+        return [*lower, self.technique_layer]
 
     def branch_heads(self) -> list[nn.Module]:
         """The heads that read the branch (they learn with it)."""
@@ -87,9 +101,10 @@ class ClaimModel(nn.Module):
     def _branch_states(self, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The branch layer's token states and their masked mean, for the last encoding."""
         assert self._top_inputs is not None
-        hidden, mask = self._top_inputs
-        out = self.technique_layer(hidden, mask)
-        out = out[0] if isinstance(out, tuple) else out
+        out, mask = self._top_inputs
+        for layer in self.branch_modules():
+            out = layer(out, mask)
+            out = out[0] if isinstance(out, tuple) else out
         return out, mean_pool(out, attention_mask)
 
     def encode(
