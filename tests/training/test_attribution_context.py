@@ -175,3 +175,31 @@ def test_distilling_learns_the_teachers_probabilities():
     assert float(_soft_loss(batch, sure)) < float(_soft_loss(batch, logits))
     with pytest.raises(ValueError, match="teacher"):
         _soft_loss([Example(0, window, np.zeros((3, 4)), np.zeros((3, 3)))], logits[:3])
+
+
+@pytest.mark.train
+def test_cached_states_belong_to_the_claim_weights_not_to_added_outputs(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from claimscope.training.attribution_context import graph_key, states_cache
+
+    def graph(path, bias, extra=False):
+        x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2])
+        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2])
+        weights = [numpy_helper.from_array(np.full(2, bias, dtype=np.float32), "b")]
+        if extra:  # what a build adds for the token_states output
+            weights.append(numpy_helper.from_array(np.ones(2, np.float32), "attribution_states_w0"))
+        nodes = [helper.make_node("Add", ["x", "b"], ["y"])]
+        model = helper.make_model(
+            helper.make_graph(nodes, "g", [x], [y], initializer=weights),
+            opset_imports=[helper.make_opsetid("", 17)],
+            ir_version=9,
+        )
+        onnx.save(model, str(path))
+        return path
+
+    one = graph(tmp_path / "one.onnx", 1.0)
+    assert graph_key(one) == graph_key(graph(tmp_path / "edited.onnx", 1.0, extra=True))
+    assert graph_key(one) != graph_key(graph(tmp_path / "other.onnx", 2.0))
+    assert states_cache(tmp_path, one).parent == tmp_path

@@ -151,6 +151,26 @@ def _digest(layouts: Sequence[Layout]) -> str:
     return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:12]
 
 
+def graph_key(path: Path) -> str:
+    """A digest of a claim graph's weights, less those a build adds for its ``token_states``
+    output (named ``attribution_...``): cached states belong to the weights that gave them, and
+    stay valid when the build edits the outputs."""
+    import onnx
+
+    h = hashlib.sha1(usedforsecurity=False)
+    for init in sorted(onnx.load(str(path)).graph.initializer, key=lambda t: t.name):
+        if not init.name.startswith("attribution_"):
+            h.update(init.SerializeToString())
+    return h.hexdigest()[:12]
+
+
+def states_cache(ctx: Path, graph: Path) -> Path:
+    """Where the states of the claim graph ``graph`` are cached under ``ctx``: its copy with the
+    states as outputs (``claims-states.onnx``) and the states (``states/``). A new claim model
+    gets a folder of its own, never another model's states."""
+    return ctx / f"claims-{graph_key(graph)}"
+
+
 def cached_states(
     encoder: Encoder, layouts: Sequence[Layout], cache: Path, name: str, dims: int
 ) -> list[np.ndarray]:
@@ -259,12 +279,13 @@ def _states_for(
     """Each split's word states of ``which`` (default ``args.states``), reduced by a PCA fitted
     on train."""
     names = list(STATES)
-    graph = context_graph(claims_folder() / "model.onnx", ctx / "claims-states.onnx")
+    where = states_cache(ctx, claims_folder() / "model.onnx")
+    graph = context_graph(claims_folder() / "model.onnx", where / "claims-states.onnx")
     encoder = Encoder.open(graph, claims_folder(), names, threads=args.threads)
     dims = 384 * len(names)
     began = time.monotonic()
     raw = {
-        k: cached_states(encoder, [p.layout for p in v], ctx / "states", k, dims)
+        k: cached_states(encoder, [p.layout for p in v], where / "states", k, dims)
         for k, v in splits.items()
     }
     logger.info("states ready in %.1f s", time.monotonic() - began)
@@ -443,7 +464,8 @@ def time_extra_output(n: int = 256, threads: int = 2) -> dict[str, float]:
     heads' alone as with techniques off), and with a states output added (one pass either
     way), over ``n`` sentences of a made-up text."""
     folder = claims_folder()
-    graph = context_graph(folder / "model.onnx", cache_context() / "claims-states.onnx")
+    where = states_cache(cache_context(), folder / "model.onnx")
+    graph = context_graph(folder / "model.onnx", where / "claims-states.onnx")
     words = "The minister said on Tuesday that the plan would cut costs by a third".split()
     texts = [" ".join(words[: 6 + i % len(words)] * (1 + i % 3)) for i in range(n)]
     own = ["checkworthiness", "subjectivity", "embedding", "techniques", "technique_tokens"]

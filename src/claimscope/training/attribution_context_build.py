@@ -48,6 +48,7 @@ from claimscope.training.attribution_context import (
     context_graph,
     fit_pca,
     run_folder,
+    states_cache,
 )
 from claimscope.training.attribution_ensemble import load_best
 
@@ -151,9 +152,10 @@ def train_pcas(data_dir: Path, threads: int) -> list[tuple[np.ndarray, ...]]:
 
     cache, ctx = cache_root() / "attribution", cache_context()
     train, _ = _split(prepare_split(data_dir / POLNEAR / "train", cache), 0)
-    graph = context_graph(claims_folder() / "model.onnx", ctx / "claims-states.onnx")
+    where = states_cache(ctx, claims_folder() / "model.onnx")
+    graph = context_graph(claims_folder() / "model.onnx", where / "claims-states.onnx")
     encoder = Encoder.open(graph, claims_folder(), list(STATES), threads=threads)
-    raw = cached_states(encoder, [p.layout for p in train], ctx / "states", "train", 2 * WIDTH)
+    raw = cached_states(encoder, [p.layout for p in train], where / "states", "train", 2 * WIDTH)
     return [
         fit_pca([s[:, i * WIDTH : (i + 1) * WIDTH] for s in raw], PCA_DIMS)
         for i in range(len(STATES))
