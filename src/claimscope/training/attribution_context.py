@@ -273,29 +273,43 @@ def measures(rep: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def split_states(
+    splits: dict[str, list[Any]], ctx: Path, threads: int
+) -> dict[str, list[np.ndarray]]:
+    """Each split's word states of the shipped claim graph, every layer of ``STATES`` side by
+    side (384 columns each), from its cache folder under ``ctx`` (computed where missing)."""
+    graph = claims_folder() / "model.onnx"
+    where = states_cache(ctx, graph)
+    encoder = Encoder.open(
+        context_graph(graph, where / "claims-states.onnx"), claims_folder(), list(STATES), threads
+    )
+    began = time.monotonic()
+    raw = {
+        k: cached_states(encoder, [p.layout for p in v], where / "states", k, 384 * len(STATES))
+        for k, v in splits.items()
+    }
+    logger.info("states ready in %.1f s", time.monotonic() - began)
+    return raw
+
+
+def layer_columns(states: np.ndarray, layer: str) -> np.ndarray:
+    """The 384 columns of one layer of ``STATES`` in ``split_states``' rows."""
+    col = list(STATES).index(layer) * 384
+    return states[:, col : col + 384]
+
+
 def _states_for(
     args: argparse.Namespace, splits: dict[str, list[Any]], ctx: Path, which: str | None = None
 ) -> Any:
     """Each split's word states of ``which`` (default ``args.states``), reduced by a PCA fitted
     on train."""
-    names = list(STATES)
-    where = states_cache(ctx, claims_folder() / "model.onnx")
-    graph = context_graph(claims_folder() / "model.onnx", where / "claims-states.onnx")
-    encoder = Encoder.open(graph, claims_folder(), names, threads=args.threads)
-    dims = 384 * len(names)
-    began = time.monotonic()
-    raw = {
-        k: cached_states(encoder, [p.layout for p in v], where / "states", k, dims)
-        for k, v in splits.items()
-    }
-    logger.info("states ready in %.1f s", time.monotonic() - began)
+    raw = split_states(splits, ctx, args.threads)
     which = which or args.states
     # "both": each layer on its own PCA, side by side, as the claim graph's token_states.
-    layers = names if which == BOTH else [which]
+    layers = list(STATES) if which == BOTH else [which]
     reduced: dict[str, list[list[np.ndarray]]] = {k: [[] for _ in v] for k, v in raw.items()}
     for name in layers:
-        col = names.index(name) * 384
-        picked = {k: [s[:, col : col + 384] for s in v] for k, v in raw.items()}
+        picked = {k: [layer_columns(s, name) for s in v] for k, v in raw.items()}
         pca = fit_pca(picked["train"], args.dims)
         for k, v in picked.items():
             for i, s in enumerate(v):

@@ -41,20 +41,17 @@ from claimscope.training.attribution_build import POLNEAR, _split, store_weights
 from claimscope.training.attribution_context import (
     BOTH,
     STATES,
-    Encoder,
     cache_context,
-    cached_states,
     claims_folder,
-    context_graph,
     fit_pca,
+    layer_columns,
     run_folder,
-    states_cache,
+    split_states,
 )
 from claimscope.training.attribution_ensemble import load_best
 
 logger = logging.getLogger(__name__)
 
-WIDTH = 384  # one layer's states
 PCA_DIMS = 128  # one layer's states, reduced
 
 
@@ -152,14 +149,8 @@ def train_pcas(data_dir: Path, threads: int) -> list[tuple[np.ndarray, ...]]:
 
     cache, ctx = cache_root() / "attribution", cache_context()
     train, _ = _split(prepare_split(data_dir / POLNEAR / "train", cache), 0)
-    where = states_cache(ctx, claims_folder() / "model.onnx")
-    graph = context_graph(claims_folder() / "model.onnx", where / "claims-states.onnx")
-    encoder = Encoder.open(graph, claims_folder(), list(STATES), threads=threads)
-    raw = cached_states(encoder, [p.layout for p in train], where / "states", "train", 2 * WIDTH)
-    return [
-        fit_pca([s[:, i * WIDTH : (i + 1) * WIDTH] for s in raw], PCA_DIMS)
-        for i in range(len(STATES))
-    ]
+    raw = split_states({"train": train}, ctx, threads)["train"]
+    return [fit_pca([layer_columns(s, name) for s in raw], PCA_DIMS) for name in STATES]
 
 
 def export_context(net: ContextEnsemble, path: Path, dim: int) -> float:
