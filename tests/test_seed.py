@@ -120,9 +120,9 @@ def test_seed_flags_the_loaded_coup_regime_phrase_among_all_spans(seed_all_spans
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known miss of claims-minilm v2: only a whole-sentence loaded-language span covers "
-    "the phrase (no token of it reaches the precise rule), and such spans are right far less "
-    "than half the time, so the default hides it (docs/persuasion.md, limits)",
+    reason="known miss of claims-minilm v2 and v3: only a whole-sentence loaded-language span "
+    "covers the phrase (no token of it reaches the precise rule), and such spans are right far "
+    "less than half the time, so the default hides it (docs/persuasion.md, limits)",
 )
 def test_seed_flags_the_loaded_coup_regime_phrase(seed_analysis):
     loaded = _techniques_over(seed_analysis, "unelected, US-backed coup regime")
@@ -142,8 +142,8 @@ def test_seed_default_spans_are_the_precise_ones(seed_analysis, seed_all_spans):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known miss of claims-minilm v2: P(any technique) is 0.10 for this rhetorical "
-    "question (docs/persuasion.md, limits); a model that flags it makes this test XPASS",
+    reason="known miss of claims-minilm v2 and v3: no span covers this rhetorical question "
+    "(docs/persuasion.md, limits); a model that flags it makes this test XPASS",
 )
 def test_seed_flags_the_whataboutism_question(seed_analysis):
     assert _techniques_over(seed_analysis, "Why are we sending troops to Peru")

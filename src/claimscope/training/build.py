@@ -189,7 +189,8 @@ def _claim_card(
 
 def _add_technique_outputs(card: dict[str, Any], summary: dict[str, Any]) -> None:
     """What the technique heads add to the card (their thresholds and figures come after)."""
-    card["version"] = "2"
+    # v2 shipped the one-layer technique branch, v3 the two-layer one.
+    card["version"] = "3" if summary.get("branch_layers") == 2 else "2"
     card["task"] += "; persuasion techniques (14, sentence and span level)"
     card["outputs"].update(
         techniques="P(any technique), then P(technique) for each of techniques.keys",
