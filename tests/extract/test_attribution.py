@@ -279,3 +279,62 @@ def test_a_sentence_read_by_the_rules_is_reused_for_the_taggers_spans():
     assert reused == fresh
     assert next(iter(cache.values())) is kept and len(cache) == 1
     assert rules and rules[0].speaker == fresh.speaker == "Officials in Lima"
+
+
+@pytest.mark.parametrize(
+    ("source", "names", "speaker"),
+    [
+        # Two names joined: both, not the last alone.
+        (
+            "Former Chilean presidents Ana Roble and Tomas Vidal",
+            [("Chilean", "NORP"), ("Ana Roble", "PERSON"), ("Tomas Vidal", "PERSON")],
+            "Ana Roble and Tomas Vidal",
+        ),
+        # A list after a comma is kept whole, not cut to its first name.
+        (
+            "Rosa Ibarra, Tomas Vidal and other farmers",
+            [("Rosa Ibarra", "PERSON"), ("Tomas Vidal", "PERSON")],
+            "Rosa Ibarra, Tomas Vidal and other farmers",
+        ),
+        (
+            "Rosa Ibarra (D-Vt.), Tomas Vidal (D-Ohio) and Ana Roble",
+            [("Rosa Ibarra", "PERSON"), ("Tomas Vidal", "PERSON"), ("Ana Roble", "PERSON")],
+            "Rosa Ibarra (D-Vt.), Tomas Vidal (D-Ohio) and Ana Roble",
+        ),
+        # An appositive that starts with another name's possessive is not a list.
+        (
+            "Tomas Vidal, Rosa Ibarra's former adviser",
+            [("Tomas Vidal", "PERSON"), ("Rosa Ibarra", "PERSON")],
+            "Tomas Vidal",
+        ),
+        # "of" inside a title, and a party tag after the name.
+        (
+            "Valmora Secretary of State Rosa Ibarra",
+            [("Valmora", "GPE"), ("Rosa Ibarra", "PERSON")],
+            "Rosa Ibarra",
+        ),
+        ("Sen. Rosa Ibarra (D-Vt.)", [("Rosa Ibarra", "PERSON")], "Rosa Ibarra"),
+        # A dateline before the source: the name at its end, not the city.
+        (
+            "SANTA LUCIA, Valmora, port director Rosa Ibarra",
+            [("SANTA LUCIA", "GPE"), ("Valmora", "GPE"), ("Rosa Ibarra", "PERSON")],
+            "Rosa Ibarra",
+        ),
+        # "of" before a lowercase word is a preposition: the phrase stays.
+        (
+            "Officials of the Port Authority",
+            [("Port Authority", "ORG")],
+            "Officials of the Port Authority",
+        ),
+    ],
+)
+def test_the_taggers_source_reads_as_a_whole_speaker(source, names, speaker):
+    from claimscope.extract.attribution import found_from_spans
+
+    text = f"{source} said the dam leaked."
+    cue = (len(source) + 1, len(source) + 5)
+    content = (cue[1] + 1, len(text) - 1)
+    found = found_from_spans(
+        text, (0, len(text)), _ents(text, *names), (0, len(source)), cue, content
+    )
+    assert found is not None and found.speaker == speaker

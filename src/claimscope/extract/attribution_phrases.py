@@ -276,18 +276,41 @@ def noun_phrase_right(s: Sentence, begin: int, *, to_end: bool = False) -> int |
     return end + 1 if first == begin else None
 
 
+# A short bracket after a name: a party and state (``(D-Nev.)``, ``(R-SC)``), an age.
+_NAME_TAG = re.compile(r"\s*\([^()]{1,12}\)")
+_COORDINATORS = frozenset({"and", "or", "&"})
+
+
 def name_head(s: Sentence, start: int, end: int) -> str | None:
     """The name that heads the phrase ``[start, end)``: a name at its end after a title or a
-    description, with no phrase after the head (``news outlet La Lupa``, ``Finance Minister
-    Jane Doe``, but not ``officials in Lima`` nor ``Mexico's president``)."""
-    start, end = strip(s.text, start, end)
+    description, with no phrase after the head but a short bracket (``news outlet La Lupa``,
+    ``Finance Minister Jane Doe``, ``Secretary of State Jane Doe``, ``Sen. Jane Doe (D-Vt.)``,
+    but not ``officials in Lima`` nor ``Mexico's president``). Two names joined by ``and``
+    give both (``presidents Jane Doe and Ana Roble``)."""
+    text = s.text
+    start, end = strip(text, start, end)
     name = s.entity(start, end, NAME_LABELS)
-    if not name or name[1] < end:
+    if not name:
         return None
-    before = s.text[start : name[0]].lower().split()
-    if any(w in PREPOSITIONS or w.endswith(("'s", "’s")) for w in before):
+    if name[1] < end and not ((tag := _NAME_TAG.match(text, name[1], end)) and tag.end() == end):
         return None
-    return normalize_name(s.text[name[0] : name[1]]) or None
+    before = text[start : name[0]].split()
+    for i, word in enumerate(before):
+        low = word.lower()
+        if low.endswith(("'s", "’s")):
+            return None
+        # "of" inside a title ("Secretary of State") is part of it; "officials in Lima" is not.
+        title_of = low == "of" and 0 < i < len(before) - 1 and before[i - 1][:1].isupper()
+        if low in PREPOSITIONS and not (title_of and before[i + 1][:1].isupper()):
+            return None
+    head = normalize_name(text[name[0] : name[1]])
+    if before and before[-1].lower() in _COORDINATORS:
+        # "presidents Jane Doe and Ana Roble": both names, or the phrase when the first is not one.
+        first = s.entity(start, name[0], NAME_LABELS)
+        if not first or text[first[1] : name[0]].split() != [before[-1]]:
+            return None
+        return f"{normalize_name(text[first[0] : first[1]])} {before[-1]} {head}"
+    return head or None
 
 
 def readable_speaker(s: Sentence, start: int, end: int, descriptor: bool = False) -> str:
@@ -303,8 +326,18 @@ def readable_speaker(s: Sentence, start: int, end: int, descriptor: bool = False
         # "Jane Doe, the chair of X": the name before the comma; "A spokesperson for X, Jane
         # Doe": the name after it.
         head = name_head(s, start, comma)
+        after = next((t for t in s.toks if comma < t.start < end), None)
+        if head and after and _starts_list(s, after, end):
+            # "Jane Doe, Ana Roble and other farmers": a list, kept whole.
+            return " ".join(text[start:end].split())
         if head:
             return head
+        if _is_place(s, start, comma):
+            # A dateline before the source ("LIMA, Peru, Sen. Jane Doe"): the name at the end.
+            last = max(t.start for t in s.toks if start <= t.start < end and t.text == ",")
+            head = name_head(s, last + 1, end)
+            if head:
+                return head
         close = next((t.start for t in s.toks if comma < t.start < end and t.text == ","), end)
         person = s.entity(comma, close, frozenset({"PERSON"}))
         if person and strip(text, comma, close) == strip(text, person[0], person[1]):
@@ -321,6 +354,27 @@ def readable_speaker(s: Sentence, start: int, end: int, descriptor: bool = False
     if rest and first.lower() in DETERMINERS and first[:1].isupper():
         words = f"{first.lower()} {rest}"
     return words
+
+
+def _starts_list(s: Sentence, first: Tok, end: int) -> bool:
+    """Whether the words from ``first`` to ``end`` go on a list of names: a name comes first,
+    then a comma or ``and``/``or`` (``Ana Roble and other farmers``, not ``Jane Doe's
+    former adviser``)."""
+    name = next((e for e in s.ents if e[0] == first.start and e[2] in NAME_LABELS), None)
+    if name is None or name[1] >= end:
+        return False
+    stop = name[1]
+    if tag := _NAME_TAG.match(s.text, stop, end):
+        stop = tag.end()  # "Jane Doe (D-Vt.), Ana Roble (D-Ohio) and ..."
+    after = next((t for t in s.toks if t.start >= stop), None)
+    return after is not None and (after.low in _COORDINATORS or after.text == ",")
+
+
+def _is_place(s: Sentence, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` is a place name and nothing else (a dateline's city)."""
+    start, end = strip(s.text, start, end)
+    place = s.entity(start, end, frozenset({"GPE", "LOC"}))
+    return place is not None and place[0] == start and place[1] == end
 
 
 def antecedent(s: Sentence, start: int) -> str | None:
