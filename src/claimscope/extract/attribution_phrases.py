@@ -279,6 +279,7 @@ def noun_phrase_right(s: Sentence, begin: int, *, to_end: bool = False) -> int |
 # A short bracket after a name: a party and state (``(D-Nev.)``, ``(R-SC)``), an age.
 _NAME_TAG = re.compile(r"\s*\([^()]{1,12}\)")
 _COORDINATORS = frozenset({"and", "or", "&"})
+_PLACE_LABELS = frozenset({"GPE", "LOC"})
 
 
 def name_head(s: Sentence, start: int, end: int) -> str | None:
@@ -326,11 +327,11 @@ def readable_speaker(s: Sentence, start: int, end: int, descriptor: bool = False
         # "Jane Doe, the chair of X": the name before the comma; "A spokesperson for X, Jane
         # Doe": the name after it.
         head = name_head(s, start, comma)
-        after = next((t for t in s.toks if comma < t.start < end), None)
-        if head and after and _starts_list(s, after, end):
-            # "Jane Doe, Ana Roble and other farmers": a list, kept whole.
-            return " ".join(text[start:end].split())
         if head:
+            after = next((t for t in s.toks if comma < t.start < end), None)
+            if after and _starts_list(s, after, end):
+                # "Jane Doe, Ana Roble and other farmers": a list, kept whole.
+                return " ".join(text[start:end].split())
             return head
         if _is_place(s, start, comma):
             # A dateline before the source ("LIMA, Peru, Sen. Jane Doe"): the name at the end.
@@ -373,7 +374,7 @@ def _starts_list(s: Sentence, first: Tok, end: int) -> bool:
 def _is_place(s: Sentence, start: int, end: int) -> bool:
     """Whether ``[start, end)`` is a place name and nothing else (a dateline's city)."""
     start, end = strip(s.text, start, end)
-    place = s.entity(start, end, frozenset({"GPE", "LOC"}))
+    place = s.entity(start, end, _PLACE_LABELS)
     return place is not None and place[0] == start and place[1] == end
 
 
